@@ -1,0 +1,63 @@
+# Two commands do all set-up on a fresh Debian machine with Python 3.11:
+#   make run    installs what the app needs into .venv and starts it
+#   make test   installs what the tests need (Chromium included) and runs every test
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
+
+.PHONY: run test setup setup-dev js browser lint unit bench screenshots clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed js
+setup-dev: $(VENV)/.installed-dev js browser
+
+# BertViz's JavaScript (d3, require.js, jQuery) comes from the npm registry and is inlined
+# into the served page, so the attention views work offline. Without npm the views say so.
+js:
+	@if [ -f package.json ]; then \
+	  if command -v npm >/dev/null 2>&1; then \
+	    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
+	      npm ci --no-audit --no-fund --loglevel=error && touch node_modules; fi; \
+	  else echo "npm not found: BertViz views will fall back to their CDN links"; fi; \
+	fi
+
+# Debian's chromium for the browser tests (never 'playwright install': it downloads a browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ]; then \
+	    ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "could not install chromium: browser tests will be skipped"; \
+	  else echo "not root and no sudo: install Debian's chromium to run the browser tests"; fi; \
+	fi
+
+run: setup
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+test: setup-dev
+	$(VENV)/bin/ruff check .
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest
+
+unit: $(VENV)/.installed-dev
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/unit -q
+
+screenshots: setup-dev
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/e2e -q -k screenshot
+
+clean:
+	rm -rf artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""Home page of LLM Explainer: the map of the journey and how to use the app."""
+
+import streamlit as st
+
+from ui.chapters import CHAPTERS
+from ui.common import md, setup_page, t
+from viz.home import Stage, journey_figure
+
+lang = setup_page("home")
+
+st.title(t("home.title"))
+st.markdown(md("home/intro"))
+
+stages = [
+    Stage(t(f"home.stages.{key}.label"), t(f"home.stages.{key}.year"), t(f"home.stages.{key}.note"), chapter)
+    for key, chapter in (
+        ("tokens", 1),
+        ("bow", 2),
+        ("word2vec", 3),
+        ("rnn", 4),
+        ("attention", 4),
+        ("transformer", 5),
+        ("families", 6),
+        ("generation", 7),
+        ("llm", 8),
+    )
+]
+st.plotly_chart(journey_figure(stages, t("home.map_title"), t("home.chapter")), width="stretch")
+
+st.subheader(t("home.chapters_title"))
+columns = st.columns(4)
+for index, chapter in enumerate(CHAPTERS):
+    with columns[index % 4].container(border=True, height="stretch"):
+        st.markdown(f"**{chapter.number}. {t(f'nav.{chapter.key}')}**")
+        st.caption(t(f"home.blurbs.{chapter.key}"))
+        if chapter.exists:
+            st.page_link(
+                chapter.page,
+                label=t("common.open_chapter", number=chapter.number),
+                icon=chapter.icon,
+                query_params={"lang": lang},
+            )
+        else:
+            st.caption(f":material/schedule: {t('common.coming_soon')}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("home.classroom_title"))
+    st.markdown(md("home/classroom"))
+with right:
+    st.subheader(t("home.self_study_title"))
+    st.markdown(md("home/self_study"))
+
+st.divider()
+st.markdown(md("home/models"))

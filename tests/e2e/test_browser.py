@@ -1,0 +1,41 @@
+"""Every page in headless Chromium, both languages: it renders, draws its charts, shows no
+exception box; a screenshot of each is saved under artifacts/screenshots for review."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import save_screenshot, wait_for_streamlit
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [""] + [path.stem.split("_", 1)[1] for path in sorted((ROOT / "pages").glob("*.py"))]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("url_path", PAGES, ids=lambda p: p or "home")
+def test_screenshot_every_page(page, server_url, url_path, lang):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server_url}/{url_path}?lang={lang}", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    assert page.locator("h1").count() >= 1
+    assert page.locator(".js-plotly-plot").count() >= 1, "no chart drawn"
+    # Every plotly chart really has drawn marks, not an empty frame.
+    for index in range(page.locator(".js-plotly-plot").count()):
+        chart = page.locator(".js-plotly-plot").nth(index)
+        assert chart.locator(".main-svg").count() >= 1
+    shot = save_screenshot(page, f"{url_path or 'home'}-{lang}")
+    assert shot.stat().st_size > 10_000
+    assert not errors, errors
+
+
+def test_language_link_opens_chinese_and_switch_keeps_it(page, server_url):
+    page.goto(f"{server_url}/?lang=zh", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    assert "大语言模型" in page.locator("h1").first.inner_text()
+    page.get_by_text("English", exact=True).click()
+    wait_for_streamlit(page)
+    assert "language models" in page.locator("h1").first.inner_text()
+    assert "lang=en" in page.url

@@ -1,0 +1,82 @@
+"""Bilingual strings. No Streamlit here, so tests and scripts can check the catalogue.
+
+All prose lives in ``assets/content/{en,zh}/``:
+- ``<namespace>.toml``: short strings; ``t("ch3.train.button")`` reads table ``[train]``,
+  key ``button`` of ``ch3.toml``. Values may hold ``{placeholders}``.
+- ``<namespace>/<name>.md``: longer prose, read by ``md("ch3/intro")``.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+
+LANGUAGES = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "assets" / "content"
+
+
+def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
+    for key, value in table.items():
+        name = f"{prefix}.{key}"
+        if isinstance(value, dict):
+            _flatten(name, value, out)
+        else:
+            out[name] = value
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, object]:
+    """Every key of one language: ``{"ch3.train.button": "Train", ...}``."""
+    strings: dict[str, object] = {}
+    for path in sorted((CONTENT_DIR / lang).glob("*.toml")):
+        with path.open("rb") as handle:
+            _flatten(path.stem, tomllib.load(handle), strings)
+    return strings
+
+
+def markdown_files(lang: str) -> set[str]:
+    """Names of the Markdown documents of one language (``"ch3/intro"``)."""
+    root = CONTENT_DIR / lang
+    return {str(p.relative_to(root).with_suffix("")) for p in root.rglob("*.md")}
+
+
+def normalise_language(value: object) -> str:
+    """``"zh"`` for anything that means Chinese, else ``"en"``."""
+    text = str(value or "").strip().lower()
+    if text in {"zh", "zh-cn", "zh_cn", "cn", "中文", "chinese"}:
+        return "zh"
+    return DEFAULT_LANGUAGE
+
+
+def translate(key: str, lang: str, **params: object):
+    """The string for ``key`` in ``lang`` (falls back to English, then to the key).
+
+    Non-string values (lists of options, say) come back as they are.
+    """
+    value = catalogue(lang).get(key)
+    if value is None:
+        value = catalogue(DEFAULT_LANGUAGE).get(key, key)
+    if isinstance(value, str) and params:
+        try:
+            return value.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return value
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def _read_markdown(lang: str, name: str) -> str | None:
+    path = CONTENT_DIR / lang / f"{name}.md"
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+def markdown(name: str, lang: str) -> str:
+    """The Markdown document ``name`` in ``lang`` (English fallback)."""
+    text = _read_markdown(lang, name)
+    if text is None:
+        text = _read_markdown(DEFAULT_LANGUAGE, name)
+    return text or ""

@@ -1,0 +1,1 @@
+"""Figure factories: plain data in, plotly Figure or HTML string out. No Streamlit here."""
