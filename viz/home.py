@@ -56,7 +56,7 @@ def journey_figure(stages: list[Stage], title: str, chapter_label: str) -> go.Fi
             y=y,
             text=f"<b>{stage.label}</b><br><span style='font-size:13px'>{stage.year}</span>",
             showarrow=False,
-            font={"size": 15},
+            font={"size": 15, "color": "#1F2933"},
             yanchor="bottom" if y > 0 else "top",
         )
     fig.update_xaxes(visible=False, range=[-0.7, len(stages) - 0.3])
