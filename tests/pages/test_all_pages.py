@@ -14,9 +14,13 @@ TIMEOUT = 240  # a cold page loads MiniLM or a checkpoint on two shared cores
 
 
 def run_page(path: Path, lang: str = "en") -> AppTest:
-    app = AppTest.from_file(str(path), default_timeout=TIMEOUT)
+    """Run ``path`` the way the server does: app.py is the entry point, the page is switched to."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.query_params["lang"] = lang
     app.run()
+    if path != ROOT / "app.py":
+        app.switch_page(str(path.relative_to(ROOT)))
+        app.run()
     return app
 
 
