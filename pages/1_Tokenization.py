@@ -1,0 +1,277 @@
+"""Chapter 1: tokenization. Four tokenizers side by side, BPE learned merge by merge,
+two languages compared, and the round trip from ids back to text."""
+
+import streamlit as st
+
+from ui.common import guard, md, query_param, set_query_param, setup_page, t
+
+lang = setup_page("ch1")
+
+from lm_core import tokenization as tok  # noqa: E402
+from lm_core.text import clean_text  # noqa: E402
+from viz.tokens import (  # noqa: E402
+    escape_markdown,
+    token_chips_html,
+    token_count_figure,
+    word_history_figure,
+    word_stages_html,
+)
+
+KINDS = ("word", "char", "bpe", "wordpiece")
+VOCAB_MIN, VOCAB_MAX, VOCAB_DEFAULT = tok.BYTE_ALPHABET_SIZE, 2000, 500
+MERGE_STEPS_MAX = 40
+
+
+def corpus(choice: str) -> list[str]:
+    return tok.corpus_sentences(choice)  # the corpora are loaded once per process
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def bpe(choice: str, vocab_size: int) -> tok.BpeTokenizer:
+    """One BPE training per (corpus, vocabulary size), shared by every session."""
+    return tok.train_bpe(corpus(choice), vocab_size)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def word_and_char(choice: str) -> tuple[tok.WordTokenizer, tok.CharTokenizer]:
+    sentences = corpus(choice)
+    return tok.build_word_tokenizer(sentences), tok.build_char_tokenizer(sentences)
+
+
+@st.cache_resource(show_spinner=False)
+def wordpiece() -> tok.WordPieceTokenizer:
+    return tok.load_wordpiece()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def token_counts(text: str, choice: str) -> list[tuple[int, int]]:
+    return tok.bpe_token_counts(text, bpe(choice, VOCAB_MAX), list(range(VOCAB_MIN, VOCAB_MAX + 1, 32)))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def merge_steps(choice: str) -> list[tok.MergeStep]:
+    """The first merges, replayed once per corpus: BPE is greedy, so a smaller
+    vocabulary's merges are the start of a larger one's (a unit test checks it)."""
+    return tok.bpe_merge_steps(corpus(choice), bpe(choice, VOCAB_MAX), MERGE_STEPS_MAX)
+
+
+def tokenizers(choice: str, vocab_size: int) -> dict[str, object]:
+    word, char = word_and_char(choice)
+    return {"word": word, "char": char, "bpe": bpe(choice, vocab_size), "wordpiece": wordpiece()}
+
+
+def int_param(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(query_param(name, str(default)))
+    except (TypeError, ValueError):
+        return default
+    return min(high, max(low, value))
+
+
+st.title(t("ch1.title"))
+st.markdown(md("ch1/intro"))
+
+# ----------------------------------------------------------------------------- controls
+corpus_choices = list(tok.CORPUS_CHOICES)
+default_corpus = query_param("corpus", "both" if lang == "zh" else "toy_en")
+controls = st.columns([3, 2, 2])
+with controls[0]:
+    raw_text = st.text_area(
+        t("ch1.input.text"), value=t("ch1.input.default_text"), help=t("ch1.input.text_help"), key="ch1_text", height=90
+    )
+with controls[1]:
+    corpus_choice = st.selectbox(
+        t("ch1.input.corpus"),
+        corpus_choices,
+        index=corpus_choices.index(default_corpus) if default_corpus in corpus_choices else 0,
+        format_func={c: t(f"ch1.corpus_names.{c}") for c in corpus_choices}.get,
+        help=t("ch1.input.corpus_help"),
+        key="ch1_corpus",
+    )
+    whitespace = st.toggle(
+        t("ch1.input.whitespace"),
+        value=query_param("ws", "0") == "1",
+        help=t("ch1.input.whitespace_help"),
+        key="ch1_ws",
+    )
+with controls[2]:
+    vocab_size = st.slider(
+        t("ch1.input.vocab"),
+        VOCAB_MIN,
+        VOCAB_MAX,
+        value=int_param("vocab", VOCAB_DEFAULT, VOCAB_MIN, VOCAB_MAX),
+        step=4,
+        help=t("ch1.input.vocab_help"),
+        key="ch1_vocab",
+    )
+set_query_param("corpus", corpus_choice)
+set_query_param("vocab", vocab_size)
+set_query_param("ws", int(whitespace))
+
+all_tokenizers = {}
+with guard(), st.spinner(t("ch1.side.training")):
+    all_tokenizers = tokenizers(corpus_choice, vocab_size)
+if not all_tokenizers:
+    st.stop()
+
+# ----------------------------------------------------------------------------- side by side
+st.header(t("ch1.side.header"))
+st.caption(t("ch1.side.caption"))
+results = {}
+with guard():
+    text = clean_text(raw_text)
+    results = {kind: all_tokenizers[kind].encode(text) for kind in KINDS}
+    for row in (KINDS[:2], KINDS[2:]):
+        for column, kind in zip(st.columns(2), row, strict=True):
+            result = results[kind]
+            with column.container(border=True):
+                st.subheader(t(f"ch1.kinds.{kind}"))
+                summary = t("ch1.side.count", count=result.count)
+                if result.unknown_count:
+                    summary += " · :red[" + t("ch1.side.unknown", count=result.unknown_count) + "]"
+                st.markdown(f"**{summary}** · {t('ch1.side.vocab_size', size=all_tokenizers[kind].vocab_size)}")
+                st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text))
+                if kind == "bpe" and all_tokenizers[kind].vocab_size < vocab_size:
+                    st.caption(t("ch1.side.bpe_exhausted", size=all_tokenizers[kind].vocab_size))
+                if kind == "wordpiece":
+                    st.caption(t("ch1.side.added"))
+
+# ----------------------------------------------------------------------------- BPE, merge by merge
+st.header(t("ch1.bpe.header"))
+st.markdown(md("ch1/bpe"))
+steps = []
+with guard():
+    steps = [step for step in merge_steps(corpus_choice) if step.vocab_size <= vocab_size]
+if len(steps) > 1:
+    shown = st.slider(t("ch1.bpe.steps"), 1, len(steps), value=min(10, len(steps)), key="ch1_steps")
+    st.dataframe(
+        [
+            {
+                t("ch1.bpe.table_rank"): step.rank,
+                t("ch1.bpe.table_pair"): f"{step.left} + {step.right}",
+                t("ch1.bpe.table_count"): step.count,
+                t("ch1.bpe.table_new"): step.new_token,
+                t("ch1.bpe.table_vocab"): step.vocab_size,
+            }
+            for step in steps[:shown]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(t("ch1.bpe.steps_caption"))
+    if results:
+        merges = [(step.left, step.right) for step in steps[:shown]]
+        pieces = [tok.symbols_to_text(p) for p in tok.segment_with_merges(results["bpe"].text, merges)]
+        st.html(word_stages_html([(t("ch1.bpe.after_steps", steps=shown), pieces, "")], whitespace_visible=True))
+
+raw_word = st.text_input(
+    t("ch1.bpe.word"), value=t("ch1.bpe.default_word"), help=t("ch1.bpe.word_help"), key="ch1_word"
+)
+with guard():
+    word = tok.single_word(clean_text(raw_word, max_chars=40))
+    full = bpe(corpus_choice, VOCAB_MAX)
+    stages = tok.bpe_word_history(word, full)
+    current = tok.bpe_word_history(word, bpe(corpus_choice, vocab_size))[-1]
+    st.subheader(t("ch1.bpe.history_header", word=word))
+    rows = [
+        (
+            t("ch1.bpe.history_vocab", size=stage.vocab_size),
+            [tok.symbols_to_text(p) for p in stage.pieces],
+            t("ch1.bpe.history_merge", left=stage.merge[0], right=stage.merge[1]) if stage.merge else "",
+        )
+        for stage in stages
+    ]
+    st.html(word_stages_html(rows, whitespace_visible=True))
+    now = [tok.symbols_to_text(p) for p in current.pieces]
+    st.html(word_stages_html([(t("ch1.bpe.history_now", size=vocab_size), now, "")], whitespace_visible=True))
+    figure = word_history_figure(
+        [(s.vocab_size, len(s.pieces)) for s in stages] + [(full.vocab_size, len(stages[-1].pieces))],
+        t("ch1.bpe.history_figure", word=word),
+        t("ch1.bpe.history_x"),
+        t("ch1.bpe.history_y"),
+    )
+    figure.add_vline(x=vocab_size, line_dash="dot", line_color="#dc2626")
+    st.plotly_chart(figure, width="stretch")
+
+if results:
+    with guard():
+        counts_figure = word_history_figure(
+            token_counts(results["bpe"].text, corpus_choice),
+            t("ch1.bpe.count_figure"),
+            t("ch1.bpe.history_x"),
+            t("ch1.bpe.history_y"),
+        )
+        counts_figure.add_vline(x=vocab_size, line_dash="dot", line_color="#dc2626")
+        st.plotly_chart(counts_figure, width="stretch")
+        st.caption(t("ch1.bpe.count_caption"))
+
+# ----------------------------------------------------------------------------- two languages
+st.header(t("ch1.compare.header"))
+left, right = st.columns(2)
+english_raw = left.text_input(t("ch1.compare.english"), value=t("ch1.compare.default_english"), key="ch1_en")
+chinese_raw = right.text_input(t("ch1.compare.chinese"), value=t("ch1.compare.default_chinese"), key="ch1_zh")
+with guard():
+    sentences = {"en": clean_text(english_raw), "zh": clean_text(chinese_raw)}
+    compared = {lang_key: {k: all_tokenizers[k].encode(s) for k in KINDS} for lang_key, s in sentences.items()}
+    counts = {lang_key: {k: r.count for k, r in by_kind.items()} for lang_key, by_kind in compared.items()}
+    st.plotly_chart(
+        token_count_figure(
+            counts,
+            {k: t(f"ch1.kinds.{k}") for k in KINDS},
+            {"en": t("ch1.compare.series_en"), "zh": t("ch1.compare.series_zh")},
+            t("ch1.compare.figure"),
+            t("ch1.compare.y"),
+        ),
+        width="stretch",
+    )
+    st.dataframe(
+        [
+            {
+                t("ch1.compare.table_tokenizer"): t(f"ch1.kinds.{kind}"),
+                **{
+                    f"{t('ch1.compare.series_' + lang_key)} · {t('ch1.compare.table_count')}": by_kind[kind].count
+                    for lang_key, by_kind in compared.items()
+                },
+                **{
+                    f"{t('ch1.compare.series_' + lang_key)} · {t('ch1.compare.table_unknown')}": (
+                        by_kind[kind].unknown_count
+                    )
+                    for lang_key, by_kind in compared.items()
+                },
+            }
+            for kind in KINDS
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    for lang_key, by_kind in compared.items():
+        with st.expander(f"{t('ch1.compare.series_' + lang_key)}: {escape_markdown(sentences[lang_key])}"):
+            for kind in KINDS:
+                st.markdown(f"**{t(f'ch1.kinds.{kind}')}** · {t('ch1.side.count', count=by_kind[kind].count)}")
+                st.html(
+                    token_chips_html(
+                        by_kind[kind].tokens, whitespace_visible=whitespace, source_text=sentences[lang_key]
+                    )
+                )
+    st.caption(t("ch1.compare.note"))
+
+# ----------------------------------------------------------------------------- round trip
+st.header(t("ch1.roundtrip.header"))
+st.markdown(md("ch1/roundtrip"))
+if results:
+    for kind in KINDS:
+        result = results[kind]
+        with st.container(border=True):
+            st.markdown(f"**{t(f'ch1.kinds.{kind}')}**")
+            st.code(f"{t('ch1.roundtrip.ids')}: {result.ids}", language=None, wrap_lines=True)
+            st.code(f"{t('ch1.roundtrip.decoded')}: {result.decoded}", language=None, wrap_lines=True)
+            verdict = result.round_trip
+            if verdict == "exact":
+                st.success(t("ch1.roundtrip.exact"), icon=":material/check_circle:")
+            elif verdict == "normalised":
+                st.info(t("ch1.roundtrip.normalised"), icon=":material/info:")
+            elif result.lost:
+                pieces = ", ".join(f"“{escape_markdown(p)}”" for p in dict.fromkeys(result.lost))
+                st.warning(t("ch1.roundtrip.lossy", pieces=pieces), icon=":material/warning:")
+            else:
+                st.warning(t("ch1.roundtrip.lossy_other"), icon=":material/warning:")

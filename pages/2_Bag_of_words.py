@@ -1,0 +1,282 @@
+"""Chapter 2: bag-of-words. The three steps, similarity, what it forgets (order), what
+it costs (sparsity), and sentence vectors in 2D."""
+
+import streamlit as st
+
+from ui.common import guard, md, query_param, set_query_param, setup_page, t
+
+lang = setup_page("ch2")
+
+from lm_core import bow  # noqa: E402
+from lm_core.errors import InputError  # noqa: E402
+from lm_core.text import clean_text  # noqa: E402
+from lm_core.tokenization import corpus_sentences, corpus_word_groups  # noqa: E402
+from viz.bow import cosine_heatmap, dtm_heatmap, pca_scatter, sparsity_figure, vectors_figure  # noqa: E402
+from viz.tokens import escape_markdown  # noqa: E402
+
+MAX_CHARS = 6000
+NGRAM_CHOICES = ((1, 1), (1, 2), (2, 2), (1, 3))
+CORPORA = ("toy_en", "toy_zh")
+PCA_SAMPLE = (60, 600, 240)  # slider min, max, default
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def document_term(sentences: tuple[str, ...], mode: str, ngram: tuple[int, int]) -> bow.BagOfWords:
+    return bow.bag_of_words(sentences, mode, ngram)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def sparsity(corpus: str, ngram: tuple[int, int]) -> list[bow.SparsityPoint]:
+    return bow.sparsity_curve(corpus_sentences(corpus), steps=14, ngram_range=ngram)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def corpus_projection(
+    corpus: str, size: int, own: tuple[str, ...]
+) -> tuple[list[str], list[str], bow.Projection, dict[str, float]]:
+    sentences = corpus_sentences(corpus)
+    step = max(1, len(sentences) // size)
+    sample = sentences[::step][:size]  # spread over the corpus, not just its start
+    result = bow.bag_of_words(sample, "tfidf", max_sentences=len(sample))
+    topics = bow.sentence_topics(result.tokens, corpus_word_groups(corpus))
+    projection = bow.pca_2d(result.matrix, bow.vectors_in_vocabulary(result, own))
+    agreement = {
+        "in_2d": bow.neighbour_agreement(projection.coordinates, topics),
+        "in_full": bow.neighbour_agreement(result.matrix, topics),
+        "chance": bow.chance_agreement(topics),
+        "dims": len(result.vocabulary),
+    }
+    return sample, topics, projection, agreement
+
+
+def ngram_label(ngram: tuple[int, int]) -> str:
+    return f"({ngram[0]}, {ngram[1]})"
+
+
+st.title(t("ch2.title"))
+st.markdown(md("ch2/intro"))
+
+# ----------------------------------------------------------------------------- controls
+modes = list(bow.MODES)
+mode_default = query_param("mode", "count")
+ngram_default = query_param("ngram", "1-1")
+ngram_keys = [f"{a}-{b}" for a, b in NGRAM_CHOICES]
+left, right = st.columns([3, 2])
+with left:
+    raw_sentences = st.text_area(
+        t("ch2.input.sentences"),
+        value=t("ch2.input.default_sentences"),
+        height=230,
+        help=t("ch2.input.sentences_help"),
+        key="ch2_sentences",
+    )
+with right:
+    mode = st.radio(
+        t("ch2.input.mode"),
+        modes,
+        index=modes.index(mode_default) if mode_default in modes else 0,
+        format_func={m: t(f"ch2.modes.{m}") for m in modes}.get,
+        horizontal=True,
+        key="ch2_mode",
+    )
+    ngram = st.selectbox(
+        t("ch2.input.ngram"),
+        NGRAM_CHOICES,
+        format_func=ngram_label,
+        help=t("ch2.input.ngram_help"),
+        index=ngram_keys.index(ngram_default) if ngram_default in ngram_keys else 0,
+        key="ch2_ngram",
+    )
+    if mode == "tfidf":
+        st.caption(t("ch2.steps.tfidf_note"))
+set_query_param("mode", mode)
+set_query_param("ngram", f"{ngram[0]}-{ngram[1]}")
+
+# ----------------------------------------------------------------------------- three steps
+st.header(t("ch2.steps.header"))
+result = None
+with guard():
+    text = clean_text(raw_sentences, max_chars=MAX_CHARS)
+    lines = tuple(line.strip() for line in text.splitlines() if line.strip())
+    result = document_term(lines, mode, tuple(ngram))
+    labels = [f"S{k + 1}" for k in range(len(result.sentences))]
+
+    st.subheader(t("ch2.steps.step1"))
+    st.dataframe(
+        {"#": labels, t("ch2.steps.tokens_column"): [" | ".join(words) for words in result.tokens]},
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader(t("ch2.steps.step2"))
+    st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
+    st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
+    st.subheader(t("ch2.steps.step3"))
+    rows, columns = result.shape
+    st.caption(t("ch2.steps.step3_caption", rows=rows, columns=columns, zeros=result.zero_share))
+    st.plotly_chart(
+        dtm_heatmap(
+            result.matrix,
+            result.vocabulary,
+            result.sentences,
+            t("ch2.steps.heatmap", mode=t(f"ch2.modes.{mode}")),
+            t(f"ch2.steps.value_{mode}"),
+            t("ch2.steps.heatmap_x"),
+        ),
+        width="stretch",
+    )
+
+# ----------------------------------------------------------------------------- similarity
+if result is not None and len(result.sentences) >= 2:
+    st.header(t("ch2.similarity.header"))
+    st.markdown(t("ch2.similarity.intro"))
+    with guard():
+        st.plotly_chart(
+            cosine_heatmap(bow.cosine_matrix(result.matrix), result.sentences, t("ch2.similarity.figure")),
+            width="stretch",
+        )
+        options = list(range(len(result.sentences)))
+        pick = st.columns(2)
+        first = pick[0].selectbox(
+            t("ch2.similarity.first"),
+            options,
+            index=0,
+            format_func=lambda i: f"S{i + 1}: {result.sentences[i]}",
+            key="ch2_first",
+        )
+        second = pick[1].selectbox(
+            t("ch2.similarity.second"),
+            options,
+            index=1,
+            format_func=lambda i: f"S{i + 1}: {result.sentences[i]}",
+            key="ch2_second",
+        )
+        closeness = bow.explain_similarity(result, first, second)
+        st.markdown(f"#### {t('ch2.similarity.cosine', value=closeness.cosine)}")
+        if closeness.shared:
+            st.markdown(f"**{t('ch2.similarity.shared')}**")
+            st.dataframe(
+                [
+                    {
+                        t("ch2.similarity.shared_word"): s.word,
+                        t("ch2.similarity.shared_a"): round(s.value_a, 3),
+                        t("ch2.similarity.shared_b"): round(s.value_b, 3),
+                        t("ch2.similarity.shared_product"): round(s.product, 3),
+                    }
+                    for s in closeness.shared
+                ],
+                hide_index=True,
+            )
+        else:
+            st.info(t("ch2.similarity.no_shared"))
+        none = t("ch2.similarity.none")
+        st.caption(t("ch2.similarity.only_a", words=", ".join(map(escape_markdown, closeness.only_a)) or none))
+        st.caption(t("ch2.similarity.only_b", words=", ".join(map(escape_markdown, closeness.only_b)) or none))
+
+# ----------------------------------------------------------------------------- word order
+st.header(t("ch2.order.header"))
+st.markdown(md("ch2/order"))
+pair = st.columns(2)
+raw_a = pair[0].text_input(t("ch2.order.first"), value=t("ch2.order.default_first"), key="ch2_a")
+raw_b = pair[1].text_input(t("ch2.order.second"), value=t("ch2.order.default_second"), key="ch2_b")
+with guard():
+    sentence_a, sentence_b = clean_text(raw_a, max_chars=300), clean_text(raw_b, max_chars=300)
+    unigrams = document_term((sentence_a, sentence_b), "count", (1, 1))
+    names = (f"A: {sentence_a}", f"B: {sentence_b}")
+    st.plotly_chart(
+        vectors_figure(
+            unigrams.vocabulary,
+            unigrams.matrix,
+            names,
+            t("ch2.order.figure", ngram=f"{t('ch2.input.ngram')} (1, 1)"),
+            t("ch2.order.x"),
+            t("ch2.order.y"),
+        ),
+        width="stretch",
+    )
+    same = bool((unigrams.matrix[0] == unigrams.matrix[1]).all())
+    (st.warning if same else st.info)(t("ch2.order.equal" if same else "ch2.order.different"))
+    st.subheader(t("ch2.order.bigram_header"))
+    try:
+        bigrams = document_term((sentence_a, sentence_b), "count", (1, 2))
+    except InputError:
+        bigrams = unigrams
+    st.plotly_chart(
+        vectors_figure(
+            bigrams.vocabulary,
+            bigrams.matrix,
+            names,
+            t("ch2.order.figure", ngram=f"{t('ch2.input.ngram')} (1, 2)"),
+            t("ch2.order.x"),
+            t("ch2.order.y"),
+        ),
+        width="stretch",
+    )
+    bigram_same = bool((bigrams.matrix[0] == bigrams.matrix[1]).all())
+    dims = len(bigrams.vocabulary)
+    if bigram_same:
+        st.info(t("ch2.order.bigram_same", dims=dims))
+    else:
+        st.success(t("ch2.order.bigram_differ", dims=dims, unigram_dims=len(unigrams.vocabulary)))
+
+# ----------------------------------------------------------------------------- sparsity
+st.header(t("ch2.sparsity.header"))
+corpus_default = query_param("corpus", "toy_zh" if lang == "zh" else "toy_en")
+corpus = st.selectbox(
+    t("ch2.sparsity.corpus"),
+    CORPORA,
+    index=CORPORA.index(corpus_default) if corpus_default in CORPORA else 0,
+    format_func={c: t(f"ch2.corpus_names.{c}") for c in CORPORA}.get,
+    key="ch2_corpus",
+)
+set_query_param("corpus", corpus)
+with guard():
+    curve = sparsity(corpus, tuple(ngram))
+    st.plotly_chart(
+        sparsity_figure(
+            [p.documents for p in curve],
+            [p.vocabulary_size for p in curve],
+            [p.zero_share for p in curve],
+            t("ch2.sparsity.figure") + f" · {t('ch2.input.ngram')} {ngram_label(ngram)}",
+            t("ch2.sparsity.x"),
+            t("ch2.sparsity.vocab"),
+            t("ch2.sparsity.zeros"),
+        ),
+        width="stretch",
+    )
+    last = curve[-1]
+    st.caption(
+        t(
+            "ch2.sparsity.caption",
+            documents=last.documents,
+            vocab=last.vocabulary_size,
+            words=last.mean_words_per_document,
+            zeros=last.zero_share,
+        )
+    )
+
+# ----------------------------------------------------------------------------- PCA
+st.header(t("ch2.pca.header"))
+size = st.slider(t("ch2.pca.sample"), *PCA_SAMPLE[:2], value=PCA_SAMPLE[2], step=20, key="ch2_pca")
+with guard():
+    own = result.sentences if result is not None else ()
+    sample, topics, projection, agreement = corpus_projection(corpus, size, own)
+    topic_names = {topic: t(f"ch2.topics.{topic}") for topic in set(topics)}
+    st.plotly_chart(
+        pca_scatter(
+            projection.coordinates,
+            sample,
+            topics,
+            topic_names,
+            projection.explained_variance,
+            t("ch2.pca.figure"),
+            t("ch2.pca.axis"),
+            projection.extra,
+            own,
+            t("ch2.pca.yours"),
+        ),
+        width="stretch",
+    )
+    st.caption(t("ch2.pca.caption"))
+    if own:
+        st.caption(t("ch2.pca.yours_caption"))
+    st.info(t("ch2.pca.agreement", **agreement))

@@ -1,0 +1,234 @@
+"""Chapter 1 engine: word / char / byte-level BPE / WordPiece tokenizers."""
+
+import functools
+
+import pytest
+
+from lm_core import tokenization as tok
+from lm_core.errors import InputError
+
+SENTENCE = "It rained this morning"
+
+
+@functools.lru_cache(maxsize=1)
+def english() -> list[str]:
+    return tok.corpus_sentences("toy_en")
+
+
+@functools.lru_cache(maxsize=8)
+def bpe(vocab_size: int) -> tok.BpeTokenizer:
+    return tok.train_bpe(english(), vocab_size)
+
+
+def readable(pieces) -> list[str]:
+    return [tok.symbols_to_text(p) for p in pieces]
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def test_split_words_keeps_spans_and_segments_chinese():
+    text = "It rained, 今天早上下雨了!"
+    pieces = tok.split_words(text)
+    assert [w for w, _, _ in pieces][:3] == ["It", "rained", ","]
+    for word, start, end in pieces:
+        assert text[start:end] == word
+    chinese = [w for w, _, _ in pieces if tok.contains_cjk(w)]
+    assert "".join(chinese) == "今天早上下雨了"
+    assert len(chinese) > 1  # segmented into words, not kept as one run
+    assert pieces[-1][0] == "!"
+
+
+def test_word_tokenizer_unknown_words_become_unk_and_are_lost():
+    word = tok.build_word_tokenizer(["the dog bites the man", "it rained"])
+    assert word.vocab[0] == tok.UNK
+    assert word.vocab[1] == "the"  # most frequent first
+    result = word.encode("The cat bites")
+    assert [t.text for t in result.tokens] == ["the", tok.UNK, "bites"]
+    assert result.tokens[1].unknown and result.tokens[1].id == 0
+    assert result.lost == ("cat",)
+    assert result.decoded == "the [UNK] bites"
+    assert result.round_trip == "lossy"
+
+
+def test_word_tokenizer_round_trip_loses_only_case_and_spacing_when_all_known():
+    word = tok.build_word_tokenizer(english())
+    result = word.encode(SENTENCE)
+    assert result.unknown_count == 0
+    assert result.decoded == "it rained this morning"
+    assert result.round_trip == "normalised"
+
+
+def test_word_vocab_limit_pushes_rare_words_to_unk():
+    small = tok.build_word_tokenizer(english(), max_vocab=20)
+    assert small.vocab_size == 20
+    assert small.encode("xylophone").unknown_count == 1
+    assert small.encode("the").unknown_count == 0
+
+
+def test_char_tokenizer_is_exact_for_seen_characters_and_unk_otherwise():
+    char = tok.build_char_tokenizer(["abc cab"])
+    result = char.encode("cab")
+    assert result.decoded == "cab" and result.round_trip == "exact"
+    assert result.count == 3
+    bad = char.encode("cat")
+    assert bad.lost == ("t",) and bad.round_trip == "lossy"
+
+
+# ----------------------------------------------------------------------------- BPE
+
+
+def test_bpe_vocabulary_is_bytes_plus_merges():
+    small = bpe(300)
+    assert small.vocab_size == 300
+    assert len(small.merges) == 300 - tok.BYTE_ALPHABET_SIZE
+
+
+def test_bpe_round_trip_is_exact_for_any_text():
+    model = bpe(400)
+    for text in [SENTENCE, "今天早上下雨了 🌧️", "<script>alert(1)</script>", "naïve café"]:
+        result = model.encode(text)
+        assert result.decoded == text
+        assert result.round_trip == "exact"
+        assert result.unknown_count == 0
+
+
+def test_bpe_bigger_vocabulary_means_fewer_tokens():
+    counts = [bpe(size).encode(SENTENCE).count for size in (256, 300, 500, 1000)]
+    assert counts[0] == len(SENTENCE.encode("utf-8"))  # bytes only
+    assert counts == sorted(counts, reverse=True)
+    assert counts[-1] < counts[0] / 3
+
+
+def test_rained_splits_into_rain_plus_ed_at_some_vocabulary_size():
+    splits = {size: readable(p.text for p in bpe(size).encode(SENTENCE).tokens) for size in (300, 500, 1000)}
+    assert [" rain", "ed"] == [p for p in splits[500] if p in (" rain", "ed")]
+    joined = "|".join(splits[500])
+    assert " rain|ed" in joined
+    # with a much larger vocabulary the frequent word becomes one token
+    assert " rained" in splits[1000]
+
+
+def test_smaller_training_is_a_prefix_of_larger_training():
+    # BPE is greedy: training to 300 tokens learns the first merges of training to 600.
+    assert bpe(300).merges == bpe(600).merges[: len(bpe(300).merges)]
+
+
+def test_word_history_goes_from_bytes_to_rain_ed_to_rained():
+    history = tok.bpe_word_history("rained", bpe(1000))
+    first, last = history[0], history[-1]
+    assert readable(first.pieces) == [" ", "r", "a", "i", "n", "e", "d"]
+    assert first.vocab_size == tok.BYTE_ALPHABET_SIZE
+    assert readable(last.pieces) == [" rained"]
+    assert any(readable(s.pieces) == [" rain", "ed"] for s in history)
+    sizes = [s.vocab_size for s in history]
+    assert sizes == sorted(sizes) and len(set(sizes)) == len(sizes)
+    # the history agrees with what the real tokenizer does at each of those sizes
+    for stage in history[1:]:
+        if stage.vocab_size in (300, 400, 500):
+            encoded = bpe(stage.vocab_size).encode(" rained")
+            assert tuple(t.text for t in encoded.tokens) == stage.pieces
+
+
+def test_apply_merges_matches_the_trained_tokenizer():
+    model = bpe(500)
+    for word in ["rained", "morning", "kingdom", "zebra"]:
+        symbols = tok.text_to_symbols(" " + word)
+        expected = [t.text for t in model.encode(" " + word).tokens]
+        assert tok.apply_merges(symbols, model.merges) == expected
+
+
+def test_merge_steps_pick_the_most_frequent_pair_each_time():
+    sentences = english()[:800]
+    model = tok.train_bpe(sentences, 276)
+    steps = tok.bpe_merge_steps(sentences, model, limit=8)
+    assert [s.rank for s in steps] == list(range(1, 9))
+    assert steps[0].vocab_size == tok.BYTE_ALPHABET_SIZE + 1
+    for k, step in enumerate(steps):
+        counts = tok.pair_counts(sentences, model.merges[:k])
+        assert step.count == counts[(step.left, step.right)] == max(counts.values())
+        assert step.new_token == step.left + step.right
+
+
+@pytest.mark.parametrize("size", [100, 255, tok.MAX_BPE_VOCAB + 1])
+def test_bpe_vocab_size_out_of_range_is_an_input_error(size):
+    with pytest.raises(InputError) as error:
+        tok.train_bpe(["some text"], size)
+    assert error.value.key == "ch1.err_vocab_size"
+
+
+def test_byte_symbols_round_trip():
+    text = "It rained 今天 🌧"
+    assert tok.symbols_to_text(tok.text_to_symbols(text)) == text
+    assert tok.text_to_symbols(" ") == "Ġ"
+    # a third of a Chinese character is shown as its byte
+    assert tok.symbols_to_text(tok.text_to_symbols("今")[0]) == "<e4>"
+
+
+# ----------------------------------------------------------------------------- WordPiece
+
+
+def test_wordpiece_keeps_rained_whole_and_adds_cls_sep():
+    wordpiece = tok.load_wordpiece()
+    result = wordpiece.encode(SENTENCE)
+    assert [t.text for t in result.tokens] == ["[CLS]", "it", "rained", "this", "morning", "[SEP]"]
+    assert result.count == 4  # [CLS] / [SEP] not counted
+    assert wordpiece.vocab_size == 30522
+    assert result.round_trip == "normalised"  # lower-cased
+
+
+def test_wordpiece_splits_rare_words_and_marks_unknown_characters():
+    wordpiece = tok.load_wordpiece()
+    rare = wordpiece.encode("xylophonist")
+    assert len([t for t in rare.tokens if not t.special]) > 1
+    assert any(t.text.startswith("##") for t in rare.tokens)
+    chinese = wordpiece.encode("今天早上下雨了")
+    assert chinese.unknown_count > 0
+    assert set(chinese.lost) <= set("今天早上下雨了")
+    assert chinese.round_trip == "lossy"
+
+
+def test_wordpiece_shows_every_token_past_the_shipped_128_limit():
+    long_text = " ".join(["rain"] * 300)
+    assert tok.load_wordpiece().encode(long_text).count == 300
+
+
+def test_all_four_tokenizers_together():
+    tokenizers = tok.build_tokenizers(english()[:2000], 400)
+    results = tokenizers.encode_all(SENTENCE)
+    assert set(results) == {"word", "char", "bpe", "wordpiece"}
+    assert results["char"].count == len(SENTENCE)
+    assert results["word"].count == 4
+    assert results["bpe"].count < results["char"].count
+
+
+def test_single_word_rejects_phrases_and_punctuation():
+    assert tok.single_word(" rained ") == "rained"
+    for bad in ["two words", "!!!", ""]:
+        with pytest.raises(InputError):
+            tok.single_word(bad)
+
+
+def test_chinese_corpus_trains_bpe_that_merges_chinese_bytes():
+    chinese = tok.corpus_sentences("toy_zh")[:2000]
+    model = tok.train_bpe(chinese, 600)
+    text = "今天早上下雨了"
+    result = model.encode(text)
+    assert result.decoded == text
+    assert result.count < len(text.encode("utf-8"))  # whole characters or words, not bytes
+
+
+def test_segmenting_with_the_first_merges_equals_a_smaller_tokenizer():
+    full = bpe(1000)
+    for size in (256, 270, 300, 500):
+        pieces = tok.segment_with_merges(SENTENCE, full.merges[: size - tok.BYTE_ALPHABET_SIZE])
+        assert pieces == [t.text for t in bpe(size).encode(SENTENCE).tokens]
+
+
+def test_token_counts_by_vocabulary_size_match_real_tokenizers():
+    text = "It rained this morning, and the king wore his golden crown."
+    counts = dict(tok.bpe_token_counts(text, bpe(1000), [256, 300, 500, 1000]))
+    for size, count in counts.items():
+        assert count == bpe(size).encode(text).count
+    assert counts[256] == len(text.encode("utf-8"))
+    assert counts[1000] < counts[500] < counts[300] < counts[256]

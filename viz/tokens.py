@@ -1,0 +1,175 @@
+"""Figures for chapter 1: tokens as coloured chips (HTML), token counts (plotly).
+
+Plain data in, HTML string / plotly Figure out; no Streamlit. Every piece of text that
+came from the user goes through ``html.escape`` before it touches the HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from lm_core.tokenization import Token
+
+# Soft colours that stay readable with dark text on a projector; a token's colour comes
+# from its id, so the same token has the same colour everywhere on the page.
+PALETTE = (
+    "#fde68a",
+    "#bbf7d0",
+    "#bfdbfe",
+    "#fbcfe8",
+    "#ddd6fe",
+    "#fed7aa",
+    "#a5f3fc",
+    "#d9f99d",
+    "#fecaca",
+    "#e9d5ff",
+)
+UNKNOWN_COLOUR = "#ef4444"
+SPECIAL_COLOUR = "#d1d5db"
+WHITESPACE_MARKS = {" ": "␣", "\n": "↵", "\t": "⇥"}
+
+_CHIP = (
+    "display:inline-flex;flex-direction:column;align-items:center;margin:3px 2px;"
+    "padding:3px 7px;border-radius:7px;border:1px solid #6b7280;background:{bg};color:#111827;"
+    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.05rem;line-height:1.25;"
+)
+_ID = "font-size:0.72rem;color:#374151;margin-top:1px;"
+_BOX = "display:flex;flex-wrap:wrap;align-items:flex-start;padding:4px 0;"
+
+
+def show_whitespace(text: str, visible: bool) -> str:
+    """Make spaces, newlines and tabs visible (␣ ↵ ⇥) when ``visible``."""
+    if not visible:
+        return text
+    return "".join(WHITESPACE_MARKS.get(ch, ch) for ch in text)
+
+
+def chip_colour(token: Token) -> str:
+    if token.unknown:
+        return UNKNOWN_COLOUR
+    if token.special:
+        return SPECIAL_COLOUR
+    return PALETTE[token.id % len(PALETTE)]
+
+
+def token_chips_html(
+    tokens: Sequence[Token], whitespace_visible: bool = False, show_ids: bool = True, source_text: str | None = None
+) -> str:
+    """A row of chips, one per token: its text on top, its id underneath.
+
+    ``[UNK]`` chips are red, added tokens ([CLS], [SEP]) grey; the tooltip gives the
+    characters of the input the token came from (quoted from ``source_text`` if given,
+    so hovering an ``[UNK]`` shows what was lost).
+    """
+    chips = []
+    for token in tokens:
+        label = show_whitespace(token.shown, whitespace_visible)
+        if not label.strip():  # a chip of pure space still needs a visible body
+            label = label or " "
+        title = f"id {token.id} · chars {token.start}–{token.end}"
+        if source_text is not None and token.end > token.start:
+            title += f" · “{source_text[token.start : token.end]}”"
+        colour = chip_colour(token)
+        text_colour = "#ffffff" if token.unknown else "#111827"
+        chip_style = _CHIP.format(bg=colour) + f"color:{text_colour};"
+        if token.special:
+            chip_style += "border-style:dashed;"
+        id_line = f'<span style="{_ID}color:{text_colour};">{token.id}</span>' if show_ids else ""
+        chips.append(
+            f'<span title="{html.escape(title)}" style="{chip_style}">'
+            f'<span style="white-space:pre;">{html.escape(label)}</span>{id_line}</span>'
+        )
+    return f'<div style="{_BOX}">{"".join(chips)}</div>'
+
+
+def pieces_html(pieces: Sequence[str], whitespace_visible: bool = True) -> str:
+    """Chips without ids, for the BPE history of one word (``pieces`` already readable)."""
+    chips = []
+    for k, piece in enumerate(pieces):
+        label = show_whitespace(piece, whitespace_visible) or " "
+        style = _CHIP.format(bg=PALETTE[k % len(PALETTE)])
+        chips.append(f'<span style="{style}"><span style="white-space:pre;">{html.escape(label)}</span></span>')
+    return f'<span style="display:inline-flex;flex-wrap:wrap;">{"".join(chips)}</span>'
+
+
+def token_count_figure(
+    counts: Mapping[str, Mapping[str, int]],
+    tokenizer_labels: Mapping[str, str],
+    series_labels: Mapping[str, str],
+    title: str,
+    y_title: str,
+) -> go.Figure:
+    """Grouped bars: for each tokenizer (x), the token count of each text (one bar per
+    series, e.g. the English and the Chinese sentence).
+
+    ``counts[series][tokenizer]`` -> number of tokens.
+    """
+    figure = go.Figure()
+    colours = ("#2563eb", "#dc2626", "#059669", "#d97706")
+    for k, (series, by_tokenizer) in enumerate(counts.items()):
+        kinds = [kind for kind in tokenizer_labels if kind in by_tokenizer]
+        figure.add_bar(
+            name=series_labels.get(series, series),
+            x=[tokenizer_labels[kind] for kind in kinds],
+            y=[by_tokenizer[kind] for kind in kinds],
+            text=[by_tokenizer[kind] for kind in kinds],
+            textposition="outside",
+            marker_color=colours[k % len(colours)],
+            hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
+        )
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        yaxis_title=y_title,
+        font=dict(size=16),
+        height=380,
+        margin=dict(t=60, b=40, l=60, r=20),
+        legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+    )
+    return figure
+
+
+def word_history_figure(stages: Sequence[tuple[int, int]], title: str, x_title: str, y_title: str) -> go.Figure:
+    """Step plot: a number of tokens (y) against the vocabulary size (x)."""
+    xs = [size for size, _ in stages]
+    ys = [pieces for _, pieces in stages]
+    marker_size = 9 if len(xs) <= 20 else 5
+    figure = go.Figure(
+        go.Scatter(x=xs, y=ys, mode="lines+markers", line_shape="hv", marker=dict(size=marker_size), line=dict(width=3))
+    )
+    figure.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        font=dict(size=16),
+        height=320,
+        margin=dict(t=60, b=50, l=60, r=20),
+    )
+    figure.update_yaxes(rangemode="tozero", dtick=1 if ys and max(ys) <= 12 else None)
+    return figure
+
+
+def word_stages_html(stages: Sequence[tuple[str, Sequence[str], str]], whitespace_visible: bool = True) -> str:
+    """One line per stage of a word's BPE history: a label (vocabulary size), the pieces
+    as chips, and a note (the merge that made this split). All three are escaped."""
+    lines = []
+    for label, pieces, note in stages:
+        lines.append(
+            '<div style="display:flex;align-items:center;gap:12px;font-size:1rem;margin:2px 0;">'
+            f'<span style="min-width:9em;font-weight:600;">{html.escape(label)}</span>'
+            f"{pieces_html(pieces, whitespace_visible)}"
+            f'<span style="color:#4b5563;white-space:pre;">{html.escape(note)}</span></div>'
+        )
+    return f"<div>{''.join(lines)}</div>"
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def escape_markdown(text: str) -> str:
+    """User text made literal inside Streamlit Markdown (labels, messages, captions):
+    every character Markdown could read as syntax gets a backslash."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
