@@ -1,0 +1,183 @@
+"""Chapter 5: time from a control change to the updated chart, in headless Chromium.
+
+Two servers run side by side: the real app (chapter 5, MiniLM, default sentence) and
+``bench/trivial_slider_page.py`` (one slider, one bar). For each, the layer slider (or the
+trivial slider) gets keyboard focus and receives ArrowRight / ArrowLeft presses; the clock
+runs from the key press until the chart that depends on the control shows the new value
+and Streamlit reports the run finished. The two pages are measured alternately, in rounds,
+so both see the same machine load. Prints a Markdown table (median, p95) and the ratio.
+
+Also measures the softmax-temperature slider, which is a Plotly slider over precomputed
+frames: it redraws in the browser with no server round trip.
+
+Usage: .venv/bin/python bench/bench_attention_latency.py [--changes 20] [--rounds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+DONE = "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'"
+
+
+def free_port() -> int:
+    for port in range(8600, 8700):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8600-8699")
+
+
+def start(script: str, port: int) -> subprocess.Popen:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(f"{script} did not start")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Probe:
+    """One page in one tab: focus its slider, press keys, wait for the chart."""
+
+    def __init__(self, browser, url: str, slider_label: str, chart_text: str, marker: str = ""):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.page.goto(url, wait_until="domcontentloaded")
+        self.page.wait_for_selector(".js-plotly-plot", timeout=180_000)
+        self.page.wait_for_function(DONE, timeout=180_000)
+        self.page.wait_for_timeout(1000)
+        self.slider = self.page.locator(f'[data-testid="stSlider"] input[type=range][aria-label="{slider_label}"]').first
+        self.chart_text = chart_text  # e.g. "layer {value},": the chart shows the new value
+        self.marker = marker  # ... in the chart drawn last, whose title contains this
+
+    def value(self) -> int:
+        return int(self.slider.evaluate("e => e.value"))
+
+    def change(self, low: int, high: int) -> float:
+        current = self.value()
+        key, target = ("ArrowRight", current + 1) if current < high else ("ArrowLeft", current - 1)
+        expected = self.chart_text.format(value=target)
+        self.slider.focus()
+        start = time.perf_counter()
+        self.slider.press(key)
+        self.page.wait_for_function(
+            """([expected, marker]) => Array.from(document.querySelectorAll('.js-plotly-plot .gtitle'))
+                 .some(t => t.textContent.includes(expected) && t.textContent.includes(marker))""",
+            arg=[expected, self.marker], timeout=60_000)
+        self.page.wait_for_function(DONE, timeout=60_000)
+        elapsed = time.perf_counter() - start
+        del low
+        return elapsed
+
+    def temperature_step(self) -> float:
+        """Move the Plotly temperature slider one step; time until the heatmap is redrawn."""
+        return self.page.evaluate(
+            """async () => {
+                const plots = Array.from(document.querySelectorAll('.js-plotly-plot'))
+                    .filter(p => p.layout && p.layout.sliders && p.layout.sliders.length);
+                const plot = plots[0];
+                const steps = plot.layout.sliders[0].steps;
+                const active = plot.layout.sliders[0].active ?? 0;
+                const next = steps[(active + 1) % steps.length].label;
+                const t0 = performance.now();
+                await window.Plotly.animate(plot, [next], {mode: 'immediate', frame: {duration: 0, redraw: true},
+                                                           transition: {duration: 0}});
+                await new Promise(r => requestAnimationFrame(() => r()));
+                plot.layout.sliders[0].active = (active + 1) % steps.length;
+                return (performance.now() - t0) / 1000;
+            }"""
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=20, help="measured changes per page")
+    parser.add_argument("--rounds", type=int, default=4, help="alternations between the pages")
+    parser.add_argument("--warmup", type=int, default=2)
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    app_port = free_port()
+    app = start("app.py", app_port)
+    trivial_port = free_port()
+    trivial = start("bench/trivial_slider_page.py", trivial_port)
+    results: dict[str, list[float]] = {"trivial": [], "chapter5": [], "token": [], "temperature": []}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            url = f"http://127.0.0.1:{app_port}/Self_attention?lang=en"
+            # The default view (the five steps: 5 charts redrawn) and the one-token view (2 charts).
+            ch5 = Probe(browser, url + "&view=steps", "Layer", "layer {value},", marker="Head output")
+            token = Probe(browser, url + "&view=token", "Layer", "(layer {value},", marker="looks at")
+            base = Probe(browser, f"http://127.0.0.1:{trivial_port}/", "value", "value {value}")
+            for _ in range(args.warmup):
+                ch5.change(0, 5)
+                token.change(0, 5)
+                base.change(0, 10)
+            per_round = max(1, args.changes // args.rounds)
+            while len(results["chapter5"]) < args.changes:
+                for _ in range(per_round):
+                    results["trivial"].append(base.change(0, 10))
+                for _ in range(per_round):
+                    results["chapter5"].append(ch5.change(0, 5))
+                for _ in range(per_round):
+                    results["token"].append(token.change(0, 5))
+            if token.page.evaluate("() => typeof window.Plotly") == "object":
+                for _ in range(args.changes):
+                    results["temperature"].append(token.temperature_step())
+            browser.close()
+    finally:
+        for process in (app, trivial):
+            process.terminate()
+            process.wait(timeout=20)
+
+    print(f"{'page':<50} {'n':>3} {'median s':>9} {'p95 s':>7}")
+    rows = [("trivial one-slider page (bench/)", "trivial"),
+            ("chapter 5: layer slider, view 'the 5 steps'", "chapter5"),
+            ("chapter 5: layer slider, view 'one token'", "token"),
+            ("chapter 5: temperature (Plotly frames, browser)", "temperature")]
+    for label, key in rows:
+        values = results[key]
+        if values:
+            print(f"{label:<50} {len(values):>3} {statistics.median(values):>9.3f} {percentile(values, 95):>7.3f}")
+        else:
+            print(f"{label:<50}   0  (not measured: window.Plotly not exposed)")
+    for key in ("chapter5", "token"):
+        ratio_median = statistics.median(results[key]) / statistics.median(results["trivial"])
+        ratio_p95 = percentile(results[key], 95) / percentile(results["trivial"], 95)
+        print(f"{key} / trivial: median {ratio_median:.2f}x, p95 {ratio_p95:.2f}x (goal: p95 <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,432 @@
+"""Chapter 5: self-attention step by step, every head, BertViz, on real models.
+
+The model runs once per (model, sentence) inside ``st.cache_data``; every control below
+(layer, head, token, mask, overview click) redraws inside one ``st.fragment`` from that
+cached trace. The softmax temperature is a Plotly slider over precomputed frames: it
+answers in the browser without asking the server at all.
+"""
+
+import numpy as np
+import streamlit as st
+
+from ui.common import setup_page
+
+lang = setup_page("ch5")
+
+from lm_core import attention_lab as lab  # noqa: E402
+from lm_core import bertviz_offline  # noqa: E402
+from lm_core.errors import InputError  # noqa: E402
+from ui.common import md, query_param, set_query_param, show_error, t  # noqa: E402
+from viz import attention as figs  # noqa: E402
+
+CHART = {"width": "stretch", "config": {"displaylogo": False}}
+#: What the explorer shows under its controls: the five steps of one head; one token's
+#: attention (weights + temperature, lines); or every head (grid of a layer, overview).
+#: One view at a time keeps a slider move to a few charts (see bench/RESULTS.md).
+VIEWS = ("steps", "token", "heads")
+GPT_NAMES = ("gpt_toy_en", "gpt_toy_zh")
+SEARCHES = {  # the curriculum's two claims: (sentence key, source word, target words)
+    "keys": ("keys", "they", ("keys",)),
+    "rained": ("rained", "rained", ("this", "morning")),
+}
+
+
+# --------------------------------------------------------------------------- models
+
+
+def available_models() -> list[str]:
+    names = [lab.MINILM]
+    try:
+        from lm_core.checkpoints import list_gpts
+
+        shipped = set(list_gpts())
+    except Exception:  # the GPT chapter's files may be absent in a partial install
+        shipped = set()
+    names += [name for name in GPT_NAMES if name in shipped]
+    return names
+
+
+@st.cache_resource(show_spinner=False)
+def shared_gpt(name: str):
+    from lm_core.checkpoints import load_gpt
+
+    model, tokenizer = load_gpt(name)
+    model.eval()
+    model.requires_grad_(False)
+    return model, tokenizer
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_trace(model_name: str, text: str) -> lab.AttentionTrace:
+    """The one forward pass per (model, sentence); every control reuses it."""
+    if model_name == lab.MINILM:
+        return lab.trace_minilm(text)
+    model, tokenizer = shared_gpt(model_name)
+    return lab.trace_gpt(text, model, tokenizer, model_name=model_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_bertviz(model_name: str, text: str, kind: str, layer: int, head: int) -> tuple[str, bool]:
+    trace = cached_trace(model_name, text)
+    weights = trace.all_weights()
+    if kind == "head":
+        return bertviz_offline.head_view_html(weights, trace.tokens, layer=layer, heads=[head])
+    return bertviz_offline.model_view_html(weights, trace.tokens)
+
+
+@st.cache_data(show_spinner=False)
+def curriculum_search(key: str) -> tuple[str, list[lab.HeadMatch]]:
+    sentence_key, source, targets = SEARCHES[key]
+    sentence = lab.EXAMPLE_SENTENCES[sentence_key]
+    return sentence, lab.find_heads(cached_trace(lab.MINILM, sentence), source, targets)
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+def _on_example() -> None:
+    choice = st.session_state.get("ch5_example")
+    if choice in lab.EXAMPLE_SENTENCES:
+        st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[choice]
+
+
+def _open_example(sentence_key: str, layer: int, head: int, focus: int) -> None:
+    st.session_state["ch5_model"] = lab.MINILM
+    st.session_state["ch5_example"] = sentence_key
+    st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[sentence_key]
+    st.session_state["ch5_layer"] = layer
+    st.session_state["ch5_head"] = head
+    st.session_state["ch5_focus"] = focus
+    st.session_state.pop("_ch5_last_click", None)
+    st.session_state["_ch5_preselected"] = (lab.MINILM, lab.EXAMPLE_SENTENCES[sentence_key])
+
+
+def _on_model() -> None:
+    """Switching to a model that cannot read the current example opens one it can."""
+    model, text = st.session_state.get("ch5_model"), st.session_state.get("ch5_text")
+    if text not in lab.EXAMPLE_SENTENCES.values():
+        return  # the student's own sentence: keep it (an error will explain a problem)
+    chinese_text = text == lab.EXAMPLE_SENTENCES["zh"]
+    wanted = None
+    if model == "gpt_toy_zh" and not chinese_text:
+        wanted = "zh"  # the Chinese tiny GPT knows no Latin letters
+    elif model == "gpt_toy_en" and chinese_text:
+        wanted = "rained"  # and the English one no Chinese characters
+    if wanted:
+        st.session_state["ch5_example"] = wanted
+        st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[wanted]
+
+
+def choose_model(models: list[str]) -> str:
+    if "ch5_model" not in st.session_state or st.session_state["ch5_model"] not in models:
+        wanted = query_param("model", lab.MINILM)
+        st.session_state["ch5_model"] = wanted if wanted in models else lab.MINILM
+    # Labels are translated now, not inside format_func (which may run without the page's state).
+    labels = {name: t(f"ch5.model.{name}") for name in models}
+    choice = st.selectbox(t("ch5.model.label"), models, key="ch5_model", format_func=labels.__getitem__,
+                          help=t("ch5.model.help"), on_change=_on_model)
+    if len(models) == 1:
+        st.caption(t("ch5.model.gpt_missing"))
+    return choice
+
+
+def choose_sentence() -> str:
+    if "ch5_text" not in st.session_state:
+        default_key = query_param("example", "rained")
+        default_key = default_key if default_key in lab.EXAMPLE_SENTENCES else "rained"
+        st.session_state["ch5_example"] = default_key
+        st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[default_key]
+    st.radio(t("ch5.sentence.examples"), list(lab.EXAMPLE_SENTENCES), key="ch5_example", horizontal=True,
+             format_func=lambda key: lab.EXAMPLE_SENTENCES[key], on_change=_on_example)
+    return st.text_input(t("ch5.sentence.label"), key="ch5_text", max_chars=lab.MAX_CHARS,
+                         help=t("ch5.sentence.help", limit=lab.MAX_TOKENS))
+
+
+def model_notes(trace: lab.AttentionTrace, text: str) -> None:
+    unknown = sum(token == "[UNK]" for token in trace.tokens)
+    if unknown:
+        st.warning(t("ch5.notes.unk", count=unknown, total=trace.n_tokens), icon=":material/help:")
+    if trace.model_name == lab.MINILM:
+        st.caption(t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
+                     heads=trace.n_heads, tokens=trace.n_tokens))
+    else:
+        _, tokenizer = shared_gpt(trace.model_name)
+        dropped = tokenizer.unknown_characters(text)
+        if dropped:
+            st.warning(t("ch5.notes.gpt_dropped", chars=" ".join(dropped[:20])), icon=":material/help:")
+        st.caption(t("ch5.notes.gpt_info", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens))
+
+
+def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
+    """When a new sentence arrives, open the head the curriculum talks about, if any."""
+    marker = (trace.model_name, text)
+    if st.session_state.get("_ch5_preselected") == marker:
+        return
+    st.session_state["_ch5_preselected"] = marker
+    layer = _int_param("layer", 0, trace.n_layers - 1) if "ch5_layer" not in st.session_state else 0
+    head = _int_param("head", 0, trace.n_heads - 1) if "ch5_head" not in st.session_state else 0
+    focus = None
+    for _, source, targets in SEARCHES.values():
+        matches = lab.find_heads(trace, source, targets)
+        if matches:
+            layer, head, focus = matches[0].layer, matches[0].head, matches[0].source
+            break
+    st.session_state["ch5_layer"] = layer
+    st.session_state["ch5_head"] = head
+    ordinary = [i for i in range(trace.n_tokens) if i not in trace.special] or [0]
+    # A decoder's first token can only see itself: follow its last token instead.
+    fallback = ordinary[-1] if trace.causal else ordinary[0]
+    st.session_state["ch5_focus"] = focus if focus is not None else fallback
+    st.session_state.pop("_ch5_last_click", None)
+
+
+def _int_param(name: str, low: int, high: int) -> int:
+    try:
+        return min(max(int(query_param(name, str(low))), low), high)
+    except ValueError:
+        return low
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def input_section(trace: lab.AttentionTrace) -> None:
+    width = trace["embed.token"].shape[1]
+    shape = f"({trace.n_tokens} × {width})"
+    panels = [(t("ch5.input.token"), trace["embed.token"]), (t("ch5.input.position"), trace["embed.position"])]
+    if "embed.token_type" in trace.tensors:
+        panels.append((t("ch5.input.token_type"), trace["embed.token_type"]))
+    panels.append((t("ch5.input.sum"), trace["embed.sum"]))
+    if "embed.layernorm" in trace.tensors:
+        panels.append((t("ch5.input.layernorm"), trace["embed.layernorm"]))
+    st.plotly_chart(figs.vectors_figure(panels, trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
+                                        t("ch5.input.title", shape=shape), shared_scale=False), key="ch5_input_fig", **CHART)
+    st.caption(t("ch5.input.caption_minilm" if trace.model_name == lab.MINILM else "ch5.input.caption_gpt"))
+
+
+def search_section(trace: lab.AttentionTrace, text: str) -> None:
+    st.markdown(md("ch5/search"))
+    columns = st.columns(2)
+    for column, key in zip(columns, SEARCHES, strict=True):
+        sentence, matches = curriculum_search(key)
+        _, source, targets = SEARCHES[key]
+        with column:
+            st.markdown(t(f"ch5.search.{key}_title"))
+            if not matches:
+                st.info(t("ch5.search.none", source=source, targets=", ".join(targets)))
+                continue
+            best = matches[0]
+            st.markdown(t("ch5.search.found", layer=best.layer, head=best.head, weight=f"{best.weight:.2f}",
+                          source=source, targets=", ".join(targets), count=len(matches)))
+            if not best.is_top:
+                st.caption(t("ch5.search.not_top"))
+            st.button(t("ch5.search.open", layer=best.layer, head=best.head), key=f"ch5_open_{key}",
+                      on_click=_open_example, args=(key, best.layer, best.head, best.source))
+    del text
+
+
+def _apply_overview_click(trace: lab.AttentionTrace) -> None:
+    state = st.session_state.get("ch5_overview")
+    points = []
+    if state is not None:
+        try:
+            points = state["selection"]["points"]
+        except (KeyError, TypeError):
+            points = []
+    if not points:
+        return
+    point = points[0]
+    clicked = (int(round(point.get("y", 0))), int(round(point.get("x", 0))))
+    if clicked == st.session_state.get("_ch5_last_click"):
+        return
+    st.session_state["_ch5_last_click"] = clicked
+    if 0 <= clicked[0] < trace.n_layers and 0 <= clicked[1] < trace.n_heads:
+        st.session_state["ch5_layer"], st.session_state["ch5_head"] = clicked
+
+
+def _index_slider(label: str, key: str, count: int) -> int:
+    value = min(max(int(st.session_state.get(key, 0)), 0), count - 1)
+    st.session_state[key] = value
+    if count == 1:
+        st.caption(f"{label}: 0")
+        return 0
+    return st.slider(label, 0, count - 1, key=key)
+
+
+@st.fragment
+def explore(trace: lab.AttentionTrace) -> None:
+    _apply_overview_click(trace)
+    c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+    with c1:
+        layer = _index_slider(t("ch5.controls.layer"), "ch5_layer", trace.n_layers)
+    with c2:
+        head = _index_slider(t("ch5.controls.head"), "ch5_head", trace.n_heads)
+    with c3:
+        positions = list(range(trace.n_tokens))
+        if st.session_state.get("ch5_focus") not in positions:
+            st.session_state["ch5_focus"] = 0
+        focus = st.selectbox(t("ch5.controls.focus"), positions, key="ch5_focus",
+                             format_func=lambda i: f"{i}: {trace.tokens[i]}")
+    with c4:
+        if trace.causal:
+            st.toggle(t("ch5.controls.causal"), value=True, disabled=True, key="ch5_causal_gpt",
+                      help=t("ch5.controls.causal_gpt_help"))
+            causal = True
+        else:
+            causal = st.toggle(t("ch5.controls.causal_whatif"), key="ch5_causal",
+                               help=t("ch5.controls.causal_whatif_help"))
+    set_query_param("layer", layer)
+    set_query_param("head", head)
+
+    view_labels = {view: t(f"ch5.views.{view}") for view in VIEWS}
+    if st.session_state.get("ch5_view") not in VIEWS:
+        wanted = query_param("view", VIEWS[0])
+        st.session_state["ch5_view"] = wanted if wanted in VIEWS else VIEWS[0]
+    view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", horizontal=True, format_func=view_labels.__getitem__,
+                    help=t("ch5.views.help"))
+    set_query_param("view", view)
+
+    steps = lab.attention_steps(trace, layer, head, causal=causal)
+    if causal and not trace.causal:
+        st.warning(t("ch5.steps.whatif_banner"), icon=":material/science:")
+    if view == "steps":
+        _draw_steps(trace, steps)
+    elif view == "token":
+        _draw_softmax(trace, steps)
+        _draw_lines(trace, steps, focus)
+    else:
+        _draw_heads(trace, steps, focus)
+
+
+def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
+    layer, causal = steps.layer, steps.causal
+    n, d = trace.n_tokens, trace.head_dim
+    where = t("ch5.steps.where", layer=layer, head=steps.head)
+    st.subheader(t("ch5.steps.s1"))
+    st.plotly_chart(figs.matrix_heatmap(
+        steps.inputs, trace.tokens, t("ch5.steps.input_title", layer=layer, shape=f"({n} × {steps.inputs.shape[1]})"),
+        t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_input", **CHART)
+
+    st.subheader(t("ch5.steps.s2"))
+    st.plotly_chart(figs.vectors_figure(
+        [(f"Q ({n} × {d})", steps.q), (f"K ({n} × {d})", steps.k), (f"V ({n} × {d})", steps.v)],
+        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.steps.qkv_title", where=where)),
+        key="ch5_fig_qkv", **CHART)
+
+    st.subheader(t("ch5.steps.s3"))
+    panels = [
+        (t("ch5.steps.scores_title", shape=f"({n} × {n})"), steps.scores),
+        (t("ch5.steps.scaled_title", d=d, root=f"{d ** 0.5:.2f}"), steps.scaled),
+        (t("ch5.steps.masked_title" if causal else "ch5.steps.unmasked_title"), steps.masked),
+    ]
+    st.plotly_chart(figs.score_panels_figure(panels, trace.tokens, t("ch5.steps.scores_figure", where=where),
+                                             t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_scores", **CHART)
+
+    _draw_softmax(trace, steps)
+
+    st.subheader(t("ch5.steps.s5"))
+    st.plotly_chart(figs.matrix_heatmap(
+        steps.head_out, trace.tokens, t("ch5.steps.head_out_title", where=where, shape=f"({n} × {d})"),
+        t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_head_out", **CHART)
+
+
+def _draw_softmax(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
+    n = trace.n_tokens
+    where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
+    st.subheader(t("ch5.steps.s4"))
+    frames = lab.temperature_frames(steps.masked)
+    st.plotly_chart(figs.temperature_figure(
+        frames, lab.TEMPERATURES, trace.tokens, t("ch5.steps.weights_title", where=where, shape=f"({n} × {n})"),
+        t("ch5.controls.temperature"), t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_weights", **CHART)
+    st.caption(t("ch5.steps.temperature_note"))
+
+
+def _draw_lines(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int) -> None:
+    where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
+    causal = steps.causal
+    st.subheader(t("ch5.lines.header"))
+    st.plotly_chart(figs.lines_figure(steps.weights, trace.tokens, focus,
+                                      t("ch5.lines.title", token=trace.tokens[focus], where=where), causal=causal),
+                    key="ch5_fig_lines", **CHART)
+
+
+def _draw_heads(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int) -> None:
+    layer, head = steps.layer, steps.head
+    st.subheader(t("ch5.heads.header", layer=layer))
+    weights = trace[f"blocks.{layer}.attn.weights"]
+    if steps.causal and not trace.causal:
+        weights = [lab.attention_steps(trace, layer, h, causal=True).weights for h in range(trace.n_heads)]
+    st.plotly_chart(figs.heads_grid_figure(np.asarray(weights), trace.tokens, t("ch5.heads.title", layer=layer),
+                                           t("ch5.controls.head"), selected=head), key="ch5_fig_heads", **CHART)
+
+    st.subheader(t("ch5.overview.header"))
+    metric_labels = {m: t(f"ch5.overview.{m}", token=trace.tokens[focus]) for m in ("focus", "sharpness")}
+    metric = st.radio(t("ch5.overview.metric"), list(metric_labels), horizontal=True, key="ch5_metric",
+                      format_func=metric_labels.__getitem__)
+    if metric == "sharpness":
+        values, label = lab.focus_scores(trace), t("ch5.overview.sharpness_short")
+    else:
+        others = [i for i in range(trace.n_tokens) if i != focus and i not in trace.special]
+        values = lab.head_scores(trace, focus, others) if others else lab.focus_scores(trace) * 0
+        label = t("ch5.overview.focus_short")
+    st.plotly_chart(figs.overview_figure(values, t("ch5.overview.title"), t("ch5.controls.layer"),
+                                         t("ch5.controls.head"), label, selected=(layer, head)),
+                    key="ch5_overview", on_select="rerun", selection_mode="points", **CHART)
+    st.caption(t("ch5.overview.caption"))
+
+
+def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> None:
+    st.markdown(md("ch5/bertviz"))
+    layer = int(st.session_state.get("ch5_layer", 0))
+    head = int(st.session_state.get("ch5_head", 0))
+    head_tab, model_tab = st.tabs([t("ch5.bertviz.head_tab"), t("ch5.bertviz.model_tab")])
+    with head_tab:
+        html, offline = cached_bertviz(model_name, text, "head", layer, head)
+        if not offline:
+            st.warning(t("ch5.bertviz.cdn_fallback"), icon=":material/cloud_off:")
+        st.iframe(html, height=bertviz_offline.view_height("head", trace.n_layers, trace.n_heads, trace.n_tokens))
+    with model_tab:
+        html, offline = cached_bertviz(model_name, text, "model", 0, 0)
+        if not offline:
+            st.warning(t("ch5.bertviz.cdn_fallback"), icon=":material/cloud_off:")
+        st.iframe(html, height=bertviz_offline.view_height("model", trace.n_layers, trace.n_heads, trace.n_tokens))
+
+
+# --------------------------------------------------------------------------- page
+
+st.title(t("ch5.title"))
+st.markdown(md("ch5/intro"))
+
+chosen_model = choose_model(available_models())
+sentence = choose_sentence()
+
+try:
+    current = cached_trace(chosen_model, sentence)
+except InputError as exc:
+    show_error(exc)
+    st.stop()
+
+set_query_param("model", chosen_model)
+model_notes(current, sentence)
+preselect_head(current, sentence)
+
+st.header(t("ch5.input.header"))
+st.markdown(md("ch5/input"))
+input_section(current)
+
+st.header(t("ch5.search.header"))
+if chosen_model == lab.MINILM:
+    search_section(current, sentence)
+else:
+    st.info(t("ch5.search.decoder_note"), icon=":material/info:")
+
+st.header(t("ch5.steps.header"))
+st.markdown(md("ch5/steps"))
+explore(current)
+
+st.header(t("ch5.bertviz.header"))
+bertviz_section(chosen_model, sentence, current)
+
+st.divider()
+st.markdown(md("ch5/takeaways"))
+del lang

@@ -1,0 +1,128 @@
+"""Chapter 5 in headless Chromium with the network cut off (only the local server is
+reachable): both BertViz views render from the inlined JavaScript, and text typed as
+HTML runs no script anywhere in the page or its iframes."""
+
+from urllib.parse import urlparse
+
+import pytest
+
+from lm_core import bertviz_offline
+from tests.e2e.conftest import SCREENSHOTS, wait_for_streamlit
+
+pytestmark = pytest.mark.e2e
+XSS = "<img src=x onerror=alert(1)> keys"
+
+
+@pytest.fixture()
+def offline_page(browser):
+    """A page whose every request off 127.0.0.1 fails, as in a classroom without internet."""
+    if not bertviz_offline.offline_assets_available():
+        pytest.skip("node_modules is missing (run `npm ci`): BertViz can only load from a CDN")
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="en-US")
+    blocked: list[str] = []
+
+    def only_local(route):
+        url = route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.blocked = blocked
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def _bertviz_frames(page):
+    frames = []
+    for frame in page.frames:
+        try:
+            if frame.evaluate("() => document.body && document.body.hasAttribute('data-bertviz-offline')"):
+                frames.append(frame)
+        except Exception:  # a frame that went away during a rerun
+            continue
+    return frames
+
+
+def _wait_for_views(page, count=2, timeout_ms=60_000):
+    page.wait_for_function(
+        f"""() => Array.from(document.querySelectorAll('iframe')).filter(f => {{
+            try {{ return f.contentDocument && f.contentDocument.querySelectorAll('svg text').length > 0; }}
+            catch (e) {{ return false; }} }}).length >= {count}""",
+        timeout=timeout_ms,
+    )
+
+
+def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server_url):
+    page = offline_page
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server_url}/Self_attention?lang=en", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.locator('[data-testid="stMain"]').get_by_role("tab", name="Model view").click()
+    _wait_for_views(page)
+
+    frames = _bertviz_frames(page)
+    assert len(frames) == 2, "head view and model view"
+    for frame in frames:
+        assert frame.evaluate("() => document.body.getAttribute('data-bertviz-offline')") == "1"
+        assert frame.evaluate("() => typeof window.require === 'function' && typeof window.d3 === 'object'")
+    head_texts = frames[0].locator("svg text").all_text_contents()
+    assert "rained" in head_texts and "morning" in head_texts
+    # The model view draws one thumbnail per layer x head (6 x 12 for MiniLM).
+    assert frames[1].locator("svg").count() >= 1
+    assert not [url for url in page.blocked if "cdn" in url], page.blocked
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator('[data-testid="stMain"]').get_by_role("tab", name="Head view").click()
+    page.locator("iframe").first.scroll_into_view_if_needed()
+    frame_element = [f.frame_element() for f in frames]
+    frame_element[0].screenshot(path=str(SCREENSHOTS / "ch5-bertviz-head-offline.png"))
+    page.locator('[data-testid="stMain"]').get_by_role("tab", name="Model view").click()
+    frame_element[1].screenshot(path=str(SCREENSHOTS / "ch5-bertviz-model-offline.png"))
+
+    # Now type HTML: it must show up as text and run nothing.
+    box = page.get_by_label("Sentence (type your own)", exact=True).and_(page.locator("input"))
+    box.fill(XSS)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    wait_for_streamlit(page)
+    _wait_for_views(page)
+    page.wait_for_timeout(1500)
+    assert page.dialogs == [], "a typed <img onerror> ran a script"
+    assert page.locator("img[src='x']").count() == 0
+    for frame in _bertviz_frames(page):
+        assert frame.locator("img").count() == 0
+        assert frame.evaluate("() => document.querySelectorAll('[onerror]').length") == 0
+    tokens = _bertviz_frames(page)[0].locator("svg text").all_text_contents()
+    assert "<" in tokens and ">" in tokens  # drawn as characters, not parsed as a tag
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not errors, errors
+    assert not [url for url in page.blocked if "cdn" in url], page.blocked
+
+
+def test_clicking_a_head_in_the_overview_opens_it(offline_page, server_url):
+    page = offline_page
+    page.goto(f"{server_url}/Self_attention?lang=en&view=heads", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    overview = page.locator(".js-plotly-plot").filter(has_text="click a square").first
+    overview.scroll_into_view_if_needed()
+    # Squares are drawn row by row: layer 1, head 4 is point 1 * 12 + 4 of the first trace.
+    point = overview.locator(".scatterlayer .trace").first.locator(".point").nth(1 * 12 + 4)
+    point.click(force=True)
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('[data-testid="stSlider"] input[type=range]'))
+             .map(e => e.value).join(',') === '1,4'""",
+        timeout=60_000,
+    )
+    wait_for_streamlit(page)
+    assert "in layer 1" in page.locator(".js-plotly-plot").filter(has_text="every head in layer").first.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
