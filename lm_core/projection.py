@@ -1,0 +1,126 @@
+"""Word vectors of 50-300 dimensions drawn in 2D or 3D: PCA, t-SNE and UMAP.
+
+* PCA (principal component analysis) is a rotation: it keeps the directions along which
+  the vectors vary most. Fast, deterministic, distances are honest but clusters overlap.
+* t-SNE keeps each point's nearest neighbours near; clusters separate well, but the
+  distances *between* clusters mean little.
+* UMAP does something similar to t-SNE, faster on many points; its library (numba)
+  compiles itself on the first call in a process (about 12 s), so :func:`start_umap_warmup`
+  runs a tiny fit in a background thread when a page first opens.
+
+All methods work on unit-length vectors (the geometry cosine similarity sees) and take a
+``seed`` so the same input gives the same picture.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from lm_core.errors import InputError
+
+METHODS = ("pca", "tsne", "umap")
+_UMAP_READY = threading.Event()
+_UMAP_LOCK = threading.Lock()
+_START_LOCK = threading.Lock()
+_UMAP_THREAD: threading.Thread | None = None
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float64)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def project(vectors: np.ndarray, method: str = "pca", dims: int = 2, seed: int = 0) -> np.ndarray:
+    """Project ``(n, dim)`` vectors to ``(n, dims)`` coordinates with ``method``."""
+    if method not in METHODS:
+        raise InputError("ch3.err_bad_param", name="method", value=method)
+    if dims not in (2, 3):
+        raise InputError("ch3.err_bad_param", name="dims", value=dims)
+    n = len(vectors)
+    if n < dims + 2:
+        raise InputError("ch3.err_too_few_points", count=n, needed=dims + 2)
+    x = _unit_rows(vectors)
+    if method == "pca":
+        return pca(x, dims)
+    if method == "tsne":
+        from sklearn.manifold import TSNE
+
+        # Perplexity is roughly "how many neighbours each point cares about": it must stay
+        # well below the number of points.
+        perplexity = float(min(30.0, max(2.0, (n - 1) / 3)))
+        tsne = TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
+                    metric="cosine", max_iter=750)
+        return tsne.fit_transform(x).astype(np.float32)
+    import umap
+
+    reducer = umap.UMAP(n_components=dims, n_neighbors=min(15, n - 1), min_dist=0.3, metric="cosine",
+                        random_state=seed, init="spectral" if n > 30 else "random", n_jobs=1)
+    coords = reducer.fit_transform(x).astype(np.float32)
+    _UMAP_READY.set()
+    return coords
+
+
+def pca(x: np.ndarray, dims: int) -> np.ndarray:
+    """PCA with a fixed sign per axis (the largest coordinate is positive), so the picture
+    does not flip between runs."""
+    from sklearn.decomposition import PCA
+
+    coords = PCA(n_components=dims, svd_solver="full").fit_transform(x)
+    signs = np.sign(coords[np.abs(coords).argmax(axis=0), np.arange(dims)])
+    return (coords * np.where(signs == 0, 1, signs)).astype(np.float32)
+
+
+def align_snapshots(snapshots: Sequence[np.ndarray], dims: int = 2) -> list[np.ndarray]:
+    """2D/3D coordinates for every training snapshot, ready to animate.
+
+    Each snapshot is projected with PCA on its own (early snapshots are random noise, and
+    the final PCA axes would squash them to a dot), then rotated/reflected to best match the
+    *last* frame (orthogonal Procrustes) and scaled to the same spread, so words move
+    smoothly instead of the whole cloud spinning between frames.
+    """
+    if not snapshots:
+        return []
+    if len(snapshots[-1]) < dims + 2:
+        raise InputError("ch3.err_too_few_points", count=len(snapshots[-1]), needed=dims + 2)
+    frames = [pca(_unit_rows(s), dims).astype(np.float64) for s in snapshots]
+    target = frames[-1] - frames[-1].mean(0)
+    target /= max(np.sqrt((target**2).sum(1).mean()), 1e-12)
+    out = []
+    for frame in frames:
+        frame = frame - frame.mean(0)
+        frame /= max(np.sqrt((frame**2).sum(1).mean()), 1e-12)
+        # Orthogonal Procrustes: the rotation/reflection R minimising |frame @ R - target|
+        # is U @ Vt from the SVD of frame.T @ target.
+        u, _, vt = np.linalg.svd(frame.T @ target)
+        rotation = u @ vt
+        out.append((frame @ rotation).astype(np.float32))
+    return out
+
+
+def umap_is_warm() -> bool:
+    """True once a UMAP fit has run in this process (numba has compiled)."""
+    return _UMAP_READY.is_set()
+
+
+def warm_up_umap() -> None:
+    """Fit UMAP once on 40 random points so numba compiles now, not when a student waits."""
+    with _UMAP_LOCK:
+        if _UMAP_READY.is_set():
+            return
+        rng = np.random.default_rng(0)
+        project(rng.normal(size=(40, 8)), "umap", 2, seed=0)
+        _UMAP_READY.set()
+
+
+def start_umap_warmup() -> threading.Thread | None:
+    """Start :func:`warm_up_umap` in a daemon thread, once per process."""
+    global _UMAP_THREAD
+    with _START_LOCK:
+        if _UMAP_READY.is_set() or (_UMAP_THREAD is not None and _UMAP_THREAD.is_alive()):
+            return _UMAP_THREAD
+        _UMAP_THREAD = threading.Thread(target=warm_up_umap, name="umap-warmup", daemon=True)
+        _UMAP_THREAD.start()
+        return _UMAP_THREAD

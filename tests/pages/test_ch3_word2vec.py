@@ -1,0 +1,154 @@
+"""Chapter 3 page (AppTest): the shipped vectors at once, training, the controls, bad input."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/3_Word2vec.py"
+TIMEOUT = 240
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    """Open the chapter the way a student does: through the app, then the page link."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params["lang"] = lang
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    app.switch_page(PAGE)
+    app.run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    return app
+
+
+def chart_titles(app: AppTest) -> list[str]:
+    out = []
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec["layout"].get("title", {})
+        out.append(title.get("text", "") if isinstance(title, dict) else str(title))
+    return out
+
+
+def chart_with_title(app: AppTest, fragment: str) -> dict:
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec["layout"].get("title", {})
+        if fragment in (title.get("text", "") if isinstance(title, dict) else str(title)):
+            return spec
+    raise AssertionError(f"no chart titled like {fragment!r}: {chart_titles(app)}")
+
+
+@pytest.fixture(scope="module")
+def english():
+    return open_page("en")
+
+
+def test_shipped_vectors_are_useful_before_any_training(english):
+    app = english
+    assert any("shipped checkpoint" in c.value for c in app.caption)
+    titles = chart_titles(app)
+    for fragment in ("Training loss", "projected with t-SNE", "From random noise", "closest to", "How similar"):
+        assert any(fragment in title for title in titles), titles
+    assert any("king − man + woman ≈ queen" in m.value for m in app.markdown)
+    metrics = {m.label: float(m.value) for m in app.metric}
+    assert metrics["morning ↔ sunrise"] > metrics["apple ↔ baby"]
+    # The replay carries one animation frame per snapshot (epochs + the random start).
+    replay = chart_with_title(app, "From random noise")
+    assert len(replay["frames"]) == 21 + 6 and len(replay["layout"]["sliders"][0]["steps"]) == 27
+    # The map is coloured by group: one trace per semantic group, labelled words.
+    scatter = chart_with_title(app, "projected with")
+    names = {trace["name"] for trace in scatter["data"]}
+    assert {"people", "capitals", "weather"} <= names
+    people = next(t for t in scatter["data"] if t["name"] == "people")
+    assert "queen" in people["text"]
+    # Export in Embedding Projector format.
+    assert len(app.get("download_button")) == 2
+
+
+def test_neighbours_word_box_and_unknown_word(english):
+    app = english
+    app.text_input(key="w2v_word").set_value("rain").run()
+    spec = chart_with_title(app, "closest to")
+    assert "thunder" in spec["data"][0]["y"] and "rain" not in spec["data"][0]["y"]
+    app.text_input(key="w2v_word").set_value("thundr").run()
+    errors = [e.value for e in app.error]
+    assert any("not in this model's vocabulary" in e and "thunder" in e for e in errors), errors
+    assert not app.exception
+
+
+def test_analogy_box_and_heatmap(english):
+    app = english
+    app.text_input(key="w2v_a").set_value("paris")
+    app.text_input(key="w2v_b").set_value("france")
+    app.text_input(key="w2v_c").set_value("japan").run()
+    assert any("paris − france + japan ≈ tokyo" in m.value for m in app.markdown)
+    bars = chart_with_title(app, "Top 5 answers")["data"][0]
+    assert len(bars["y"]) == 5 and not {"paris", "france", "japan"} & set(bars["y"])
+    app.text_input(key="w2v_heat_words").set_value("king, queen, <b>rain</b>").run()
+    assert any("not in this model's vocabulary" in e.value for e in app.error)
+    app.text_input(key="w2v_heat_words").set_value("king, queen, rain").run()
+    heat = chart_with_title(app, "Cosine similarity between")["data"][0]
+    assert heat["x"] == ["king", "queen", "rain"] and len(heat["z"]) == 3
+
+
+def test_projection_controls_change_the_map(english):
+    app = english
+    app.radio(key="w2v_method").set_value("pca").run()
+    assert any("projected with PCA" in t for t in chart_titles(app))
+    app.radio(key="w2v_dims").set_value(3).run()
+    scatter = chart_with_title(app, "projected with PCA")
+    assert scatter["data"][0]["type"] == "scatter3d"
+    assert app.query_params["method"] in ("pca", ["pca"])
+    app.toggle(key="w2v_grouped").set_value(False).run()
+    app.slider(key="w2v_top_n").set_value(40).run()
+    scatter = chart_with_title(app, "40 words projected with PCA")
+    assert sum(len(t["text"]) for t in scatter["data"]) == 40
+    assert "the" in scatter["data"][-1]["text"]  # frequent, ungrouped words now shown, in grey
+    assert not app.exception
+
+
+def test_training_in_the_page_replaces_the_shipped_vectors_for_this_session_only():
+    app = open_page("en")
+    app.slider(key="w2v_epochs").set_value(2)
+    app.slider(key="w2v_dim").set_value(20).run()
+    app.button(key="w2v_train").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("trained by you in this session" in c.value for c in app.caption)
+    replay = chart_with_title(app, "From random noise")
+    # The start, 40 // epochs snapshots per epoch, and early extra frames (some coincide).
+    assert 1 + 2 * 20 <= len(replay["frames"]) <= 1 + 2 * 20 + 6
+    # Another student's session still sees the shipped checkpoint, unchanged.
+    other = open_page("en")
+    assert any("shipped checkpoint" in c.value for c in other.caption)
+    assert any("king − man + woman ≈ queen" in m.value for m in other.markdown)
+
+
+def test_chinese_corpus_and_upload_errors():
+    app = open_page("zh", corpus="toy_zh")
+    assert any("国王 − 男人 + 女人 ≈ 王后" in m.value for m in app.markdown)
+    assert app.title[0].value.startswith("3 · word2vec")
+    metrics = {m.label: float(m.value) for m in app.metric}
+    assert metrics["雨 ↔ 雷"] > metrics["苹果 ↔ 婴儿"]
+    app.radio(key="w2v_corpus").set_value("upload").run()
+    assert app.info  # no vectors yet: asks for a file
+    assert app.query_params["corpus"] in ("upload", ["upload"])
+    app.button(key="w2v_train").click().run()
+    assert any("请先上传" in e.value for e in app.error)
+    assert not app.exception
+
+
+def test_cbow_training_and_hostile_input():
+    app = open_page("en")
+    app.radio(key="w2v_arch").set_value("cbow")
+    app.slider(key="w2v_epochs").set_value(1).run()
+    app.button(key="w2v_train").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("trained by you" in c.value and "CBOW" in c.value for c in app.caption)
+    app.text_input(key="w2v_word").set_value("<script>alert(1)</script>").run()
+    errors = [e.value for e in app.error]
+    assert any("not in this model's vocabulary" in e for e in errors), errors
+    assert not app.exception

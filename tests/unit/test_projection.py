@@ -1,0 +1,84 @@
+"""Projections of word vectors to 2D/3D: shapes, determinism, errors, replay alignment."""
+
+import numpy as np
+import pytest
+
+from lm_core import projection as proj
+from lm_core.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def clusters():
+    """Three well-separated clusters of 20 points in 30 dimensions."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 30)) * 5
+    return np.concatenate([c + rng.normal(size=(20, 30)) for c in centres]), np.repeat([0, 1, 2], 20)
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+@pytest.mark.parametrize("dims", [2, 3])
+def test_shapes_and_determinism(clusters, method, dims):
+    x, _ = clusters
+    a = proj.project(x, method, dims, seed=3)
+    b = proj.project(x, method, dims, seed=3)
+    assert a.shape == (60, dims) and np.isfinite(a).all()
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_clusters_stay_apart(clusters, method):
+    x, labels = clusters
+    coords = proj.project(x, method, 2, seed=0)
+    centroids = np.array([coords[labels == k].mean(0) for k in range(3)])
+    spread = max(np.linalg.norm(coords[labels == k] - centroids[k], axis=1).mean() for k in range(3))
+    gaps = [np.linalg.norm(centroids[i] - centroids[j]) for i in range(3) for j in range(i + 1, 3)]
+    assert min(gaps) > 2 * spread
+
+
+def test_umap_shapes_determinism_and_warmup(clusters):
+    x, _ = clusters
+    proj.warm_up_umap()  # the numba compile happens here (once per process)
+    assert proj.umap_is_warm()
+    a = proj.project(x, "umap", 2, seed=1)
+    b = proj.project(x, "umap", 2, seed=1)
+    assert a.shape == (60, 2)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    assert proj.project(x, "umap", 3, seed=1).shape == (60, 3)
+
+
+def test_background_warmup_thread_is_started_once():
+    first = proj.start_umap_warmup()
+    if first is not None:
+        first.join(timeout=120)
+    assert proj.umap_is_warm()
+    assert proj.start_umap_warmup() in (None, first)
+
+
+def test_bad_requests():
+    x = np.random.default_rng(0).normal(size=(10, 5))
+    with pytest.raises(InputError) as err:
+        proj.project(x[:3], "pca", 2)
+    assert err.value.key == "ch3.err_too_few_points"
+    with pytest.raises(InputError):
+        proj.project(x, "lda", 2)
+    with pytest.raises(InputError):
+        proj.project(x, "pca", 4)
+
+
+def test_pca_signs_are_fixed():
+    x = np.random.default_rng(1).normal(size=(30, 6))
+    a = proj.project(x, "pca", 2)
+    b = proj.project(-x, "pca", 2)  # flipping all vectors must not flip the picture
+    np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_align_snapshots_matches_the_last_frame():
+    rng = np.random.default_rng(2)
+    final = rng.normal(size=(40, 8))
+    rotated = final @ np.linalg.qr(rng.normal(size=(8, 8)))[0]  # same geometry, other axes
+    frames = proj.align_snapshots([rng.normal(size=(40, 8)), rotated, final], dims=2)
+    assert len(frames) == 3 and all(f.shape == (40, 2) for f in frames)
+    # Same geometry as the last frame -> after alignment, the same picture.
+    np.testing.assert_allclose(frames[1], frames[2], atol=1e-4)
+    for f in frames:  # every frame scaled to the same spread
+        assert np.sqrt((f**2).sum(1).mean()) == pytest.approx(1.0, rel=1e-4)
