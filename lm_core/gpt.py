@@ -1,0 +1,386 @@
+"""A tiny GPT: a decoder-only transformer in one readable file.
+
+The shape of the code follows nanoGPT's ``model.py``: token and position embeddings,
+``n_layer`` pre-LayerNorm blocks (masked multi-head self-attention, then an MLP, each
+added back to the residual stream), a final LayerNorm and a linear head that shares
+its weights with the token embedding ("weight tying").
+
+One code path, two modes:
+
+* **fast path** (``capture=None``): attention runs through PyTorch's fused
+  ``scaled_dot_product_attention``; generation can pass a :class:`KVCache` so each new
+  token only computes its own query, key and value.
+* **capture path** (``capture=Capture()``): attention is written out step by step
+  (scores, scaling, mask, softmax, weighted sum) and every intermediate is recorded in
+  the capture object under a stable dotted name. The capture object belongs to the
+  call, never to the model: no module hooks and no state on the module, because one
+  model is shared by every session of the server.
+
+Names recorded by the capture path (B batch, H heads, T tokens, D head dim = C / H,
+C ``n_embd``, V vocabulary size):
+
+==============================  ============  =========================================
+name                            shape         what
+==============================  ============  =========================================
+``embed.token``                 (B, T, C)     token embedding of each input id
+``embed.position``              (T, C)        position embedding of positions 0..T-1
+``embed.sum``                   (B, T, C)     their sum: the residual stream enters
+``blocks.{i}.ln1``              (B, T, C)     LayerNorm before attention
+``blocks.{i}.attn.q|k|v``       (B, H, T, D)  queries, keys, values per head
+``blocks.{i}.attn.scores``      (B, H, T, T)  raw Q·Kᵀ (row = query, column = key)
+``blocks.{i}.attn.scaled``      (B, H, T, T)  scores / √D
+``blocks.{i}.attn.masked``      (B, H, T, T)  scaled, -inf above the diagonal
+``blocks.{i}.attn.weights``     (B, H, T, T)  softmax of masked: rows sum to 1
+``blocks.{i}.attn.head_out``    (B, H, T, D)  weights @ v, per head
+``blocks.{i}.attn.out``         (B, T, C)     heads concatenated, output projection
+``blocks.{i}.resid_mid``        (B, T, C)     residual stream after attention
+``blocks.{i}.ln2``              (B, T, C)     LayerNorm before the MLP
+``blocks.{i}.mlp.act``          (B, T, 4C)    MLP hidden activations after GELU
+``blocks.{i}.resid_post``       (B, T, C)     residual stream after the block
+``ln_f``                        (B, T, C)     final LayerNorm
+``logits``                      (B, T, V)     next-token scores at every position
+==============================  ============  =========================================
+
+All captured tensors are detached copies on the CPU (float32).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    """Hyper-parameters of a GPT. Frozen: a model's shape never changes after creation."""
+
+    vocab_size: int
+    block_size: int = 64  # context window: the most tokens the model can look at
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    dropout: float = 0.0
+    bias: bool = False  # biases in Linear and LayerNorm (nanoGPT's default is False too)
+
+    def __post_init__(self) -> None:
+        if self.vocab_size < 1 or self.block_size < 1 or self.n_layer < 1 or self.n_head < 1:
+            raise ValueError("vocab_size, block_size, n_layer and n_head must be positive")
+        if self.n_embd % self.n_head != 0:
+            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GPTConfig:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+class Capture:
+    """Collects named intermediates of one forward pass (see the module docstring).
+
+    ``Capture()`` records everything; ``Capture(include=lambda name: ...)`` only the names
+    the filter accepts (``include`` may also be a collection of exact names). Create a new
+    one per call: it is the only place a forward pass writes to.
+    """
+
+    def __init__(self, include: Callable[[str], bool] | Iterable[str] | str | None = None) -> None:
+        if include is None or callable(include):
+            self._include = include
+        elif isinstance(include, str):
+            self._include = include.__eq__  # one exact name
+        else:
+            wanted = frozenset(include)
+            self._include = wanted.__contains__
+        self._tensors: dict[str, torch.Tensor] = {}
+
+    def wants(self, name: str) -> bool:
+        return self._include is None or bool(self._include(name))
+
+    def record(self, name: str, tensor: torch.Tensor) -> None:
+        if self.wants(name):
+            self._tensors[name] = tensor.detach().to("cpu", torch.float32, copy=True)
+
+    def names(self) -> list[str]:
+        """Recorded names in the order the forward pass produced them."""
+        return list(self._tensors)
+
+    def __getitem__(self, name: str) -> torch.Tensor:
+        try:
+            return self._tensors[name]
+        except KeyError:
+            raise KeyError(f"{name!r} was not captured; captured: {self.names()[:6]}...") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tensors
+
+    def __len__(self) -> int:
+        return len(self._tensors)
+
+    def items(self):
+        return self._tensors.items()
+
+
+class KVCache:
+    """Keys and values of the tokens seen so far, per layer, for fast generation.
+
+    After a forward pass with ``kv_cache=cache`` the cache holds the keys and values of
+    every token processed, so the next call only feeds the new token. ``length`` is the
+    number of cached positions; it can never exceed ``block_size`` because positions past
+    the window have no position embedding (the caller then starts again on a cropped
+    context).
+    """
+
+    def __init__(self, n_layer: int) -> None:
+        self.keys: list[torch.Tensor | None] = [None] * n_layer
+        self.values: list[torch.Tensor | None] = [None] * n_layer
+
+    @property
+    def length(self) -> int:
+        return self.layer_length(0)
+
+    def layer_length(self, layer: int) -> int:
+        cached = self.keys[layer]
+        return 0 if cached is None else int(cached.shape[2])
+
+    def append(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.keys[layer] is not None:
+            k = torch.cat([self.keys[layer], k], dim=2)
+            v = torch.cat([self.values[layer], v], dim=2)
+        self.keys[layer], self.values[layer] = k, v
+        return k, v
+
+
+def _record(capture: Capture | None, name: str, tensor: torch.Tensor) -> None:
+    if capture is not None:
+        capture.record(name, tensor)
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head masked self-attention: every token looks only at itself and the past."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.n_head = config.n_head
+        self.head_dim = config.head_dim
+        # One matrix computes queries, keys and values of all heads at once.
+        self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.dropout = config.dropout
+        self.resid_dropout = nn.Dropout(config.dropout)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        prefix: str,
+        capture: Capture | None = None,
+        kv_cache: KVCache | None = None,
+        layer: int = 0,
+    ) -> torch.Tensor:
+        batch, tokens, channels = x.shape
+        q, k, v = self.qkv(x).split(channels, dim=2)
+        # (B, T, C) -> (B, H, T, D): each head works on its own slice of the channels.
+        q = q.view(batch, tokens, self.n_head, self.head_dim).transpose(1, 2)
+        k = k.view(batch, tokens, self.n_head, self.head_dim).transpose(1, 2)
+        v = v.view(batch, tokens, self.n_head, self.head_dim).transpose(1, 2)
+
+        if capture is None:
+            past = 0
+            if kv_cache is not None:
+                past = kv_cache.layer_length(layer)
+                k, v = kv_cache.append(layer, k, v)
+            dropout = self.dropout if self.training else 0.0
+            if past == 0:
+                heads = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=True)
+            elif tokens == 1:
+                # One new token may look at everything before it: no mask needed.
+                heads = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout)
+            else:
+                # New tokens at positions past..past+T-1 see keys 0..their own position.
+                allowed = torch.ones(tokens, past + tokens, dtype=torch.bool, device=x.device).tril(past)
+                heads = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=dropout)
+        else:
+            if kv_cache is not None:
+                raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
+            heads = self._attention_step_by_step(q, k, v, prefix, capture)
+
+        # (B, H, T, D) -> (B, T, C): put the heads side by side again, then mix them.
+        merged = heads.transpose(1, 2).contiguous().view(batch, tokens, channels)
+        out = self.resid_dropout(self.proj(merged))
+        _record(capture, f"{prefix}.out", out)
+        return out
+
+    def _attention_step_by_step(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, prefix: str, capture: Capture
+    ) -> torch.Tensor:
+        """The same attention as the fused kernel, one readable step at a time."""
+        tokens = q.shape[2]
+        _record(capture, f"{prefix}.q", q)
+        _record(capture, f"{prefix}.k", k)
+        _record(capture, f"{prefix}.v", v)
+        scores = q @ k.transpose(-2, -1)  # how well each query matches each key
+        _record(capture, f"{prefix}.scores", scores)
+        scaled = scores / math.sqrt(self.head_dim)  # keep the softmax from saturating
+        _record(capture, f"{prefix}.scaled", scaled)
+        future = torch.ones(tokens, tokens, dtype=torch.bool, device=q.device).triu(1)
+        masked = scaled.masked_fill(future, float("-inf"))  # no peeking at later tokens
+        _record(capture, f"{prefix}.masked", masked)
+        weights = torch.softmax(masked, dim=-1)  # each row: how much a token attends to each other
+        _record(capture, f"{prefix}.weights", weights)
+        if self.training and self.dropout > 0:
+            weights = F.dropout(weights, p=self.dropout)
+        heads = weights @ v  # a weighted average of the values
+        _record(capture, f"{prefix}.head_out", heads)
+        return heads
+
+
+class MLP(nn.Module):
+    """Position-wise feed-forward network: widen to 4C, GELU, project back to C."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor, prefix: str, capture: Capture | None = None) -> torch.Tensor:
+        hidden = F.gelu(self.fc(x))
+        _record(capture, f"{prefix}.act", hidden)
+        return self.dropout(self.proj(hidden))
+
+
+class Block(nn.Module):
+    """One transformer block (pre-LayerNorm): x + attn(ln1(x)), then x + mlp(ln2(x))."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.ln1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.attn = CausalSelfAttention(config)
+        self.ln2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.mlp = MLP(config)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        prefix: str,
+        capture: Capture | None = None,
+        kv_cache: KVCache | None = None,
+        layer: int = 0,
+    ) -> torch.Tensor:
+        normed = self.ln1(x)
+        _record(capture, f"{prefix}.ln1", normed)
+        x = x + self.attn(normed, f"{prefix}.attn", capture, kv_cache, layer)
+        _record(capture, f"{prefix}.resid_mid", x)
+        normed = self.ln2(x)
+        _record(capture, f"{prefix}.ln2", normed)
+        x = x + self.mlp(normed, f"{prefix}.mlp", capture)
+        _record(capture, f"{prefix}.resid_post", x)
+        return x
+
+
+class GPT(nn.Module):
+    """The decoder-only language model. ``model(idx)`` returns logits of shape (B, T, V)."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)
+        self.position_embedding = nn.Embedding(config.block_size, config.n_embd)
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        # Weight tying: the same matrix turns ids into vectors and vectors into scores.
+        self.lm_head.weight = self.token_embedding.weight
+        self.apply(self._init_weights)
+        # GPT-2's trick: scale the projections that write into the residual stream so
+        # its variance does not grow with depth.
+        for name, parameter in self.named_parameters():
+            if name.endswith("attn.proj.weight") or name.endswith("mlp.proj.weight"):
+                nn.init.normal_(parameter, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def num_parameters(self, include_position: bool = True) -> int:
+        """Number of parameters (the tied head is counted once)."""
+        total = sum(parameter.numel() for parameter in self.parameters())
+        if not include_position:
+            total -= self.position_embedding.weight.numel()
+        return total
+
+    def forward(
+        self,
+        idx: torch.Tensor,
+        capture: Capture | None = None,
+        kv_cache: KVCache | None = None,
+        last_only: bool = False,
+    ) -> torch.Tensor:
+        """Logits (B, T, V) for token ids ``idx`` (B, T).
+
+        ``capture``: record intermediates (slower, step-by-step attention).
+        ``kv_cache``: fast path only; ``idx`` then holds only the tokens not yet cached,
+        and their positions continue after the cached ones.
+        ``last_only``: only the last position's logits, shape (B, 1, V) (generation needs
+        nothing else; ignored when capturing, which always records every position).
+        """
+        if idx.dim() != 2:
+            raise ValueError(f"idx must have shape (B, T), got {tuple(idx.shape)}")
+        tokens = idx.shape[1]
+        start = kv_cache.length if kv_cache is not None else 0
+        if start + tokens > self.config.block_size:
+            raise ValueError(
+                f"{start + tokens} tokens do not fit the context window of {self.config.block_size}; crop from the left"
+            )
+        positions = torch.arange(start, start + tokens, device=idx.device)
+        token_vectors = self.token_embedding(idx)
+        position_vectors = self.position_embedding(positions)
+        x = token_vectors + position_vectors
+        _record(capture, "embed.token", token_vectors)
+        _record(capture, "embed.position", position_vectors)
+        _record(capture, "embed.sum", x)
+        x = self.drop(x)
+        for layer, block in enumerate(self.blocks):
+            x = block(x, f"blocks.{layer}", capture, kv_cache, layer)
+        if last_only and capture is None:
+            x = x[:, -1:, :]
+        x = self.ln_f(x)
+        _record(capture, "ln_f", x)
+        logits = self.lm_head(x)
+        _record(capture, "logits", logits)
+        return logits
+
+    def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean cross-entropy of predicting ``targets`` (B, T) from ``idx`` (B, T)."""
+        logits = self(idx)
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
+
+    def new_kv_cache(self) -> KVCache:
+        return KVCache(self.config.n_layer)
+
+    def flops_per_token(self, tokens: int | None = None) -> float:
+        """Training FLOPs per token (forward + backward), PaLM appendix B, as nanoGPT counts.
+
+        6 N for the weights plus 12 L H D T for the attention matmuls.
+        """
+        cfg = self.config
+        tokens = tokens or cfg.block_size
+        return 6 * self.num_parameters(include_position=False) + 12 * cfg.n_layer * cfg.n_head * cfg.head_dim * tokens

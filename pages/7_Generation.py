@@ -1,0 +1,496 @@
+"""Chapter 7: token-by-token generation with the tiny GPT.
+
+One step at a time ("Next token") or N at once (streamed); every step keeps its logits,
+so the timeline can be scrolled back and the knobs (temperature, top-k, top-p) redraw a
+step's candidates from those cached logits without running the model again. The panel
+with the buttons, the text, the context window and the step view is an ``st.fragment``:
+a click reruns only that panel. Any step can be branched: take another candidate there
+and continue. The context window is drawn as slots, with cropping when it overflows.
+"""
+
+import streamlit as st
+
+from ui.common import setup_page
+
+lang = setup_page("ch7")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from lm_core.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
+from lm_core.device import inference_threads  # noqa: E402
+from lm_core.errors import InputError  # noqa: E402
+from lm_core.generation import (  # noqa: E402
+    GenerationStep,
+    SamplingSettings,
+    generate_steps,
+    make_step,
+    next_token_logits,
+    shape_distribution,
+)
+from lm_core.text import clean_text  # noqa: E402
+from ui.common import current_seed, guard, md, query_param, set_query_param, show_error, t  # noqa: E402
+from viz.generation import (  # noqa: E402
+    candidates_figure,
+    context_slots_html,
+    generated_text_html,
+    percent,
+    timeline_figure,
+    token_strip_html,
+)
+
+CHART = {"width": "stretch", "config": {"displaylogo": False}}
+MAX_PROMPT_CHARS = 1000
+MAX_NEW = 60
+TOP_SHOWN = 12
+RUN = "ch7_run"
+MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
+
+
+def plain(text: str) -> str:
+    """Text a student typed, shown inside Markdown: every Markdown character escaped."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+
+
+# --------------------------------------------------------------------------- models
+
+
+@st.cache_resource(show_spinner=False)
+def shared_gpt(name: str):
+    """One read-only model per server (eval, no gradients); sampling never touches it."""
+    model, tokenizer = load_gpt(name)
+    return model, tokenizer
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_logits(name: str, ids: tuple[int, ...]) -> tuple[np.ndarray, list[int], int]:
+    """Logits of the token after ``ids`` (one forward pass per context, then reused)."""
+    model, _ = shared_gpt(name)
+    with inference_threads():
+        logits, window, cropped = next_token_logits(model, list(ids))
+    return logits.numpy(), window, cropped
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_continuation(
+    name: str, ids: tuple[int, ...], knobs: tuple[float, int | None, float, bool], n: int, seed: int
+) -> list[tuple[int, float]]:
+    """(token id, model probability) of a whole continuation, for greedy vs sampled."""
+    model, tokenizer = shared_gpt(name)
+    settings = SamplingSettings(*knobs)
+    generator = torch.Generator().manual_seed(seed)
+    with inference_threads():
+        steps = generate_steps(model, list(ids), settings, n, generator=generator, end_id=tokenizer.eos_id)
+        return [(step.token_id, step.model_prob) for step in steps]
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _float_param(name: str, default: float, low: float, high: float) -> float:
+    try:
+        return min(high, max(low, float(query_param(name, str(default)))))
+    except (TypeError, ValueError):
+        return default
+
+
+def _int_param(name: str, default: int, low: int, high: int) -> int:
+    try:
+        return min(high, max(low, int(query_param(name, str(default)))))
+    except (TypeError, ValueError):
+        return default
+
+
+def _on_model_change() -> None:
+    # A new model speaks another language: offer its own example prompt.
+    st.session_state["ch7_prompt"] = t(f"ch7.prompt.default_{st.session_state['ch7_model']}")
+
+
+def choose_model(models: list[str]) -> str:
+    wanted = query_param("model", "gpt_toy_zh" if lang == "zh" else "gpt_toy_en")
+    if "ch7_model" not in st.session_state:
+        st.session_state["ch7_model"] = wanted if wanted in models else models[0]
+    name = st.selectbox(
+        t("ch7.model.label"),
+        models,
+        format_func={m: t(f"ch7.model.{m}") for m in models}.get,  # labels fixed in this run's language
+        help=t("ch7.model.help"),
+        key="ch7_model",
+        on_change=_on_model_change,
+    )
+    set_query_param("model", name)
+    return name
+
+
+def sampling_controls() -> tuple[SamplingSettings, int]:
+    defaults = {
+        "ch7_temp": _float_param("temp", 1.0, 0.1, 2.0),
+        "ch7_topk": _int_param("top_k", 0, 0, 50),
+        "ch7_topp": _float_param("top_p", 1.0, 0.05, 1.0),
+        "ch7_greedy": query_param("greedy", "0") == "1",
+        "ch7_n": _int_param("n", 15, 1, MAX_NEW),
+    }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+    cols = st.columns(5)
+    greedy = cols[0].toggle(t("ch7.controls.greedy"), key="ch7_greedy", help=t("ch7.controls.greedy_help"))
+    temperature = cols[1].slider(
+        t("ch7.controls.temperature"),
+        0.1,
+        2.0,
+        step=0.05,
+        key="ch7_temp",
+        help=t("ch7.controls.temperature_help"),
+        disabled=greedy,
+    )
+    top_k = cols[2].slider(
+        t("ch7.controls.top_k"), 0, 50, step=1, key="ch7_topk", help=t("ch7.controls.top_k_help"), disabled=greedy
+    )
+    top_p = cols[3].slider(
+        t("ch7.controls.top_p"),
+        0.05,
+        1.0,
+        step=0.05,
+        key="ch7_topp",
+        help=t("ch7.controls.top_p_help"),
+        disabled=greedy,
+    )
+    n = cols[4].slider(t("ch7.controls.n"), 1, MAX_NEW, step=1, key="ch7_n", help=t("ch7.controls.n_help"))
+    for name, value in (("temp", temperature), ("top_k", top_k), ("top_p", top_p), ("greedy", int(greedy)), ("n", n)):
+        set_query_param(name, value)
+    settings = SamplingSettings(
+        temperature=float(temperature), top_k=int(top_k) or None, top_p=float(top_p), greedy=greedy
+    )
+    return settings, int(n)
+
+
+def current_run(model_name: str, prompt_ids: list[int]) -> dict:
+    """The steps taken from this prompt with this model (a new prompt starts afresh)."""
+    key = (model_name, tuple(prompt_ids), current_seed())
+    run = st.session_state.get(RUN)
+    if run is None or run["key"] != key:
+        run = {
+            "key": key,
+            "steps": [],
+            "previous": None,
+            # This learner's own random stream: same seed + same clicks = same text.
+            "generator": torch.Generator().manual_seed(current_seed()),
+        }
+        st.session_state[RUN] = run
+    return run
+
+
+def all_ids(prompt_ids: list[int], steps: list[GenerationStep]) -> list[int]:
+    return prompt_ids + [step.token_id for step in steps]
+
+
+def ended(steps: list[GenerationStep]) -> bool:
+    return bool(steps) and steps[-1].is_end
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def take_next(model_name: str, prompt_ids: list[int], run: dict, settings: SamplingSettings) -> None:
+    _, tokenizer = shared_gpt(model_name)
+    steps = run["steps"]
+    logits, window, cropped = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
+    step = make_step(
+        len(steps), torch.from_numpy(logits), window, cropped, settings, run["generator"], end_id=tokenizer.eos_id
+    )
+    steps.append(step)
+
+
+def stream_tokens(
+    model_name: str,
+    prompt_ids: list[int],
+    run: dict,
+    settings: SamplingSettings,
+    n: int,
+    forced_first: int | None = None,
+) -> None:
+    """Generate up to ``n`` tokens with the KV cache, showing each one as it comes."""
+    model, tokenizer = shared_gpt(model_name)
+    steps = run["steps"]
+    start = len(steps)
+    placeholder = st.empty()
+    forced = {0: forced_first} if forced_first is not None else None
+    with inference_threads():
+        for step in generate_steps(
+            model, all_ids(prompt_ids, steps), settings, n, run["generator"], tokenizer.eos_id, forced=forced
+        ):
+            step.index = start + step.index
+            steps.append(step)
+            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(all_ids(prompt_ids, steps)))}")
+    placeholder.empty()
+
+
+# --------------------------------------------------------------------------- views
+
+
+def step_labels(title: str) -> dict[str, str]:
+    return {
+        "title": title,
+        "x": t("ch7.step.x"),
+        "y": t("ch7.step.y"),
+        "kept": t("ch7.step.kept"),
+        "cut": t("ch7.step.cut"),
+        "chosen": t("ch7.step.chosen"),
+        "model": t("ch7.step.model"),
+    }
+
+
+def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings, chosen: int | None, title: str):
+    """Bars of the most likely candidates, reshaped with the current knobs (no model run)."""
+    distribution = shape_distribution(logits, settings)
+    ids = distribution.top(TOP_SHOWN)
+    if chosen is not None and chosen not in ids:
+        ids = ids[:-1] + [chosen]
+    fig = candidates_figure(
+        tokens=[tokenizer.id_to_token(i) for i in ids],
+        tempered=[float(distribution.tempered[i]) for i in ids],
+        final=[float(distribution.final[i]) for i in ids],
+        kept=[bool(distribution.keep[i]) for i in ids],
+        chosen=ids.index(chosen) if chosen is not None else None,
+        labels=step_labels(title),
+        model_probs=None
+        if settings.greedy or settings.temperature == 1.0
+        else [float(distribution.probs[i]) for i in ids],
+    )
+    st.plotly_chart(fig, key="ch7_candidates", **CHART)
+    kept = int(distribution.keep.sum())
+    st.caption(t("ch7.step.kept_count", kept=kept, total=int(distribution.keep.numel())))
+    return distribution
+
+
+def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings, n: int) -> None:
+    """Scroll back through the steps; redraw one from its cached logits; branch from it."""
+    _, tokenizer = shared_gpt(model_name)
+    run = st.session_state[RUN]
+    steps: list[GenerationStep] = run["steps"]
+    pending = not ended(steps)
+    positions = len(steps) + (1 if pending else 0)
+    highlight = st.session_state.get("ch7_step_goto") or st.session_state.get("ch7_step") or len(steps)
+    if steps:
+        st.plotly_chart(
+            timeline_figure(
+                [tokenizer.id_to_token(s.token_id) for s in steps],
+                [s.model_prob for s in steps],
+                min(highlight, positions) - 1,
+                {
+                    "title": t("ch7.timeline.title"),
+                    "x": t("ch7.timeline.x"),
+                    "y": t("ch7.timeline.y"),
+                    "forced": t("ch7.timeline.forced"),
+                },
+                forced=[s.forced for s in steps],
+            ),
+            key="ch7_timeline",
+            **CHART,
+        )
+    if positions > 1:
+        wanted = st.session_state.pop("ch7_step_goto", None) or st.session_state.get("ch7_step") or len(steps)
+        st.session_state["ch7_step"] = min(max(1, int(wanted)), positions)
+        selected = st.slider(t("ch7.step.select"), 1, positions, key="ch7_step", help=t("ch7.step.select_help"))
+    else:
+        selected = 1
+    if selected <= len(steps):
+        step = steps[selected - 1]
+        shown = tokenizer.id_to_token(step.token_id)
+        title = t("ch7.step.title_taken", n=selected, token=shown, p=f"{100 * step.model_prob:.1f}")
+        candidates_chart(tokenizer, step.distribution.logits, settings, step.token_id, title)
+        context = tokenizer.decode(step.context)
+        st.caption(
+            t("ch7.step.context", text=plain(context[-160:]))
+            + (" " + t("ch7.step.context_cropped", count=step.cropped) if step.was_cropped else "")
+        )
+        branch_controls(model_name, prompt_ids, run, step, tokenizer, settings, n)
+    else:
+        logits, _, _ = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
+        candidates_chart(tokenizer, torch.from_numpy(logits), settings, None, t("ch7.step.title_next", n=selected))
+        st.caption(t("ch7.step.pending_help"))
+
+
+def branch_controls(model_name, prompt_ids, run, step: GenerationStep, tokenizer, settings, n) -> None:
+    alternatives = [i for i in step.distribution.top(10) if i != step.token_id]
+    cols = st.columns([3, 2])
+    choice = cols[0].selectbox(
+        t("ch7.branch.label", n=step.index + 1),
+        alternatives,
+        format_func=lambda i: f"{tokenizer.id_to_token(i)}  ({percent(step.distribution.probs[i])})",
+        key=f"ch7_branch_choice_{step.index}",
+        help=t("ch7.branch.help"),
+    )
+    if cols[1].button(t("ch7.branch.button"), key="ch7_branch", icon=":material/call_split:"):
+        steps = run["steps"]
+        run["previous"] = tokenizer.decode(all_ids(prompt_ids, steps))
+        remaining = max(len(steps) - step.index, 1)
+        del steps[step.index :]
+        with guard():
+            stream_tokens(model_name, prompt_ids, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
+        st.session_state["ch7_step_goto"] = step.index + 1
+        st.rerun(scope="fragment")
+
+
+def compare_section(model_name: str, prompt: str, prompt_ids: list[int], settings: SamplingSettings, n: int) -> None:
+    st.subheader(t("ch7.compare.header"))
+    st.markdown(md("ch7/compare"))
+    _, tokenizer = shared_gpt(model_name)
+    draw = st.session_state.get("ch7_draw", 0)
+    sampled_settings = settings if not settings.greedy else SamplingSettings()
+    columns = st.columns(2)
+    for column, kind, chosen_settings, seed in (
+        (columns[0], "greedy", SamplingSettings(greedy=True), 0),
+        (columns[1], "sampled", sampled_settings, current_seed() + draw),
+    ):
+        with column:
+            knobs = (chosen_settings.temperature, chosen_settings.top_k, chosen_settings.top_p, chosen_settings.greedy)
+            pairs = cached_continuation(model_name, tuple(prompt_ids), knobs, n, seed)
+            title = t(f"ch7.compare.{kind}", temp=f"{sampled_settings.temperature:.2f}", seed=seed)
+            st.html(
+                token_strip_html(
+                    tokenizer.decode(prompt_ids[-40:]),
+                    [tokenizer.id_to_token(i) for i, _ in pairs],
+                    [p for _, p in pairs],
+                    title=title,
+                )
+            )
+            mean = sum(p for _, p in pairs) / max(1, len(pairs))
+            st.caption(t("ch7.compare.mean_prob", p=f"{100 * mean:.0f}", count=len(pairs)))
+    if st.button(t("ch7.compare.resample"), key="ch7_resample", icon=":material/casino:"):
+        st.session_state["ch7_draw"] = draw + 1
+        st.rerun()
+
+
+@st.fragment
+def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingSettings, n_tokens: int) -> None:
+    """Buttons, text, context window and step view: a click reruns only this part of the page."""
+    model, tokenizer = shared_gpt(model_name)
+    cfg = model.config
+    run = current_run(model_name, prompt_ids)
+    steps: list[GenerationStep] = run["steps"]
+
+    buttons = st.columns([1, 1, 1, 3])
+    next_clicked = buttons[0].button(t("ch7.buttons.next"), key="ch7_next", type="primary", icon=":material/skip_next:")
+    generate_clicked = buttons[1].button(
+        t("ch7.buttons.generate", n=n_tokens), key="ch7_generate", icon=":material/fast_forward:"
+    )
+    reset_clicked = buttons[2].button(t("ch7.buttons.reset"), key="ch7_reset", icon=":material/restart_alt:")
+
+    with guard():
+        if reset_clicked:
+            st.session_state.pop(RUN, None)
+            st.session_state.pop("ch7_step", None)
+            run = current_run(model_name, prompt_ids)
+            steps = run["steps"]
+        elif (next_clicked or generate_clicked) and ended(steps):
+            st.info(t("ch7.text.already_ended"))
+        elif next_clicked:
+            take_next(model_name, prompt_ids, run, settings)
+            st.session_state["ch7_step_goto"] = len(steps)
+        elif generate_clicked:
+            stream_tokens(model_name, prompt_ids, run, settings, n_tokens)
+            st.session_state["ch7_step_goto"] = len(steps)
+
+    # The text so far: prompt in normal weight, generated part in bold.
+    generated_text = tokenizer.decode(all_ids(prompt_ids, steps))
+    prompt_text = tokenizer.decode(prompt_ids)
+    st.subheader(t("ch7.text.header"))
+    added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
+    st.html(generated_text_html(prompt_text, added if steps else ""))
+    if not steps:
+        st.caption(t("ch7.text.no_steps"))
+    elif ended(steps):
+        st.success(t("ch7.text.ended", count=len(steps)), icon=":material/check_circle:")
+    if run.get("previous"):
+        st.caption(t("ch7.text.previous", text=plain(run["previous"])))
+
+    st.subheader(t("ch7.window.header"))
+    st.html(
+        context_slots_html(
+            tokenizer.tokens(all_ids(prompt_ids, steps)),
+            [False] * len(prompt_ids) + [True] * len(steps),
+            [None] * len(prompt_ids) + [s.model_prob for s in steps],
+            cfg.block_size,
+            {
+                "window": t("ch7.window.window"),
+                "cropped": t("ch7.window.cropped"),
+                "prompt": t("ch7.window.prompt"),
+                "generated": t("ch7.window.generated"),
+                "low": t("ch7.window.low"),
+                "high": t("ch7.window.high"),
+            },
+        )
+    )
+    st.caption(t("ch7.window.help", size=cfg.block_size))
+
+    st.subheader(t("ch7.step.header"))
+    st.markdown(md("ch7/knobs"))
+    step_view(model_name, prompt_ids, settings, n_tokens)
+
+
+# --------------------------------------------------------------------------- page
+
+st.title(t("ch7.title"))
+st.markdown(md("ch7/intro"))
+
+models = list_gpts()
+if not models:
+    st.error(t("ch7.errors.no_checkpoint"))
+    st.stop()
+
+top = st.columns([1, 3])
+with top[0]:
+    model_name = choose_model(models)
+model, tokenizer = shared_gpt(model_name)
+cfg = model.config
+meta = gpt_meta(model_name)
+with top[1]:
+    st.session_state.setdefault("ch7_prompt", t(f"ch7.prompt.default_{model_name}"))
+    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
+st.caption(
+    t(
+        "ch7.model.info",
+        layers=cfg.n_layer,
+        heads=cfg.n_head,
+        dim=cfg.n_embd,
+        params=f"{model.num_parameters() / 1e6:.2f}",
+        block=cfg.block_size,
+        vocab=cfg.vocab_size,
+        kind=t(f"ch7.model.kind_{tokenizer.kind}"),
+        loss=meta.get("final_val_loss", "?"),
+    )
+)
+
+settings, n_tokens = sampling_controls()
+
+prompt_ids: list[int] | None = None
+try:
+    prompt = clean_text(raw_prompt, max_chars=MAX_PROMPT_CHARS)
+    prompt_ids = tokenizer.encode(prompt)
+except InputError as exc:
+    show_error(exc)
+    if exc.key == "ch7.errors.nothing_known":
+        st.info(t("ch7.prompt.try_other_model"))
+
+if prompt_ids is not None:
+    dropped = tokenizer.unknown_characters(prompt)
+    if dropped:
+        st.warning(t("ch7.prompt.dropped", chars=plain(" ".join(dropped[:30]))), icon=":material/warning:")
+    if len(prompt_ids) > cfg.block_size:
+        st.warning(
+            t(
+                "ch7.prompt.too_long",
+                count=len(prompt_ids),
+                size=cfg.block_size,
+                cropped=len(prompt_ids) - cfg.block_size,
+            ),
+            icon=":material/content_cut:",
+        )
+    generation_panel(model_name, prompt_ids, settings, n_tokens)
+
+    with guard():
+        compare_section(model_name, prompt, prompt_ids, settings, n_tokens)
+
+st.divider()
+st.markdown(md("ch7/takeaways"))

@@ -1,0 +1,262 @@
+"""Figures for chapter 7: next-token candidates, the timeline of steps, the context window.
+
+Plain data in (token strings, probabilities, flags), a plotly Figure or an HTML string
+out; no Streamlit, no model. All labels come in translated from the page. Every token
+string goes through ``html.escape`` before it reaches HTML: tokens come from the
+student's prompt.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from viz.style import apply_style
+
+KEPT_COLOUR = "#0072B2"  # blue: still a candidate after top-k / top-p
+CUT_COLOUR = "#cbd5e1"  # light grey: cut by top-k / top-p
+CHOSEN_COLOUR = "#E69F00"  # orange: the token taken
+PROMPT_COLOUR = "#e5e7eb"
+# Probability as colour: low = warm red, high = deep green (readable with dark text).
+PROB_SCALE = [[0.0, "#f87171"], [0.35, "#fbbf24"], [0.7, "#a3e635"], [1.0, "#22c55e"]]
+
+
+def probability_colour(p: float) -> str:
+    """Colour of a probability in [0, 1] on the red → green scale."""
+    return sample_colorscale(PROB_SCALE, [min(1.0, max(0.0, float(p)))])[0]
+
+
+def percent(p: float) -> str:
+    """A probability as a readable percentage; tiny ones are not shown as a flat 0."""
+    p = float(p)
+    if p == 0:
+        return "0%"
+    if p < 0.001:
+        return "<0.1%"
+    return f"{100 * p:.1f}%"
+
+
+def _shown(token: str) -> str:
+    """Tokens made of whitespace still need something visible."""
+    if token == "":
+        return "∅"
+    return token.replace(" ", "␣").replace("\n", "⏎")
+
+
+def candidates_figure(
+    tokens: Sequence[str],
+    tempered: Sequence[float],
+    final: Sequence[float],
+    kept: Sequence[bool],
+    chosen: int | None,
+    labels: Mapping[str, str],
+    model_probs: Sequence[float] | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Horizontal bars: the top candidates for the next token, most likely on top.
+
+    ``tempered``: probability after temperature (what top-k / top-p look at) - the bar.
+    ``final``: probability after the filters, renormalised (0 for cut tokens) - the label.
+    ``kept``: survives the filters (blue) or cut (grey). ``chosen``: index of the token
+    taken (orange), or None before a choice. ``model_probs``: the model's own
+    probabilities (temperature 1), drawn as black ticks when given.
+    ``labels``: ``title``, ``x``, ``kept``, ``cut``, ``chosen``, ``model``.
+    """
+    n = len(tokens)
+    names = [f"{k + 1}. {_shown(token)}" for k, token in enumerate(tokens)]
+    colours, status = [], []
+    for k in range(n):
+        if chosen is not None and k == chosen:
+            colours.append(CHOSEN_COLOUR)
+            status.append(labels.get("chosen", "chosen"))
+        elif kept[k]:
+            colours.append(KEPT_COLOUR)
+            status.append(labels.get("kept", "kept"))
+        else:
+            colours.append(CUT_COLOUR)
+            status.append(labels.get("cut", "cut"))
+    text = [
+        f"{percent(t)} → {percent(f)}" if kept[k] else f"{percent(t)} ✗"
+        for k, (t, f) in enumerate(zip(tempered, final, strict=True))
+    ]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=list(tempered),
+            orientation="h",
+            marker={
+                "color": colours,
+                "line": {"color": "#1f2937", "width": [2 if c == CHOSEN_COLOUR else 0 for c in colours]},
+            },
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(zip(status, [100 * f for f in final], strict=True)),
+            hovertemplate="%{y}<br>%{x:.1%}<br>%{customdata[0]}: %{customdata[1]:.1f}%<extra></extra>",
+            name=labels.get("x", "probability"),
+            showlegend=False,
+        )
+    )
+    if model_probs is not None:
+        fig.add_trace(
+            go.Scatter(
+                y=names,
+                x=list(model_probs),
+                mode="markers",
+                marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#111827"}},
+                name=labels.get("model", "model (T = 1)"),
+                hovertemplate="%{y}<br>" + labels.get("model", "model") + ": %{x:.1%}<extra></extra>",
+                showlegend=True,
+            )
+        )
+    # Legend entries for the bar colours (invisible points: one per meaning).
+    for colour, key in ((KEPT_COLOUR, "kept"), (CUT_COLOUR, "cut"), (CHOSEN_COLOUR, "chosen")):
+        if key == "chosen" and chosen is None:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square", "size": 14, "color": colour},
+                name=labels.get(key, key),
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        )
+    top = max([*tempered, *(model_probs or [0.0]), 0.01])
+    # Room on the right for the labels; ticks only up to 100 %.
+    ticks = [v / 10 for v in range(0, 11) if v / 10 <= top + 0.05]
+    fig.update_xaxes(
+        title_text=labels.get("x", "probability"),
+        tickformat=".0%",
+        range=[0, top * 1.45 + 0.02],
+        tickvals=ticks if len(ticks) > 2 else None,
+    )
+    fig.update_yaxes(autorange="reversed", title_text=labels.get("y", ""), type="category")
+    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0}, bargap=0.25)
+    return apply_style(fig, height=height or max(320, 42 * n + 140), title=labels.get("title"))
+
+
+def timeline_figure(
+    tokens: Sequence[str],
+    probs: Sequence[float],
+    selected: int | None,
+    labels: Mapping[str, str],
+    forced: Sequence[bool] | None = None,
+) -> go.Figure:
+    """One bar per generated token: its probability under the model; the selected step outlined."""
+    x = list(range(1, len(tokens) + 1))
+    colours = [probability_colour(p) for p in probs]
+    widths = [3 if selected is not None and k == selected else 0 for k in range(len(tokens))]
+    hover_forced = [labels.get("forced", "forced") if (forced and forced[k]) else "" for k in range(len(tokens))]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=list(probs),
+            marker={"color": colours, "line": {"color": "#111827", "width": widths}},
+            text=[_shown(t) for t in tokens],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover_forced,
+            hovertemplate="#%{x} %{text}<br>%{y:.1%} %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=labels.get("x", "step"), dtick=1 if len(tokens) <= 30 else 5)
+    fig.update_yaxes(title_text=labels.get("y", "probability"), tickformat=".0%", range=[0, 1.15])
+    return apply_style(fig, height=300, title=labels.get("title"))
+
+
+_SLOT = (
+    "display:inline-flex;align-items:center;justify-content:center;min-width:2.1em;height:2.2em;"
+    "margin:2px;padding:0 5px;border-radius:6px;font-size:1.0rem;color:#111827;"
+    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre;"
+)
+
+
+def _slot(label: str, style: str, title: str) -> str:
+    return f'<span title="{html.escape(title)}" style="{_SLOT}{style}">{html.escape(label)}</span>'
+
+
+def context_slots_html(
+    tokens: Sequence[str],
+    generated: Sequence[bool],
+    probs: Sequence[float | None],
+    block_size: int,
+    labels: Mapping[str, str],
+) -> str:
+    """The context window as ``block_size`` slots filling up with tokens.
+
+    Tokens that no longer fit (the oldest ones) are drawn first, faded and struck
+    through; then the window: prompt tokens grey, generated tokens coloured by
+    ``probs`` (red = unlikely, green = likely); empty slots dashed.
+    ``labels``: ``window`` (with ``{used}``/``{size}``), ``cropped`` (with ``{count}``),
+    ``prompt``, ``generated``, ``low``, ``high``.
+    """
+    total = len(tokens)
+    cropped = max(0, total - block_size)
+    parts: list[str] = []
+    if cropped:
+        crop_label = labels.get("cropped", "{count} cropped").format(count=cropped)
+        shown = range(max(0, cropped - 12), cropped)  # the last few that fell out
+        faded = "".join(
+            _slot(_shown(tokens[k]), "background:#f3f4f6;opacity:0.55;text-decoration:line-through;", f"#{k + 1}")
+            for k in shown
+        )
+        more = "… " if cropped > len(shown) else ""
+        parts.append(f'<div style="margin-bottom:6px;color:#6b7280;">✂ {html.escape(crop_label)} {more}{faded}</div>')
+    slots = []
+    for k in range(cropped, total):
+        if generated[k]:
+            p = probs[k] if probs[k] is not None else 0.0
+            style = f"background:{probability_colour(p)};border:1px solid #374151;"
+            title = f"#{k + 1} · p = {100 * p:.1f}%"
+        else:
+            style = f"background:{PROMPT_COLOUR};border:1px solid #9ca3af;"
+            title = f"#{k + 1} · {labels.get('prompt', 'prompt')}"
+        slots.append(_slot(_shown(tokens[k]), style, title))
+    for _ in range(block_size - (total - cropped)):
+        slots.append(_slot(" ", "border:1px dashed #9ca3af;background:#ffffff;", ""))
+    used = total - cropped
+    header = labels.get("window", "{used}/{size}").format(used=used, size=block_size)
+    legend = (
+        f'<span style="{_SLOT}background:{PROMPT_COLOUR};border:1px solid #9ca3af;">{html.escape(labels.get("prompt", "prompt"))}</span>'
+        f'<span style="margin:0 6px;">{html.escape(labels.get("generated", "generated"))}:</span>'
+        f'<span style="{_SLOT}background:{probability_colour(0.05)};">{html.escape(labels.get("low", "low"))}</span>'
+        f'<span style="{_SLOT}background:{probability_colour(0.5)};">50%</span>'
+        f'<span style="{_SLOT}background:{probability_colour(1.0)};">{html.escape(labels.get("high", "high"))}</span>'
+    )
+    return (
+        '<div style="font-family:sans-serif;">'
+        f'<div style="font-weight:600;margin-bottom:4px;">{html.escape(header)}</div>'
+        + "".join(parts)
+        + f'<div style="display:flex;flex-wrap:wrap;border:2px solid #0072B2;border-radius:8px;padding:4px;">{"".join(slots)}</div>'
+        + f'<div style="margin-top:6px;font-size:0.9rem;">{legend}</div></div>'
+    )
+
+
+def token_strip_html(prompt: str, tokens: Sequence[str], probs: Sequence[float], title: str | None = None) -> str:
+    """A continuation as coloured tokens after the prompt (for greedy vs sampled)."""
+    chips = "".join(
+        _slot(_shown(token), f"background:{probability_colour(p)};margin:1px;", f"p = {100 * p:.1f}%")
+        for token, p in zip(tokens, probs, strict=True)
+    )
+    heading = f'<div style="font-weight:600;margin-bottom:4px;">{html.escape(title)}</div>' if title else ""
+    return (
+        f'<div style="font-family:sans-serif;">{heading}<div style="line-height:2.4;">'
+        f'<span style="{_SLOT}background:{PROMPT_COLOUR};">{html.escape(prompt)}</span>{chips}</div></div>'
+    )
+
+
+def generated_text_html(prompt: str, generated: str, note: str | None = None) -> str:
+    """The text so far: the prompt in normal weight, what the model added in bold blue."""
+    extra = f'<div style="color:#6b7280;font-size:0.9rem;margin-top:4px;">{html.escape(note)}</div>' if note else ""
+    return (
+        '<div style="font-size:1.25rem;line-height:1.6;white-space:pre-wrap;font-family:sans-serif;">'
+        f"<span>{html.escape(prompt)}</span>"
+        f'<span style="font-weight:700;color:#0072B2;">{html.escape(generated)}</span></div>{extra}'
+    )
