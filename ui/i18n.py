@@ -26,7 +26,7 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[name] = value
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def catalogue(lang: str) -> dict[str, object]:
     """Every key of one language: ``{"ch3.train.button": "Train", ...}``."""
     strings: dict[str, object] = {}
@@ -66,7 +66,7 @@ def translate(key: str, lang: str, **params: object):
     return value
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_markdown(lang: str, name: str) -> str | None:
     path = CONTENT_DIR / lang / f"{name}.md"
     if not path.is_file():

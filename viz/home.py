@@ -50,7 +50,7 @@ def journey_figure(stages: list[Stage], title: str, chapter_label: str) -> go.Fi
             showlegend=False,
         )
     )
-    for x, y, stage in zip(xs, label_y, stages):
+    for x, y, stage in zip(xs, label_y, stages, strict=True):
         fig.add_annotation(
             x=x,
             y=y,

@@ -50,7 +50,8 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
 def server_url():
     port = _free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    log = (ROOT / "artifacts").mkdir(exist_ok=True) or open(ROOT / "artifacts" / "e2e-server.log", "w")
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    log = open(ROOT / "artifacts" / "e2e-server.log", "w")  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -107,8 +108,18 @@ def wait_for_streamlit(page, timeout_ms: int = 180_000) -> None:
     )
 
 
-def save_screenshot(page, name: str) -> Path:
+def save_screenshot(page, name: str, max_height: int = 9000) -> Path:
+    """Screenshot of the whole page. Streamlit scrolls inside its main container, so the
+    viewport is stretched to the content's height for the shot, then put back."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    viewport = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"], section.main')]
+              .map(el => el.scrollHeight), document.body.scrollHeight)"""
+    )
+    page.set_viewport_size({"width": viewport["width"], "height": min(max(height, viewport["height"]), max_height)})
+    page.wait_for_timeout(700)  # plotly resizes to the new viewport
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
     return path

@@ -97,7 +97,7 @@ def test_too_long_error_carries_the_numbers():
 
 
 def test_decode_upload_accepts_text_and_refuses_binary_empty_and_huge():
-    assert text.decode_upload("rain and thunder\n".encode()) == "rain and thunder"
+    assert text.decode_upload(b"rain and thunder\n") == "rain and thunder"
     assert text.decode_upload("下雨了".encode("gb18030")) == "下雨了"
     assert text.decode_upload("llamas".encode("utf-16")) == "llamas"
     for data, key in [
