@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.apptest_helpers import open_page
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,13 +16,7 @@ TIMEOUT = 240  # a cold page loads MiniLM or a checkpoint on two shared cores
 
 def run_page(path: Path, lang: str = "en") -> AppTest:
     """Run ``path`` the way the server does: app.py is the entry point, the page is switched to."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params["lang"] = lang
-    app.run()
-    if path != ROOT / "app.py":
-        app.switch_page(str(path.relative_to(ROOT)))
-        app.run()
-    return app
+    return open_page(path.relative_to(ROOT), lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

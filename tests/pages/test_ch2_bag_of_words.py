@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages import apptest_helpers
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,13 +15,8 @@ TIMEOUT = 180
 
 
 def open_page(lang: str = "en") -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params["lang"] = lang
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    """Open the chapter through the app, the way a student does."""
+    return apptest_helpers.open_page(PAGE, lang, timeout=TIMEOUT)
 
 
 def charts(app: AppTest) -> list[dict]:

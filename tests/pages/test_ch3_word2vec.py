@@ -6,22 +6,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages import apptest_helpers
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/3_Word2vec.py"
 TIMEOUT = 240
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    """Open the chapter the way a student does: through the app, then the page link."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params["lang"] = lang
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception, [e.stack_trace for e in app.exception]
-    return app
+    """Open the chapter through the app, the way a student does."""
+    return apptest_helpers.open_page(PAGE, lang, **params)
 
 
 def chart_titles(app: AppTest) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lm_core import attention_lab as lab
+from tests.pages import apptest_helpers
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,15 +18,8 @@ TIMEOUT = 240
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params["lang"] = lang
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    """Open the chapter through the app, the way a student does."""
+    return apptest_helpers.open_page(PAGE, lang, **params)
 
 
 def chart(app: AppTest, title_part: str) -> dict:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lm_core.checkpoints import list_gpts
+from tests.pages import apptest_helpers
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,15 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.query_params["lang"] = lang
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    """Open the chapter through the app, the way a student does."""
+    return apptest_helpers.open_page(PAGE, lang, timeout=TIMEOUT, **params)
 
 
 def charts(app: AppTest) -> dict[str, dict]:

@@ -1,0 +1,33 @@
+"""Opening a chapter in AppTest the way a student reaches it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 240  # a cold page loads MiniLM or a checkpoint on two shared cores
+
+
+def open_page(page: str | Path, lang: str = "en", timeout: float = TIMEOUT, **params: str) -> AppTest:
+    """Run ``app.py`` (the server's entry point, which the sidebar links need) with the
+    URL's query parameters, then switch to ``page`` (a path relative to the repo root),
+    and fail on any exception."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    app.query_params["lang"] = lang
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    page = Path(page)
+    if page != Path("app.py"):
+        app.switch_page(str(page))
+        app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def plotly_specs(app: AppTest) -> list[dict]:
+    """Every plotly chart of the page as its JSON spec."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
