@@ -34,3 +34,31 @@ def test_every_text_box_survives_hostile_input(path: Path):
         # Put something ordinary back so the next box is tested from a working page.
         getattr(app, kind)[index].set_value("It rained this morning").run()
         assert not app.exception
+
+
+def _extremes(slider):
+    if isinstance(slider.value, (list, tuple)):
+        return [(slider.min, slider.min), (slider.max, slider.max), (slider.min, slider.max)]
+    return [slider.min, slider.max]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
+def test_every_slider_at_its_extremes_at_once(path: Path):
+    """All sliders at their minimum together, then all at their maximum: the combinations
+    nobody planned for (top-k 0 with top-p at its lowest, the largest window with the
+    fewest epochs...) still give a page, never a traceback."""
+    app = open_page(path.relative_to(ROOT))
+    if not app.slider:
+        pytest.skip(f"{path.name} has no slider")
+    for choice in (0, 1):
+        for slider in app.slider:
+            if slider.proto.disabled:
+                continue
+            values = _extremes(slider)
+            value = values[choice]
+            if isinstance(value, tuple):
+                slider.set_range(*value)
+            else:
+                slider.set_value(value)
+        app.run()
+        assert not app.exception, f"{path.name} extremes #{choice}: {[e.value for e in app.exception]}"
