@@ -32,6 +32,8 @@ from viz.style import FONT_FAMILY, FONT_SIZE
 WEIGHT_SCALE = get_colorscale("Blues")  # 0 = white, 1 = dark blue
 VALUE_SCALE = get_colorscale("RdBu_r")  # negative blue, 0 white, positive red
 MASKED_COLOUR = "#bdbdbd"
+COLORBAR_ROOM = 100  # px right of the plot for a colour bar with its tick labels
+SLIDER_ROOM = 105  # px below the x axis for the temperature slider and its labels
 
 
 # --------------------------------------------------------------------------- helpers
@@ -89,7 +91,53 @@ def _layout(title: str | None, height: int, **extra) -> dict:
     return layout
 
 
+def _text_width(text: str, size: float = FONT_SIZE) -> float:
+    """A generous estimate of a label's width in px (CJK characters count double)."""
+    plain = html.unescape(str(text).replace("<b>", "").replace("</b>", ""))
+    return sum(size * (1.05 if ord(ch) > 0x2E7F else 0.62) for ch in plain)
+
+
+def _fit_margins(layout: dict, data: Sequence[dict] = ()) -> None:
+    """Margins that fit the tick labels and axis titles, computed here instead of by
+    plotly's ``automargin``.
+
+    Streamlit's theme turns ``automargin`` on for every axis; plotly.js then draws each
+    figure, measures its labels and draws it again. For the five charts a layer change
+    redraws that was about 80 ms of the browser's work per change (bench/RESULTS.md), so
+    the axes here switch it off and get room from the labels they carry.
+    """
+    margin = layout["margin"]
+    # A colour bar (and the temperature slider, see temperature_figure) pushes the margin
+    # it needs after a first draw, which makes plotly.js draw the figure again: give it
+    # that room up front.
+    if any(trace.get("showscale", True) for trace in data if trace.get("type") == "heatmap") or any(
+            trace.get("marker", {}).get("showscale") for trace in data):
+        margin["r"] = max(margin["r"], COLORBAR_ROOM)
+    for name, axis in list(layout.items()):
+        if not name.startswith(("xaxis", "yaxis")) or not isinstance(axis, dict):
+            continue
+        axis["automargin"] = False
+        if axis.get("visible") is False:
+            continue
+        has_title = bool(axis.get("title", {}).get("text"))
+        if has_title:
+            axis["title"]["standoff"] = 8
+        title_room = FONT_SIZE + 14 if has_title else 0
+        ticks = axis.get("ticktext") if axis.get("showticklabels", True) else []
+        if ticks is None:  # numeric ticks: at most four digits
+            ticks = ["0000"] if name.startswith("y") else ["0"]
+        size = axis.get("tickfont", {}).get("size", FONT_SIZE)
+        widest = max((_text_width(tick, size) for tick in ticks), default=0.0)
+        if name.startswith("y"):
+            margin["l"] = max(margin["l"], round(widest + title_room + 14))
+        elif axis.get("tickangle") == -45:
+            margin["b"] = max(margin["b"], round(0.72 * widest + size + title_room + 14))
+        else:
+            margin["b"] = max(margin["b"], round(size * 1.4 + title_room + 10))
+
+
 def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    _fit_margins(layout, data)
     return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
 
 
@@ -299,8 +347,12 @@ def temperature_figure(frames: Sequence[np.ndarray], temperatures: Sequence[floa
         yaxis={"autorange": "reversed", "title": {"text": y_title}, **_token_axis(tokens)},
         xaxis={"title": {"text": x_title}, "tickangle": -45, **_token_axis(tokens)},
     )
+    first = heat(frames[start_index])
+    _fit_margins(layout, [first])
+    layout["sliders"][0]["pad"]["t"] = layout["margin"]["b"]  # below the token labels
+    layout["margin"]["b"] += SLIDER_ROOM
     frame_list = [{"name": name, "data": [heat(w)]} for w, name in zip(frames, names, strict=True)]
-    return _figure([heat(frames[start_index])], layout, frame_list)
+    return _figure([first], layout, frame_list)
 
 
 def heads_grid_figure(weights: np.ndarray, tokens: Sequence[str], title: str, head_label: str,

@@ -111,3 +111,32 @@ def test_colour_scales_are_explicit_and_point_the_right_way():
     weights = figs.temperature_figure([np.eye(2)], (1.0,), ["a", "b"], "t", "s", "x", "y")
     blues = weights.to_dict()["data"][0]["colorscale"]
     assert blues[0][1] in ("rgb(247,251,255)", "#f7fbff")  # weight 0 is near white
+
+
+def test_margins_are_fixed_up_front_so_plotly_draws_once():
+    """No axis asks plotly.js for automargin (a second draw per figure, on every slider
+    move); the margins leave room for token labels, colour bars and the slider."""
+    w = _weights()
+    long_tokens = ["[CLS]", "extraordinarily", "下雨", "[SEP]", "x"]
+    built = [
+        figs.matrix_heatmap(w[0], long_tokens, "t", "x", "y", column_tokens=long_tokens, show_values=True),
+        figs.matrix_heatmap(np.ones((5, 8)), long_tokens, "t", "x", "y"),
+        figs.vectors_figure([("Q", np.ones((5, 4))), ("K", -np.ones((5, 4)))], long_tokens, "x", "y", "t"),
+        figs.score_panels_figure([("a", w[0]), ("b", w[1])], long_tokens, "t", "x", "y"),
+        figs.temperature_figure([w[0], w[1]], (1.0, 2.0), long_tokens, "t", "temp", "x", "y"),
+        figs.heads_grid_figure(w, long_tokens, "t", "head", selected=1),
+        figs.overview_figure(np.ones((6, 12)), "t", "layer", "head", "v", selected=(0, 1)),
+    ]
+    for fig in built:
+        layout = fig.to_plotly_json()["layout"]
+        axes = {name: axis for name, axis in layout.items() if name.startswith(("xaxis", "yaxis"))}
+        assert axes and all(axis["automargin"] is False for axis in axes.values())
+        if any(a.get("ticktext") == [figs.token_label(t) for t in long_tokens] and a.get("showticklabels", True)
+               for name, a in axes.items() if name.startswith("yaxis")):
+            assert layout["margin"]["l"] >= 90  # "extraordinar…" at 15 px plus the axis title
+        shows_scale = any(trace.get("showscale", trace["type"] == "heatmap") or
+                          trace.get("marker", {}).get("showscale") for trace in fig.to_plotly_json()["data"])
+        if shows_scale:
+            assert layout["margin"]["r"] >= figs.COLORBAR_ROOM
+    slider_fig = built[4].to_plotly_json()["layout"]
+    assert slider_fig["margin"]["b"] >= slider_fig["sliders"][0]["pad"]["t"] + figs.SLIDER_ROOM
