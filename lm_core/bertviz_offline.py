@@ -35,10 +35,9 @@ ASSET_FILES = {
     "jquery": Path("jquery/dist/jquery.min.js"),
     "requirejs": Path("requirejs/require.js"),
 }
-#: Addresses BertViz would load from; none may appear in offline HTML.
-CDN_MARKERS = ("cdnjs.cloudflare.com", "https://", "http://")
-
-_REQUIRE_TAG = re.compile(r'<script src="https://cdnjs\.cloudflare\.com/[^"]*require[^"]*"></script>')
+# BertViz's HTML loads require.js from a remote address with a <script src="https://..."> tag;
+# the offline build replaces that tag with the inlined libraries.
+_REQUIRE_TAG = re.compile(r'<script src="https?://[^"]*require[^"]*"></script>')
 _REQUIRE_CONFIG = re.compile(r"require\.config\(\{.*?\}\);", re.DOTALL)
 
 
