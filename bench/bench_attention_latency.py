@@ -16,49 +16,14 @@ Usage: .venv/bin/python bench/bench_attention_latency.py [--changes 20] [--round
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
+import streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 DONE = "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'"
-
-
-def free_port() -> int:
-    for port in range(8600, 8700):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8600-8699")
-
-
-def start(script: str, port: int) -> subprocess.Popen:
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError(f"{script} did not start")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -128,19 +93,18 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    app_port = free_port()
-    app = start("app.py", app_port)
-    trivial_port = free_port()
-    trivial = start("bench/trivial_slider_page.py", trivial_port)
+    app, app_url = streamlit_server.start("app.py")
+    trivial, trivial_url = streamlit_server.start("bench/trivial_slider_page.py")
     results: dict[str, list[float]] = {"trivial": [], "chapter5": [], "token": [], "temperature": []}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            url = f"http://127.0.0.1:{app_port}/Self_attention?lang=en"
+            browser = playwright.chromium.launch(executable_path=streamlit_server.CHROMIUM,
+                                                args=streamlit_server.CHROMIUM_ARGS)
+            url = f"{app_url}/Self_attention?lang=en"
             # The default view (the five steps: 5 charts redrawn) and the one-token view (2 charts).
             ch5 = Probe(browser, url + "&view=steps", "Layer", "layer {value},", marker="Head output")
             token = Probe(browser, url + "&view=token", "Layer", "(layer {value},", marker="looks at")
-            base = Probe(browser, f"http://127.0.0.1:{trivial_port}/", "value", "value {value}")
+            base = Probe(browser, f"{trivial_url}/", "value", "value {value}")
             for _ in range(args.warmup):
                 ch5.change(0, 5)
                 token.change(0, 5)
@@ -159,8 +123,7 @@ def main() -> None:
             browser.close()
     finally:
         for process in (app, trivial):
-            process.terminate()
-            process.wait(timeout=20)
+            streamlit_server.stop(process)
 
     print(f"{'page':<50} {'n':>3} {'median s':>9} {'p95 s':>7}")
     rows = [("trivial one-slider page (bench/)", "trivial"),

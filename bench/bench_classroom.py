@@ -13,46 +13,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
+import streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) the server process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start_server(port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError("server did not start")
 
 
 async def one_student(browser, url: str) -> tuple[float, bool]:
@@ -77,20 +50,20 @@ async def main_async(args) -> None:
     from playwright.async_api import async_playwright
 
     pages = [""] + [p.stem.split("_", 1)[1] for p in sorted((ROOT / "pages").glob("*.py"))]
-    port = free_port()
-    server = start_server(port)
+    server, base_url = streamlit_server.start("app.py")
     try:
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = await playwright.chromium.launch(executable_path=streamlit_server.CHROMIUM,
+                                                      args=streamlit_server.CHROMIUM_ARGS)
             # Warm the shared caches once (model loading happens once per server, not per student).
             for path in pages:
-                await one_student(browser, f"http://127.0.0.1:{port}/{path}?lang=en")
+                await one_student(browser, f"{base_url}/{path}?lang=en")
             print(f"{args.students} students at once, {len(pages)} pages round-robin, both languages")
             print("| wave | median s | p95 s | max s | exception boxes | server CPU s | wall s |")
             print("|---|---|---|---|---|---|---|")
             for wave in range(args.waves):
                 urls = [
-                    f"http://127.0.0.1:{port}/{pages[i % len(pages)]}?lang={'zh' if (i + wave) % 2 else 'en'}"
+                    f"{base_url}/{pages[i % len(pages)]}?lang={'zh' if (i + wave) % 2 else 'en'}"
                     for i in range(args.students)
                 ]
                 cpu_before, wall_before = cpu_seconds(server.pid), time.perf_counter()
@@ -102,8 +75,7 @@ async def main_async(args) -> None:
                       f"{sum(r[1] for r in results)} | {server_cpu:.1f} | {wall:.1f} |")
             await browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        streamlit_server.stop(server)
 
 
 def main() -> None:

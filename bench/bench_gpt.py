@@ -225,37 +225,18 @@ def bench_generation(nanogpt: Path, text_path: str, threads: int, rounds: int) -
 
 def bench_page_latency(clicks: int, lang: str = "en") -> list[float]:
     """Seconds from a click on "Next token" to the chart of the new step, in headless Chromium."""
-    import socket
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
+    from streamlit_server import CHROMIUM, CHROMIUM_ARGS, running
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+    with running("app.py") as (_server, base_url):
         titles_js = "() => Array.from(document.querySelectorAll('.gtitle')).map(e => e.textContent)"
         label = {"en": ("Next token", "Step {n}: the"), "zh": ("下一个词元", "第 {n} 步：模型")}[lang]
         timings = []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
             # A long prompt (no early end of sentence) and sampling at temperature 1.
-            page.goto(f"http://127.0.0.1:{port}/Generation?lang={lang}&greedy=0")
+            page.goto(f"{base_url}/Generation?lang={lang}&greedy=0")
             page.wait_for_selector(".js-plotly-plot", timeout=120000)
             button = page.get_by_role("button", name=label[0])
             for n in range(1, clicks + 1):
@@ -271,9 +252,6 @@ def bench_page_latency(clicks: int, lang: str = "en") -> list[float]:
                     break  # the sentence ended: later clicks add nothing
             browser.close()
         return timings
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 # --------------------------------------------------------------------------- main
