@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 
 import streamlit as st
@@ -25,10 +26,18 @@ MAX_SEED = 2**31 - 1
 
 
 @st.cache_resource(show_spinner=False)
-def _process_setup() -> str:
-    """Once per server process: thread policy for small-model inference, device name."""
+def _process_setup() -> tuple[str, str]:
+    """Once per server process: thread policy for small-model inference; the device's
+    type and its name."""
     configure_process_threads()
-    return describe_device(pick_device())
+    device = pick_device()
+    return device.type, describe_device(device)
+
+
+def _device_label(device_type: str, device_name: str, lang: str) -> str:
+    if device_type == "cpu":  # the only name with words to translate
+        return i18n.translate("common.cpu", lang, cores=os.cpu_count() or 1)
+    return device_name
 
 
 def current_language() -> str:
@@ -138,9 +147,9 @@ def setup_page(namespace: str) -> str:
         layout="wide",
         initial_sidebar_state="expanded",
     )
-    device_name = _process_setup()
+    device_type, device_name = _process_setup()
     set_query_param("lang", lang)
-    _sidebar(device_name)
+    _sidebar(_device_label(device_type, device_name, lang))
     return lang
 
 
