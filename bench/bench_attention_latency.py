@@ -7,8 +7,9 @@ runs from the key press until the chart that depends on the control shows the ne
 and Streamlit reports the run finished. The two pages are measured alternately, in rounds,
 so both see the same machine load. Prints a Markdown table (median, p95) and the ratio.
 
-Also measures the softmax-temperature slider, which is a Plotly slider over precomputed
-frames: it redraws in the browser with no server round trip.
+Also measures the softmax-temperature slider and the "flip through every head" slider
+(view "all heads"), both Plotly sliders over precomputed frames: they redraw in the browser
+with no server round trip.
 
 Usage: .venv/bin/python bench/bench_attention_latency.py [--changes 20] [--rounds 4]
 """
@@ -83,6 +84,31 @@ class Probe:
             }"""
         )
 
+    def flip_step(self) -> float:
+        """Move the "flip through every head" Plotly slider one step (layer x head); time
+        until the heatmap shows the new frame's weights and the browser has painted."""
+        return self.page.evaluate(
+            """async () => {
+                const plot = Array.from(document.querySelectorAll('.js-plotly-plot'))
+                    .find(p => p.layout && p.layout.sliders && p.layout.sliders.length
+                               && p.layout.sliders[0].steps[0].label === 'L0·H0');
+                const slider = plot.layout.sliders[0];
+                const active = slider.active ?? 0;
+                const next = slider.steps[(active + 1) % slider.steps.length].label;
+                const wanted = plot._transitionData._frameHash[next].data[0].z;
+                const t0 = performance.now();
+                await window.Plotly.animate(plot, [next], {mode: 'immediate', frame: {duration: 0, redraw: true},
+                                                           transition: {duration: 0}});
+                while (JSON.stringify(plot.data[0].z) !== JSON.stringify(wanted)) {
+                    if (performance.now() - t0 > 10000) throw new Error('heatmap never showed ' + next);
+                    await new Promise(r => requestAnimationFrame(() => r()));
+                }
+                await new Promise(r => requestAnimationFrame(() => r()));
+                slider.active = (active + 1) % slider.steps.length;
+                return (performance.now() - t0) / 1000;
+            }"""
+        )
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -95,7 +121,8 @@ def main() -> None:
 
     app, app_url = streamlit_server.start("app.py")
     trivial, trivial_url = streamlit_server.start("bench/trivial_slider_page.py")
-    results: dict[str, list[float]] = {"trivial": [], "chapter5": [], "token": [], "temperature": []}
+    results: dict[str, list[float]] = {"trivial": [], "chapter5": [], "token": [], "temperature": [],
+                                       "flip": []}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=streamlit_server.CHROMIUM,
@@ -120,23 +147,34 @@ def main() -> None:
             if token.page.evaluate("() => typeof window.Plotly") == "object":
                 for _ in range(args.changes):
                     results["temperature"].append(token.temperature_step())
+                heads = Probe(browser, url + "&view=heads", "Layer", "layer {value}")
+                heads.page.wait_for_function(
+                    "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                    ".some(p => p.layout?.sliders?.[0]?.steps?.[0]?.label === 'L0·H0')", timeout=60_000)
+                for _ in range(args.warmup):
+                    heads.flip_step()
+                for _ in range(args.changes):
+                    results["flip"].append(heads.flip_step())
             browser.close()
     finally:
         for process in (app, trivial):
             streamlit_server.stop(process)
 
-    print(f"{'page':<50} {'n':>3} {'median s':>9} {'p95 s':>7}")
+    print(f"{'page':<55} {'n':>3} {'median s':>9} {'p95 s':>7}")
     rows = [("trivial one-slider page (bench/)", "trivial"),
             ("chapter 5: layer slider, view 'the 5 steps'", "chapter5"),
             ("chapter 5: layer slider, view 'one token'", "token"),
-            ("chapter 5: temperature (Plotly frames, browser)", "temperature")]
+            ("chapter 5: temperature (Plotly frames, browser)", "temperature"),
+            ("chapter 5: flip layer x head (Plotly frames, browser)", "flip")]
     for label, key in rows:
         values = results[key]
         if values:
-            print(f"{label:<50} {len(values):>3} {statistics.median(values):>9.3f} {percentile(values, 95):>7.3f}")
+            print(f"{label:<55} {len(values):>3} {statistics.median(values):>9.3f} {percentile(values, 95):>7.3f}")
         else:
-            print(f"{label:<50}   0  (not measured: window.Plotly not exposed)")
-    for key in ("chapter5", "token"):
+            print(f"{label:<55}   0  (not measured: window.Plotly not exposed)")
+    for key in ("chapter5", "token", "temperature", "flip"):
+        if not results[key]:
+            continue
         ratio_median = statistics.median(results[key]) / statistics.median(results["trivial"])
         ratio_p95 = percentile(results[key], 95) / percentile(results["trivial"], 95)
         print(f"{key} / trivial: median {ratio_median:.2f}x, p95 {ratio_p95:.2f}x (goal: p95 <= 1.5x)")

@@ -2,8 +2,8 @@
 
 The model runs once per (model, sentence) inside ``st.cache_data``; every control below
 (layer, head, token, mask, overview click) redraws inside one ``st.fragment`` from that
-cached trace. The softmax temperature is a Plotly slider over precomputed frames: it
-answers in the browser without asking the server at all.
+cached trace. The softmax temperature, and the "flip through every head" view, are Plotly
+sliders over precomputed frames: they answer in the browser without asking the server.
 """
 
 import numpy as np
@@ -373,6 +373,29 @@ def _draw_heads(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int
                                          t("ch5.controls.head"), label, selected=(layer, head)),
                     key="ch5_overview", on_select="rerun", selection_mode="points", **CHART)
     st.caption(t("ch5.overview.caption"))
+    _draw_flipbook(trace, layer, head)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_flipbook(model_name: str, tokens: tuple[str, ...], layer: int, head: int, labels: tuple[str, ...],
+                    _trace: lab.AttentionTrace):
+    """Every head's weights as frames of one figure (the trace is the one cached above;
+    model name and tokens identify it)."""
+    del model_name, tokens
+    title, slider, x_title, y_title = labels
+    return figs.heads_flipbook_figure(_trace.all_weights(), _trace.tokens, title, slider, x_title, y_title,
+                                      start=(layer, head))
+
+
+def _draw_flipbook(trace: lab.AttentionTrace, layer: int, head: int) -> None:
+    """The model's own weights of every layer x head behind one Plotly slider: flipping
+    through heads redraws in the browser, no server round trip."""
+    st.subheader(t("ch5.flipbook.header"))
+    st.caption(t("ch5.flipbook.note", count=trace.n_layers * trace.n_heads))
+    labels = (t("ch5.flipbook.title", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens),
+              t("ch5.flipbook.slider"), t("ch5.axis.key"), t("ch5.axis.query"))
+    st.plotly_chart(cached_flipbook(trace.model_name, tuple(trace.tokens), layer, head, labels, trace),
+                    key="ch5_fig_flipbook", **CHART)
 
 
 def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> None:

@@ -465,3 +465,52 @@ def lines_figure(weights: np.ndarray, tokens: Sequence[str], focus: int, title: 
                      xaxis={"visible": False, "range": [-0.9, 1.9]},
                      yaxis={"visible": False, "range": [n_tokens - 0.5, -0.5]})
     return _figure(data, layout)
+
+
+def heads_flipbook_figure(weights: np.ndarray, tokens: Sequence[str], title: str, slider_label: str,
+                          x_title: str, y_title: str, start: tuple[int, int] = (0, 0)) -> go.Figure:
+    """One head's attention weights with a Plotly slider over every layer x head.
+
+    ``weights``: (L, H, T, T), e.g. ``AttentionTrace.all_weights()``. Every frame is
+    precomputed (rounded to 3 decimals to keep the JSON small) and the colour scale is
+    fixed to 0..1 so heads are comparable: moving the slider redraws in the browser
+    with no server round trip. Step labels read ``L3·H1``; the slider starts at ``start``.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    n_layers, n_heads, n_tokens, _ = weights.shape
+    hover = _hover_pairs(tokens)
+    names = [f"L{layer}·H{head}" for layer in range(n_layers) for head in range(n_heads)]
+    start_layer = min(max(int(start[0]), 0), n_layers - 1)
+    start_head = min(max(int(start[1]), 0), n_heads - 1)
+    start_index = start_layer * n_heads + start_head
+
+    def heat(matrix: np.ndarray, with_text: bool) -> dict:
+        # Lists of 3-decimal numbers: plotly would write a numpy array as 8-byte floats.
+        trace = _heatmap(matrix.round(3).tolist(), zmin=0.0, zmax=1.0, colorscale=WEIGHT_SCALE, xgap=1, ygap=1,
+                         colorbar={"thickness": 14})
+        if with_text:  # the first draw carries what frames leave unchanged
+            trace["customdata"] = hover
+            trace["hovertemplate"] = "%{customdata[0]} → %{customdata[1]}<br>%{z:.3f}<extra></extra>"
+            if n_tokens <= 12:
+                trace["texttemplate"] = "%{z:.2f}"
+                trace["textfont"] = {"size": 11}
+        return trace
+
+    steps = [{"method": "animate", "label": name,
+              "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+                                "transition": {"duration": 0}}]} for name in names]
+    layout = _layout(
+        title, min(max(420, 34 * n_tokens + 300), 860),
+        sliders=[{"active": start_index, "steps": steps, "pad": {"t": 105},
+                  "currentvalue": {"prefix": slider_label + ": ", "font": {"size": FONT_SIZE}},
+                  "font": {"size": 10 if len(names) > 24 else FONT_SIZE - 2}}],
+        yaxis={"autorange": "reversed", "title": {"text": y_title}, **_token_axis(tokens)},
+        xaxis={"title": {"text": x_title}, "tickangle": -45, **_token_axis(tokens)},
+    )
+    first = heat(weights[start_layer, start_head], with_text=True)
+    _fit_margins(layout, [first])
+    layout["sliders"][0]["pad"]["t"] = layout["margin"]["b"]  # below the token labels
+    layout["margin"]["b"] += SLIDER_ROOM
+    frame_list = [{"name": name, "data": [heat(weights[index // n_heads, index % n_heads], with_text=False)]}
+                  for index, name in enumerate(names)]
+    return _figure([first], layout, frame_list)

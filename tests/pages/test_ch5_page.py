@@ -127,6 +127,45 @@ def test_heads_view_and_overview_metric_switch(page):
     page.radio(key="ch5_view").set_value("steps").run()
 
 
+def flipbook(app: AppTest) -> dict:
+    """The "flip through every head" chart, found by its Streamlit key."""
+    for element in app.get("plotly_chart"):
+        if element.proto.id and "ch5_fig_flipbook" in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no flip-through chart in {titles(app)}")
+
+
+def check_flipbook(app: AppTest, model_name: str, text: str) -> None:
+    """Every layer x head is a frame of the model's own (cached) weights; the slider
+    starts at the selected head."""
+    app.radio(key="ch5_view").set_value("heads").run()
+    assert not app.exception, [e.value for e in app.exception]
+    spec = flipbook(app)
+    if model_name == lab.MINILM:
+        trace = lab.trace_minilm(text)
+    else:
+        from lm_core.checkpoints import load_gpt
+
+        model, tokenizer = load_gpt(model_name)
+        model.eval()
+        trace = lab.trace_gpt(text, model, tokenizer, model_name=model_name)
+    n_layers, n_heads = trace.n_layers, trace.n_heads
+    slider = spec["layout"]["sliders"][0]
+    labels = [step["label"] for step in slider["steps"]]
+    assert len(spec["frames"]) == n_layers * n_heads == len(labels)
+    assert labels[0] == "L0·H0" and labels[-1] == f"L{n_layers - 1}·H{n_heads - 1}"
+    layer, head = app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value
+    assert labels[slider["active"]] == f"L{layer}·H{head}"
+    frame = spec["frames"][slider["active"]]
+    z = array(frame["data"][0]["z"]).reshape(trace.n_tokens, trace.n_tokens)
+    np.testing.assert_allclose(z, trace[f"blocks.{layer}.attn.weights"][head], atol=1e-3)
+    app.radio(key="ch5_view").set_value("steps").run()
+
+
+def test_flipbook_over_every_minilm_head(page):
+    check_flipbook(page, lab.MINILM, page.text_input(key="ch5_text").value)
+
+
 def test_temperature_is_a_browser_slider_over_frames(page):
     spec = chart(page, "Attention weights")
     assert len(spec["frames"]) == len(lab.TEMPERATURES)
@@ -216,6 +255,7 @@ def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
     assert len(titles(app)) == 6
     # A decoder's first token only sees itself: the page follows the last token instead.
     assert app.selectbox(key="ch5_focus").value == len(app.selectbox(key="ch5_focus").options) - 1
+    check_flipbook(app, "gpt_toy_en", app.text_input(key="ch5_text").value)
     set_text(app, "hello there")
     assert not app.exception
 

@@ -140,3 +140,29 @@ def test_margins_are_fixed_up_front_so_plotly_draws_once():
             assert layout["margin"]["r"] >= figs.COLORBAR_ROOM
     slider_fig = built[4].to_plotly_json()["layout"]
     assert slider_fig["margin"]["b"] >= slider_fig["sliders"][0]["pad"]["t"] + figs.SLIDER_ROOM
+
+
+def test_heads_flipbook_has_a_frame_per_layer_and_head():
+    import plotly.graph_objects as go
+
+    rng = np.random.default_rng(3)
+    weights = rng.random((3, 4, 5, 5))
+    weights /= weights.sum(-1, keepdims=True)
+    fig = figs.heads_flipbook_figure(weights, TOKENS, "t", "layer · head", "x", "y", start=(2, 1))
+    assert len(fig.frames) == 3 * 4
+    slider = fig.layout.sliders[0]
+    labels = [step.label for step in slider.steps]
+    assert labels == [f"L{layer}·H{head}" for layer in range(3) for head in range(4)]
+    assert slider.active == 2 * 4 + 1 and labels[slider.active] == "L2·H1"
+    for frame in fig.frames:
+        layer, head = (int(part[1:]) for part in frame.name.split("·"))
+        np.testing.assert_allclose(np.asarray(frame.data[0].z), weights[layer, head], atol=1e-3)
+        assert frame.data[0].zmin == 0.0 and frame.data[0].zmax == 1.0
+    np.testing.assert_allclose(np.asarray(fig.data[0].z), weights[2, 1], atol=1e-3)
+    assert fig.data[0].zmin == 0.0 and fig.data[0].zmax == 1.0
+    text = _json(fig)
+    assert "<img" not in text and "\\u003cimg" not in text and "&lt;img" in text
+    layout = fig.to_plotly_json()["layout"]
+    assert layout["xaxis"]["automargin"] is False and layout["yaxis"]["automargin"] is False
+    assert layout["margin"]["b"] >= layout["sliders"][0]["pad"]["t"] + figs.SLIDER_ROOM
+    go.Figure(fig.to_dict())  # raises ValueError on any invalid property
