@@ -3,7 +3,7 @@ two languages compared, and the round trip from ids back to text."""
 
 import streamlit as st
 
-from ui.common import guard, md, query_param, set_query_param, setup_page, t
+from ui.common import guard, int_query_param, md, query_param, set_query_param, setup_page, t
 
 lang = setup_page("ch1")
 
@@ -60,14 +60,6 @@ def tokenizers(choice: str, vocab_size: int) -> dict[str, object]:
     return {"word": word, "char": char, "bpe": bpe(choice, vocab_size), "wordpiece": wordpiece()}
 
 
-def int_param(name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(query_param(name, str(default)))
-    except (TypeError, ValueError):
-        return default
-    return min(high, max(low, value))
-
-
 st.title(t("ch1.title"))
 st.markdown(md("ch1/intro"))
 
@@ -99,7 +91,7 @@ with controls[2]:
         t("ch1.input.vocab"),
         VOCAB_MIN,
         VOCAB_MAX,
-        value=int_param("vocab", VOCAB_DEFAULT, VOCAB_MIN, VOCAB_MAX),
+        value=int_query_param("vocab", VOCAB_DEFAULT, VOCAB_MIN, VOCAB_MAX),
         step=4,
         help=t("ch1.input.vocab_help"),
         key="ch1_vocab",

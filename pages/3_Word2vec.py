@@ -5,7 +5,16 @@ import time
 
 import streamlit as st
 
-from ui.common import current_seed, guard, md, query_param, set_query_param, setup_page, t
+from ui.common import (
+    choice_query_param,
+    current_seed,
+    guard,
+    int_query_param,
+    md,
+    set_query_param,
+    setup_page,
+    t,
+)
 
 lang = setup_page("ch3")
 
@@ -98,19 +107,6 @@ def projector_files(model_id: str, _wv: WordVectors) -> tuple[str, str]:
     return _wv.to_projector_tsv()
 
 
-def int_param(name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(query_param(name, str(default)))
-    except (TypeError, ValueError):
-        return default
-    return min(high, max(low, value))
-
-
-def choice_param(name: str, options: tuple[str, ...], default: str) -> str:
-    value = query_param(name, default)
-    return value if value in options else default
-
-
 def example_words(corpus_name: str, wv: WordVectors) -> dict:
     """Default words of the boxes: the lesson's for the toy world, frequent words of an upload."""
     if corpus_name in EXAMPLES_BY_CORPUS:
@@ -142,7 +138,7 @@ st.header(t("ch3.train.header"))
 controls, results = st.columns([2, 3], gap="large")
 with controls:
     corpus_name = st.radio(
-        t("ch3.train.corpus"), CORPORA, index=CORPORA.index(choice_param("corpus", CORPORA, "toy_en" if lang == "en" else "toy_zh")),
+        t("ch3.train.corpus"), CORPORA, index=CORPORA.index(choice_query_param("corpus", CORPORA, "toy_en" if lang == "en" else "toy_zh")),
         format_func={c: t(f"ch3.corpus.{c}") for c in CORPORA}.__getitem__, horizontal=True, key="w2v_corpus",
     )
     set_query_param("corpus", corpus_name)
@@ -258,11 +254,11 @@ st.header(t("ch3.map.header"))
 st.markdown(md("ch3/map"))
 c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
 with c1:
-    method = st.radio(t("ch3.map.method"), METHODS, index=METHODS.index(choice_param("method", METHODS, "tsne")),
+    method = st.radio(t("ch3.map.method"), METHODS, index=METHODS.index(choice_query_param("method", METHODS, "tsne")),
                       format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__, horizontal=True, key="w2v_method")
     set_query_param("method", method)
 with c2:
-    dims = st.radio(t("ch3.map.dims"), (2, 3), index=int_param("dims", 2, 2, 3) - 2, format_func=lambda d: f"{d}D",
+    dims = st.radio(t("ch3.map.dims"), (2, 3), index=int_query_param("dims", 2, 2, 3) - 2, format_func=lambda d: f"{d}D",
                     horizontal=True, key="w2v_dims")
     set_query_param("dims", dims)
 with c3:

@@ -16,7 +16,7 @@ lang = setup_page("ch5")
 from lm_core import attention_lab as lab  # noqa: E402
 from lm_core import bertviz_offline  # noqa: E402
 from lm_core.errors import InputError  # noqa: E402
-from ui.common import md, query_param, set_query_param, show_error, t  # noqa: E402
+from ui.common import int_query_param, md, query_param, set_query_param, show_error, t  # noqa: E402
 from viz import attention as figs  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -163,8 +163,8 @@ def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
     if st.session_state.get("_ch5_preselected") == marker:
         return
     st.session_state["_ch5_preselected"] = marker
-    layer = _int_param("layer", 0, trace.n_layers - 1) if "ch5_layer" not in st.session_state else 0
-    head = _int_param("head", 0, trace.n_heads - 1) if "ch5_head" not in st.session_state else 0
+    layer = int_query_param("layer", 0, 0, trace.n_layers - 1) if "ch5_layer" not in st.session_state else 0
+    head = int_query_param("head", 0, 0, trace.n_heads - 1) if "ch5_head" not in st.session_state else 0
     focus = None
     for _, source, targets in SEARCHES.values():
         matches = lab.find_heads(trace, source, targets)
@@ -178,13 +178,6 @@ def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
     fallback = ordinary[-1] if trace.causal else ordinary[0]
     st.session_state["ch5_focus"] = focus if focus is not None else fallback
     st.session_state.pop("_ch5_last_click", None)
-
-
-def _int_param(name: str, low: int, high: int) -> int:
-    try:
-        return min(max(int(query_param(name, str(low))), low), high)
-    except ValueError:
-        return low
 
 
 # --------------------------------------------------------------------------- sections

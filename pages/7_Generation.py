@@ -29,7 +29,17 @@ from lm_core.generation import (  # noqa: E402
     shape_distribution,
 )
 from lm_core.text import clean_text  # noqa: E402
-from ui.common import current_seed, guard, md, query_param, set_query_param, show_error, t  # noqa: E402
+from ui.common import (  # noqa: E402
+    current_seed,
+    float_query_param,
+    guard,
+    int_query_param,
+    md,
+    query_param,
+    set_query_param,
+    show_error,
+    t,
+)
 from viz.generation import (  # noqa: E402
     candidates_figure,
     context_slots_html,
@@ -87,20 +97,6 @@ def cached_continuation(
 # --------------------------------------------------------------------------- state
 
 
-def _float_param(name: str, default: float, low: float, high: float) -> float:
-    try:
-        return min(high, max(low, float(query_param(name, str(default)))))
-    except (TypeError, ValueError):
-        return default
-
-
-def _int_param(name: str, default: int, low: int, high: int) -> int:
-    try:
-        return min(high, max(low, int(query_param(name, str(default)))))
-    except (TypeError, ValueError):
-        return default
-
-
 def _on_model_change() -> None:
     # A new model speaks another language: offer its own example prompt.
     st.session_state["ch7_prompt"] = t(f"ch7.prompt.default_{st.session_state['ch7_model']}")
@@ -124,11 +120,11 @@ def choose_model(models: list[str]) -> str:
 
 def sampling_controls() -> tuple[SamplingSettings, int]:
     defaults = {
-        "ch7_temp": _float_param("temp", 1.0, 0.1, 2.0),
-        "ch7_topk": _int_param("top_k", 0, 0, 50),
-        "ch7_topp": _float_param("top_p", 1.0, 0.05, 1.0),
+        "ch7_temp": float_query_param("temp", 1.0, 0.1, 2.0),
+        "ch7_topk": int_query_param("top_k", 0, 0, 50),
+        "ch7_topp": float_query_param("top_p", 1.0, 0.05, 1.0),
         "ch7_greedy": query_param("greedy", "0") == "1",
-        "ch7_n": _int_param("n", 15, 1, MAX_NEW),
+        "ch7_n": int_query_param("n", 15, 1, MAX_NEW),
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)

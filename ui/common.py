@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import streamlit as st
 
@@ -69,6 +70,33 @@ def set_query_param(name: str, value: object) -> None:
     text = str(value)
     if st.query_params.get(name) != text:
         st.query_params[name] = text
+
+
+def int_query_param(name: str, default: int, low: int, high: int) -> int:
+    """An integer from the URL, clamped to ``[low, high]``; ``default`` if absent or not a number."""
+    try:
+        value = int(str(query_param(name, str(default))))
+    except (TypeError, ValueError):
+        return default
+    return min(high, max(low, value))
+
+
+def float_query_param(name: str, default: float, low: float, high: float) -> float:
+    """A number from the URL, clamped to ``[low, high]``; ``default`` if absent, not a
+    number, or not finite (``nan``, ``inf``)."""
+    try:
+        value = float(str(query_param(name, str(default))))
+    except (TypeError, ValueError):
+        return default
+    if not math.isfinite(value):
+        return default
+    return min(high, max(low, value))
+
+
+def choice_query_param(name: str, options: Sequence[str], default: str) -> str:
+    """One of ``options`` from the URL; ``default`` for anything else."""
+    value = query_param(name, default)
+    return value if value in options else default
 
 
 def _parse_seed(value: object) -> int | None:
