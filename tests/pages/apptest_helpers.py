@@ -31,3 +31,21 @@ def open_page(page: str | Path, lang: str = "en", timeout: float = TIMEOUT, **pa
 def plotly_specs(app: AppTest) -> list[dict]:
     """Every plotly chart of the page as its JSON spec."""
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def chart_title(spec: dict) -> str:
+    title = spec["layout"].get("title", {})
+    return title.get("text", "") if isinstance(title, dict) else str(title)
+
+
+def chart_titles(app: AppTest) -> list[str]:
+    """The titles of the page's plotly charts, in page order."""
+    return [chart_title(spec) for spec in plotly_specs(app)]
+
+
+def chart_titled(app: AppTest, fragment: str) -> dict:
+    """The first plotly chart whose title contains ``fragment``."""
+    for spec in plotly_specs(app):
+        if fragment in chart_title(spec):
+            return spec
+    raise AssertionError(f"no chart titled like {fragment!r} in {chart_titles(app)}")

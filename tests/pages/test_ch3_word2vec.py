@@ -1,6 +1,5 @@
 """Chapter 3 page (AppTest): the shipped vectors at once, training, the controls, bad input."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,21 +18,11 @@ def open_page(lang: str = "en", **params: str) -> AppTest:
 
 
 def chart_titles(app: AppTest) -> list[str]:
-    out = []
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        title = spec["layout"].get("title", {})
-        out.append(title.get("text", "") if isinstance(title, dict) else str(title))
-    return out
+    return apptest_helpers.chart_titles(app)
 
 
 def chart_with_title(app: AppTest, fragment: str) -> dict:
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        title = spec["layout"].get("title", {})
-        if fragment in (title.get("text", "") if isinstance(title, dict) else str(title)):
-            return spec
-    raise AssertionError(f"no chart titled like {fragment!r}: {chart_titles(app)}")
+    return apptest_helpers.chart_titled(app, fragment)
 
 
 @pytest.fixture(scope="module")

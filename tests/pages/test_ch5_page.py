@@ -24,12 +24,7 @@ def open_page(lang: str = "en", **params: str) -> AppTest:
 
 def chart(app: AppTest, title_part: str) -> dict:
     """The plotly spec whose title contains ``title_part``."""
-    for element in app.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        title = spec["layout"].get("title", {})
-        if title_part in (title.get("text", "") if isinstance(title, dict) else str(title)):
-            return spec
-    raise AssertionError(f"no chart titled {title_part!r} in {titles(app)}")
+    return apptest_helpers.chart_titled(app, title_part)
 
 
 def array(value) -> np.ndarray:
@@ -44,12 +39,7 @@ def array(value) -> np.ndarray:
 
 
 def titles(app: AppTest) -> list[str]:
-    out = []
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        title = spec["layout"].get("title", {})
-        out.append(title.get("text", "") if isinstance(title, dict) else str(title))
-    return out
+    return apptest_helpers.chart_titles(app)
 
 
 def set_text(app: AppTest, text: str) -> AppTest:

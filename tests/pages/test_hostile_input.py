@@ -62,3 +62,20 @@ def test_every_slider_at_its_extremes_at_once(path: Path):
                 slider.set_value(value)
         app.run()
         assert not app.exception, f"{path.name} extremes #{choice}: {[e.value for e in app.exception]}"
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "slider_key", "expected"),
+    [
+        ("pages/1_Tokenization.py", {"vocab": "1e9"}, None, None),
+        ("pages/3_Word2vec.py", {"dims": "x", "method": "<script>", "corpus": "../../etc"}, None, None),
+        ("pages/5_Self_attention.py", {"layer": "99", "head": "-3"}, "ch5_layer", 5),
+        ("pages/7_Generation.py", {"temp": "nan", "top_k": "-5", "top_p": "inf", "n": "999999"}, "ch7_temp", 1.0),
+        ("pages/7_Generation.py", {"temp": "9"}, "ch7_temp", 2.0),
+    ],
+)
+def test_junk_in_a_shared_link_falls_back_or_clamps(page, params, slider_key, expected):
+    """A hand-edited link never breaks a page: numbers are clamped, junk falls back."""
+    app = open_page(page, **params)
+    if slider_key:
+        assert app.slider(key=slider_key).value == expected
