@@ -93,8 +93,8 @@ def worker_train(text_path: str, iters: int, threads: int) -> dict:
     """Runs inside a subprocess: train lm_core's GPT, print one JSON line."""
     import torch
 
-    from lm_core.gpt import GPT, GPTConfig
-    from lm_core.training import TrainConfig, train
+    from lm_core.models.gpt import GPT, GPTConfig
+    from lm_core.train.loop import TrainConfig, train
 
     torch.set_num_threads(threads)
     chars, train_ids, val_ids = char_data(text_path)
@@ -174,8 +174,8 @@ def run_ours_train(text_path: str, iters: int, threads: int) -> dict:
 def bench_generation(nanogpt: Path, text_path: str, threads: int, rounds: int) -> dict:
     import torch
 
-    from lm_core.generation import SamplingSettings, generate
-    from lm_core.gpt import GPT, GPTConfig
+    from lm_core.decoding.generation import SamplingSettings, generate
+    from lm_core.models.gpt import GPT, GPTConfig
 
     sys.path.insert(0, str(nanogpt))
     import model as nano  # nanoGPT's model.py, from the temporary folder

@@ -38,7 +38,8 @@ def workloads():
         "transformer layer, 32 tokens, d=128 (x20)": lambda: [layer(tokens) for _ in range(20)],
     }
     try:
-        from lm_core.minilm import minilm_available, run_minilm
+        from lm_core.models.minilm import run_minilm
+        from lm_core.tokenizers.pretrained import minilm_available
 
         if minilm_available():
             run_minilm("warm up")
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     # The inference helper sets 1 thread itself; measure raw torch here instead.
-    import lm_core.device as device_module
+    import lm_core.core.device as device_module
 
     device_module.default_inference_threads = lambda: torch.get_num_threads()
     items = workloads()

@@ -10,7 +10,7 @@ dependency (requirements-dev.txt); the app never imports it.
 
 Settings (the issue's): skip-gram, negative 5, dimension 100, window 5, min_count 5,
 5 epochs, sample 1e-3, alpha 0.025 -> 0.0000025 linearly. Both get the same tokenized
-sentences (``lm_core.word2vec.tokenize``: lowercase words).
+sentences (``lm_core.embeddings.word2vec.tokenize``: lowercase words).
 
 Throughput is *effective words per second*: words kept after frequent-word subsampling,
 summed over epochs, divided by the training time (vocabulary building excluded for both:
@@ -21,7 +21,7 @@ measured too. Runs alternate
 (gensim, ours, gensim, ours, ...) ``rounds`` times; the report gives medians and the ratio.
 
 Quality: top-1 accuracy on the project's toy-world analogy list
-(``lm_core.word2vec.TOY_ANALOGIES``), for both implementations, with the benchmark settings
+(``lm_core.embeddings.word2vec.TOY_ANALOGIES``), for both implementations, with the benchmark settings
 and with the page's settings (``TOY_CONFIG``: dim 50, min_count 2, 20 epochs), over
 ``rounds`` seeds.
 """
@@ -43,8 +43,8 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from lm_core import word2vec as w2v  # noqa: E402
-from lm_core.embeddings import WordVectors, evaluate_analogies  # noqa: E402
+from lm_core.embeddings import word2vec as w2v  # noqa: E402
+from lm_core.embeddings.vectors import WordVectors, evaluate_analogies  # noqa: E402
 
 BENCH = w2v.Word2VecConfig(dim=100, window=5, negative=5, epochs=5, min_count=5, sg=True, alpha=0.025, sample=1e-3)
 

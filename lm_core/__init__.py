@@ -5,6 +5,6 @@ and exposes the internals (attention weights, embeddings, logits) for plotting. 
 imports Streamlit or plotly: pages arrange, ``viz`` draws, ``lm_core`` computes.
 """
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 __all__ = ["InputError"]

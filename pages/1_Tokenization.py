@@ -7,8 +7,8 @@ from ui.common import guard, int_query_param, md, query_param, set_query_param, 
 
 lang = setup_page("ch1")
 
-from lm_core import tokenization as tok  # noqa: E402
-from lm_core.text import clean_text  # noqa: E402
+from lm_core.core.text import clean_text  # noqa: E402
+from lm_core.tokenizers import lesson as tok  # noqa: E402
 from viz.tokens import (  # noqa: E402
     escape_markdown,
     token_chips_html,

@@ -7,10 +7,10 @@ from ui.common import guard, md, query_param, set_query_param, setup_page, t
 
 lang = setup_page("ch2")
 
-from lm_core import bow  # noqa: E402
-from lm_core.errors import InputError  # noqa: E402
-from lm_core.text import clean_text  # noqa: E402
-from lm_core.tokenization import corpus_sentences, corpus_word_groups  # noqa: E402
+from lm_core.core.errors import InputError  # noqa: E402
+from lm_core.core.text import clean_text  # noqa: E402
+from lm_core.embeddings import bow  # noqa: E402
+from lm_core.tokenizers.lesson import corpus_sentences, corpus_word_groups  # noqa: E402
 from viz.bow import cosine_heatmap, dtm_heatmap, pca_scatter, sparsity_figure, vectors_figure  # noqa: E402
 from viz.tokens import escape_markdown  # noqa: E402
 

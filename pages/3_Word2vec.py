@@ -20,12 +20,12 @@ lang = setup_page("ch3")
 
 import numpy as np  # noqa: E402
 
-from lm_core import projection as proj  # noqa: E402
-from lm_core import word2vec as w2v  # noqa: E402
-from lm_core.device import pick_device, training_threads  # noqa: E402
-from lm_core.embeddings import WordVectors  # noqa: E402
-from lm_core.errors import InputError  # noqa: E402
-from lm_core.text import clean_text, decode_upload  # noqa: E402
+from lm_core.core.device import pick_device, training_threads  # noqa: E402
+from lm_core.core.errors import InputError  # noqa: E402
+from lm_core.core.text import clean_text, decode_upload  # noqa: E402
+from lm_core.embeddings import projection as proj  # noqa: E402
+from lm_core.embeddings import word2vec as w2v  # noqa: E402
+from lm_core.embeddings.vectors import WordVectors  # noqa: E402
 from viz import embeddings as fig  # noqa: E402
 
 CORPORA = ("toy_en", "toy_zh", "upload")
@@ -96,7 +96,7 @@ def replay_frames(snapshots: list[np.ndarray]) -> list[np.ndarray]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def contextual_vector(sentence: str, word: str) -> np.ndarray:
-    from lm_core.minilm import contextual_word_vectors
+    from lm_core.models.minilm import contextual_word_vectors
 
     return contextual_word_vectors(sentence, word)
 

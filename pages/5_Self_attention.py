@@ -13,11 +13,11 @@ from ui.common import setup_page
 
 lang = setup_page("ch5")
 
-from lm_core import attention_lab as lab  # noqa: E402
-from lm_core import bertviz_offline  # noqa: E402
-from lm_core.errors import InputError  # noqa: E402
+from lm_core.analysis import attention_lab as lab  # noqa: E402
+from lm_core.core.errors import InputError  # noqa: E402
 from ui.common import int_query_param, md, query_param, set_query_param, show_error, t  # noqa: E402
 from viz import attention as figs  # noqa: E402
+from viz import bertviz_offline  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 #: What the explorer shows under its controls: the five steps of one head; one token's
@@ -37,7 +37,7 @@ SEARCHES = {  # the curriculum's two claims: (sentence key, source word, target 
 def available_models() -> list[str]:
     names = [lab.MINILM]
     try:
-        from lm_core.checkpoints import list_gpts
+        from lm_core.models.checkpoints import list_gpts
 
         shipped = set(list_gpts())
     except Exception:  # the GPT chapter's files may be absent in a partial install
@@ -48,7 +48,7 @@ def available_models() -> list[str]:
 
 @st.cache_resource(show_spinner=False)
 def shared_gpt(name: str):
-    from lm_core.checkpoints import load_gpt
+    from lm_core.models.checkpoints import load_gpt
 
     model, tokenizer = load_gpt(name)
     model.eval()

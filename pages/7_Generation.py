@@ -17,10 +17,10 @@ lang = setup_page("ch7")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from lm_core.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
-from lm_core.device import inference_threads  # noqa: E402
-from lm_core.errors import InputError  # noqa: E402
-from lm_core.generation import (  # noqa: E402
+from lm_core.core.device import inference_threads  # noqa: E402
+from lm_core.core.errors import InputError  # noqa: E402
+from lm_core.core.text import clean_text  # noqa: E402
+from lm_core.decoding.generation import (  # noqa: E402
     GenerationStep,
     SamplingSettings,
     generate_steps,
@@ -28,7 +28,7 @@ from lm_core.generation import (  # noqa: E402
     next_token_logits,
     shape_distribution,
 )
-from lm_core.text import clean_text  # noqa: E402
+from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
 from ui.common import (  # noqa: E402
     current_seed,
     float_query_param,

@@ -3,7 +3,7 @@
     python scripts/make_corpora.py            # write the files
     python scripts/make_corpora.py --check    # only compare; exit 1 if a file differs
 
-Everything comes from ``lm_core.toyworld`` (plain ``random.Random`` with fixed seeds), so
+Everything comes from ``lm_core.data.toyworld`` (plain ``random.Random`` with fixed seeds), so
 the output is the same bytes on every machine.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lm_core.toyworld import render_corpus_files  # noqa: E402
+from lm_core.data.toyworld import render_corpus_files  # noqa: E402
 
 CORPORA_DIR = ROOT / "assets" / "corpora"
 

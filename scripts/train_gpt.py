@@ -25,12 +25,12 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lm_core.checkpoints import CHECKPOINT_DIR, save_checkpoint  # noqa: E402
-from lm_core.generation import SamplingSettings, generate  # noqa: E402
-from lm_core.gpt import GPT, GPTConfig  # noqa: E402
-from lm_core.lm_tokenizer import BPETokenizer, CharTokenizer, LMTokenizer  # noqa: E402
-from lm_core.seeding import seed_everything  # noqa: E402
-from lm_core.training import Progress, TrainConfig, train  # noqa: E402
+from lm_core.core.seeding import seed_everything  # noqa: E402
+from lm_core.decoding.generation import SamplingSettings, generate  # noqa: E402
+from lm_core.models.checkpoints import CHECKPOINT_DIR, save_checkpoint  # noqa: E402
+from lm_core.models.gpt import GPT, GPTConfig  # noqa: E402
+from lm_core.tokenizers.lm import BPETokenizer, CharTokenizer, LMTokenizer  # noqa: E402
+from lm_core.train.loop import Progress, TrainConfig, train  # noqa: E402
 
 MODELS = {
     # Iterations: the English corpus is ~90k BPE tokens and starts to overfit after ~800
@@ -49,7 +49,7 @@ BPE_VOCAB = 1024
 def load_sentences(corpus: str, text_file: str | None) -> list[str]:
     if text_file:
         return [line.strip() for line in Path(text_file).read_text(encoding="utf-8").splitlines() if line.strip()]
-    from lm_core.corpora import load_corpus
+    from lm_core.data.corpora import load_corpus
 
     return list(load_corpus(corpus).sentences)
 
@@ -158,7 +158,7 @@ def train_one(lang: str, args: argparse.Namespace) -> dict:
 
 def check_checkpoints(langs: list[str]) -> int:
     """0 when every shipped checkpoint was trained on the current corpus, else 1 (retrain)."""
-    from lm_core.checkpoints import read_meta
+    from lm_core.models.checkpoints import read_meta
 
     stale = 0
     for lang in langs:

@@ -22,8 +22,8 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from lm_core.embeddings import WordVectors, evaluate_analogies  # noqa: E402
-from lm_core.word2vec import (  # noqa: E402
+from lm_core.embeddings.vectors import WordVectors, evaluate_analogies  # noqa: E402
+from lm_core.embeddings.word2vec import (  # noqa: E402
     EARLY_SNAPSHOTS,
     TOY_ANALOGIES,
     TOY_CONFIG,

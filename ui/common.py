@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 
 import streamlit as st
 
-from lm_core.device import configure_process_threads, describe_device, pick_device
-from lm_core.errors import InputError
+from lm_core.core.device import configure_process_threads, describe_device, pick_device
+from lm_core.core.errors import InputError
 from ui import i18n
 from ui.chapters import available_chapters
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from lm_core.tokenization import Token
+from lm_core.tokenizers.lesson import Token
 
 # Soft colours that stay readable with dark text on a projector; a token's colour comes
 # from its id, so the same token has the same colour everywhere on the page.

@@ -6,8 +6,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from lm_core import bertviz_offline
 from tests.e2e.conftest import SCREENSHOTS, wait_for_streamlit
+from viz import bertviz_offline
 
 pytestmark = pytest.mark.e2e
 XSS = "<img src=x onerror=alert(1)> keys"

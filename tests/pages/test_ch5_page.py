@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lm_core import attention_lab as lab
+from lm_core.analysis import attention_lab as lab
 from tests.pages import apptest_helpers
 from ui import i18n
 
@@ -134,7 +134,7 @@ def check_flipbook(app: AppTest, model_name: str, text: str) -> None:
     if model_name == lab.MINILM:
         trace = lab.trace_minilm(text)
     else:
-        from lm_core.checkpoints import load_gpt
+        from lm_core.models.checkpoints import load_gpt
 
         model, tokenizer = load_gpt(model_name)
         model.eval()
@@ -227,7 +227,7 @@ def test_url_opens_a_shared_view():
 
 
 def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
-    from lm_core.checkpoints import list_gpts
+    from lm_core.models.checkpoints import list_gpts
 
     if "gpt_toy_en" not in list_gpts():
         pytest.skip("the tiny GPT checkpoint gpt_toy_en is not shipped yet")
@@ -251,7 +251,7 @@ def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
 
 
 def test_chinese_gpt_opens_the_chinese_example():
-    from lm_core.checkpoints import list_gpts
+    from lm_core.models.checkpoints import list_gpts
 
     if "gpt_toy_zh" not in list_gpts():
         pytest.skip("the tiny GPT checkpoint gpt_toy_zh is not shipped yet")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lm_core.checkpoints import list_gpts
+from lm_core.models.checkpoints import list_gpts
 from tests.pages import apptest_helpers
 from ui import i18n
 
@@ -206,8 +206,8 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
     (The greedy-vs-sampled section further down does generate again with the new knobs;
     its passes, which all go through ``generate_steps``, are not counted.)
     """
-    import lm_core.generation as generation
-    from lm_core.gpt import GPT
+    import lm_core.decoding.generation as generation
+    from lm_core.models.gpt import GPT
 
     calls: list[int] = []
     inside_generate = [0]

@@ -54,3 +54,55 @@ def test_every_page_calls_setup_page_first():
                 break
         else:
             raise AssertionError(f"{path.name} never calls setup_page()")
+
+
+# Inside lm_core, each sub-package may import only those below it (DESIGN.md, "The house"):
+# core <- data <- tokenizers <- embeddings / models <- train / decoding <- analysis.
+LM_CORE_LAYERS = {
+    "core": set(),
+    "data": {"core"},
+    "tokenizers": {"core", "data"},
+    "embeddings": {"core", "data", "tokenizers"},
+    "models": {"core", "data", "tokenizers"},
+    "train": {"core", "data", "tokenizers", "embeddings", "models"},
+    "decoding": {"core", "data", "tokenizers", "embeddings", "models"},
+    "analysis": {"core", "data", "tokenizers", "embeddings", "models", "train", "decoding"},
+}
+
+
+def lm_core_subpackages_imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        modules = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules = [node.module] if node.module != "lm_core" else [f"lm_core.{a.name}" for a in node.names]
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] == "lm_core" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_lm_core_is_one_level_of_subpackages_with_a_purpose():
+    root = ROOT / "lm_core"
+    loose = sorted(p.name for p in root.glob("*.py") if p.name != "__init__.py")
+    assert not loose, f"modules outside a sub-package: {loose}"
+    packages = {p.name for p in root.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert packages == set(LM_CORE_LAYERS), packages
+    for name in packages:
+        init = ast.parse((root / name / "__init__.py").read_text(encoding="utf-8"))
+        assert ast.get_docstring(init), f"lm_core/{name}/__init__.py needs a one-line purpose"
+
+
+@pytest.mark.parametrize("package", sorted(LM_CORE_LAYERS))
+def test_lm_core_imports_point_down(package):
+    allowed = LM_CORE_LAYERS[package] | {package}
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(lm_core_subpackages_imported(path) - allowed)
+        for path in (ROOT / "lm_core" / package).rglob("*.py")
+        if lm_core_subpackages_imported(path) - allowed
+    }
+    assert not offenders, offenders

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from lm_core import attention_lab as lab
-from lm_core.errors import InputError
-from lm_core.minilm import load_minilm
+from lm_core.analysis import attention_lab as lab
+from lm_core.core.errors import InputError
+from lm_core.models.minilm import load_minilm
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,7 @@ class _CharTokenizer:
 
 
 def test_gpt_trace_comes_from_its_capture_path_and_is_causal():
-    from lm_core.gpt import GPT, GPTConfig
+    from lm_core.models.gpt import GPT, GPTConfig
 
     torch.manual_seed(0)
     alphabet = " abcdefghijklmnopqrstuvwxyz"

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from lm_core import attention_lab as lab
+from lm_core.analysis import attention_lab as lab
 from viz import attention as figs
 
 XSS = "<img src=x onerror=alert(1)>"

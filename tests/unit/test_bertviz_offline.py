@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from lm_core import bertviz_offline as bo
+from viz import bertviz_offline as bo
 
 XSS = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(2)</script>"

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from lm_core import bow
-from lm_core.errors import InputError
-from lm_core.tokenization import corpus_sentences, corpus_word_groups
+from lm_core.core.errors import InputError
+from lm_core.embeddings import bow
+from lm_core.tokenizers.lesson import corpus_sentences, corpus_word_groups
 
 BITES = ["The dog bites the man.", "The man bites the dog."]
 

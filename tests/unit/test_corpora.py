@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lm_core import corpora, toyworld
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
+from lm_core.data import corpora, toyworld
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from lm_core.errors import InputError
-from lm_core.generation import (
+from lm_core.core.errors import InputError
+from lm_core.decoding.generation import (
     SamplingSettings,
     apply_temperature,
     choose_token,
@@ -17,8 +17,8 @@ from lm_core.generation import (
     top_k_mask,
     top_p_mask,
 )
-from lm_core.gpt import GPT, GPTConfig
-from lm_core.training import TrainConfig, train
+from lm_core.models.gpt import GPT, GPTConfig
+from lm_core.train.loop import TrainConfig, train
 
 torch.set_num_threads(1)
 

@@ -8,10 +8,10 @@ import threading
 import pytest
 import torch
 
-from lm_core.checkpoints import load_checkpoint, save_checkpoint
-from lm_core.gpt import GPT, Capture, GPTConfig
-from lm_core.lm_tokenizer import BPETokenizer, CharTokenizer
-from lm_core.training import TrainConfig, get_batch, learning_rate_at, train
+from lm_core.models.checkpoints import load_checkpoint, save_checkpoint
+from lm_core.models.gpt import GPT, Capture, GPTConfig
+from lm_core.tokenizers.lm import BPETokenizer, CharTokenizer
+from lm_core.train.loop import TrainConfig, get_batch, learning_rate_at, train
 
 torch.set_num_threads(1)
 
@@ -281,7 +281,7 @@ def test_bpe_tokenizer_round_trip(tmp_path) -> None:
     with pytest.raises(Exception) as info:
         tok.encode("国王")
     assert getattr(info.value, "key", "") == "ch7.errors.nothing_known"
-    from lm_core.lm_tokenizer import load_tokenizer, save_tokenizer
+    from lm_core.tokenizers.lm import load_tokenizer, save_tokenizer
 
     save_tokenizer(tok, tmp_path / "t.json")
     again = load_tokenizer(tmp_path / "t.json")

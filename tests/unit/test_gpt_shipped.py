@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from lm_core.checkpoints import CHECKPOINT_DIR, gpt_meta, list_gpts, load_gpt
-from lm_core.generation import SamplingSettings, generate
-from lm_core.gpt import Capture
+from lm_core.decoding.generation import SamplingSettings, generate
+from lm_core.models.checkpoints import CHECKPOINT_DIR, gpt_meta, list_gpts, load_gpt
+from lm_core.models.gpt import Capture
 
 torch.set_num_threads(1)
 

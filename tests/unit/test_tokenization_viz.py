@@ -1,6 +1,6 @@
 """Chapter 1 figures: chips escape user text, mark whitespace and unknown tokens."""
 
-from lm_core.tokenization import Token
+from lm_core.tokenizers.lesson import Token
 from viz.tokens import (
     UNKNOWN_COLOUR,
     token_chips_html,

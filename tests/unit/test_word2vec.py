@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from lm_core import word2vec as w2v
-from lm_core.embeddings import WordVectors, evaluate_analogies
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
+from lm_core.embeddings import word2vec as w2v
+from lm_core.embeddings.vectors import WordVectors, evaluate_analogies
 
 torch.set_num_threads(1)
 

@@ -69,7 +69,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 # ---------------------------------------------------------------------------------------
 # Configuration
@@ -142,7 +142,7 @@ def _jieba_cut(sentence: str) -> list[str]:
     # The corpora module's segmenter keeps the toy world's words whole and switches off
     # jieba's HMM guesser, which glues unknown neighbours such as 雨来 or 马在 into one
     # false "word"; every chapter then cuts Chinese the same way.
-    from lm_core.corpora import sentence_words
+    from lm_core.data.corpora import sentence_words
 
     return [w for w in sentence_words(sentence, "zh") if _WORD.fullmatch(w)]
 
@@ -359,7 +359,7 @@ def train_word2vec(
     ``should_stop`` is polled between batches; when it returns True the vectors trained so
     far are returned (``TrainResult.stopped``).
     ``workers`` > 1 trains on that many threads at once (see trick 7); run torch itself on
-    one thread then (``lm_core.device.training_threads``).
+    one thread then (``lm_core.core.device.training_threads``).
     Raises :class:`InputError` when the corpus is too small to train.
     """
     config.validate()
@@ -646,7 +646,8 @@ def load_vectors(path_stem: str | Path) -> tuple[np.ndarray, dict, list[tuple[in
 # Corpora ready for training, and the shipped checkpoints
 # ---------------------------------------------------------------------------------------
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "assets" / "checkpoints"
+from lm_core.core.paths import CHECKPOINT_DIR  # noqa: E402
+
 TOY_CORPORA = ("toy_en", "toy_zh")
 # The settings of the shipped checkpoints and of the page's defaults.
 TOY_CONFIG = Word2VecConfig(dim=50, window=5, negative=5, epochs=20, min_count=2, seed=0)
@@ -704,13 +705,13 @@ def load_toy_corpus(name: str) -> TrainingCorpus:
     """The toy world (``toy_en`` / ``toy_zh``), tokenized (jieba for Chinese)."""
     if name not in TOY_CORPORA:
         raise InputError("ch3.err_bad_param", name="corpus", value=name)
-    from lm_core.corpora import load_corpus
+    from lm_core.data.corpora import load_corpus
 
     corpus = load_corpus(name)
     groups = {k.lower(): v for k, v in dict(corpus.word_groups).items()}
     if corpus.lang == "zh":
         add_segmentation_words(groups)
-        from lm_core import toyworld
+        from lm_core.data import toyworld
 
         add_segmentation_words(getattr(toyworld, "world_words_zh", list)())
     return TrainingCorpus(name, corpus.lang, tokenize_corpus(corpus.sentences, corpus.lang), groups)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 DEFAULT_MAX_CHARS = 2000
 DEFAULT_MAX_UPLOAD_KB = 2048

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from lm_core.errors import InputError
-from lm_core.gpt import GPT, KVCache
+from lm_core.core.errors import InputError
+from lm_core.models.gpt import GPT, KVCache
 
 MIN_TEMPERATURE = 0.05
 MAX_TEMPERATURE = 5.0

@@ -5,7 +5,7 @@ A checkpoint is a folder::
     assets/checkpoints/gpt_toy_en/
         model.safetensors   weights (no pickle: safe to load whatever its origin)
         config.json         {"model": GPTConfig fields, "meta": training facts}
-        tokenizer.json      the tokenizer (see lm_core.lm_tokenizer)
+        tokenizer.json      the tokenizer (see lm_core.tokenizers.lm)
 
 The shipped ones are written by ``scripts/train_gpt.py``.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_model, save_model
 
-from lm_core.gpt import GPT, GPTConfig
-from lm_core.lm_tokenizer import LMTokenizer, load_tokenizer, save_tokenizer
+from lm_core.core.paths import CHECKPOINT_DIR  # noqa: E402
+from lm_core.models.gpt import GPT, GPTConfig
+from lm_core.tokenizers.lm import LMTokenizer, load_tokenizer, save_tokenizer
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "assets" / "checkpoints"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 TOKENIZER_FILE = "tokenizer.json"

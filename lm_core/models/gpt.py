@@ -47,12 +47,15 @@ All captured tensors are detached copies on the CPU (float32).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from lm_core.models.attention import attend, merge_heads, split_heads
+from lm_core.models.capture import Capture
+from lm_core.models.capture import record as _record
 
 
 @dataclass(frozen=True)
@@ -88,51 +91,6 @@ class GPTConfig:
         return cls(**known)
 
 
-class Capture:
-    """Collects named intermediates of one forward pass (see the module docstring).
-
-    ``Capture()`` records everything; ``Capture(include=lambda name: ...)`` only the names
-    the filter accepts (``include`` may also be a collection of exact names). Create a new
-    one per call: it is the only place a forward pass writes to.
-    """
-
-    def __init__(self, include: Callable[[str], bool] | Iterable[str] | str | None = None) -> None:
-        if include is None or callable(include):
-            self._include = include
-        elif isinstance(include, str):
-            self._include = include.__eq__  # one exact name
-        else:
-            wanted = frozenset(include)
-            self._include = wanted.__contains__
-        self._tensors: dict[str, torch.Tensor] = {}
-
-    def wants(self, name: str) -> bool:
-        return self._include is None or bool(self._include(name))
-
-    def record(self, name: str, tensor: torch.Tensor) -> None:
-        if self.wants(name):
-            self._tensors[name] = tensor.detach().to("cpu", torch.float32, copy=True)
-
-    def names(self) -> list[str]:
-        """Recorded names in the order the forward pass produced them."""
-        return list(self._tensors)
-
-    def __getitem__(self, name: str) -> torch.Tensor:
-        try:
-            return self._tensors[name]
-        except KeyError:
-            raise KeyError(f"{name!r} was not captured; captured: {self.names()[:6]}...") from None
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._tensors
-
-    def __len__(self) -> int:
-        return len(self._tensors)
-
-    def items(self):
-        return self._tensors.items()
-
-
 class KVCache:
     """Keys and values of the tokens seen so far, per layer, for fast generation.
 
@@ -163,11 +121,6 @@ class KVCache:
         return k, v
 
 
-def _record(capture: Capture | None, name: str, tensor: torch.Tensor) -> None:
-    if capture is not None:
-        capture.record(name, tensor)
-
-
 class CausalSelfAttention(nn.Module):
     """Multi-head masked self-attention: every token looks only at itself and the past."""
 
@@ -190,60 +143,18 @@ class CausalSelfAttention(nn.Module):
         layer: int = 0,
     ) -> torch.Tensor:
         batch, tokens, channels = x.shape
-        q, k, v = self.qkv(x).split(channels, dim=2)
-        # (B, T, C) -> (B, H, T, D): each head works on its own slice of the channels.
-        q = q.view(batch, tokens, self.n_head, self.head_dim).transpose(1, 2)
-        k = k.view(batch, tokens, self.n_head, self.head_dim).transpose(1, 2)
-        v = v.view(batch, tokens, self.n_head, self.head_dim).transpose(1, 2)
-
-        if capture is None:
-            past = 0
-            if kv_cache is not None:
-                past = kv_cache.layer_length(layer)
-                k, v = kv_cache.append(layer, k, v)
-            dropout = self.dropout if self.training else 0.0
-            if past == 0:
-                heads = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=True)
-            elif tokens == 1:
-                # One new token may look at everything before it: no mask needed.
-                heads = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout)
-            else:
-                # New tokens at positions past..past+T-1 see keys 0..their own position.
-                allowed = torch.ones(tokens, past + tokens, dtype=torch.bool, device=x.device).tril(past)
-                heads = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=dropout)
-        else:
-            if kv_cache is not None:
-                raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
-            heads = self._attention_step_by_step(q, k, v, prefix, capture)
-
-        # (B, H, T, D) -> (B, T, C): put the heads side by side again, then mix them.
-        merged = heads.transpose(1, 2).contiguous().view(batch, tokens, channels)
-        out = self.resid_dropout(self.proj(merged))
+        q, k, v = (split_heads(part, self.n_head) for part in self.qkv(x).split(channels, dim=2))
+        if capture is not None and kv_cache is not None:
+            raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
+        past = 0
+        if kv_cache is not None:
+            past = kv_cache.layer_length(layer)
+            k, v = kv_cache.append(layer, k, v)
+        dropout = self.dropout if self.training else 0.0
+        heads = attend(q, k, v, causal=True, past=past, capture=capture, prefix=prefix, dropout=dropout)
+        out = self.resid_dropout(self.proj(merge_heads(heads)))
         _record(capture, f"{prefix}.out", out)
         return out
-
-    def _attention_step_by_step(
-        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, prefix: str, capture: Capture
-    ) -> torch.Tensor:
-        """The same attention as the fused kernel, one readable step at a time."""
-        tokens = q.shape[2]
-        _record(capture, f"{prefix}.q", q)
-        _record(capture, f"{prefix}.k", k)
-        _record(capture, f"{prefix}.v", v)
-        scores = q @ k.transpose(-2, -1)  # how well each query matches each key
-        _record(capture, f"{prefix}.scores", scores)
-        scaled = scores / math.sqrt(self.head_dim)  # keep the softmax from saturating
-        _record(capture, f"{prefix}.scaled", scaled)
-        future = torch.ones(tokens, tokens, dtype=torch.bool, device=q.device).triu(1)
-        masked = scaled.masked_fill(future, float("-inf"))  # no peeking at later tokens
-        _record(capture, f"{prefix}.masked", masked)
-        weights = torch.softmax(masked, dim=-1)  # each row: how much a token attends to each other
-        _record(capture, f"{prefix}.weights", weights)
-        if self.training and self.dropout > 0:
-            weights = F.dropout(weights, p=self.dropout)
-        heads = weights @ v  # a weighted average of the values
-        _record(capture, f"{prefix}.head_out", heads)
-        return heads
 
 
 class MLP(nn.Module):

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 METHODS = ("pca", "tsne", "umap")
 _UMAP_READY = threading.Event()

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 UNK = "[UNK]"
 BYTE_ALPHABET_SIZE = 256
@@ -110,7 +110,7 @@ def _jieba():
 
     import jieba
 
-    from lm_core.corpora import configure_jieba
+    from lm_core.data.corpora import configure_jieba
 
     jieba.setLogLevel(logging.WARNING)
     configure_jieba(jieba)
@@ -539,8 +539,8 @@ class WordPieceTokenizer:
 
 @lru_cache(maxsize=1)
 def load_wordpiece() -> WordPieceTokenizer:
-    """MiniLM's WordPiece tokenizer from the offline package (see ``lm_core.minilm``)."""
-    from lm_core.minilm import load_minilm_tokenizer
+    """MiniLM's WordPiece tokenizer from the offline package (see ``lm_core.models.minilm``)."""
+    from lm_core.tokenizers.pretrained import load_minilm_tokenizer
 
     return WordPieceTokenizer(load_minilm_tokenizer().to_str())
 
@@ -584,7 +584,7 @@ CORPUS_CHOICES: dict[str, tuple[str, ...]] = {
 
 def _load_corpus(name: str) -> tuple[tuple[str, ...], dict[str, str]]:
     """Sentences and word -> semantic group of one toy-world corpus."""
-    from lm_core.corpora import load_corpus
+    from lm_core.data.corpora import load_corpus
 
     corpus = load_corpus(name)
     return corpus.sentences, dict(corpus.word_groups)

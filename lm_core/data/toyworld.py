@@ -1085,7 +1085,7 @@ _TIMELESS_FRAMES_ZH: tuple[str, ...] = tuple(f for f in _FRAMES_ZH if not f.star
 
 
 # Entries of jieba's own dictionary that would swallow a world word ("首都北京" as one
-# token hides 北京); callers delete them with ``jieba.del_word`` (see lm_core.corpora).
+# token hides 北京); callers delete them with ``jieba.del_word`` (see lm_core.data.corpora).
 JIEBA_SPLIT_ZH: tuple[str, ...] = (
     "首都北京",
     "北京市",

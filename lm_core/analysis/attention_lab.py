@@ -8,7 +8,7 @@ This module produces the same *named trace* for two kinds of model, so the figur
 the page treat them alike:
 
 - the tiny GPT of this project (decoder-only, causal), through its capture path
-  (:class:`lm_core.gpt.Capture`);
+  (:class:`lm_core.models.gpt.Capture`);
 - MiniLM (a real pretrained BERT-style encoder, 6 layers x 12 heads). transformers'
   ``BertModel`` has no capture path, so the trace is computed honestly from its weights:
   the model runs once with ``output_hidden_states``; then, layer by layer, the layer's
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from lm_core.errors import InputError
-from lm_core.text import clean_text
+from lm_core.core.errors import InputError
+from lm_core.core.text import clean_text
 
 #: Most tokens a sentence may have on this page (special tokens included). Beyond
 #: this the heatmaps become unreadable and BertViz's model view grows to megabytes.
@@ -185,7 +185,7 @@ def entropy(weights: np.ndarray) -> np.ndarray:
 
 
 def check_sentence(text: str | None) -> str:
-    """Normalise a typed sentence (see :func:`lm_core.text.clean_text`)."""
+    """Normalise a typed sentence (see :func:`lm_core.core.text.clean_text`)."""
     return clean_text(text, max_chars=MAX_CHARS)
 
 
@@ -210,12 +210,12 @@ def _heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
 def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
     """Run MiniLM on ``text`` and rebuild every attention step from its weights.
 
-    ``tokenizer``/``model`` default to :func:`lm_core.minilm.load_minilm` (shared,
+    ``tokenizer``/``model`` default to :func:`lm_core.models.minilm.load_minilm` (shared,
     read-only). Raises :class:`InputError` for empty, too long or one-token input.
     """
     text = check_sentence(text)
     if tokenizer is None or model is None:
-        from lm_core.minilm import load_minilm
+        from lm_core.models.minilm import load_minilm
 
         tokenizer, model = load_minilm()
     encoding = tokenizer.encode(text)
@@ -226,7 +226,7 @@ def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
     special = [i for i, tok in enumerate(tokens) if tok in ("[CLS]", "[SEP]", "[PAD]")]
     _check_token_count(len(tokens), len(special))
 
-    from lm_core.device import inference_threads
+    from lm_core.core.device import inference_threads
 
     config = model.config
     n_heads = config.num_attention_heads
@@ -286,8 +286,8 @@ def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
 
 
 def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> AttentionTrace:
-    """Run the project's tiny GPT with a :class:`lm_core.gpt.Capture` and keep its trace."""
-    from lm_core.gpt import Capture
+    """Run the project's tiny GPT with a :class:`lm_core.models.gpt.Capture` and keep its trace."""
+    from lm_core.models.gpt import Capture
 
     text = check_sentence(text)
     ids = list(tokenizer.encode(text))
@@ -299,7 +299,7 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
         raise InputError("ch5.err_too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
     tokens = [str(tokenizer.id_to_token(i)) for i in ids]
 
-    from lm_core.device import inference_threads
+    from lm_core.core.device import inference_threads
 
     capture = Capture()
     with inference_threads(), torch.inference_mode():

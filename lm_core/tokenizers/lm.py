@@ -11,7 +11,7 @@ Both have the special token ``<eos>`` (end of sentence, id 0): training text is 
 corpus sentences each followed by ``<eos>``, so a model learns when to stop. Text is
 encoded only with what the tokenizer knows: characters it never saw are left out
 (:meth:`LMTokenizer.unknown_characters` lists them) and text with nothing known at all
-raises :class:`~lm_core.errors.InputError` (``ch7.errors.nothing_known``).
+raises :class:`~lm_core.core.errors.InputError` (``ch7.errors.nothing_known``).
 
 A tokenizer saves to one JSON file next to the checkpoint (:func:`save_tokenizer`).
 """
@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from lm_core.errors import InputError
+from lm_core.core.errors import InputError
 
 EOS = "<eos>"
 UNK = "<unk>"

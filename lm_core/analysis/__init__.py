@@ -1,0 +1,1 @@
+"""Questions asked of trained models: attention walk-through and head search, and measurements."""

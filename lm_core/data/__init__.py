@@ -1,0 +1,1 @@
+"""Text the app teaches with: one segmenter (en/zh/nl), the toy-world grammar, the shipped corpora."""

@@ -1,0 +1,1 @@
+"""Turning next-token distributions into text: the sampling knobs and generation runs."""

@@ -1,0 +1,1 @@
+"""Training loops that report progress through a callback, and fine-tuning."""
