@@ -814,7 +814,7 @@ results_section()
 def scaling_section() -> None:
     st.header(t("ch8.scaling.header"))
     st.markdown(md("ch8/scaling"))
-    scaling = results.get("en", {}).get("scaling")
+    scaling = results.get("scaling")
     if not scaling:
         st.info(t("ch8.story.missing"))
         return

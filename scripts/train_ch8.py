@@ -5,12 +5,13 @@ Usage (from the repository root)::
     .venv/bin/python scripts/train_ch8.py base              # assets/checkpoints/ch8_base_{en,zh}
     .venv/bin/python scripts/train_ch8.py results           # assets/results/ch8_results.json
     .venv/bin/python scripts/train_ch8.py results --only en --quick
+    .venv/bin/python scripts/train_ch8.py scaling           # the scaling sweep (English toy world)
 
 ``base``: a 4-layer GPT per language (context 128 tokens) pretrained on the toy world
 plus the unlabelled sentiment training sentences (see ``lm_core.train.pretrain.ch8_base_texts``).
 ``results``: every prompting method and the fine-tuned model on the test split of both
-sentiment sets (tiny GPT, and SmolLM2-135M-Instruct when installed), instruction tuning
-before/after on held-out facts, and the scaling sweep. Reproducible with ``--seed``.
+sentiment sets (tiny GPT, and SmolLM2-135M-Instruct when installed), and instruction tuning
+before/after on held-out facts. ``scaling``: four sizes trained for the same compute. Reproducible with ``--seed``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from lm_core.train.loop import Progress, TrainConfig, train  # noqa: E402
 from lm_core.train.pretrain import ch8_base_texts, greedy_sample, split_sentences  # noqa: E402
 
 BASE_BLOCK = 192
-BASE_ITERS = {"en": 700, "zh": 900}
+BASE_ITERS = {"en": 450, "zh": 550}
 RESULTS_FILE = ASSETS_DIR / "results" / "ch8_results.json"
 
 
@@ -97,27 +98,65 @@ def train_base(lang: str, args: argparse.Namespace) -> None:
     print(f"[{lang}] saved, val loss {meta['final_val_loss']}", flush=True)
 
 
+def smollm2_scorer():
+    """SmolLM2 as a scorer when it is installed, else None (its rows are then left out)."""
+    try:
+        from lm_core.models import smollm2
+    except ImportError:
+        return None
+    if not smollm2.smollm2_available():
+        return None
+    from lm_core.analysis.prompting import ChatScorer
+
+    return (ChatScorer(*smollm2.load_smollm2()),)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["base", "results"])
+    parser.add_argument("what", choices=["base", "results", "scaling"])
     parser.add_argument("--only", choices=["en", "zh"])
     parser.add_argument("--max-iters", type=int)
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="results: fewer steps, for a smoke test")
     parser.add_argument("--out", default=str(RESULTS_FILE))
+    parser.add_argument("--smollm2-only", action="store_true", help="results: only SmolLM2's prompting rows")
+    parser.add_argument("--no-smollm2", action="store_true", help="results: leave SmolLM2 out")
     args = parser.parse_args(argv)
     langs = [args.only] if args.only else ["en", "zh"]
     if args.what == "base":
         for lang in langs:
             train_base(lang, args)
     else:
-        from lm_core.analysis.ch8_results import compute_results
+        from lm_core.analysis.ch8_lab import compute_results, scaling_sweep
 
-        results = compute_results(langs, seed=args.seed, quick=args.quick, log=lambda m: print(m, flush=True))
+        torch.set_num_threads(args.threads)
+        log = lambda message: print(message, flush=True)  # noqa: E731
+        if args.what == "scaling":
+            results = {
+                "scaling": scaling_sweep("en", budget_steps_largest=20 if args.quick else 100, seed=args.seed, log=log)
+            }
+            log(
+                f"scaling exponent (compute) {results['scaling']['fit_compute']['b']:.4f}, "
+                f"(parameters) {results['scaling']['fit_parameters']['b']:.4f}"
+            )
+        else:
+            results = compute_results(
+                langs,
+                seed=args.seed,
+                quick=args.quick,
+                log=log,
+                smollm2=None if args.no_smollm2 else smollm2_scorer(),
+                include_gpt=not args.smollm2_only,
+            )
         out = Path(args.out)
         previous = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
-        previous.update(results)
+        for key, value in results.items():  # merge method by method: parts can be computed apart
+            if isinstance(value, dict) and isinstance(previous.get(key), dict) and "methods" in value:
+                methods = {**previous[key].get("methods", {}), **value["methods"]}
+                previous[key] = {**previous[key], **value, "methods": methods}
+            else:
+                previous[key] = value
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(previous, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {out}")

@@ -271,6 +271,7 @@ def compute_results(
     quick: bool = False,
     log: Callable[[str], None] | None = None,
     smollm2: tuple | None = None,
+    include_gpt: bool = True,
 ) -> dict:
     """Every default result of the chapter (see ``scripts/train_ch8.py``)."""
     log = log or (lambda message: None)
@@ -281,7 +282,7 @@ def compute_results(
         train_split, test_split = sentiment_splits(lang)
         gold = [label for _, label in test_split]
         entry: dict = {"gold": gold, "methods": {}}
-        scorers = [("gpt", scorer)] + ([("smollm2", smollm2[0])] if smollm2 else [])
+        scorers = ([("gpt", scorer)] if include_gpt else []) + ([("smollm2", smollm2[0])] if smollm2 else [])
         for model_key, active in scorers:
             for mode in ("zero", "one", "per_class", "few"):
                 started = time.perf_counter()
@@ -293,6 +294,9 @@ def compute_results(
                     "seconds": round(time.perf_counter() - started, 2),
                 }
                 log(f"[{lang}] {model_key}:{mode} F1 {method_summary(outcome.probs, gold)['weighted_f1']}")
+        if not include_gpt:
+            out[_lang(lang)] = entry
+            continue
         config = FinetuneConfig(steps=30 if quick else 150, seed=seed)
         own, result = finetune_sentiment(model, tokenizer, lang, config)
         outcome = prompt_probs(GPTScorer(own, tokenizer), lang, "zero")
@@ -321,8 +325,5 @@ def compute_results(
             f"[{lang}] instruction: before {sum(map(is_correct, before, entry['instruction']['expected']))} "
             f"after {sum(map(is_correct, after, entry['instruction']['expected']))} of {len(held)}"
         )
-        if lang == "en" or not quick:
-            entry["scaling"] = scaling_sweep(lang, budget_steps_largest=20 if quick else 150, seed=seed, log=log)
-            log(f"[{lang}] scaling exponent (compute) {entry['scaling']['fit_compute']['b']:.3f}")
         out[_lang(lang)] = entry
     return out

@@ -159,8 +159,8 @@ class GPTScorer:
     def new_cache(self):  # noqa: ANN201
         return self.model.new_kv_cache()
 
-    def forward(self, ids: torch.Tensor, cache) -> torch.Tensor:  # noqa: ANN001
-        return self.model(ids, kv_cache=cache)
+    def forward(self, ids: torch.Tensor, cache, last_only: bool = False) -> torch.Tensor:  # noqa: ANN001
+        return self.model(ids, kv_cache=cache, last_only=last_only)
 
     def fork_cache(self, cache, batch: int = 1):  # noqa: ANN001, ANN201
         """A cache holding the same keys and values (shared tensors: appending makes new ones)."""
@@ -263,10 +263,10 @@ def score_texts(
             else:
                 cache, ids = scorer.new_cache(), encoded.prefix + query + encoded.suffix
             if ids:
-                logits = scorer.forward(torch.tensor([ids], device=device), cache)[0, -1]
+                logits = scorer.forward(torch.tensor([ids], device=device), cache, last_only=True)[0, -1]
             else:  # nothing after a cached prefix: its last position already holds the answer
                 cache = scorer.new_cache()
-                logits = scorer.forward(torch.tensor([encoded.prefix], device=device), cache)[0, -1]
+                logits = scorer.forward(torch.tensor([encoded.prefix], device=device), cache, last_only=True)[0, -1]
             out[row] = _softmax(_label_log_probs(scorer, cache, logits, encoded.labels))
             if progress is not None:
                 progress(row + 1, len(texts))
