@@ -16,7 +16,6 @@ watch "rained" become "rain" + "ed".
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,17 +23,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lm_core.core.errors import InputError
+from lm_core.data.segment import lesson_words as words
+from lm_core.data.segment import split_words
 
 UNK = "[UNK]"
 BYTE_ALPHABET_SIZE = 256
 MAX_BPE_VOCAB = 8000
-
-# CJK ideographs (basic + extension A + compatibility): words there are not separated by
-# spaces, so they go through a word segmenter (jieba) instead of a regex.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD_RE = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+|[^\w\s]")
-_CJK_RE = re.compile(rf"[{_CJK}]")
-
 
 # --------------------------------------------------------------------------- results
 
@@ -102,47 +96,7 @@ def _loose(text: str) -> str:
 # --------------------------------------------------------------------------- words
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    """jieba, taught the toy world's words the same way the corpora module does, so
-    every chapter segments Chinese alike."""
-    import logging
-
-    import jieba
-
-    from lm_core.data.corpora import configure_jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    configure_jieba(jieba)
-    return jieba
-
-
-def contains_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
-
-
-def split_words(text: str) -> list[tuple[str, int, int]]:
-    """Cut text into words and punctuation marks, with character spans.
-
-    Latin-script words are runs of letters/digits; every punctuation mark or emoji is its
-    own piece; runs of Chinese characters are segmented by jieba (offline dictionary),
-    since Chinese writes no spaces between words. Whitespace is dropped.
-    """
-    pieces: list[tuple[str, int, int]] = []
-    for match in _WORD_RE.finditer(text):
-        chunk, start = match.group(), match.start()
-        if _CJK_RE.match(chunk):
-            # HMM off: its guesser glues unknown pairs (雨来) into one "word".
-            for word, word_start, word_end in _jieba().tokenize(chunk, HMM=False):
-                pieces.append((word, start + word_start, start + word_end))
-        else:
-            pieces.append((chunk, start, match.end()))
-    return pieces
-
-
-def words(text: str, lowercase: bool = True) -> list[str]:
-    """Just the words of :func:`split_words` (lower-cased by default)."""
-    return [word.lower() if lowercase else word for word, _, _ in split_words(text)]
+# Words (and punctuation pieces) come from the one segmenter, lm_core.data.segment.
 
 
 # --------------------------------------------------------------------------- word level

@@ -5,6 +5,7 @@ import functools
 import pytest
 
 from lm_core.core.errors import InputError
+from lm_core.data import segment
 from lm_core.tokenizers import lesson as tok
 
 SENTENCE = "It rained this morning"
@@ -29,11 +30,11 @@ def readable(pieces) -> list[str]:
 
 def test_split_words_keeps_spans_and_segments_chinese():
     text = "It rained, 今天早上下雨了!"
-    pieces = tok.split_words(text)
+    pieces = segment.split_words(text)
     assert [w for w, _, _ in pieces][:3] == ["It", "rained", ","]
     for word, start, end in pieces:
         assert text[start:end] == word
-    chinese = [w for w, _, _ in pieces if tok.contains_cjk(w)]
+    chinese = [w for w, _, _ in pieces if segment.has_cjk(w)]
     assert "".join(chinese) == "今天早上下雨了"
     assert len(chinese) > 1  # segmented into words, not kept as one run
     assert pieces[-1][0] == "!"
