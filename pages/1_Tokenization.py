@@ -27,19 +27,19 @@ def corpus(choice: str) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def bpe(choice: str, vocab_size: int) -> tok.BpeTokenizer:
+def bpe(choice: str, vocab_size: int) -> tok.LessonBpeTokenizer:
     """One BPE training per (corpus, vocabulary size), shared by every session."""
     return tok.train_bpe(corpus(choice), vocab_size)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def word_and_char(choice: str) -> tuple[tok.WordTokenizer, tok.CharTokenizer]:
+def word_and_char(choice: str) -> tuple[tok.LessonWordTokenizer, tok.LessonCharTokenizer]:
     sentences = corpus(choice)
     return tok.build_word_tokenizer(sentences), tok.build_char_tokenizer(sentences)
 
 
 @st.cache_resource(show_spinner=False)
-def wordpiece() -> tok.WordPieceTokenizer:
+def wordpiece() -> tok.LessonWordPieceTokenizer:
     return tok.load_wordpiece()
 
 
@@ -112,7 +112,7 @@ st.caption(t("ch1.side.caption"))
 results = {}
 with guard():
     text = clean_text(raw_text)
-    results = {kind: all_tokenizers[kind].encode(text) for kind in KINDS}
+    results = {kind: all_tokenizers[kind].tokenize(text) for kind in KINDS}
     for row in (KINDS[:2], KINDS[2:]):
         for column, kind in zip(st.columns(2), row, strict=True):
             result = results[kind]
@@ -204,7 +204,7 @@ english_raw = left.text_input(t("ch1.compare.english"), value=t("ch1.compare.def
 chinese_raw = right.text_input(t("ch1.compare.chinese"), value=t("ch1.compare.default_chinese"), key="ch1_zh")
 with guard():
     sentences = {"en": clean_text(english_raw), "zh": clean_text(chinese_raw)}
-    compared = {lang_key: {k: all_tokenizers[k].encode(s) for k in KINDS} for lang_key, s in sentences.items()}
+    compared = {lang_key: {k: all_tokenizers[k].tokenize(s) for k in KINDS} for lang_key, s in sentences.items()}
     counts = {lang_key: {k: r.count for k, r in by_kind.items()} for lang_key, by_kind in compared.items()}
     st.plotly_chart(
         token_count_figure(
