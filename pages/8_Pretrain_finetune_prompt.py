@@ -8,9 +8,7 @@ whole class clicks) are computed once per server and replayed; a learner's own m
 live in their session and never touch the shared ones.
 """
 
-import copy
 import json
-import threading
 import time
 
 import numpy as np
@@ -39,7 +37,8 @@ from lm_core.core.text import decode_upload  # noqa: E402
 from lm_core.data.corpora import load_corpus  # noqa: E402
 from lm_core.data.instructions import split_pairs  # noqa: E402
 from lm_core.train.finetune import FinetuneConfig  # noqa: E402
-from lm_core.train.pretrain import MODEL_SIZES, PretrainRun, make_gpt, new_run, prepare_data, pretrain  # noqa: E402
+from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain  # noqa: E402
+from ui import jobs  # noqa: E402
 from ui.common import (  # noqa: E402
     choice_query_param,
     current_seed,
@@ -60,6 +59,8 @@ SIZES = tuple(MODEL_SIZES)
 PROMPT_MODELS = ("gpt", "smollm2")
 PT_STEPS = (20, 2000, 300)  # low, high, default
 TUNE_STEPS = (10, 500, 150)
+PRETRAIN_CAP_S = 240.0  # a run past this stops and keeps what it learned
+TUNE_CAP_S = 120.0
 MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
 
 
@@ -118,26 +119,62 @@ def cached_prompt_probs(model_key: str, data_lang: str, mode: str, shots: tuple[
     return {"probs": outcome.probs, "content_free": outcome.content_free, "examples": outcome.examples}
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_finetune(data_lang: str, steps: int, seed: int) -> dict:
-    """Task fine-tuning of a copy of the base GPT, then its test-split probabilities."""
-    model, tokenizer = shared_base(data_lang)
-    with training_threads():
-        own, result = lab.finetune_sentiment(model, tokenizer, data_lang, FinetuneConfig(steps=steps, seed=seed))
-    with inference_threads():
-        outcome = lab.prompt_probs(GPTScorer(own, tokenizer), data_lang, "zero")
-    return {"losses": result.losses, "probs": outcome.probs, "seconds": result.train_time_s}
+def finetune_job(data_lang: str, steps: int, seed: int):
+    """Task fine-tuning of a copy of the base GPT, then its test-split probabilities (a queue job)."""
+
+    def run(progress, should_stop) -> dict:
+        model, tokenizer = shared_base(data_lang)
+        with training_threads():
+            own, result = lab.finetune_sentiment(
+                model,
+                tokenizer,
+                data_lang,
+                FinetuneConfig(steps=steps, seed=seed),
+                callback=lambda step, loss: progress({"step": step, "total": steps, "loss": loss}),
+                should_stop=should_stop,
+            )
+        with inference_threads():
+            outcome = lab.prompt_probs(GPTScorer(own, tokenizer), data_lang, "zero")
+        return {"losses": result.losses, "probs": outcome.probs, "seconds": result.train_time_s}
+
+    return run
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_instruction(data_lang: str, steps: int, seed: int) -> dict:
-    model, tokenizer = shared_base(data_lang)
-    _, held = split_pairs(data_lang)
-    with training_threads():
-        tuned, result = lab.instruction_tune(model, tokenizer, data_lang, FinetuneConfig(steps=steps, seed=seed))
-    with inference_threads():
-        after = lab.answer_questions(tuned, tokenizer, held)
-    return {"losses": result.losses, "after": after, "seconds": result.train_time_s}
+def instruction_job(data_lang: str, steps: int, seed: int):
+    """Instruction tuning of a copy of the base GPT, then its answers to held-out questions."""
+
+    def run(progress, should_stop) -> dict:
+        model, tokenizer = shared_base(data_lang)
+        _, held = split_pairs(data_lang)
+        with training_threads():
+            tuned, result = lab.instruction_tune(
+                model,
+                tokenizer,
+                data_lang,
+                FinetuneConfig(steps=steps, seed=seed),
+                callback=lambda step, loss: progress({"step": step, "total": steps, "loss": loss}),
+                should_stop=should_stop,
+            )
+        with inference_threads():
+            after = lab.answer_questions(tuned, tokenizer, held)
+        return {"losses": result.losses, "after": after, "seconds": result.train_time_s}
+
+    return run
+
+
+def run_tuning_job(key: tuple, fn, label: str) -> dict:
+    """Through the server's queue: identical requests run once, each session gets its copy."""
+    bar = st.progress(0.0, text=t("ch8.tune.queued"))
+
+    def on_progress(report: dict) -> None:
+        bar.progress(
+            report["step"] / report["total"],
+            text=t("ch8.tune.progress", step=report["step"], total=report["total"], loss=f"{report['loss']:.3f}"),
+        )
+
+    result = jobs.run_shared(key, fn, label=label, on_progress=on_progress, cap_s=TUNE_CAP_S)
+    bar.empty()
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -146,13 +183,6 @@ def cached_answers_before(data_lang: str) -> list[str]:
     _, held = split_pairs(data_lang)
     with inference_threads():
         return lab.answer_questions(model, tokenizer, held)
-
-
-@st.cache_resource(show_spinner=False)
-def finished_pretraining() -> dict:
-    """Pretraining runs that finished on this server, by request: a class pressing Train with
-    the same settings trains once; the others get the result replayed."""
-    return {"lock": threading.Lock(), "runs": {}}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -321,10 +351,6 @@ st.markdown(md("ch8/story"))
 # --- 1. Pretraining, live -------------------------------------------------------------------
 
 
-def pretraining_key(corpus: str, size: str, steps: int, seed: int, upload_digest: str | None) -> tuple:
-    return (corpus, size, steps, seed, upload_digest)
-
-
 def corpus_sentences(corpus: str, upload) -> tuple[list[str], str, str | None]:
     if corpus == "upload":
         if upload is None:
@@ -422,92 +448,89 @@ def pretraining_section() -> None:
     if train_clicked:
         with guard():
             sentences, corpus_lang, digest = corpus_sentences(corpus, upload)
-            key = pretraining_key(corpus, size, steps, current_seed(), digest)
-            store = finished_pretraining()
-            with store["lock"]:
-                done = store["runs"].get(key)
-            if done is not None:  # someone on this server already ran exactly this: replay it
-                model = make_gpt(size, done["tokenizer"].vocab_size, seed=current_seed())
-                model.load_state_dict(done["state"])
-                model.eval().requires_grad_(False)
-                st.session_state["ch8_pt_run"] = {
-                    "key": key,
-                    "model": model,
-                    "tokenizer": done["tokenizer"],
-                    "checkpoints": done["checkpoints"],
-                    "losses": done["losses"],
-                    "finished": True,
-                    "replayed": True,
-                    "size": size,
-                }
-            else:
-                with st.status(t("ch8.pretrain.preparing"), expanded=False) as status:
-                    data = prepare_data(sentences, corpus_lang, seed=current_seed())
-                    status.update(
-                        label=t(
-                            "ch8.pretrain.prepared",
-                            tokens=f"{data.train_ids.numel():,}",
-                            vocab=data.tokenizer.vocab_size,
-                        ),
-                        state="complete",
-                    )
-                run = new_run(data, size, current_seed())
-                state = {
-                    "key": key,
-                    "model": run.model,
-                    "tokenizer": data.tokenizer,
-                    "checkpoints": run.checkpoints,
-                    "losses": run.losses,
-                    "finished": False,
-                    "replayed": False,
-                    "size": size,
-                }
-                # Stored before training: pressing Stop interrupts this run, the model so far stays.
-                st.session_state["ch8_pt_run"] = state
-                bar = st.progress(0.0, text=t("ch8.pretrain.starting"))
-                last_draw = [0.0, 0]
-
-                def on_step(current: PretrainRun, progress) -> None:
-                    bar.progress(
-                        progress.step / progress.max_iters,
-                        text=t(
-                            "ch8.pretrain.progress",
-                            step=progress.step,
-                            total=progress.max_iters,
-                            loss=f"{progress.loss:.3f}",
-                        ),
-                    )
-                    if progress.val_loss is not None or time.monotonic() - last_draw[0] > 1.5:
-                        last_draw[0] = time.monotonic()
-                        last_draw[1] += 1
-                        draw_pretraining(state, slot, key=f"ch8_pt_live_{last_draw[1]}")
-
-                with training_threads():
-                    pretrain(data, size, steps, seed=current_seed(), on_step=on_step, run=run)
-                state["finished"] = True
-                bar.empty()
-                with store["lock"]:
-                    if len(store["runs"]) > 32:
-                        store["runs"].pop(next(iter(store["runs"])))
-                    store["runs"][key] = {
-                        "state": copy.deepcopy(run.model.state_dict()),
-                        "tokenizer": data.tokenizer,
-                        "checkpoints": list(run.checkpoints),
-                        "losses": list(run.losses),
-                    }
+            key = ("ch8.pretrain", corpus, size, steps, current_seed(), digest)
+            train_in_queue(key, pretraining_job(sentences, corpus_lang, size, steps, current_seed()), slot)
     state = st.session_state.get("ch8_pt_run")
     if state is None:
         st.info(t("ch8.pretrain.none_yet"), icon=":material/model_training:")
         return
-    model = state["model"]
     done_steps = state["losses"][-1][0] if state["losses"] else 0
-    message = (
-        "ch8.pretrain.replayed"
-        if state.get("replayed")
-        else ("ch8.pretrain.finished" if state["finished"] else "ch8.pretrain.stopped")
-    )
-    st.success(t(message, params=f"{model.num_parameters():,}", steps=done_steps), icon=":material/check_circle:")
+    if state["finished"]:
+        st.success(
+            t("ch8.pretrain.finished", params=f"{state['params']:,}", steps=done_steps), icon=":material/check_circle:"
+        )
+    else:
+        kept = state["checkpoints"][-1].step if state["checkpoints"] else 0
+        st.warning(t("ch8.pretrain.stopped", params=f"{state['params']:,}", steps=kept), icon=":material/pause:")
     draw_pretraining(state, slot)
+
+
+def pretraining_job(sentences: list[str], corpus_lang: str, size: str, steps: int, seed: int):
+    """One pretraining run as a queue job. Reports every step; at each checkpoint also the
+    weights, so a learner who stops keeps the model of the last checkpoint."""
+
+    def run(progress, should_stop) -> dict:
+        data = prepare_data(sentences, corpus_lang, seed=seed)
+        progress({"kind": "prepared", "tokenizer": data.tokenizer, "tokens": int(data.train_ids.numel())})
+
+        def on_step(current, p) -> None:
+            report = {"kind": "step", "step": p.step, "total": p.max_iters, "loss": p.loss}
+            if p.val_loss is not None:
+                report["checkpoint"] = current.checkpoints[-1]
+                report["state"] = {name: w.detach().clone() for name, w in current.model.state_dict().items()}
+            progress(report)
+
+        with training_threads():
+            run_result = pretrain(data, size, steps, seed=seed, on_step=on_step, should_stop=should_stop)
+        return {"state": run_result.model.state_dict(), "stopped": bool(run_result.result.stopped_early)}
+
+    return run
+
+
+def train_in_queue(key: tuple, fn, slot) -> None:
+    """Wait for the shared run, replaying it here; the session keeps its own model."""
+    size = key[2]
+    state = {
+        "key": key,
+        "model": None,
+        "tokenizer": None,
+        "checkpoints": [],
+        "losses": [],
+        "finished": False,
+        "params": 0,
+    }
+    st.session_state["ch8_pt_run"] = state  # kept even if the learner presses Stop halfway
+    bar = st.progress(0.0, text=t("ch8.pretrain.starting"))
+    last_draw = [0.0, 0]
+
+    def on_progress(report: dict) -> None:
+        if report["kind"] == "prepared":
+            state["tokenizer"] = report["tokenizer"]
+            state["model"] = make_gpt(size, report["tokenizer"].vocab_size, seed=key[4])
+            state["model"].eval().requires_grad_(False)
+            state["params"] = state["model"].num_parameters()
+            bar.progress(
+                0.0,
+                text=t("ch8.pretrain.prepared", tokens=f"{report['tokens']:,}", vocab=report["tokenizer"].vocab_size),
+            )
+            return
+        state["losses"].append((report["step"], report["loss"]))
+        if "checkpoint" in report:
+            state["checkpoints"].append(report["checkpoint"])
+            state["model"].load_state_dict(report["state"])
+        bar.progress(
+            report["step"] / report["total"],
+            text=t("ch8.pretrain.progress", step=report["step"], total=report["total"], loss=f"{report['loss']:.3f}"),
+        )
+        if "checkpoint" in report or time.monotonic() - last_draw[0] > 1.5:
+            last_draw[0] = time.monotonic()
+            last_draw[1] += 1
+            draw_pretraining(state, slot, key=f"ch8_pt_live_{last_draw[1]}")
+
+    result = jobs.run_shared(key, fn, label="ch8.pretrain", on_progress=on_progress, cap_s=PRETRAIN_CAP_S)
+    state["model"].load_state_dict(result["state"])
+    state["finished"] = True
+    bar.empty()
 
 
 pretraining_section()
@@ -539,13 +562,12 @@ def instruction_section() -> None:
     with guard():
         before = cached_answers_before(data_lang)
         if clicked:
-            with st.status(t("ch8.instruct.running", steps=steps), expanded=False) as status:
-                outcome = cached_instruction(*request)
-                status.update(label=t("ch8.instruct.done", seconds=f"{outcome['seconds']:.1f}"), state="complete")
-            st.session_state["ch8_it_request"] = request
+            outcome = run_tuning_job(("ch8.instruct", *request), instruction_job(*request), "ch8.instruct")
+            st.session_state["ch8_it_result"] = (request, outcome)
         after = None
-        if st.session_state.get("ch8_it_request") == request:
-            outcome = cached_instruction(*request)
+        stored = st.session_state.get("ch8_it_result")
+        if stored is not None and stored[0] == request:
+            outcome = stored[1]
             after = outcome["after"]
             steps_done, losses = zip(*outcome["losses"], strict=True)
             st.plotly_chart(
@@ -609,14 +631,13 @@ def finetune_section() -> None:
     request = (data_lang, steps, current_seed())
     with guard():
         if clicked:
-            with st.status(t("ch8.finetune.running", steps=steps, n=len(train_split)), expanded=False) as status:
-                outcome = cached_finetune(*request)
-                status.update(label=t("ch8.finetune.done", seconds=f"{outcome['seconds']:.1f}"), state="complete")
-            st.session_state["ch8_ft_request"] = request
+            outcome = run_tuning_job(("ch8.finetune", *request), finetune_job(*request), "ch8.finetune")
+            st.session_state["ch8_ft_result"] = (request, outcome)
             own = st.session_state.setdefault("ch8_own_methods", {}).setdefault(data_lang, {})
             own["gpt:finetuned_own"] = {"probs": outcome["probs"], "content_free": None, "no_calibration": True}
-        if st.session_state.get("ch8_ft_request") == request:
-            outcome = cached_finetune(*request)
+        stored = st.session_state.get("ch8_ft_result")
+        if stored is not None and stored[0] == request:
+            outcome = stored[1]
             steps_done, losses = zip(*outcome["losses"], strict=True)
             st.plotly_chart(
                 figs.loss_figure(

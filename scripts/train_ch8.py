@@ -35,7 +35,8 @@ from lm_core.train.loop import Progress, TrainConfig, train  # noqa: E402
 from lm_core.train.pretrain import ch8_base_texts, greedy_sample, split_sentences  # noqa: E402
 
 BASE_BLOCK = 192
-BASE_ITERS = {"en": 450, "zh": 550}
+BASE_ITERS = {"en": 400, "zh": 400}
+BASE_BATCH = 8
 RESULTS_FILE = ASSETS_DIR / "results" / "ch8_results.json"
 
 
@@ -56,11 +57,11 @@ def train_base(lang: str, args: argparse.Namespace) -> None:
     iters = args.max_iters or BASE_ITERS[lang]
     train_config = TrainConfig(
         max_iters=iters,
-        batch_size=12,
+        batch_size=BASE_BATCH,
         learning_rate=2e-3,
         min_lr=2e-4,
         warmup_iters=80,
-        eval_interval=max(1, iters // 6),
+        eval_interval=50,
         eval_iters=10,
         seed=args.seed,
     )
@@ -70,6 +71,25 @@ def train_base(lang: str, args: argparse.Namespace) -> None:
         flush=True,
     )
 
+    started = time.perf_counter()
+
+    def save(step: int, result_losses: tuple[float | None, float | None]) -> None:
+        meta = {
+            "purpose": "chapter 8 base model",
+            "seed": args.seed,
+            "max_iters": iters,
+            "stopped_at": step,
+            "batch_size": BASE_BATCH,
+            "final_train_loss": round(result_losses[0] or 0.0, 4),
+            "final_val_loss": round(result_losses[1] or 0.0, 4),
+            "train_time_s": round(time.perf_counter() - started, 1),
+            "parameters": model.num_parameters(),
+            "trained_by": f"scripts/train_ch8.py base --only {lang} --max-iters {iters} --stop-at {step}",
+        }
+        was_training = model.training
+        save_checkpoint(CHECKPOINT_DIR / f"ch8_base_{lang}", model, tokenizer, meta)
+        model.train(was_training)
+
     def log(progress: Progress) -> None:
         if progress.val_loss is not None:
             print(
@@ -77,25 +97,31 @@ def train_base(lang: str, args: argparse.Namespace) -> None:
                 f"{progress.elapsed_s:.0f}s",
                 flush=True,
             )
+            # Saved at every evaluation: a long run can be cut short and still leave a model
+            # (reproduce it with --stop-at that step: same schedule, stopped there).
+            save(progress.step, (progress.train_loss, progress.val_loss))
 
     torch.set_num_threads(args.threads)
-    started = time.perf_counter()
-    result = train(model, train_ids, val_ids, train_config, callback=log)
+    stop_at = args.stop_at or iters
+    done = [0]
+
+    def count(progress: Progress) -> None:
+        done[0] = progress.step
+        log(progress)
+
+    result = train(
+        model,
+        train_ids,
+        val_ids,
+        train_config,
+        callback=count,
+        should_stop=lambda: done[0] + 1 >= stop_at if stop_at < iters else False,
+    )
     model.eval().requires_grad_(False)
     sample = greedy_sample(model, tokenizer, "The capital of Japan" if lang == "en" else "日本的首都", 20)
     print(f"[{lang}] sample: {sample!r}", flush=True)
-    meta = {
-        "purpose": "chapter 8 base model",
-        "seed": args.seed,
-        "max_iters": iters,
-        "final_train_loss": round(result.final_train_loss or 0.0, 4),
-        "final_val_loss": round(result.final_val_loss or 0.0, 4),
-        "train_time_s": round(time.perf_counter() - started, 1),
-        "parameters": model.num_parameters(),
-        "trained_by": "scripts/train_ch8.py base",
-    }
-    save_checkpoint(CHECKPOINT_DIR / f"ch8_base_{lang}", model, tokenizer, meta)
-    print(f"[{lang}] saved, val loss {meta['final_val_loss']}", flush=True)
+    save(result.steps, (result.final_train_loss, result.final_val_loss))
+    print(f"[{lang}] saved at step {result.steps}, val loss {result.final_val_loss:.4f}", flush=True)
 
 
 def smollm2_scorer():
@@ -117,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["en", "zh"])
     parser.add_argument("--max-iters", type=int)
     parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--stop-at", type=int, help="base: stop after this step (the schedule still spans --max-iters)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="results: fewer steps, for a smoke test")
     parser.add_argument("--out", default=str(RESULTS_FILE))

@@ -198,3 +198,42 @@ def test_training_a_session_copy_leaves_the_shipped_weights_unchanged():
     assert result.steps == 2 and _digest(own) != weights_before and _digest(tuned) != weights_before
     assert _digest(model) == weights_before
     assert hashlib.sha256(path.read_bytes()).hexdigest() == file_before
+
+
+def test_bad_uploads_give_input_errors():
+    from lm_core.core.text import decode_upload
+    from lm_core.data.corpora import corpus_from_text
+
+    for data, key in ((b"", "errors.empty_file"), (b"\x00\x01\x02binary\x00", "errors.binary_file")):
+        with pytest.raises(InputError) as err:
+            decode_upload(data)
+        assert err.value.key == key
+    with pytest.raises(InputError) as err:
+        corpus_from_text(decode_upload(b"Too short."))
+    assert err.value.key == "corpora.err_too_small"
+    small = corpus_from_text(decode_upload(b"The cat sat on the mat. The dog ran home. A bird sang all day long."))
+    with pytest.raises(InputError) as err:
+        prepare_data(small.sentences, small.lang)
+    assert err.value.key == "ch8.errors.corpus_too_small"
+
+
+RESULTS = ch8_lab.CHECKPOINT_DIR.parent / "results" / "ch8_results.json"
+
+
+@pytest.mark.skipif(not RESULTS.is_file() or not ch8_lab.base_available("en"), reason="chapter 8 results missing")
+def test_shipped_results_recompute_on_a_subset():
+    """The precomputed probabilities are what the shipped base model gives (first sentences)."""
+    import json
+
+    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    model, tokenizer = ch8_lab.load_base("en")
+    _, test_split = ch8_lab.sentiment_splits("en")
+    for mode in ("zero", "per_class"):
+        stored = results["en"]["methods"][f"gpt:{mode}"]
+        outcome = ch8_lab.prompt_probs(GPTScorer(model, tokenizer), "en", mode, texts=[t for t, _ in test_split[:5]])
+        np.testing.assert_allclose(outcome.probs, np.asarray(stored["probs"])[:5], atol=2e-3)
+        assert outcome.examples == stored["examples"]
+    assert results["en"]["gold"] == [label for _, label in test_split]
+    scaling = results["scaling"]
+    a, b = fit_power_law([c for c, _ in scaling["frontier"]], [loss for _, loss in scaling["frontier"]])
+    assert b == pytest.approx(scaling["fit_compute"]["b"], rel=1e-6) and b > 0
