@@ -885,6 +885,8 @@ def scaling_section() -> None:
         )
     st.caption(
         t("ch8.scaling.caption", budget=f"{scaling['budget_flops']:.2e}", b=f"{fit_c['b']:.3f}", bn=f"{fit_n['b']:.3f}")
+        + " "
+        + t("ch8.scaling.size_note_neg" if fit_n["b"] < 0 else "ch8.scaling.size_note_pos")
     )
 
 
