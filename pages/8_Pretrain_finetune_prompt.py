@@ -590,11 +590,17 @@ def instruction_section() -> None:
             if after is not None:
                 row[t("ch8.instruct.col_after")] = mark(after[i], pair.answer)
             rows.append(row)
-        right_before = sum(lab.is_correct(a, p.answer) for a, p in zip(before, held, strict=True))
-        summary = t("ch8.instruct.score_before", right=right_before, total=len(held))
+
+        def tally(answers: list[str]) -> dict:
+            return {
+                "right": sum(lab.is_correct(a, p.answer) for a, p in zip(answers, held, strict=True)),
+                "kind": sum(lab.is_right_kind(a, p, data_lang) for a, p in zip(answers, held, strict=True)),
+                "total": len(held),
+            }
+
+        summary = t("ch8.instruct.score_before", **tally(before))
         if after is not None:
-            right_after = sum(lab.is_correct(a, p.answer) for a, p in zip(after, held, strict=True))
-            summary += " " + t("ch8.instruct.score_after", right=right_after, total=len(held))
+            summary += " " + t("ch8.instruct.score_after", **tally(after))
         st.markdown(f"**{summary}**")
         st.dataframe(rows, hide_index=True, width="stretch")
 

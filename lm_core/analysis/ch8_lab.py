@@ -161,6 +161,14 @@ def is_correct(answer: str, expected: str) -> bool:
     return bool(norm(expected)) and norm(answer).startswith(norm(expected))
 
 
+def is_right_kind(answer: str, pair: InstructionPair, lang: str) -> bool:
+    """Does the answer name *some* fact of the asked kind (a capital, a language...), right or not?"""
+    from lm_core.data.instructions import instruction_pairs
+
+    kinds = {p.answer for p in instruction_pairs(_lang(lang)) if p.relation == pair.relation}
+    return any(is_correct(answer, kind) for kind in kinds)
+
+
 # --------------------------------------------------------------------------- scaling
 
 
