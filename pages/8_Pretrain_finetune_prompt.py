@@ -37,7 +37,7 @@ from lm_core.core.text import decode_upload  # noqa: E402
 from lm_core.data.corpora import load_corpus  # noqa: E402
 from lm_core.data.instructions import split_pairs  # noqa: E402
 from lm_core.train.finetune import FinetuneConfig  # noqa: E402
-from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain  # noqa: E402
+from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain, upload_sentences  # noqa: E402
 from ui import jobs  # noqa: E402
 from ui.common import (  # noqa: E402
     choice_query_param,
@@ -359,11 +359,8 @@ def corpus_sentences(corpus: str, upload) -> tuple[list[str], str, str | None]:
         import hashlib
 
         raw = upload.getvalue()
-        from lm_core.data.corpora import corpus_from_text
-
-        text = decode_upload(raw)
-        user_corpus = corpus_from_text(text)
-        return list(user_corpus.sentences), user_corpus.lang, hashlib.sha256(raw).hexdigest()[:16]
+        sentences, upload_lang = upload_sentences(decode_upload(raw))
+        return sentences, upload_lang, hashlib.sha256(raw).hexdigest()[:16]
     shipped = load_corpus(corpus)
     return list(shipped.sentences), shipped.lang, None
 
