@@ -268,22 +268,17 @@ def method_kind(key: str) -> str:
 
 
 st.title(t("ch8.title"))
-st.markdown(md("ch8/intro"))
 
+# Projector first: the controls in a narrow column, the story chart beside them; prose below.
+controls_column, chart_column = st.columns([1.3, 4], gap="medium")
 data_lang = choice_query_param("data", DATASETS, lang)
-top = st.columns([2, 2, 3])
 st.session_state.setdefault("ch8_data", data_lang)
-data_lang = top[0].radio(
-    t("ch8.data.label"),
-    DATASETS,
-    format_func=lambda d: t(f"ch8.data.{d}"),
-    horizontal=True,
-    key="ch8_data",
-    help=t("ch8.data.help"),
+data_lang = controls_column.radio(
+    t("ch8.data.label"), DATASETS, format_func=lambda d: t(f"ch8.data.{d}"), key="ch8_data", help=t("ch8.data.help")
 )
 set_query_param("data", data_lang)
 st.session_state.setdefault("ch8_cal", query_param("cal", "0") == "1")
-calibrated = top[1].toggle(t("ch8.calibration.label"), key="ch8_cal", help=t("ch8.calibration.help"))
+calibrated = controls_column.toggle(t("ch8.calibration.label"), key="ch8_cal", help=t("ch8.calibration.help"))
 set_query_param("cal", int(calibrated))
 
 if not lab.base_available(data_lang):
@@ -346,7 +341,9 @@ def story_chart() -> None:
     )
 
 
-story_chart()
+with chart_column:
+    story_chart()
+st.markdown(md("ch8/intro"))
 st.markdown(md("ch8/story"))
 
 # --- 1. Pretraining, live -------------------------------------------------------------------
@@ -862,7 +859,7 @@ def scaling_section() -> None:
                     "title": t("ch8.scaling.compute_title", b=f"{fit_c['b']:.3f}"),
                     "x": t("ch8.scaling.compute_x"),
                     "y": t("ch8.scaling.loss_y"),
-                    "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.2f}", b=f"{fit_c['b']:.3f}"),
+                    "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.3g}", e=f"{-fit_c['b']:.3f}"),
                 },
             ),
             key="ch8_scaling_compute",
@@ -880,7 +877,7 @@ def scaling_section() -> None:
                     "x": t("ch8.scaling.params_x"),
                     "y": t("ch8.scaling.loss_y"),
                     "points": t("ch8.scaling.points"),
-                    "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.2f}", b=f"{fit_n['b']:.3f}"),
+                    "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.3g}", e=f"{-fit_n['b']:.3f}"),
                 },
             ),
             key="ch8_scaling_params",

@@ -40,7 +40,7 @@ def story_figure(
     kinds: Sequence[str],
     labels: Mapping[str, str],
     chance: float | None = None,
-    height: int = 430,
+    height: int = 400,
 ) -> go.Figure:
     """Weighted F1 of every method as bars, coloured by how the model was adapted.
 
@@ -63,14 +63,14 @@ def story_figure(
             textfont={"size": 16},
             hovertemplate="%{x}: %{y:.3f}<extra></extra>",
         )
-    if chance is not None:
-        fig.add_hline(
-            y=chance,
-            line_dash="dot",
-            line_color="#6b7280",
-            annotation_text=labels["chance"],
-            annotation_font_size=14,
-            annotation_position="top left",
+    if chance is not None:  # a dotted line with its own legend entry (no label over the bars)
+        fig.add_scatter(
+            x=[_label(names[0]), _label(names[-1])],
+            y=[chance, chance],
+            mode="lines",
+            name=labels["chance"],
+            line={"color": "#6b7280", "dash": "dot", "width": 2},
+            hoverinfo="skip",
         )
     fig.update_layout(
         yaxis={"title": labels["y"], "range": [0, 1.08]},
