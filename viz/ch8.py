@@ -172,7 +172,7 @@ def scaling_compute_figure(
     frontier: Sequence[Sequence[float]],
     fit: Mapping[str, float],
     labels: Mapping[str, str],
-    height: int = 420,
+    height: int = 520,
 ) -> go.Figure:
     """Validation loss against training compute, log-log, one line per size, with the fit."""
     fig = go.Figure()
@@ -197,11 +197,12 @@ def scaling_compute_figure(
             line={"color": "#111827", "dash": "dash", "width": 3},
         )
     fig.update_layout(
-        xaxis={"type": "log", "title": labels["x"]},
+        xaxis={"type": "log", "title": labels["x"], "dtick": 1, "exponentformat": "power"},
         yaxis={"type": "log", "title": labels["y"]},
-        legend={"font": {"size": 14}},
+        legend={"font": {"size": 13}, "orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
     )
     apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 170})
     return _axes(fig)
 
 
@@ -211,7 +212,7 @@ def scaling_params_figure(
     names: Sequence[str],
     fit: Mapping[str, float],
     labels: Mapping[str, str],
-    height: int = 420,
+    height: int = 520,
 ) -> go.Figure:
     """Final validation loss against parameters (same compute for all), log-log, with the fit."""
     fig = go.Figure()
@@ -234,9 +235,10 @@ def scaling_params_figure(
         line={"color": "#111827", "dash": "dash", "width": 3},
     )
     fig.update_layout(
-        xaxis={"type": "log", "title": labels["x"]},
+        xaxis={"type": "log", "title": labels["x"], "dtick": 1, "exponentformat": "power"},
         yaxis={"type": "log", "title": labels["y"]},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
     )
     apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 170})
     return _axes(fig)
