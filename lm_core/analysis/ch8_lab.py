@@ -280,6 +280,7 @@ def compute_results(
     log: Callable[[str], None] | None = None,
     smollm2: tuple | None = None,
     include_gpt: bool = True,
+    modes: Sequence[str] = ("zero", "one", "per_class", "few"),
 ) -> dict:
     """Every default result of the chapter (see ``scripts/train_ch8.py``)."""
     log = log or (lambda message: None)
@@ -292,7 +293,7 @@ def compute_results(
         entry: dict = {"gold": gold, "methods": {}}
         scorers = ([("gpt", scorer)] if include_gpt else []) + ([("smollm2", smollm2[0])] if smollm2 else [])
         for model_key, active in scorers:
-            for mode in ("zero", "one", "per_class", "few"):
+            for mode in modes:
                 started = time.perf_counter()
                 outcome = prompt_probs(active, lang, mode)
                 entry["methods"][f"{model_key}:{mode}"] = {
