@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 from lm_core.core.device import pick_device, training_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text, decode_upload  # noqa: E402
+from lm_core.data.curriculum import BANK_SENTENCES, WORD_EXAMPLES  # noqa: E402
 from lm_core.embeddings import projection as proj  # noqa: E402
 from lm_core.embeddings import word2vec as w2v  # noqa: E402
 from lm_core.embeddings.vectors import WordVectors  # noqa: E402
@@ -31,21 +32,8 @@ from viz import embeddings as fig  # noqa: E402
 CORPORA = ("toy_en", "toy_zh", "upload")
 METHODS = proj.METHODS
 TRAIN_BUDGET_S = 60.0  # a run stops (keeping what it learned) after this long
-# Words the lesson talks about, per language: defaults of the boxes below.
-EXAMPLES = {
-    "en": dict(word="king", analogy=("king", "man", "woman"), heatmap="morning, sunrise, rain, thunder, apple, baby, newborn, king, queen",
-               pairs=(("morning", "sunrise"), ("rain", "thunder"), ("baby", "newborn"), ("apple", "baby"))),
-    "zh": dict(word="国王", analogy=("国王", "男人", "女人"), heatmap="早上, 日出, 雨, 雷, 苹果, 婴儿, 新生儿, 国王, 王后",
-               pairs=(("早上", "日出"), ("雨", "雷"), ("婴儿", "新生儿"), ("苹果", "婴儿"))),
-}
+EXAMPLES = WORD_EXAMPLES  # words the lesson talks about, per language: defaults of the boxes below
 EXAMPLES_BY_CORPUS = {"toy_en": "en", "toy_zh": "zh"}
-
-# MiniLM was trained on English: the two senses of "bank" are shown in English sentences
-# in both languages of the page (in Chinese they are two different words, 河岸 and 银行).
-BANK_SENTENCES = (
-    "We sat on the bank of the river and watched the water.",
-    "She put her money in the bank and asked for a loan.",
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -121,7 +109,7 @@ def parse_words(text: str) -> list[str]:
     parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
     words = list(dict.fromkeys(p for p in parts if p))
     if not words:
-        raise InputError("ch3.err_no_words_given")
+        raise InputError("errors.word.none_given")
     return words
 
 
@@ -164,7 +152,7 @@ with results:
         with guard():
             if corpus_name == "upload":
                 if upload is None:
-                    raise InputError("ch3.err_no_upload")
+                    raise InputError("errors.file.none_uploaded")
                 corpus = w2v.corpus_from_upload(decode_upload(upload.getvalue()))
             else:
                 corpus = toy_corpus(corpus_name)

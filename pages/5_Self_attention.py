@@ -15,6 +15,7 @@ lang = setup_page("ch5")
 
 from lm_core.analysis import attention_lab as lab  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
+from lm_core.data.curriculum import HEAD_SEARCHES  # noqa: E402
 from ui.common import int_query_param, md, query_param, set_query_param, show_error, t  # noqa: E402
 from viz import attention as figs  # noqa: E402
 from viz import bertviz_offline  # noqa: E402
@@ -25,10 +26,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 #: One view at a time keeps a slider move to a few charts (see bench/RESULTS.md).
 VIEWS = ("steps", "token", "heads")
 GPT_NAMES = ("gpt_toy_en", "gpt_toy_zh")
-SEARCHES = {  # the curriculum's two claims: (sentence key, source word, target words)
-    "keys": ("keys", "they", ("keys",)),
-    "rained": ("rained", "rained", ("this", "morning")),
-}
+SEARCHES = HEAD_SEARCHES  # the curriculum's two claims: (sentence key, source word, target words)
 
 
 # --------------------------------------------------------------------------- models
@@ -163,10 +161,13 @@ def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
     if st.session_state.get("_ch5_preselected") == marker:
         return
     st.session_state["_ch5_preselected"] = marker
-    layer = int_query_param("layer", 0, 0, trace.n_layers - 1) if "ch5_layer" not in st.session_state else 0
-    head = int_query_param("head", 0, 0, trace.n_heads - 1) if "ch5_head" not in st.session_state else 0
+    cold = "ch5_layer" not in st.session_state
+    layer = int_query_param("layer", 0, 0, trace.n_layers - 1) if cold else 0
+    head = int_query_param("head", 0, 0, trace.n_heads - 1) if cold else 0
+    # A shared link names its head: it wins over the curriculum's search.
+    from_link = cold and (query_param("layer") is not None or query_param("head") is not None)
     focus = None
-    for _, source, targets in SEARCHES.values():
+    for _, source, targets in () if from_link else SEARCHES.values():
         matches = lab.find_heads(trace, source, targets)
         if matches:
             layer, head, focus = matches[0].layer, matches[0].head, matches[0].source

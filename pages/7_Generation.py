@@ -39,6 +39,7 @@ from ui.common import (  # noqa: E402
     set_query_param,
     show_error,
     t,
+    template,
 )
 from viz.generation import (  # noqa: E402
     candidates_figure,
@@ -409,8 +410,8 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
             [None] * len(prompt_ids) + [s.model_prob for s in steps],
             cfg.block_size,
             {
-                "window": t("ch7.window.window"),
-                "cropped": t("ch7.window.cropped"),
+                "window": template("ch7.window.window"),
+                "cropped": template("ch7.window.cropped"),
                 "prompt": t("ch7.window.prompt"),
                 "generated": t("ch7.window.generated"),
                 "low": t("ch7.window.low"),
@@ -466,7 +467,7 @@ try:
     prompt_ids = tokenizer.encode(prompt)
 except InputError as exc:
     show_error(exc)
-    if exc.key == "ch7.errors.nothing_known":
+    if exc.key == "errors.text.nothing_known":
         st.info(t("ch7.prompt.try_other_model"))
 
 if prompt_ids is not None:

@@ -54,6 +54,11 @@ def t(key: str, **params: object):
     return i18n.translate(key, current_language(), **params)
 
 
+def template(key: str) -> str:
+    """The string ``key`` with its ``{placeholders}`` left in, for a figure that fills them itself."""
+    return i18n.template(key, current_language())
+
+
 def md(name: str) -> str:
     """The Markdown document ``assets/content/{lang}/{name}.md``."""
     return i18n.markdown(name, current_language())

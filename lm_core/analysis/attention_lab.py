@@ -42,6 +42,7 @@ import torch
 
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
+from lm_core.data.curriculum import ATTENTION_SENTENCES
 from lm_core.models.attention import allowed_mask, attend
 from lm_core.models.capture import Capture
 
@@ -51,12 +52,8 @@ MAX_TOKENS = 40
 #: Characters accepted before tokenising (a paste of a book fails fast).
 MAX_CHARS = 300
 
-#: The default sentences of the chapter (the curriculum's examples).
-EXAMPLE_SENTENCES = {
-    "rained": "It rained this morning",
-    "keys": "She looked for her keys because they were not on the table",
-    "zh": "今天早上下雨了，所以我带了伞",
-}
+#: The default sentences of the chapter (defined with the curriculum's other examples).
+EXAMPLE_SENTENCES = ATTENTION_SENTENCES
 
 MINILM = "minilm"
 
@@ -138,7 +135,7 @@ def softmax(masked: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 def _check_temperature(temperature: float) -> None:
     if not temperature > 0:
-        raise InputError("ch5.err_temperature")
+        raise InputError("errors.setting.temperature_positive")
 
 
 def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool | None = None,
@@ -151,9 +148,9 @@ def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool |
     the scaled scores before the softmax; 1.0 is the model.
     """
     if not 0 <= layer < trace.n_layers:
-        raise InputError("ch5.err_layer", limit=trace.n_layers - 1)
+        raise InputError("errors.setting.no_such_layer", limit=trace.n_layers - 1)
     if not 0 <= head < trace.n_heads:
-        raise InputError("ch5.err_head", limit=trace.n_heads - 1)
+        raise InputError("errors.setting.no_such_head", limit=trace.n_heads - 1)
     _check_temperature(temperature)
     use_causal = trace.causal if causal is None else bool(causal)
     if trace.causal and not use_causal:
@@ -200,9 +197,9 @@ def check_sentence(text: str | None) -> str:
 
 def _check_token_count(n_tokens: int, n_special: int) -> None:
     if n_tokens > MAX_TOKENS:
-        raise InputError("ch5.err_too_many_tokens", limit=MAX_TOKENS, count=n_tokens)
+        raise InputError("errors.text.too_many_tokens", limit=MAX_TOKENS, count=n_tokens)
     if n_tokens - n_special < 2:
-        raise InputError("ch5.err_one_token")
+        raise InputError("errors.text.one_token")
 
 
 # ---------------------------------------------------------------------------
@@ -255,11 +252,11 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
     text = check_sentence(text)
     ids = list(tokenizer.encode(text))
     if not ids:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     _check_token_count(len(ids), 0)
     block_size = getattr(getattr(model, "config", None), "block_size", None)
     if block_size is not None and len(ids) > block_size:
-        raise InputError("ch5.err_too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
+        raise InputError("errors.text.too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
     tokens = [str(tokenizer.id_to_token(i)) for i in ids]
 
     from lm_core.core.device import inference_threads

@@ -76,9 +76,9 @@ class Corpus:
     def split(self, part: str) -> tuple[tuple[str, str], ...]:
         """The fixed ``"train"`` or ``"test"`` part of a labelled corpus as (text, label)."""
         if not self.examples:
-            raise InputError("corpora.err_no_labels", name=self.name)
+            raise InputError("errors.corpus.no_labels", name=self.name)
         if part not in ("train", "test"):
-            raise InputError("corpora.err_unknown_split", part=part)
+            raise InputError("errors.corpus.unknown_split", part=part)
         return tuple(ex for ex, where in zip(self.examples, self.example_splits, strict=True) if where == part)
 
 
@@ -169,7 +169,7 @@ def _read_lines(name: str) -> list[str]:
 def load_corpus(name: str) -> Corpus:
     """Load a shipped corpus by name (cached: every caller shares one read-only object)."""
     if name not in toyworld.CORPUS_FILES:
-        raise InputError("corpora.err_unknown_corpus", name=name, known=", ".join(list_corpora()))
+        raise InputError("errors.corpus.unknown", name=name, known=", ".join(list_corpora()))
     info = _INFO[name]
     lines = _read_lines(name)
     pairs: tuple[tuple[str, str], ...] = ()

@@ -56,9 +56,9 @@ class WordVectors:
     def index_of(self, word: str) -> int:
         key = normalise_word(word)
         if not key:
-            raise InputError("errors.empty_text")
+            raise InputError("errors.text.empty")
         if key not in self.index:
-            raise InputError("ch3.err_unknown_word", word=word.strip()[:40],
+            raise InputError("errors.word.unknown", word=word.strip()[:40],
                              suggestions=", ".join(self.suggestions(key)))
         return self.index[key]
 

@@ -157,7 +157,7 @@ def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None,
     if max_vocab is not None:
         ranked = ranked[: max(0, max_vocab - 1)]
     if not ranked:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     return LessonWordTokenizer((UNK, *ranked))
 
 
@@ -208,7 +208,7 @@ def build_char_tokenizer(sentences: Iterable[str]) -> LessonCharTokenizer:
     counts = Counter(ch for sentence in sentences for ch in sentence)
     ranked = sorted(counts, key=lambda ch: (-counts[ch], ch))
     if not ranked:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     return LessonCharTokenizer((UNK, *ranked))
 
 
@@ -319,9 +319,9 @@ def train_bpe(sentences: Sequence[str], vocab_size: int) -> LessonBpeTokenizer:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
     if not BYTE_ALPHABET_SIZE <= vocab_size <= MAX_BPE_VOCAB:
-        raise InputError("ch1.err_vocab_size", low=BYTE_ALPHABET_SIZE, high=MAX_BPE_VOCAB, value=vocab_size)
+        raise InputError("errors.setting.vocab_size", low=BYTE_ALPHABET_SIZE, high=MAX_BPE_VOCAB, value=vocab_size)
     if not any(s.strip() for s in sentences):
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
@@ -534,7 +534,7 @@ def corpus_sentences(choice: str) -> list[str]:
     both languages together."""
     names = CORPUS_CHOICES.get(choice)
     if names is None:
-        raise InputError("ch1.err_no_corpus")
+        raise InputError("errors.corpus.none_chosen")
     sentences: list[str] = []
     for name in names:
         sentences.extend(_load_corpus(name)[0])
@@ -545,7 +545,7 @@ def corpus_word_groups(choice: str) -> dict[str, str]:
     """word -> semantic group ("weather", "animal"…) over the chosen corpora."""
     names = CORPUS_CHOICES.get(choice)
     if names is None:
-        raise InputError("ch1.err_no_corpus")
+        raise InputError("errors.corpus.none_chosen")
     groups: dict[str, str] = {}
     for name in names:
         groups.update(_load_corpus(name)[1])
@@ -553,8 +553,8 @@ def corpus_word_groups(choice: str) -> dict[str, str]:
 
 
 def single_word(text: str) -> str:
-    """``text`` if it is one word (no spaces), else ``InputError("ch1.bpe.word_not_text")``."""
+    """``text`` if it is one word (no spaces), else ``InputError("errors.word.not_one_word")``."""
     word = text.strip()
     if not word or any(ch.isspace() for ch in word) or not any(ch.isalnum() for ch in word):
-        raise InputError("ch1.bpe.word_not_text")
+        raise InputError("errors.word.not_one_word")
     return word

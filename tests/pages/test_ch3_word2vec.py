@@ -17,12 +17,8 @@ def open_page(lang: str = "en", **params: str) -> AppTest:
     return apptest_helpers.open_page(PAGE, lang, **params)
 
 
-def chart_titles(app: AppTest) -> list[str]:
-    return apptest_helpers.chart_titles(app)
-
-
-def chart_with_title(app: AppTest, fragment: str) -> dict:
-    return apptest_helpers.chart_titled(app, fragment)
+chart_titles = apptest_helpers.chart_titles
+chart_with_title = apptest_helpers.chart_titled
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lm_core.analysis import attention_lab as lab
+from lm_core.data.curriculum import HEAD_SEARCHES
 from tests.pages import apptest_helpers
 from ui import i18n
 
@@ -22,9 +23,7 @@ def open_page(lang: str = "en", **params: str) -> AppTest:
     return apptest_helpers.open_page(PAGE, lang, **params)
 
 
-def chart(app: AppTest, title_part: str) -> dict:
-    """The plotly spec whose title contains ``title_part``."""
-    return apptest_helpers.chart_titled(app, title_part)
+chart = apptest_helpers.chart_titled  # the plotly spec whose title contains a fragment
 
 
 def array(value) -> np.ndarray:
@@ -38,8 +37,7 @@ def array(value) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def titles(app: AppTest) -> list[str]:
-    return apptest_helpers.chart_titles(app)
+titles = apptest_helpers.chart_titles
 
 
 def set_text(app: AppTest, text: str) -> AppTest:
@@ -63,13 +61,13 @@ def test_default_page_draws_every_step_and_preselects_the_found_head(page):
     assert len(all_titles) == 6, all_titles
     assert page.title[0].value == i18n.translate("ch5.title", "en")
     # "It rained this morning": the search opens the head where "rained" looks at this/morning.
-    sentence, matches = lab.EXAMPLE_SENTENCES["rained"], None
-    trace = lab.trace_minilm(sentence)
-    matches = lab.find_heads(trace, "rained", ["this", "morning"])
+    search = HEAD_SEARCHES["rained"]
+    trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence])
+    matches = lab.find_heads(trace, search.source, search.targets)
     assert page.slider(key="ch5_layer").value == matches[0].layer
     assert page.slider(key="ch5_head").value == matches[0].head
     assert page.selectbox(key="ch5_focus").value == trace.tokens.index("rained")
-    assert any("layer 5, head 2" in t for t in all_titles)
+    assert any(f"layer {matches[0].layer}, head {matches[0].head}" in t for t in all_titles)
     assert len(page.get("iframe")) == 2
     assert not errors(page)
 
@@ -168,7 +166,7 @@ def test_example_choice_opens_the_coreference_head():
     assert not app.exception
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["keys"]
     trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES["keys"])
-    best = lab.find_heads(trace, "they", ["keys"])[0]
+    best = lab.find_heads(trace, HEAD_SEARCHES["keys"].source, HEAD_SEARCHES["keys"].targets)[0]
     assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (best.layer, best.head)
     assert app.selectbox(key="ch5_focus").value == trace.tokens.index("they")
 
@@ -178,7 +176,9 @@ def test_open_button_loads_sentence_and_head():
     app.button(key="ch5_open_keys").click().run()
     assert not app.exception
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["keys"]
-    assert any("layer 3, head 1" in t for t in titles(app))
+    search = HEAD_SEARCHES["keys"]
+    best = lab.find_heads(lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence]), search.source, search.targets)[0]
+    assert any(f"layer {best.layer}, head {best.head}" in t for t in titles(app))
     app.radio(key="ch5_view").set_value("token").run()
     assert any('"they" looks at' in t for t in titles(app))
 
@@ -186,10 +186,10 @@ def test_open_button_loads_sentence_and_head():
 @pytest.mark.parametrize(
     ("text", "key", "params"),
     [
-        ("", "errors.empty_text", {}),
-        ("hello", "ch5.err_one_token", {}),
-        ("🙂🙂🙂", "errors.no_words", {}),
-        ("word " * 50, "ch5.err_too_many_tokens", {"limit": lab.MAX_TOKENS, "count": 52}),
+        ("", "errors.text.empty", {}),
+        ("hello", "errors.text.one_token", {}),
+        ("🙂🙂🙂", "errors.text.no_words", {}),
+        ("word " * 50, "errors.text.too_many_tokens", {"limit": lab.MAX_TOKENS, "count": 52}),
     ],
 )
 def test_bad_input_shows_a_clear_message(page, text, key, params):
@@ -221,9 +221,13 @@ def test_chinese_page_and_chinese_sentence():
 
 
 def test_url_opens_a_shared_view():
-    app = open_page(layer="2", head="9")
-    # A shared link with a layer/head keeps them unless the sentence has a curriculum head.
-    assert app.slider(key="ch5_layer").value in (2, 5)
+    default = open_page()
+    found = (default.slider(key="ch5_layer").value, default.slider(key="ch5_head").value)
+    shared = (2, 9) if found != (2, 9) else (3, 4)
+    app = open_page(layer=str(shared[0]), head=str(shared[1]))
+    # A shared link's layer and head win over the curriculum's search.
+    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == shared
+    assert any(f"layer {shared[0]}, head {shared[1]}" in t for t in titles(app))
 
 
 def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():

@@ -69,7 +69,9 @@ def test_every_slider_at_its_extremes_at_once(path: Path):
     [
         ("pages/1_Tokenization.py", {"vocab": "1e9"}, None, None),
         ("pages/3_Word2vec.py", {"dims": "x", "method": "<script>", "corpus": "../../etc"}, None, None),
-        ("pages/5_Self_attention.py", {"layer": "99", "head": "-3"}, "ch5_layer", 5),
+        # Clamped to the last head (11), not the curriculum's searched head nor the default 0.
+        ("pages/5_Self_attention.py", {"layer": "-7", "head": "99"}, "ch5_head", 11),
+        ("pages/5_Self_attention.py", {"layer": "-7", "head": "99"}, "ch5_layer", 0),
         ("pages/7_Generation.py", {"temp": "nan", "top_k": "-5", "top_p": "inf", "n": "999999"}, "ch7_temp", 1.0),
         ("pages/7_Generation.py", {"temp": "9"}, "ch7_temp", 2.0),
     ],

@@ -67,7 +67,7 @@ def test_list_and_load_every_corpus():
 def test_unknown_corpus_is_an_input_error():
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("shakespeare")
-    assert caught.value.key == "corpora.err_unknown_corpus"
+    assert caught.value.key == "errors.corpus.unknown"
     assert caught.value.params["name"] == "shakespeare"
 
 
@@ -391,10 +391,10 @@ def test_sentiment_is_not_a_one_word_rule(name):
 def test_split_errors():
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("sentiment_en").split("validation")
-    assert caught.value.key == "corpora.err_unknown_split"
+    assert caught.value.key == "errors.corpus.unknown_split"
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("toy_en").split("train")
-    assert caught.value.key == "corpora.err_no_labels"
+    assert caught.value.key == "errors.corpus.no_labels"
 
 
 def test_every_language_of_the_toy_world_fills_the_same_slots():
