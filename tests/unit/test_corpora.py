@@ -395,3 +395,15 @@ def test_split_errors():
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("toy_en").split("train")
     assert caught.value.key == "corpora.err_no_labels"
+
+
+def test_every_language_of_the_toy_world_fills_the_same_slots():
+    # One generator reads both data files: a key missing in one would only fail at random.
+    en, zh = toyworld.world_data("en"), toyworld.world_data("zh")
+    assert set(en) == set(zh) - {"jieba_split"}  # only Chinese needs a word segmenter
+    for lang in ("en", "zh"):
+        data = toyworld.world_data(lang)
+        assert set(data["role_contexts"]) >= {f for features, _ in data["people"].values() for f in features}
+        assert set(data["weather_contexts"]) >= {"any", *data["weather"].values()}
+        assert set(data["animal_contexts"]) >= {"any", *data["animals"].values()}
+        assert all(country in data["landmarks"] for country, *_ in data["countries"])
