@@ -176,7 +176,8 @@ def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, c
         st.warning(t("ch3.train.stopped", seconds=int(TRAIN_BUDGET_S)), icon=":material/timer:")
     st.session_state["w2v_model"] = {
         "corpus": corpus_name,
-        "id": f"{corpus_name}-{time.time_ns()}",
+        # Named after the request: sessions that shared one run share the cached views of it too.
+        "id": f"{corpus_name}-{hashlib.sha256(repr(job.key).encode('utf-8')).hexdigest()[:16]}",
         "wv": WordVectors(result.vocab.words, result.vectors, result.vocab.counts, corpus.word_groups),
         "snapshot_words": result.vocab.words[: result.snapshot_words],
         "snapshot_steps": [s for s, _ in result.snapshots],
