@@ -3,13 +3,16 @@ two languages compared, and the round trip from ids back to text."""
 
 import streamlit as st
 
-from ui.common import guard, int_query_param, md, query_param, set_query_param, setup_page, t
+from ui.common import guard, int_query_param, md, query_param, set_query_param, setup_page, show_error, t
 
 lang = setup_page("ch1")
 
+from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
+from lm_core.models.smollm2 import load_smollm2_tokenizer  # noqa: E402
 from lm_core.tokenizers import lesson as tok  # noqa: E402
 from viz.tokens import (  # noqa: E402
+    byte_pieces_html,
     escape_markdown,
     token_chips_html,
     token_count_figure,
@@ -58,6 +61,58 @@ def merge_steps(choice: str) -> list[tok.MergeStep]:
 def tokenizers(choice: str, vocab_size: int) -> dict[str, object]:
     word, char = word_and_char(choice)
     return {"word": word, "char": char, "bpe": bpe(choice, vocab_size), "wordpiece": wordpiece()}
+
+
+@st.cache_resource(show_spinner=False)
+def smollm2_tokenizer():
+    """SmolLM2's own byte-level BPE (49,152 tokens), shared read-only by every session."""
+    return load_smollm2_tokenizer()
+
+
+def smollm2_section(text: str, whitespace: bool) -> None:
+    """A real LLM's tokenizer on the same text (SmolLM2-135M-Instruct)."""
+    st.header(t("ch1.smollm2.header"))
+    st.markdown(md("ch1/smollm2"))
+    try:
+        with st.spinner(t("ch1.smollm2.loading")):
+            real = smollm2_tokenizer()
+    except InputError as exc:  # the package is not installed: say what to install
+        show_error(exc, warning=True)
+        return
+    result = real.lesson_tokens(text)
+    with st.container(border=True):
+        st.markdown(t("ch1.smollm2.summary", count=result.count, size=real.vocab_size))
+        st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text))
+        if any(token.display and token.display.startswith("⟨") for token in result.tokens):
+            st.caption(t("ch1.smollm2.bytes_caption"))
+
+
+def token_tax_section(sentences: dict[str, str]) -> None:
+    """SmolLM2's token counts for the English and the Chinese sentence, and the Chinese one byte by byte."""
+    try:
+        real = smollm2_tokenizer()
+    except InputError:
+        return  # smollm2_section already said what to install
+    st.subheader(t("ch1.smollm2.tax_header"))
+    columns = st.columns(2)
+    for column, lang_key in zip(columns, ("en", "zh"), strict=True):
+        count = len(real.encode(sentences[lang_key]))
+        chars = len(sentences[lang_key])
+        column.metric(
+            t("ch1.smollm2.tax_metric", language=t(f"ch1.compare.series_{lang_key}")),
+            t("ch1.smollm2.tax_tokens", count=count),
+            help=t("ch1.smollm2.tax_help"),
+            border=True,
+        )
+        column.caption(t("ch1.smollm2.tax_per_char", chars=chars, ratio=f"{count / max(1, chars):.2f}"))
+    st.markdown(t("ch1.smollm2.bytes_header"))
+    st.html(
+        byte_pieces_html(
+            real.byte_breakdown(sentences["zh"]),
+            {"whole": t("ch1.smollm2.byte_whole"), "part": t("ch1.smollm2.byte_part")},
+        )
+    )
+    st.caption(t("ch1.smollm2.bytes_note"))
 
 
 st.title(t("ch1.title"))
@@ -127,6 +182,9 @@ with guard():
                     st.caption(t("ch1.side.bpe_exhausted", size=all_tokenizers[kind].vocab_size))
                 if kind == "wordpiece":
                     st.caption(t("ch1.side.added"))
+
+if results:
+    smollm2_section(text, whitespace)
 
 # ----------------------------------------------------------------------------- BPE, merge by merge
 st.header(t("ch1.bpe.header"))
@@ -246,6 +304,7 @@ with guard():
                     )
                 )
     st.caption(t("ch1.compare.note"))
+    token_tax_section(sentences)
 
 # ----------------------------------------------------------------------------- round trip
 st.header(t("ch1.roundtrip.header"))
