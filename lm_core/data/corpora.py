@@ -215,6 +215,9 @@ def load_corpus(name: str) -> Corpus:
 # ---------------------------------------------------------------------------------------
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+# Dutch: any letters (Caïro, Italië), inner apostrophes (lama's) and the free-standing "'s"
+# of "'s avonds".
+_NL_WORD = re.compile(r"(?<!\w)'s(?!\w)|[^\W_]+(?:'[^\W_]+)*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -248,12 +251,15 @@ def sentence_words(sentence: str, lang: str) -> list[str]:
     """Lower-case words of one sentence, punctuation dropped.
 
     English (and the English side of en-nl): letters, digits and inner apostrophes
-    ("lama's" stays one word). Chinese: jieba with the world's words (see
+    ("lama's" stays one word). Dutch (``"nl"``): any letters ("caïro"), "lama's" and the
+    "'s" of "'s avonds" stay whole. Chinese: jieba with the world's words (see
     :func:`configure_jieba`) and without its HMM guesser, which glues unknown pairs such
     as 雨来 or 王子笑 into one "word".
     """
     if lang == "zh" or (lang == "auto" and _CJK.search(sentence)):
         return [w for w in _jieba().lcut(sentence, HMM=False) if any(ch.isalnum() for ch in w)]
+    if lang == "nl":
+        return _NL_WORD.findall(sentence.lower())
     return _EN_WORD.findall(sentence.lower())
 
 
