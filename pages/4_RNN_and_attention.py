@@ -290,9 +290,18 @@ def steps_chart(results: dict[str, dict]) -> None:
         "slider": t("ch4.steps.slider"),
     }
 
+    def named(word: str) -> str:  # the special tokens in the learner's language
+        return t("ch4.steps.start") if word == s2s.BOS else eos_label(word)
+
     def shown(steps: list[dict]) -> list[dict]:
         return [
-            {**step, "input": t("ch4.steps.start") if step["input"] == s2s.BOS else step["input"]} for step in steps
+            {
+                **step,
+                "input": named(step["input"]),
+                "output": named(step["output"]),
+                "candidates": [(named(word), p) for word, p in step["candidates"]],
+            }
+            for step in steps
         ]
 
     fig = figs.steps_figure(

@@ -60,7 +60,7 @@ def steps_figure(
     """
     n_steps = max(len(plain_steps), len(attention_steps), 1)
     active = min(max(0, active), n_steps - 1)
-    source_ticks = [f"{i + 1}. {safe(w)}" for i, w in enumerate(source_words)]
+    source_ticks = [f"{i + 1}. {w}" for i, w in enumerate(source_words)]  # escaped by _bars
 
     def panel_titles(t: int) -> list[str]:
         titles = []

@@ -54,6 +54,7 @@ def test_default_view_translates_the_curriculum_example():
     # one frame per output step of the longer translation (4 words + end)
     assert len(spec["frames"]) == 5
     assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]][3] == "4: lama's"
+    assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]][4] == "5: (end)"
     heat = alignment_specs(app)[0]["data"][0]
     assert heat["x"] == ["1. i", "2. love", "3. llamas"]
     lama_row = heat["z"][3]
