@@ -205,10 +205,11 @@ def run_shared(run: s2s_train.QuickRun) -> tuple[dict | None, str]:
 def translation_box(label: str, text: str, colour: str, muted: bool = False) -> str:
     background = "#ffffff" if muted else "#f8fafc"
     weight = 400 if muted else 600
+    size = "1.4rem" if len(text) <= 32 else "1.15rem"  # a long sentence stays on two lines
     return (
         f'<div style="border-left:6px solid {colour};padding:6px 12px;background:{background};border-radius:4px">'
         f'<div style="font-size:0.95rem;color:#475569">{html.escape(label)}</div>'
-        f'<div style="font-size:1.4rem;font-weight:{weight}">{html.escape(text) or "&nbsp;"}</div></div>'
+        f'<div style="font-size:{size};font-weight:{weight}">{html.escape(text) or "&nbsp;"}</div></div>'
     )
 
 

@@ -34,8 +34,10 @@ def _bars(words: Sequence[str], values: Sequence[float], colours: Sequence[str])
         y=[safe(w) for w in words],
         orientation="h",
         marker={"color": list(colours)},
-        text=[f"{100 * v:.0f}%" for v in values],
+        # Small shares stay unlabelled (they are on hover): a column of "0%" says nothing.
+        text=[f"{100 * v:.0f}%" if v >= 0.05 else "" for v in values],
         textposition="outside",
+        textfont={"size": 14},
         cliponaxis=False,
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
         showlegend=False,
@@ -49,7 +51,7 @@ def steps_figure(
     labels: Mapping[str, str],
     active: int = 0,
     top: int = 5,
-    height: int = 390,
+    height: int | None = None,
 ) -> go.Figure:
     """Three panels per output step, one Plotly slider over the steps (runs in the browser):
     the plain model's top candidates, the attention model's, and the attention model's
@@ -143,7 +145,7 @@ def steps_figure(
     for col in (1, 2, 3):
         fig.update_xaxes(range=[0, 1.25], tickformat=".0%", tickfont=TICK_FONT, row=1, col=col, dtick=0.5)
         fig.update_yaxes(tickfont=TICK_FONT, automargin=True, row=1, col=col)
-    apply_style(fig, height=height)
+    apply_style(fig, height=height or max(380, 150 + 22 * len(source_words)))
     fig.update_layout(margin={"l": 10, "r": 20, "t": 50, "b": 10})
     fig.update_annotations(font_size=15)
     return fig
