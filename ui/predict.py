@@ -297,3 +297,25 @@ def bar_reveal(
                         config={"displaylogo": False})
 
     return draw
+
+
+def progress_panel() -> None:
+    """Home page: which questions this learner answered in this session, per chapter."""
+    from ui.chapters import available_chapters  # the chapters built so far
+
+    asked = questions_by_chapter()
+    done = progress()
+    st.subheader(t("quiz.progress.title"))
+    st.caption(t("quiz.progress.intro"))
+    chapters = [c for c in available_chapters() if asked.get(c.key)]
+    columns = st.columns(max(1, len(chapters)))
+    for column, chapter in zip(columns, chapters, strict=True):
+        outcomes = done.get(chapter.key, {})
+        answered = sum(1 for s in outcomes.values() if s in ("right", "wrong"))
+        right = sum(1 for s in outcomes.values() if s == "right")
+        total = len(asked[chapter.key])
+        with column.container(border=True, key=f"progress_{chapter.key}"):
+            st.markdown(f"**{chapter.number}. {t(f'nav.{chapter.key}')}**")
+            st.progress(answered / total if total else 0.0)
+            st.caption(t("quiz.progress.line", answered=answered, total=total, right=right)
+                       if outcomes else t("quiz.progress.none"))
