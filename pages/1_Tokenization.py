@@ -7,10 +7,12 @@ from ui.common import guard, int_query_param, md, query_param, set_query_param, 
 
 lang = setup_page("ch1")
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
 from lm_core.models.smollm2 import load_smollm2_tokenizer  # noqa: E402
 from lm_core.tokenizers import lesson as tok  # noqa: E402
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz.tokens import (  # noqa: E402
     byte_pieces_html,
     escape_markdown,
@@ -162,6 +164,8 @@ if not all_tokenizers:
     st.stop()
 
 # ----------------------------------------------------------------------------- side by side
+fewest = ask("ch1.fewest", KINDS, lambda: quiz.fewest_tokens({k: all_tokenizers[k].encode(clean_text(raw_text)) for k in KINDS}),
+             bar_reveal("ch1.fewest", "counts", ".0f"), context=(raw_text, corpus_choice, vocab_size))
 st.header(t("ch1.side.header"))
 st.caption(t("ch1.side.caption"))
 results = {}
@@ -183,6 +187,7 @@ with guard():
                 if kind == "wordpiece":
                     st.caption(t("ch1.side.added"))
 
+fewest.end()
 if results:
     smollm2_section(text, whitespace)
 
@@ -217,6 +222,9 @@ if len(steps) > 1:
 raw_word = st.text_input(
     t("ch1.bpe.word"), value=t("ch1.bpe.default_word"), help=t("ch1.bpe.word_help"), key="ch1_word"
 )
+split = ask("ch1.split_word", (quiz.YES, quiz.NO),
+            lambda: quiz.bpe_word_split(bpe(corpus_choice, vocab_size), tok.single_word(clean_text(raw_word, max_chars=40))),
+            params={"word": raw_word.strip()[:40], "vocab": vocab_size}, context=(raw_word, corpus_choice, vocab_size))
 with guard():
     word = tok.single_word(clean_text(raw_word, max_chars=40))
     full = bpe(corpus_choice, VOCAB_MAX)
@@ -243,6 +251,7 @@ with guard():
     figure.add_vline(x=vocab_size, line_dash="dot", line_color="#dc2626")
     st.plotly_chart(figure, width="stretch")
 
+split.end()
 if results:
     with guard():
         counts_figure = word_history_figure(
@@ -309,6 +318,8 @@ with guard():
 # ----------------------------------------------------------------------------- round trip
 st.header(t("ch1.roundtrip.header"))
 st.markdown(md("ch1/roundtrip"))
+round_trip = ask("ch1.round_trip", ("exact", "normalised", "lossy"), lambda: quiz.round_trip_answer(results["word"]),
+                 context=(raw_text, corpus_choice)) if results else None
 if results:
     for kind in KINDS:
         result = results[kind]
@@ -326,3 +337,5 @@ if results:
                 st.warning(t("ch1.roundtrip.lossy", pieces=pieces), icon=":material/warning:")
             else:
                 st.warning(t("ch1.roundtrip.lossy_other"), icon=":material/warning:")
+if round_trip is not None:
+    round_trip.end()

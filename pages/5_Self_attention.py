@@ -14,9 +14,11 @@ from ui.common import setup_page
 lang = setup_page("ch5")
 
 from lm_core.analysis import attention_lab as lab  # noqa: E402
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.models.smollm2 import smollm2_available  # noqa: E402
 from ui.common import int_query_param, md, query_param, set_query_param, show_error, t  # noqa: E402
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import attention as figs  # noqa: E402
 from viz import bertviz_offline  # noqa: E402
 
@@ -304,6 +306,11 @@ def explore(trace: lab.AttentionTrace) -> None:
     set_query_param("view", view)
 
     steps = lab.attention_steps(trace, layer, head, causal=causal)
+    names = {str(i): f"{i}: {token}" for i, token in enumerate(trace.tokens)}
+    attend = ask("ch5.attend", list(names), lambda: quiz.most_attended(steps.weights, focus), bar_reveal("ch5.attend", labels=names),
+                 labels=names, params={"layer": layer, "head": head, "token": trace.tokens[focus]},
+                 facts=lambda answer: {"target": trace.tokens[answer.facts["best"]]},
+                 context=(trace.model_name, tuple(trace.tokens), layer, head, focus, causal))
     if causal and not trace.causal:
         st.warning(t("ch5.steps.whatif_banner"), icon=":material/science:")
     if view == "steps":
@@ -313,6 +320,7 @@ def explore(trace: lab.AttentionTrace) -> None:
         _draw_lines(trace, steps, focus)
     else:
         _draw_heads(trace, steps, focus)
+    attend.end()
 
 
 def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
@@ -487,8 +495,14 @@ st.header(t("ch5.steps.header"))
 st.markdown(md("ch5/steps"))
 explore(current)
 
+shown_layer = int(st.session_state.get("ch5_layer", 0))
+head_names = {str(h): t("quiz.ch5.sharpest.head", head=h) for h in range(current.n_heads)}
+sharpest = ask("ch5.sharpest", list(head_names), lambda: quiz.sharpest_head(lab.focus_scores(current), shown_layer),
+               bar_reveal("ch5.sharpest", labels=head_names), labels=head_names, params={"layer": shown_layer},
+               context=(chosen_model, sentence, shown_layer))
 st.header(t("ch5.bertviz.header"))
 bertviz_section(chosen_model, sentence, current)
+sharpest.end()
 
 st.divider()
 st.markdown(md("ch5/takeaways"))

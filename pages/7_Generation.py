@@ -19,6 +19,7 @@ import contextlib  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.analysis.logit_lens import MAX_LENS_TOKENS, describe_architecture, logit_lens  # noqa: E402
 from lm_core.core.device import inference_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
@@ -44,6 +45,7 @@ from ui.common import (  # noqa: E402
     show_error,
     t,
 )
+from ui.predict import ask  # noqa: E402
 from viz.generation import (  # noqa: E402
     candidates_figure,
     chat_template_html,
@@ -460,9 +462,14 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     )
     st.caption(t("ch7.window.help", size=cfg.block_size))
 
+    so_far = tuple(all_ids(prompt_ids, steps))
+    confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
+                     lambda: quiz.top_probability(torch.from_numpy(cached_logits(model_name, so_far)[0])),
+                     facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()}, context=(model_name, so_far))
     st.subheader(t("ch7.step.header"))
     st.markdown(md("ch7/knobs"))
     step_view(model_name, prompt_ids, settings, n_tokens)
+    confidence.end()
 
 
 def is_cjk(ch: str) -> bool:
@@ -688,8 +695,15 @@ if prompt_ids is not None:
         template_section(tokenizer, prompt_ids)
     generation_panel(model_name, prompt_ids, settings, n_tokens)
 
+    hot = 1.5
+    same_next = ask("ch7.same_next", (quiz.YES, quiz.NO),
+                    lambda: quiz.greedy_vs_sampled(torch.from_numpy(cached_logits(model_name, tuple(prompt_ids))[0]), hot, current_seed()),
+                    params={"temp": hot, "seed": current_seed()},
+                    facts=lambda answer: {k: tokenizer.decode([answer.facts[k[:-6]]]).strip() for k in ("greedy_token", "sampled_token")},
+                    context=(model_name, tuple(prompt_ids), current_seed()))
     with guard():
         compare_section(model_name, prompt, prompt_ids, settings, n_tokens)
+    same_next.end()
     if model_name == SMOL:
         with guard():
             scale_section(prompt, prompt_ids, chat, n_tokens)
