@@ -26,11 +26,12 @@ def free_port() -> int:
 
 
 def start(script: str = "app.py", port: int | None = None, timeout: float = 120,
-          log: Path | None = None) -> tuple[subprocess.Popen, str]:
+          log: Path | None = None, cwd: str | Path | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run script`` on 127.0.0.1 and wait until it is healthy.
 
-    Returns the process and its base URL; ``log`` receives the server's output (else it is
-    dropped). Nothing outside this machine is contacted.
+    ``cwd``: the app's folder (default: this checkout); ``log`` receives the server's output
+    (else it is dropped). Returns the process and its base URL. Nothing outside this machine
+    is contacted.
     """
     port = port or free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
@@ -38,7 +39,7 @@ def start(script: str = "app.py", port: int | None = None, timeout: float = 120,
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        cwd=cwd or ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
     if log:
         output.close()  # the child has its own copy

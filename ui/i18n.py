@@ -98,7 +98,9 @@ def template(key: str, lang: str) -> str:
 @functools.cache
 def _has_placeholders(value: str) -> bool:
     try:
-        return any(field is not None for _, field, _, _ in string.Formatter().parse(value))
+        # "%{y}" is Plotly's own hover template, filled in the browser: not ours to fill.
+        return any(field is not None and not literal.endswith("%")
+                   for literal, field, _, _ in string.Formatter().parse(value))
     except ValueError:
         return True
 
