@@ -30,15 +30,21 @@ from lm_core.decoding.generation import (  # noqa: E402
 )
 from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
 from ui.common import (  # noqa: E402
+    chart,
+    choice_query_param,
     current_seed,
     float_query_param,
     guard,
     int_query_param,
+    intro,
     md,
+    plain,
     query_param,
     set_query_param,
+    set_text_query_param,
     show_error,
     t,
+    text_query_param,
 )
 from viz.generation import (  # noqa: E402
     candidates_figure,
@@ -54,14 +60,6 @@ MAX_PROMPT_CHARS = 1000
 MAX_NEW = 60
 TOP_SHOWN = 12
 RUN = "ch7_run"
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
-
-
-def plain(text: str) -> str:
-    """Text a student typed, shown inside Markdown: every Markdown character escaped."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
-
-
 # --------------------------------------------------------------------------- models
 
 
@@ -103,9 +101,9 @@ def _on_model_change() -> None:
 
 
 def choose_model(models: list[str]) -> str:
-    wanted = query_param("model", "gpt_toy_zh" if lang == "zh" else "gpt_toy_en")
     if "ch7_model" not in st.session_state:
-        st.session_state["ch7_model"] = wanted if wanted in models else models[0]
+        default = "gpt_toy_zh" if lang == "zh" else "gpt_toy_en"
+        st.session_state["ch7_model"] = choice_query_param("model", models, default if default in models else models[0])
     name = st.selectbox(
         t("ch7.model.label"),
         models,
@@ -253,7 +251,7 @@ def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings
         if settings.greedy or settings.temperature == 1.0
         else [float(distribution.probs[i]) for i in ids],
     )
-    st.plotly_chart(fig, key="ch7_candidates", **CHART)
+    chart(fig, key="ch7_candidates", **CHART)
     kept = int(distribution.keep.sum())
     st.caption(t("ch7.step.kept_count", kept=kept, total=int(distribution.keep.numel())))
     return distribution
@@ -268,7 +266,7 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
     positions = len(steps) + (1 if pending else 0)
     highlight = st.session_state.get("ch7_step_goto") or st.session_state.get("ch7_step") or len(steps)
     if steps:
-        st.plotly_chart(
+        chart(
             timeline_figure(
                 [tokenizer.id_to_token(s.token_id) for s in steps],
                 [s.model_prob for s in steps],
@@ -428,7 +426,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch7.title"))
-st.markdown(md("ch7/intro"))
+intro("ch7/intro")
 
 models = list_gpts()
 if not models:
@@ -442,8 +440,10 @@ model, tokenizer = shared_gpt(model_name)
 cfg = model.config
 meta = gpt_meta(model_name)
 with top[1]:
-    st.session_state.setdefault("ch7_prompt", t(f"ch7.prompt.default_{model_name}"))
+    example_prompt = t(f"ch7.prompt.default_{model_name}")
+    st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
     raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
+    set_text_query_param("prompt", raw_prompt, example_prompt)
 st.caption(
     t(
         "ch7.model.info",

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages import apptest_helpers
+from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/3_Word2vec.py"
@@ -32,7 +33,7 @@ def english():
 
 def test_shipped_vectors_are_useful_before_any_training(english):
     app = english
-    assert any("shipped checkpoint" in c.value for c in app.caption)
+    assert any(i18n.translate("ch3.train.source_shipped", "en") in c.value for c in app.caption)
     titles = chart_titles(app)
     for fragment in ("Training loss", "projected with t-SNE", "From random noise", "closest to", "How similar"):
         assert any(fragment in title for title in titles), titles
@@ -106,7 +107,7 @@ def test_training_in_the_page_replaces_the_shipped_vectors_for_this_session_only
     assert 1 + 2 * 20 <= len(replay["frames"]) <= 1 + 2 * 20 + 6
     # Another student's session still sees the shipped checkpoint, unchanged.
     other = open_page("en")
-    assert any("shipped checkpoint" in c.value for c in other.caption)
+    assert any(i18n.translate("ch3.train.source_shipped", "en") in c.value for c in other.caption)
     assert any("king − man + woman ≈ queen" in m.value for m in other.markdown)
 
 
