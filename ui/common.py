@@ -303,6 +303,18 @@ html { font-size: 19px; }
 </style>"""
 
 
+def main_chart():
+    """The container of a chapter's main chart (the one the projector layout must show
+    on the first screen; the browser test finds it by this key)."""
+    return st.container(key="main_chart")
+
+
+def folded(label: str):
+    """Explanations that the projector layout folds into an expander below the chart
+    (a plain container otherwise)."""
+    return st.expander(label) if projector_on() else st.container()
+
+
 def intro(name: str) -> None:
     """A chapter's opening prose: on the page, or folded away in the projector layout
     (where the chart comes first and the teacher speaks the words)."""
