@@ -9,6 +9,7 @@ from ui.common import (
     guard,
     int_query_param,
     intro,
+    main_chart,
     md,
     plain,
     query_param,
@@ -127,7 +128,7 @@ if not all_tokenizers:
 st.header(t("ch1.side.header"))
 st.caption(t("ch1.side.caption"))
 results = {}
-with guard():
+with main_chart(), guard():
     text = clean_text(raw_text)
     results = {kind: all_tokenizers[kind].encode(text) for kind in KINDS}
     for row in (KINDS[:2], KINDS[2:]):

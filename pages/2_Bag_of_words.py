@@ -6,11 +6,14 @@ import streamlit as st
 from ui.common import (
     chart,
     choice_query_param,
+    folded,
     guard,
     int_query_param,
     intro,
+    main_chart,
     md,
     plain,
+    projector_on,
     reset_button,
     seed_widget,
     set_query_param,
@@ -88,7 +91,7 @@ seed_widget("ch2_pca", int_query_param("sample", PCA_SAMPLE[2], PCA_SAMPLE[0], P
 left, right = st.columns([3, 2])
 with left:
     raw_sentences = st.text_area(
-        t("ch2.input.sentences"), height=230, help=t("ch2.input.sentences_help"), key="ch2_sentences"
+        t("ch2.input.sentences"), height=140 if projector_on() else 230, help=t("ch2.input.sentences_help"), key="ch2_sentences"
     )
 with right:
     mode = st.radio(
@@ -121,29 +124,31 @@ with guard():
         result = document_term(lines, mode, tuple(ngram))
     labels = [f"S{k + 1}" for k in range(len(result.sentences))]
 
-    st.subheader(t("ch2.steps.step1"))
-    st.dataframe(
-        {"#": labels, t("ch2.steps.tokens_column"): [" | ".join(words) for words in result.tokens]},
-        hide_index=True,
-        width="stretch",
-    )
-    st.subheader(t("ch2.steps.step2"))
-    st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
-    st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
-    st.subheader(t("ch2.steps.step3"))
     rows, columns = result.shape
+    with folded(f"{t('ch2.steps.step1')} · {t('ch2.steps.step2')}"):
+        st.subheader(t("ch2.steps.step1"))
+        st.dataframe(
+            {"#": labels, t("ch2.steps.tokens_column"): [" | ".join(words) for words in result.tokens]},
+            hide_index=True,
+            width="stretch",
+        )
+        st.subheader(t("ch2.steps.step2"))
+        st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
+        st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
+    with main_chart():
+        st.subheader(t("ch2.steps.step3"))
+        chart(
+            dtm_heatmap(
+                result.matrix,
+                result.vocabulary,
+                result.sentences,
+                t("ch2.steps.heatmap", mode=t(f"ch2.modes.{mode}")),
+                t(f"ch2.steps.value_{mode}"),
+                t("ch2.steps.heatmap_x"),
+            ),
+            width="stretch",
+        )
     st.caption(t("ch2.steps.step3_caption", rows=rows, columns=columns, zeros=result.zero_share))
-    chart(
-        dtm_heatmap(
-            result.matrix,
-            result.vocabulary,
-            result.sentences,
-            t("ch2.steps.heatmap", mode=t(f"ch2.modes.{mode}")),
-            t(f"ch2.steps.value_{mode}"),
-            t("ch2.steps.heatmap_x"),
-        ),
-        width="stretch",
-    )
 
 # ----------------------------------------------------------------------------- similarity
 if result is not None and len(result.sentences) >= 2:

@@ -12,8 +12,10 @@ from ui.common import (
     guard,
     int_query_param,
     intro,
+    main_chart,
     md,
     plain,
+    projector_on,
     query_param,
     reset_button,
     seed_widget,
@@ -142,8 +144,17 @@ st.title(t("ch3.title"))
 intro("ch3/intro")
 
 # --- 1. Corpus and training -----------------------------------------------------------------
-st.header(t("ch3.train.header"))
-controls, results = st.columns([2, 3], gap="large")
+# The projector layout shows the map first and folds the training controls below it.
+if projector_on():
+    map_area = main_chart()
+    train_area = st.expander(t("ch3.train.header"), icon=":material/model_training:")
+else:
+    train_area = st.container()
+    map_area = main_chart()
+with train_area:
+    if not projector_on():
+        st.header(t("ch3.train.header"))
+    controls, results = st.columns([2, 3], gap="large")
 # Every control starts from the URL (a shared link opens the same view) and writes back.
 SETTINGS = {  # URL parameter -> (widget key, low, high, default)
     "dim": ("w2v_dim", 2, 200, w2v.TOY_CONFIG.dim),
@@ -273,57 +284,58 @@ examples = example_words(corpus_name, wv)
 group_names = {g: t(f"ch3.groups.{g}") if t(f"ch3.groups.{g}") != f"ch3.groups.{g}" else g for g in set(wv.groups.values())}
 
 # --- 2. The map -----------------------------------------------------------------------------
-st.header(t("ch3.map.header"))
-st.markdown(md("ch3/map"))
-seed_widget("w2v_method", choice_query_param("method", METHODS, "tsne"))
-seed_widget("w2v_dims", int_query_param("dims", 2, 2, 3))
-c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
-with c1:
-    method = st.radio(t("ch3.map.method"), METHODS,
-                      format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__, horizontal=True, key="w2v_method")
-    set_query_param("method", method)
-with c2:
-    dims = st.radio(t("ch3.map.dims"), (2, 3), format_func=lambda d: f"{d}D",
-                    horizontal=True, key="w2v_dims")
-    set_query_param("dims", dims)
-with c3:
-    has_groups = any(w in wv.groups for w in wv.words)
-    seed_widget("w2v_grouped", has_groups and query_param("grouped", "1") != "0")
-    grouped_only = st.toggle(t("ch3.map.grouped_only"), disabled=not has_groups, key="w2v_grouped")
-    set_query_param("grouped", int(grouped_only))
-with c4:
-    if len(wv) > 10:
-        top_high = min(400, len(wv))
-        seed_widget("w2v_top_n", int_query_param("top", min(120, len(wv)), 10, top_high))
-        st.session_state["w2v_top_n"] = min(max(10, int(st.session_state["w2v_top_n"])), top_high)
-        top_n = st.slider(t("ch3.map.top_n"), 10, top_high, key="w2v_top_n", disabled=grouped_only and has_groups)
-        set_query_param("top", top_n)
-    else:  # a tiny vocabulary: show every word
-        top_n = len(wv)
-shown = [w for w in wv.words if w in wv.groups] if grouped_only and has_groups else wv.words[:top_n]
-focus = st.session_state.get("w2v_focus", examples["word"])
+with map_area:
+    st.header(t("ch3.map.header"))
+    intro("ch3/map", "common.read_more")
+    seed_widget("w2v_method", choice_query_param("method", METHODS, "tsne"))
+    seed_widget("w2v_dims", int_query_param("dims", 2, 2, 3))
+    c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
+    with c1:
+        method = st.radio(t("ch3.map.method"), METHODS,
+                          format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__, horizontal=True, key="w2v_method")
+        set_query_param("method", method)
+    with c2:
+        dims = st.radio(t("ch3.map.dims"), (2, 3), format_func=lambda d: f"{d}D",
+                        horizontal=True, key="w2v_dims")
+        set_query_param("dims", dims)
+    with c3:
+        has_groups = any(w in wv.groups for w in wv.words)
+        seed_widget("w2v_grouped", has_groups and query_param("grouped", "1") != "0")
+        grouped_only = st.toggle(t("ch3.map.grouped_only"), disabled=not has_groups, key="w2v_grouped")
+        set_query_param("grouped", int(grouped_only))
+    with c4:
+        if len(wv) > 10:
+            top_high = min(400, len(wv))
+            seed_widget("w2v_top_n", int_query_param("top", min(120, len(wv)), 10, top_high))
+            st.session_state["w2v_top_n"] = min(max(10, int(st.session_state["w2v_top_n"])), top_high)
+            top_n = st.slider(t("ch3.map.top_n"), 10, top_high, key="w2v_top_n", disabled=grouped_only and has_groups)
+            set_query_param("top", top_n)
+        else:  # a tiny vocabulary: show every word
+            top_n = len(wv)
+    shown = [w for w in wv.words if w in wv.groups] if grouped_only and has_groups else wv.words[:top_n]
+    focus = st.session_state.get("w2v_focus", examples["word"])
 
-with guard():
-    if method == "umap" and not proj.umap_is_warm():
-        with st.status(t("ch3.map.umap_preparing"), expanded=False) as status:
-            coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
-            status.update(label=t("ch3.map.umap_ready"), state="complete")
-    else:
-        with st.spinner(t("ch3.map.computing")):
-            coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
-    axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
-    scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
-                                    axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
-                                    highlight=[focus] if focus in shown else [])
-    event = chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
-    if points and points[0].get("customdata"):
-        picked = points[0]["customdata"]
-        picked = picked[0] if isinstance(picked, list) else picked
-        if picked in wv and st.session_state.get("w2v_picked") != picked:
-            st.session_state["w2v_picked"] = picked
-            st.session_state["w2v_word"] = picked
-    st.caption(t(f"ch3.map.caption_{method}"))
+    with guard():
+        if method == "umap" and not proj.umap_is_warm():
+            with st.status(t("ch3.map.umap_preparing"), expanded=False) as status:
+                coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
+                status.update(label=t("ch3.map.umap_ready"), state="complete")
+        else:
+            with st.spinner(t("ch3.map.computing")):
+                coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
+        axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
+        scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
+                                        axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
+                                        highlight=[focus] if focus in shown else [])
+        event = chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
+        points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
+        if points and points[0].get("customdata"):
+            picked = points[0]["customdata"]
+            picked = picked[0] if isinstance(picked, list) else picked
+            if picked in wv and st.session_state.get("w2v_picked") != picked:
+                st.session_state["w2v_picked"] = picked
+                st.session_state["w2v_word"] = picked
+        st.caption(t(f"ch3.map.caption_{method}"))
 
 # --- 3. Replay --------------------------------------------------------------------------------
 st.header(t("ch3.replay.header"))

@@ -20,7 +20,9 @@ from ui.common import (  # noqa: E402
     choice_query_param,
     int_query_param,
     intro,
+    main_chart,
     md,
+    projector_on,
     query_param,
     set_query_param,
     set_text_query_param,
@@ -461,6 +463,18 @@ set_query_param("model", chosen_model)
 model_notes(current, sentence)
 preselect_head(current, sentence)
 
+
+
+def explorer_section() -> None:
+    st.header(t("ch5.steps.header"))
+    intro("ch5/steps", "common.read_more")
+    with main_chart():
+        explore(current)
+
+
+if projector_on():  # the chart the teacher talks about comes first
+    explorer_section()
+
 st.header(t("ch5.input.header"))
 st.markdown(md("ch5/input"))
 input_section(current)
@@ -471,9 +485,8 @@ if chosen_model == lab.MINILM:
 else:
     st.info(t("ch5.search.decoder_note"), icon=":material/info:")
 
-st.header(t("ch5.steps.header"))
-st.markdown(md("ch5/steps"))
-explore(current)
+if not projector_on():
+    explorer_section()
 
 st.header(t("ch5.bertviz.header"))
 bertviz_section(chosen_model, sentence, current)

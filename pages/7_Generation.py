@@ -37,8 +37,10 @@ from ui.common import (  # noqa: E402
     guard,
     int_query_param,
     intro,
+    main_chart,
     md,
     plain,
+    projector_on,
     query_param,
     set_query_param,
     set_text_query_param,
@@ -386,41 +388,48 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
             stream_tokens(model_name, prompt_ids, run, settings, n_tokens)
             st.session_state["ch7_step_goto"] = len(steps)
 
-    # The text so far: prompt in normal weight, generated part in bold.
-    generated_text = tokenizer.decode(all_ids(prompt_ids, steps))
-    prompt_text = tokenizer.decode(prompt_ids)
-    st.subheader(t("ch7.text.header"))
-    added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
-    st.html(generated_text_html(prompt_text, added if steps else ""))
-    if not steps:
-        st.caption(t("ch7.text.no_steps"))
-    elif ended(steps):
-        st.success(t("ch7.text.ended", count=len(steps)), icon=":material/check_circle:")
-    if run.get("previous"):
-        st.caption(t("ch7.text.previous", text=plain(run["previous"])))
+    def text_and_window() -> None:
+        # The text so far: prompt in normal weight, generated part in bold.
+        generated_text = tokenizer.decode(all_ids(prompt_ids, steps))
+        prompt_text = tokenizer.decode(prompt_ids)
+        st.subheader(t("ch7.text.header"))
+        added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
+        st.html(generated_text_html(prompt_text, added if steps else ""))
+        if not steps:
+            st.caption(t("ch7.text.no_steps"))
+        elif ended(steps):
+            st.success(t("ch7.text.ended", count=len(steps)), icon=":material/check_circle:")
+        if run.get("previous"):
+            st.caption(t("ch7.text.previous", text=plain(run["previous"])))
 
-    st.subheader(t("ch7.window.header"))
-    st.html(
-        context_slots_html(
-            tokenizer.tokens(all_ids(prompt_ids, steps)),
-            [False] * len(prompt_ids) + [True] * len(steps),
-            [None] * len(prompt_ids) + [s.model_prob for s in steps],
-            cfg.block_size,
-            {
-                "window": t("ch7.window.window"),
-                "cropped": t("ch7.window.cropped"),
-                "prompt": t("ch7.window.prompt"),
-                "generated": t("ch7.window.generated"),
-                "low": t("ch7.window.low"),
-                "high": t("ch7.window.high"),
-            },
+        st.subheader(t("ch7.window.header"))
+        st.html(
+            context_slots_html(
+                tokenizer.tokens(all_ids(prompt_ids, steps)),
+                [False] * len(prompt_ids) + [True] * len(steps),
+                [None] * len(prompt_ids) + [s.model_prob for s in steps],
+                cfg.block_size,
+                {
+                    "window": t("ch7.window.window"),
+                    "cropped": t("ch7.window.cropped"),
+                    "prompt": t("ch7.window.prompt"),
+                    "generated": t("ch7.window.generated"),
+                    "low": t("ch7.window.low"),
+                    "high": t("ch7.window.high"),
+                },
+            )
         )
-    )
-    st.caption(t("ch7.window.help", size=cfg.block_size))
+        st.caption(t("ch7.window.help", size=cfg.block_size))
 
-    st.subheader(t("ch7.step.header"))
-    st.markdown(md("ch7/knobs"))
-    step_view(model_name, prompt_ids, settings, n_tokens)
+    def steps_and_chart() -> None:
+        st.subheader(t("ch7.step.header"))
+        intro("ch7/knobs", "common.read_more")
+        with main_chart():
+            step_view(model_name, prompt_ids, settings, n_tokens)
+
+    # The projector layout shows the next-token chart first, the text and window after.
+    for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):
+        section()
 
 
 # --------------------------------------------------------------------------- page

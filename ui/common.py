@@ -315,11 +315,11 @@ def folded(label: str):
     return st.expander(label) if projector_on() else st.container()
 
 
-def intro(name: str) -> None:
-    """A chapter's opening prose: on the page, or folded away in the projector layout
-    (where the chart comes first and the teacher speaks the words)."""
+def intro(name: str, label_key: str = "common.read_intro") -> None:
+    """A chapter's prose: on the page, or folded away in the projector layout (where the
+    chart comes first and the teacher speaks the words)."""
     if projector_on():
-        with st.expander(t("common.read_intro"), icon=":material/menu_book:"):
+        with st.expander(t(label_key), icon=":material/menu_book:"):
             st.markdown(md(name))
     else:
         st.markdown(md(name))
