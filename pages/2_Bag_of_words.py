@@ -91,7 +91,7 @@ seed_widget("ch2_pca", int_query_param("sample", PCA_SAMPLE[2], PCA_SAMPLE[0], P
 left, right = st.columns([3, 2])
 with left:
     raw_sentences = st.text_area(
-        t("ch2.input.sentences"), height=140 if projector_on() else 230, help=t("ch2.input.sentences_help"), key="ch2_sentences"
+        t("ch2.input.sentences"), height=110 if projector_on() else 230, help=t("ch2.input.sentences_help"), key="ch2_sentences"
     )
 with right:
     mode = st.radio(
@@ -115,7 +115,8 @@ set_query_param("ngram", f"{ngram[0]}-{ngram[1]}")
 set_text_query_param("text", raw_sentences, TEXTS["text"][1])
 
 # ----------------------------------------------------------------------------- three steps
-st.header(t("ch2.steps.header"))
+if not projector_on():
+    st.header(t("ch2.steps.header"))
 result = None
 with guard():
     text = clean_text(raw_sentences, max_chars=MAX_CHARS)
@@ -135,8 +136,8 @@ with guard():
         st.subheader(t("ch2.steps.step2"))
         st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
         st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
+    st.subheader(t("ch2.steps.step3"))
     with main_chart():
-        st.subheader(t("ch2.steps.step3"))
         chart(
             dtm_heatmap(
                 result.matrix,

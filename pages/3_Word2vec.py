@@ -127,6 +127,13 @@ def example_words(corpus_name: str, wv: WordVectors) -> dict:
     return dict(word=picks[0], analogy=tuple(picks[:3]), heatmap=", ".join(dict.fromkeys(picks)), pairs=())
 
 
+def lesson_words(examples: dict) -> list[str]:
+    """The words the lesson talks about (labelled first on the maps)."""
+    words = [examples["word"], *examples["analogy"], *(w for pair in examples["pairs"] for w in pair)]
+    words += [w.strip() for w in examples["heatmap"].split(",")]
+    return list(dict.fromkeys(w for w in words if w))
+
+
 def parse_words(text: str) -> list[str]:
     parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
     words = list(dict.fromkeys(p for p in parts if p))
@@ -326,7 +333,7 @@ with map_area:
         axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
         scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
                                         axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
-                                        highlight=[focus] if focus in shown else [])
+                                        highlight=[focus] if focus in shown else [], labelled=lesson_words(examples))
         event = chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
         points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
         if points and points[0].get("customdata"):
@@ -348,7 +355,7 @@ with guard():
         frames, model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
         title=t("ch3.replay.title", n=len(frames)), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
         step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
-        group_names=group_names, other_name=t("ch3.groups.other"),
+        group_names=group_names, other_name=t("ch3.groups.other"), labelled=lesson_words(examples),
     )
     chart(replay, width="stretch", key="w2v_replay")
 

@@ -18,6 +18,7 @@ from lm_core.core.errors import InputError  # noqa: E402
 from ui.common import (  # noqa: E402
     chart,
     choice_query_param,
+    explain_after,
     int_query_param,
     intro,
     main_chart,
@@ -279,7 +280,7 @@ def _index_slider(label: str, key: str, count: int) -> int:
 @st.fragment
 def explore(trace: lab.AttentionTrace) -> None:
     _apply_overview_click(trace)
-    c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 3, 2, 3])
     with c1:
         layer = _index_slider(t("ch5.controls.layer"), "ch5_layer", trace.n_layers)
     with c2:
@@ -309,20 +310,22 @@ def explore(trace: lab.AttentionTrace) -> None:
     if st.session_state.get("ch5_view") not in VIEWS:
         wanted = query_param("view", VIEWS[0])
         st.session_state["ch5_view"] = wanted if wanted in VIEWS else VIEWS[0]
-    view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", horizontal=True, format_func=view_labels.__getitem__,
-                    help=t("ch5.views.help"))
+    with c5:
+        view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", format_func=view_labels.__getitem__,
+                        help=t("ch5.views.help"))
     set_query_param("view", view)
 
     steps = lab.attention_steps(trace, layer, head, causal=causal)
     if causal and not trace.causal:
         st.warning(t("ch5.steps.whatif_banner"), icon=":material/science:")
-    if view == "steps":
-        _draw_steps(trace, steps)
-    elif view == "token":
-        _draw_softmax(trace, steps)
-        _draw_lines(trace, steps, focus)
-    else:
-        _draw_heads(trace, steps, focus)
+    with main_chart():
+        if view == "steps":
+            _draw_steps(trace, steps)
+        elif view == "token":
+            _draw_softmax(trace, steps)
+            _draw_lines(trace, steps, focus)
+        else:
+            _draw_heads(trace, steps, focus)
 
 
 def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
@@ -450,8 +453,11 @@ def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> No
 st.title(t("ch5.title"))
 intro("ch5/intro")
 
-chosen_model = choose_model(available_models())
-sentence = choose_sentence(chosen_model)
+model_column, sentence_column = st.columns([1, 2])
+with model_column:
+    chosen_model = choose_model(available_models())
+with sentence_column:
+    sentence = choose_sentence(chosen_model)
 
 try:
     current = cached_trace(chosen_model, sentence)
@@ -467,9 +473,10 @@ preselect_head(current, sentence)
 
 def explorer_section() -> None:
     st.header(t("ch5.steps.header"))
-    intro("ch5/steps", "common.read_more")
-    with main_chart():
-        explore(current)
+    shown = explain_after("ch5/steps")
+    explore(current)
+    if not shown:
+        intro("ch5/steps", "common.read_more")
 
 
 if projector_on():  # the chart the teacher talks about comes first

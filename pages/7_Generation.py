@@ -33,6 +33,7 @@ from ui.common import (  # noqa: E402
     chart,
     choice_query_param,
     current_seed,
+    explain_after,
     float_query_param,
     guard,
     int_query_param,
@@ -423,9 +424,11 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
 
     def steps_and_chart() -> None:
         st.subheader(t("ch7.step.header"))
-        intro("ch7/knobs", "common.read_more")
+        shown = explain_after("ch7/knobs")
         with main_chart():
             step_view(model_name, prompt_ids, settings, n_tokens)
+        if not shown:
+            intro("ch7/knobs", "common.read_more")
 
     # The projector layout shows the next-token chart first, the text and window after.
     for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):

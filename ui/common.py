@@ -296,10 +296,11 @@ def setup_page(namespace: str) -> str:
 #: Projector layout: larger type everywhere, less padding above the title, so the
 #: chapter's main chart starts on the first screen at 1280x720.
 PROJECTOR_CSS = """<style>
-html { font-size: 19px; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 2rem; }
-[data-testid="stMain"] h1 { font-size: 2.0rem; padding-top: 0; padding-bottom: 0.3rem; }
-[data-testid="stMain"] h2 { font-size: 1.55rem; }
+html { font-size: 18px; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem; }
+[data-testid="stMain"] h1 { font-size: 1.9rem; padding-top: 0; padding-bottom: 0.2rem; }
+[data-testid="stMain"] h2 { font-size: 1.45rem; padding-top: 0.6rem; padding-bottom: 0.3rem; }
+[data-testid="stMain"] h3 { font-size: 1.25rem; padding-top: 0.3rem; padding-bottom: 0.2rem; }
 </style>"""
 
 
@@ -313,6 +314,16 @@ def folded(label: str):
     """Explanations that the projector layout folds into an expander below the chart
     (a plain container otherwise)."""
     return st.expander(label) if projector_on() else st.container()
+
+
+def explain_after(name: str, label_key: str = "common.read_more") -> bool:
+    """In the projector layout, a section's prose folds in below its chart: call it
+    before the chart (returns False there, True when it already showed the prose) and
+    again after with ``intro`` if it returned False."""
+    if projector_on():
+        return False
+    st.markdown(md(name))
+    return True
 
 
 def intro(name: str, label_key: str = "common.read_intro") -> None:

@@ -62,12 +62,12 @@ def projector_style(fig: go.Figure) -> go.Figure:
     for trace in fig.data:
         if hasattr(trace, "textfont"):
             _at_least(trace.textfont, PROJECTOR_MIN_FONT)
-        colorbar = getattr(trace, "colorbar", None)
-        if colorbar is not None:
-            _at_least(colorbar.tickfont, PROJECTOR_MIN_FONT)
-        marker = getattr(trace, "marker", None)
-        if marker is not None and getattr(marker, "colorbar", None) is not None:
-            _at_least(marker.colorbar.tickfont, PROJECTOR_MIN_FONT)
+        # Only colour bars a factory drew (touching an absent one would make Plotly draw it).
+        spec = trace.to_plotly_json()
+        if "colorbar" in spec:
+            _at_least(trace.colorbar.tickfont, PROJECTOR_MIN_FONT)
+        if "colorbar" in (spec.get("marker") or {}):
+            _at_least(trace.marker.colorbar.tickfont, PROJECTOR_MIN_FONT)
     for frame in fig.frames or ():
         for trace in frame.data:
             if hasattr(trace, "textfont"):
