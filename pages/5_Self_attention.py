@@ -23,6 +23,7 @@ from ui.common import (  # noqa: E402
     intro,
     main_chart,
     md,
+    plain,
     projector_on,
     query_param,
     set_query_param,
@@ -173,14 +174,16 @@ def model_notes(trace: lab.AttentionTrace, text: str) -> None:
     if unknown:
         st.warning(t("ch5.notes.unk", count=unknown, total=trace.n_tokens), icon=":material/help:")
     if trace.model_name == lab.MINILM:
-        st.caption(t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
-                     heads=trace.n_heads, tokens=trace.n_tokens))
+        caption = t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
+                    heads=trace.n_heads, tokens=trace.n_tokens)
     else:
         _, tokenizer = shared_gpt(trace.model_name)
         dropped = tokenizer.unknown_characters(text)
         if dropped:
-            st.warning(t("ch5.notes.gpt_dropped", chars=" ".join(dropped[:20])), icon=":material/help:")
-        st.caption(t("ch5.notes.gpt_info", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens))
+            st.warning(t("ch5.notes.gpt_dropped", chars=plain(" ".join(dropped[:20]))), icon=":material/help:")
+        caption = t("ch5.notes.gpt_info", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens)
+    if not projector_on():  # on a projector the room goes to the chart
+        st.caption(caption)
 
 
 def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
@@ -453,7 +456,7 @@ def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> No
 st.title(t("ch5.title"))
 intro("ch5/intro")
 
-model_column, sentence_column = st.columns([1, 2])
+model_column, sentence_column = st.columns([1, 3])
 with model_column:
     chosen_model = choose_model(available_models())
 with sentence_column:

@@ -456,7 +456,7 @@ with top[1]:
     st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
     raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
     set_text_query_param("prompt", raw_prompt, example_prompt)
-st.caption(
+(st.empty() if projector_on() else st).caption(
     t(
         "ch7.model.info",
         layers=cfg.n_layer,
