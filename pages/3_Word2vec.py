@@ -266,8 +266,10 @@ if model is None and corpus_name != "upload":
         model = shipped_model(corpus_name)
 
 with results:
-    if model is None:
+    if model is None and corpus_name == "upload":
         st.info(t("ch3.train.upload_first"), icon=":material/upload_file:")
+    elif model is None:
+        pass  # the shipped vectors could not be read: the message above says why
     else:
         cfg = model["config"]
         source = t("ch3.train.source_shipped") if model["shipped"] else t("ch3.train.source_session")

@@ -448,9 +448,13 @@ if not models:
 top = st.columns([1, 3])
 with top[0]:
     model_name = choose_model(models)
-model, tokenizer = shared_gpt(model_name)
+try:
+    model, tokenizer = shared_gpt(model_name)
+    meta = gpt_meta(model_name)
+except InputError as exc:  # a missing or damaged checkpoint: say what rebuilds it
+    show_error(exc)
+    st.stop()
 cfg = model.config
-meta = gpt_meta(model_name)
 with top[1]:
     example_prompt = t(f"ch7.prompt.default_{model_name}")
     st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
