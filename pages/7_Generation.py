@@ -24,10 +24,10 @@ from lm_core.decoding.generation import (  # noqa: E402
     GenerationStep,
     SamplingSettings,
     generate_steps,
-    make_step,
     next_token_logits,
     shape_distribution,
 )
+from lm_core.decoding.run import GenerationRun  # noqa: E402
 from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
 from ui.common import (  # noqa: E402
     chart,
@@ -161,64 +161,38 @@ def sampling_controls() -> tuple[SamplingSettings, int]:
     return settings, int(n)
 
 
-def current_run(model_name: str, prompt_ids: list[int]) -> dict:
+def current_run(model_name: str, prompt_ids: list[int]) -> GenerationRun:
     """The steps taken from this prompt with this model (a new prompt starts afresh)."""
     key = (model_name, tuple(prompt_ids), current_seed())
     run = st.session_state.get(RUN)
-    if run is None or run["key"] != key:
-        run = {
-            "key": key,
-            "steps": [],
-            "previous": None,
-            # This learner's own random stream: same seed + same clicks = same text.
-            "generator": torch.Generator().manual_seed(current_seed()),
-        }
+    if not isinstance(run, GenerationRun) or run.key != key:
+        # This learner's own random stream: same seed + same clicks = same text.
+        _, tokenizer = shared_gpt(model_name)
+        run = GenerationRun(key, list(prompt_ids), current_seed(), end_id=tokenizer.eos_id)
         st.session_state[RUN] = run
     return run
-
-
-def all_ids(prompt_ids: list[int], steps: list[GenerationStep]) -> list[int]:
-    return prompt_ids + [step.token_id for step in steps]
-
-
-def ended(steps: list[GenerationStep]) -> bool:
-    return bool(steps) and steps[-1].is_end
 
 
 # --------------------------------------------------------------------------- actions
 
 
-def take_next(model_name: str, prompt_ids: list[int], run: dict, settings: SamplingSettings) -> None:
-    _, tokenizer = shared_gpt(model_name)
-    steps = run["steps"]
-    logits, window, cropped = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
-    step = make_step(
-        len(steps), torch.from_numpy(logits), window, cropped, settings, run["generator"], end_id=tokenizer.eos_id
-    )
-    steps.append(step)
+def take_next(model_name: str, run: GenerationRun, settings: SamplingSettings) -> None:
+    def logits_fn(ids):
+        logits, window, cropped = cached_logits(model_name, tuple(ids))
+        return torch.from_numpy(logits), window, cropped
+
+    run.take(logits_fn, settings)
 
 
 def stream_tokens(
-    model_name: str,
-    prompt_ids: list[int],
-    run: dict,
-    settings: SamplingSettings,
-    n: int,
-    forced_first: int | None = None,
+    model_name: str, run: GenerationRun, settings: SamplingSettings, n: int, forced_first: int | None = None
 ) -> None:
     """Generate up to ``n`` tokens with the KV cache, showing each one as it comes."""
     model, tokenizer = shared_gpt(model_name)
-    steps = run["steps"]
-    start = len(steps)
     placeholder = st.empty()
-    forced = {0: forced_first} if forced_first is not None else None
     with inference_threads():
-        for step in generate_steps(
-            model, all_ids(prompt_ids, steps), settings, n, run["generator"], tokenizer.eos_id, forced=forced
-        ):
-            step.index = start + step.index
-            steps.append(step)
-            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(all_ids(prompt_ids, steps)))}")
+        for _ in run.extend(model, settings, n, forced_first=forced_first):
+            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(run.ids))}")
     placeholder.empty()
 
 
@@ -263,9 +237,9 @@ def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings
 def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings, n: int) -> None:
     """Scroll back through the steps; redraw one from its cached logits; branch from it."""
     _, tokenizer = shared_gpt(model_name)
-    run = st.session_state[RUN]
-    steps: list[GenerationStep] = run["steps"]
-    pending = not ended(steps)
+    run: GenerationRun = st.session_state[RUN]
+    steps: list[GenerationStep] = run.steps
+    pending = not run.ended
     positions = len(steps) + (1 if pending else 0)
     highlight = st.session_state.get("ch7_step_goto") or st.session_state.get("ch7_step") or len(steps)
     if steps:
@@ -303,7 +277,7 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
         )
         branch_controls(model_name, prompt_ids, run, step, tokenizer, settings, n)
     else:
-        logits, _, _ = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
+        logits, _, _ = cached_logits(model_name, tuple(run.ids))
         candidates_chart(tokenizer, torch.from_numpy(logits), settings, None, t("ch7.step.title_next", n=selected))
         st.caption(t("ch7.step.pending_help"))
 
@@ -319,12 +293,9 @@ def branch_controls(model_name, prompt_ids, run, step: GenerationStep, tokenizer
         help=t("ch7.branch.help"),
     )
     if cols[1].button(t("ch7.branch.button"), key="ch7_branch", icon=":material/call_split:"):
-        steps = run["steps"]
-        run["previous"] = tokenizer.decode(all_ids(prompt_ids, steps))
-        remaining = max(len(steps) - step.index, 1)
-        del steps[step.index :]
+        remaining = run.branch(step.index)
         with guard():
-            stream_tokens(model_name, prompt_ids, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
+            stream_tokens(model_name, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
         st.session_state["ch7_step_goto"] = step.index + 1
         st.rerun(scope="fragment")
 
@@ -365,7 +336,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     model, tokenizer = shared_gpt(model_name)
     cfg = model.config
     run = current_run(model_name, prompt_ids)
-    steps: list[GenerationStep] = run["steps"]
+    steps: list[GenerationStep] = run.steps
 
     buttons = st.columns([1, 1, 1, 3])
     next_clicked = buttons[0].button(t("ch7.buttons.next"), key="ch7_next", type="primary", icon=":material/skip_next:")
@@ -376,37 +347,35 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
 
     with guard():
         if reset_clicked:
-            st.session_state.pop(RUN, None)
+            run.reset()
             st.session_state.pop("ch7_step", None)
-            run = current_run(model_name, prompt_ids)
-            steps = run["steps"]
-        elif (next_clicked or generate_clicked) and ended(steps):
+        elif (next_clicked or generate_clicked) and run.ended:
             st.info(t("ch7.text.already_ended"))
         elif next_clicked:
-            take_next(model_name, prompt_ids, run, settings)
+            take_next(model_name, run, settings)
             st.session_state["ch7_step_goto"] = len(steps)
         elif generate_clicked:
-            stream_tokens(model_name, prompt_ids, run, settings, n_tokens)
+            stream_tokens(model_name, run, settings, n_tokens)
             st.session_state["ch7_step_goto"] = len(steps)
 
     def text_and_window() -> None:
         # The text so far: prompt in normal weight, generated part in bold.
-        generated_text = tokenizer.decode(all_ids(prompt_ids, steps))
+        generated_text = tokenizer.decode(run.ids)
         prompt_text = tokenizer.decode(prompt_ids)
         st.subheader(t("ch7.text.header"))
         added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
         st.html(generated_text_html(prompt_text, added if steps else ""))
         if not steps:
             st.caption(t("ch7.text.no_steps"))
-        elif ended(steps):
+        elif run.ended:
             st.success(t("ch7.text.ended", count=len(steps)), icon=":material/check_circle:")
-        if run.get("previous"):
-            st.caption(t("ch7.text.previous", text=plain(run["previous"])))
+        if run.previous_ids:
+            st.caption(t("ch7.text.previous", text=plain(tokenizer.decode(run.previous_ids))))
 
         st.subheader(t("ch7.window.header"))
         st.html(
             context_slots_html(
-                tokenizer.tokens(all_ids(prompt_ids, steps)),
+                tokenizer.tokens(run.ids),
                 [False] * len(prompt_ids) + [True] * len(steps),
                 [None] * len(prompt_ids) + [s.model_prob for s in steps],
                 cfg.block_size,
