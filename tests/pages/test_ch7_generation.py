@@ -258,7 +258,7 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
     for role in ("system", "user", "assistant"):
         assert f">{role}<" in template or f">{role}</span>" in template
-    run_ids = app.session_state["ch7_run"]["key"][1]
+    run_ids = app.session_state["ch7_run"].prompt_ids
     assert run_ids[0] == 1 and run_ids[-3:] != ()  # starts with <|im_start|>
     # Generate greedily: the answer ends at the end-of-turn token <|im_end|>, within 40 tokens.
     app.button(key="ch7_generate").click().run()
