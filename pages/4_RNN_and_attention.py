@@ -43,6 +43,7 @@ EPOCH_CHOICES = (1, 2, 3, 4, 5)
 PAIR_CHOICES = (1000, 2000, 4000, 6000)
 HIDDEN_CHOICES = (32, 64, 128)
 MAX_FINISHED_RUNS = 32
+DEFAULT_RUN = s2s_train.QuickRun()
 MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
 
 
@@ -146,7 +147,7 @@ def run_board() -> RunBoard:
 def run_shared(run: s2s_train.QuickRun) -> tuple[dict | None, str]:
     """The result of ``run``, computing it here only if no one on this server has or is."""
     board = run_board()
-    key = (run.n_pairs, run.epochs, run.hidden_dim, run.embed_dim, run.seed)
+    key = (run.n_pairs, run.epochs, run.hidden_dim, run.embed_dim, run.seed, run.learning_rate)
     with board.lock:
         if key in board.finished:
             return board.finished[key], "reused"
@@ -390,9 +391,9 @@ def training_section() -> None:
     st.subheader(t("ch4.train.header"))
     st.markdown(t("ch4.train.intro"))
     defaults = {
-        "ch4_epochs": int_query_param("epochs", 2, EPOCH_CHOICES[0], EPOCH_CHOICES[-1]),
-        "ch4_pairs": int(choice_query_param("pairs", [str(p) for p in PAIR_CHOICES], "2000")),
-        "ch4_hidden": int(choice_query_param("hidden", [str(h) for h in HIDDEN_CHOICES], "64")),
+        "ch4_epochs": int_query_param("epochs", DEFAULT_RUN.epochs, EPOCH_CHOICES[0], EPOCH_CHOICES[-1]),
+        "ch4_pairs": int(choice_query_param("pairs", [str(p) for p in PAIR_CHOICES], str(DEFAULT_RUN.n_pairs))),
+        "ch4_hidden": int(choice_query_param("hidden", [str(h) for h in HIDDEN_CHOICES], str(DEFAULT_RUN.hidden_dim))),
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)

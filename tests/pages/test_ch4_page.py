@@ -182,5 +182,5 @@ def test_junk_in_the_url_falls_back():
     app = open_page(example="99", step="-4", force_step="x", force_word="1e9", epochs="nan", pairs="7", hidden="<b>")
     assert not app.exception
     assert app.text_input(key="ch4_text").value == s2s.EXAMPLE_SENTENCE
-    assert app.select_slider(key="ch4_pairs").value == 2000
+    assert app.select_slider(key="ch4_pairs").value == 4000
     assert app.select_slider(key="ch4_hidden").value == 64
