@@ -33,18 +33,10 @@ METHODS = proj.METHODS
 TRAIN_BUDGET_S = 60.0  # a run stops (keeping what it learned) after this long
 # Words the lesson talks about, per language: defaults of the boxes below.
 EXAMPLES = {
-    "en": dict(
-        word="king",
-        analogy=("king", "man", "woman"),
-        heatmap="morning, sunrise, rain, thunder, apple, baby, newborn, king, queen",
-        pairs=(("morning", "sunrise"), ("rain", "thunder"), ("baby", "newborn"), ("apple", "baby")),
-    ),
-    "zh": dict(
-        word="国王",
-        analogy=("国王", "男人", "女人"),
-        heatmap="早上, 日出, 雨, 雷, 苹果, 婴儿, 新生儿, 国王, 王后",
-        pairs=(("早上", "日出"), ("雨", "雷"), ("婴儿", "新生儿"), ("苹果", "婴儿")),
-    ),
+    "en": dict(word="king", analogy=("king", "man", "woman"), heatmap="morning, sunrise, rain, thunder, apple, baby, newborn, king, queen",
+               pairs=(("morning", "sunrise"), ("rain", "thunder"), ("baby", "newborn"), ("apple", "baby"))),
+    "zh": dict(word="国王", analogy=("国王", "男人", "女人"), heatmap="早上, 日出, 雨, 雷, 苹果, 婴儿, 新生儿, 国王, 王后",
+               pairs=(("早上", "日出"), ("雨", "雷"), ("婴儿", "新生儿"), ("苹果", "婴儿"))),
 }
 EXAMPLES_BY_CORPUS = {"toy_en": "en", "toy_zh": "zh"}
 
@@ -146,54 +138,25 @@ st.header(t("ch3.train.header"))
 controls, results = st.columns([2, 3], gap="large")
 with controls:
     corpus_name = st.radio(
-        t("ch3.train.corpus"),
-        CORPORA,
-        index=CORPORA.index(choice_query_param("corpus", CORPORA, "toy_en" if lang == "en" else "toy_zh")),
-        format_func={c: t(f"ch3.corpus.{c}") for c in CORPORA}.__getitem__,
-        horizontal=True,
-        key="w2v_corpus",
+        t("ch3.train.corpus"), CORPORA, index=CORPORA.index(choice_query_param("corpus", CORPORA, "toy_en" if lang == "en" else "toy_zh")),
+        format_func={c: t(f"ch3.corpus.{c}") for c in CORPORA}.__getitem__, horizontal=True, key="w2v_corpus",
     )
     set_query_param("corpus", corpus_name)
     upload = None
     if corpus_name == "upload":
-        upload = st.file_uploader(
-            t("ch3.train.upload"), type=["txt"], key="w2v_upload", help=t("ch3.train.upload_help")
-        )
-    architecture = st.radio(
-        t("ch3.train.architecture"),
-        ("sg", "cbow"),
-        format_func={a: t(f"ch3.train.arch_{a}") for a in ("sg", "cbow")}.__getitem__,
-        horizontal=True,
-        key="w2v_arch",
-    )
+        upload = st.file_uploader(t("ch3.train.upload"), type=["txt"], key="w2v_upload", help=t("ch3.train.upload_help"))
+    architecture = st.radio(t("ch3.train.architecture"), ("sg", "cbow"), format_func={a: t(f"ch3.train.arch_{a}") for a in ("sg", "cbow")}.__getitem__,
+                            horizontal=True, key="w2v_arch")
     col_a, col_b = st.columns(2)
     with col_a:
-        dim = st.slider(
-            t("ch3.train.dim"), 2, 200, w2v.TOY_CONFIG.dim, step=1, key="w2v_dim", help=t("ch3.train.dim_help")
-        )
-        window = st.slider(
-            t("ch3.train.window"), 1, 10, w2v.TOY_CONFIG.window, key="w2v_window", help=t("ch3.train.window_help")
-        )
-        negative = st.slider(
-            t("ch3.train.negative"),
-            1,
-            20,
-            w2v.TOY_CONFIG.negative,
-            key="w2v_negative",
-            help=t("ch3.train.negative_help"),
-        )
+        dim = st.slider(t("ch3.train.dim"), 2, 200, w2v.TOY_CONFIG.dim, step=1, key="w2v_dim", help=t("ch3.train.dim_help"))
+        window = st.slider(t("ch3.train.window"), 1, 10, w2v.TOY_CONFIG.window, key="w2v_window", help=t("ch3.train.window_help"))
+        negative = st.slider(t("ch3.train.negative"), 1, 20, w2v.TOY_CONFIG.negative, key="w2v_negative",
+                             help=t("ch3.train.negative_help"))
     with col_b:
-        epochs = st.slider(
-            t("ch3.train.epochs"), 1, 50, w2v.TOY_CONFIG.epochs, key="w2v_epochs", help=t("ch3.train.epochs_help")
-        )
-        min_count = st.slider(
-            t("ch3.train.min_count"),
-            1,
-            20,
-            w2v.TOY_CONFIG.min_count,
-            key="w2v_min_count",
-            help=t("ch3.train.min_count_help"),
-        )
+        epochs = st.slider(t("ch3.train.epochs"), 1, 50, w2v.TOY_CONFIG.epochs, key="w2v_epochs", help=t("ch3.train.epochs_help"))
+        min_count = st.slider(t("ch3.train.min_count"), 1, 20, w2v.TOY_CONFIG.min_count, key="w2v_min_count",
+                              help=t("ch3.train.min_count_help"))
     train_clicked = st.button(t("ch3.train.button"), type="primary", icon=":material/model_training:", key="w2v_train")
 
 with results:
@@ -205,15 +168,8 @@ with results:
                 corpus = w2v.corpus_from_upload(decode_upload(upload.getvalue()))
             else:
                 corpus = toy_corpus(corpus_name)
-            config = w2v.Word2VecConfig(
-                dim=dim,
-                window=window,
-                negative=negative,
-                epochs=epochs,
-                min_count=min_count,
-                sg=architecture == "sg",
-                seed=current_seed(),
-            )
+            config = w2v.Word2VecConfig(dim=dim, window=window, negative=negative, epochs=epochs,
+                                        min_count=min_count, sg=architecture == "sg", seed=current_seed())
             progress_bar = st.progress(0.0, text=t("ch3.train.starting"))
             loss_slot = st.empty()
             live_steps: list[int] = []
@@ -224,47 +180,26 @@ with results:
                 live_steps.append(p.step)
                 live_losses.append(p.loss)
                 share = min(1.0, p.step / max(p.total_steps, 1))
-                progress_bar.progress(
-                    share,
-                    text=t(
-                        "ch3.train.progress",
-                        epoch=p.epoch + 1,
-                        epochs=config.epochs,
-                        loss=f"{p.loss:.3f}",
-                        words=f"{p.words_done:,}",
-                    ),
-                )
+                progress_bar.progress(share, text=t("ch3.train.progress", epoch=p.epoch + 1, epochs=config.epochs,
+                                                    loss=f"{p.loss:.3f}", words=f"{p.words_done:,}"))
                 if time.monotonic() - last_draw[0] > 0.4:
                     last_draw[0] = time.monotonic()
                     loss_slot.plotly_chart(
-                        fig.loss_curve(
-                            live_steps,
-                            live_losses,
-                            title=t("ch3.train.loss_title"),
-                            x_title=t("ch3.train.step"),
-                            y_title=t("ch3.train.loss"),
-                            total_steps=p.total_steps,
-                        ),
-                        width="stretch",
-                        key=f"w2v_live_{len(live_steps)}",
+                        fig.loss_curve(live_steps, live_losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
+                                       y_title=t("ch3.train.loss"), total_steps=p.total_steps),
+                        width="stretch", key=f"w2v_live_{len(live_steps)}",
                     )
 
             started = time.monotonic()
             with training_threads():
                 result = w2v.train_word2vec(
-                    corpus.sentences,
-                    config,
-                    callback=on_progress,
-                    report_every=10,
-                    snapshots_per_epoch=max(1, 40 // config.epochs),
-                    snapshot_words=400,
+                    corpus.sentences, config, callback=on_progress, report_every=10,
+                    snapshots_per_epoch=max(1, 40 // config.epochs), snapshot_words=400,
                     extra_snapshot_steps=w2v.EARLY_SNAPSHOTS,
-                    should_stop=lambda: time.monotonic() - started > TRAIN_BUDGET_S,
-                    device=pick_device(),
+                    should_stop=lambda: time.monotonic() - started > TRAIN_BUDGET_S, device=pick_device(),
                 )
-            progress_bar.progress(
-                1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}", speed=f"{result.words_per_second:,.0f}")
-            )
+            progress_bar.progress(1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}",
+                                              speed=f"{result.words_per_second:,.0f}"))
             if result.stopped:
                 st.warning(t("ch3.train.stopped", seconds=int(TRAIN_BUDGET_S)), icon=":material/timer:")
             snapshot_words = result.vocab.words[: result.snapshot_words]
@@ -295,31 +230,12 @@ with results:
     else:
         cfg = model["config"]
         source = t("ch3.train.source_shipped") if model["shipped"] else t("ch3.train.source_session")
-        st.caption(
-            t(
-                "ch3.train.model_info",
-                source=source,
-                words=len(model["wv"]),
-                dim=cfg["dim"],
-                window=cfg["window"],
-                negative=cfg["negative"],
-                epochs=cfg["epochs"],
-                arch=t(f"ch3.train.arch_{'sg' if cfg['sg'] else 'cbow'}"),
-            )
-        )
+        st.caption(t("ch3.train.model_info", source=source, words=len(model["wv"]), dim=cfg["dim"], window=cfg["window"],
+                     negative=cfg["negative"], epochs=cfg["epochs"], arch=t(f"ch3.train.arch_{'sg' if cfg['sg'] else 'cbow'}")))
         if model["losses"]:
             steps, losses = zip(*model["losses"], strict=True)
-            st.plotly_chart(
-                fig.loss_curve(
-                    steps,
-                    losses,
-                    title=t("ch3.train.loss_title"),
-                    x_title=t("ch3.train.step"),
-                    y_title=t("ch3.train.loss"),
-                ),
-                width="stretch",
-                key="w2v_loss",
-            )
+            st.plotly_chart(fig.loss_curve(steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
+                                           y_title=t("ch3.train.loss")), width="stretch", key="w2v_loss")
 
 if model is None:
     st.stop()
@@ -331,47 +247,27 @@ if st.session_state.get("w2v_model_seen") != model["id"]:
         st.session_state.pop(stale, None)
     st.session_state["w2v_model_seen"] = model["id"]
 examples = example_words(corpus_name, wv)
-group_names = {
-    g: t(f"ch3.groups.{g}") if t(f"ch3.groups.{g}") != f"ch3.groups.{g}" else g for g in set(wv.groups.values())
-}
+group_names = {g: t(f"ch3.groups.{g}") if t(f"ch3.groups.{g}") != f"ch3.groups.{g}" else g for g in set(wv.groups.values())}
 
 # --- 2. The map -----------------------------------------------------------------------------
 st.header(t("ch3.map.header"))
 st.markdown(md("ch3/map"))
 c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
 with c1:
-    method = st.radio(
-        t("ch3.map.method"),
-        METHODS,
-        index=METHODS.index(choice_query_param("method", METHODS, "tsne")),
-        format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__,
-        horizontal=True,
-        key="w2v_method",
-    )
+    method = st.radio(t("ch3.map.method"), METHODS, index=METHODS.index(choice_query_param("method", METHODS, "tsne")),
+                      format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__, horizontal=True, key="w2v_method")
     set_query_param("method", method)
 with c2:
-    dims = st.radio(
-        t("ch3.map.dims"),
-        (2, 3),
-        index=int_query_param("dims", 2, 2, 3) - 2,
-        format_func=lambda d: f"{d}D",
-        horizontal=True,
-        key="w2v_dims",
-    )
+    dims = st.radio(t("ch3.map.dims"), (2, 3), index=int_query_param("dims", 2, 2, 3) - 2, format_func=lambda d: f"{d}D",
+                    horizontal=True, key="w2v_dims")
     set_query_param("dims", dims)
 with c3:
     has_groups = any(w in wv.groups for w in wv.words)
     grouped_only = st.toggle(t("ch3.map.grouped_only"), value=has_groups, disabled=not has_groups, key="w2v_grouped")
 with c4:
     if len(wv) > 10:
-        top_n = st.slider(
-            t("ch3.map.top_n"),
-            10,
-            min(400, len(wv)),
-            min(120, len(wv)),
-            key="w2v_top_n",
-            disabled=grouped_only and has_groups,
-        )
+        top_n = st.slider(t("ch3.map.top_n"), 10, min(400, len(wv)), min(120, len(wv)), key="w2v_top_n",
+                          disabled=grouped_only and has_groups)
     else:  # a tiny vocabulary: show every word
         top_n = len(wv)
 shown = [w for w in wv.words if w in wv.groups] if grouped_only and has_groups else wv.words[:top_n]
@@ -386,16 +282,9 @@ with guard():
         with st.spinner(t("ch3.map.computing")):
             coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
     axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
-    scatter = fig.embedding_scatter(
-        coords,
-        shown,
-        wv.groups,
-        title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
-        axis_titles=axis,
-        group_names=group_names,
-        other_name=t("ch3.groups.other"),
-        highlight=[focus] if focus in shown else [],
-    )
+    scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
+                                    axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
+                                    highlight=[focus] if focus in shown else [])
     event = st.plotly_chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
     if points and points[0].get("customdata"):
@@ -414,17 +303,10 @@ with guard():
     keep = [i for i, w in enumerate(snap_words) if w in set(shown)] or list(range(min(len(snap_words), 120)))
     frames = replay_frames([s[keep] for s in model["snapshots"]])
     replay = fig.replay_animation(
-        frames,
-        model["snapshot_steps"],
-        [snap_words[i] for i in keep],
-        wv.groups,
-        title=t("ch3.replay.title", n=len(frames)),
-        axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
-        step_label=t("ch3.replay.step"),
-        play_label=t("ch3.replay.play"),
-        pause_label=t("ch3.replay.pause"),
-        group_names=group_names,
-        other_name=t("ch3.groups.other"),
+        frames, model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
+        title=t("ch3.replay.title", n=len(frames)), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
+        step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
+        group_names=group_names, other_name=t("ch3.groups.other"),
     )
     st.plotly_chart(replay, width="stretch", key="w2v_replay")
 
@@ -435,9 +317,7 @@ with guard():
 def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
     """A fragment: typing a word redraws these charts only, not the maps above."""
     st.header(t("ch3.ask.header"))
-    tab_nb, tab_an, tab_sim = st.tabs(
-        [t("ch3.ask.tab_neighbours"), t("ch3.ask.tab_analogy"), t("ch3.ask.tab_similarity")]
-    )
+    tab_nb, tab_an, tab_sim = st.tabs([t("ch3.ask.tab_neighbours"), t("ch3.ask.tab_analogy"), t("ch3.ask.tab_similarity")])
     with tab_nb:
         st.session_state.setdefault("w2v_word", examples["word"] if examples["word"] in wv else wv.words[0])
         word = st.text_input(t("ch3.ask.word"), key="w2v_word", help=t("ch3.ask.word_help"), max_chars=60)
@@ -445,13 +325,8 @@ def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
         with guard():
             neighbours = wv.neighbours(word, k)
             st.session_state["w2v_focus"] = word.strip().lower()
-            st.plotly_chart(
-                fig.score_bars(
-                    neighbours, title=t("ch3.ask.neighbours_title", word=word.strip()), x_title=t("ch3.ask.cosine")
-                ),
-                width="stretch",
-                key="w2v_neighbours",
-            )
+            st.plotly_chart(fig.score_bars(neighbours, title=t("ch3.ask.neighbours_title", word=word.strip()), x_title=t("ch3.ask.cosine")),
+                            width="stretch", key="w2v_neighbours")
     with tab_an:
         st.markdown(md("ch3/analogy"))
         a_default, b_default, c_default = examples["analogy"]
@@ -461,35 +336,16 @@ def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
         c = cc.text_input(t("ch3.ask.c"), c_default, key="w2v_c", max_chars=60)
         with guard():
             answers = wv.analogy(a, b, c, k=5)
-            st.markdown(
-                t(
-                    "ch3.ask.analogy_answer",
-                    a=a.strip(),
-                    b=b.strip(),
-                    c=c.strip(),
-                    best=answers[0][0],
-                    score=f"{answers[0][1]:.3f}",
-                )
-            )
-            st.plotly_chart(
-                fig.score_bars(
-                    answers, title=t("ch3.ask.analogy_title"), x_title=t("ch3.ask.cosine"), colour="#009E73"
-                ),
-                width="stretch",
-                key="w2v_analogy",
-            )
+            st.markdown(t("ch3.ask.analogy_answer", a=a.strip(), b=b.strip(), c=c.strip(), best=answers[0][0], score=f"{answers[0][1]:.3f}"))
+            st.plotly_chart(fig.score_bars(answers, title=t("ch3.ask.analogy_title"), x_title=t("ch3.ask.cosine"), colour="#009E73"),
+                            width="stretch", key="w2v_analogy")
     with tab_sim:
         words_text = st.text_input(t("ch3.ask.heatmap_words"), examples["heatmap"], key="w2v_heat_words", max_chars=400)
         with guard():
             words = parse_words(words_text)[:20]
             matrix = wv.similarity_matrix(words)
-            st.plotly_chart(
-                fig.similarity_heatmap(
-                    matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"), value_name=t("ch3.ask.cosine")
-                ),
-                width="stretch",
-                key="w2v_heatmap",
-            )
+            st.plotly_chart(fig.similarity_heatmap(matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"),
+                                                   value_name=t("ch3.ask.cosine")), width="stretch", key="w2v_heatmap")
 
 
 ask_the_vectors(wv, examples)
@@ -523,24 +379,10 @@ def one_vector_per_word(wv: WordVectors) -> None:
             v1, v2 = contextual_vector(s1c, bank_word), contextual_vector(s2c, bank_word)
         contextual = float(v1 @ v2 / (np.linalg.norm(v1) * np.linalg.norm(v2)))
         labels = [t("ch3.bank.static_label"), t("ch3.bank.contextual_label")]
-        st.plotly_chart(
-            fig.context_comparison(
-                labels,
-                [1.0, contextual],
-                title=t("ch3.bank.title", word=bank_word.strip()),
-                x_title=t("ch3.ask.cosine"),
-            ),
-            width="stretch",
-            key="w2v_bank",
-        )
+        st.plotly_chart(fig.context_comparison(labels, [1.0, contextual], title=t("ch3.bank.title", word=bank_word.strip()),
+                                               x_title=t("ch3.ask.cosine")), width="stretch", key="w2v_bank")
         if bank_word.strip().lower() in wv:
-            st.caption(
-                t(
-                    "ch3.bank.static_in_vocab",
-                    word=bank_word.strip(),
-                    neighbours=", ".join(w for w, _ in wv.neighbours(bank_word, 5)),
-                )
-            )
+            st.caption(t("ch3.bank.static_in_vocab", word=bank_word.strip(), neighbours=", ".join(w for w, _ in wv.neighbours(bank_word, 5))))
         else:
             st.caption(t("ch3.bank.static_not_in_vocab", word=bank_word.strip()))
         st.markdown(t("ch3.bank.result", value=f"{contextual:.3f}"))
@@ -553,21 +395,7 @@ st.header(t("ch3.export.header"))
 st.markdown(md("ch3/export"))
 vectors_tsv, metadata_tsv = projector_files(model["id"], wv)
 e1, e2 = st.columns(2)
-e1.download_button(
-    t("ch3.export.vectors"),
-    vectors_tsv,
-    file_name=f"w2v_{corpus_name}_vectors.tsv",
-    mime="text/tab-separated-values",
-    icon=":material/download:",
-    key="w2v_dl_vectors",
-    on_click="ignore",
-)
-e2.download_button(
-    t("ch3.export.metadata"),
-    metadata_tsv,
-    file_name=f"w2v_{corpus_name}_metadata.tsv",
-    mime="text/tab-separated-values",
-    icon=":material/download:",
-    key="w2v_dl_meta",
-    on_click="ignore",
-)
+e1.download_button(t("ch3.export.vectors"), vectors_tsv, file_name=f"w2v_{corpus_name}_vectors.tsv", mime="text/tab-separated-values",
+                   icon=":material/download:", key="w2v_dl_vectors", on_click="ignore")
+e2.download_button(t("ch3.export.metadata"), metadata_tsv, file_name=f"w2v_{corpus_name}_metadata.tsv",
+                   mime="text/tab-separated-values", icon=":material/download:", key="w2v_dl_meta", on_click="ignore")

@@ -123,14 +123,8 @@ def choose_model(models: list[str]) -> str:
         st.session_state["ch5_model"] = wanted if wanted in models else lab.MINILM
     # Labels are translated now, not inside format_func (which may run without the page's state).
     labels = {name: t(f"ch5.model.{name}") for name in models}
-    choice = st.selectbox(
-        t("ch5.model.label"),
-        models,
-        key="ch5_model",
-        format_func=labels.__getitem__,
-        help=t("ch5.model.help"),
-        on_change=_on_model,
-    )
+    choice = st.selectbox(t("ch5.model.label"), models, key="ch5_model", format_func=labels.__getitem__,
+                          help=t("ch5.model.help"), on_change=_on_model)
     if len(models) == 1:
         st.caption(t("ch5.model.gpt_missing"))
     return choice
@@ -142,20 +136,10 @@ def choose_sentence() -> str:
         default_key = default_key if default_key in lab.EXAMPLE_SENTENCES else "rained"
         st.session_state["ch5_example"] = default_key
         st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[default_key]
-    st.radio(
-        t("ch5.sentence.examples"),
-        list(lab.EXAMPLE_SENTENCES),
-        key="ch5_example",
-        horizontal=True,
-        format_func=lambda key: lab.EXAMPLE_SENTENCES[key],
-        on_change=_on_example,
-    )
-    return st.text_input(
-        t("ch5.sentence.label"),
-        key="ch5_text",
-        max_chars=lab.MAX_CHARS,
-        help=t("ch5.sentence.help", limit=lab.MAX_TOKENS),
-    )
+    st.radio(t("ch5.sentence.examples"), list(lab.EXAMPLE_SENTENCES), key="ch5_example", horizontal=True,
+             format_func=lambda key: lab.EXAMPLE_SENTENCES[key], on_change=_on_example)
+    return st.text_input(t("ch5.sentence.label"), key="ch5_text", max_chars=lab.MAX_CHARS,
+                         help=t("ch5.sentence.help", limit=lab.MAX_TOKENS))
 
 
 def model_notes(trace: lab.AttentionTrace, text: str) -> None:
@@ -163,15 +147,8 @@ def model_notes(trace: lab.AttentionTrace, text: str) -> None:
     if unknown:
         st.warning(t("ch5.notes.unk", count=unknown, total=trace.n_tokens), icon=":material/help:")
     if trace.model_name == lab.MINILM:
-        st.caption(
-            t(
-                "ch5.notes.minilm_check",
-                error=f"{trace.max_weight_error:.1e}",
-                layers=trace.n_layers,
-                heads=trace.n_heads,
-                tokens=trace.n_tokens,
-            )
-        )
+        st.caption(t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
+                     heads=trace.n_heads, tokens=trace.n_tokens))
     else:
         _, tokenizer = shared_gpt(trace.model_name)
         dropped = tokenizer.unknown_characters(text)
@@ -215,18 +192,8 @@ def input_section(trace: lab.AttentionTrace) -> None:
     panels.append((t("ch5.input.sum"), trace["embed.sum"]))
     if "embed.layernorm" in trace.tensors:
         panels.append((t("ch5.input.layernorm"), trace["embed.layernorm"]))
-    st.plotly_chart(
-        figs.vectors_figure(
-            panels,
-            trace.tokens,
-            t("ch5.axis.dimension"),
-            t("ch5.axis.token"),
-            t("ch5.input.title", shape=shape),
-            shared_scale=False,
-        ),
-        key="ch5_input_fig",
-        **CHART,
-    )
+    st.plotly_chart(figs.vectors_figure(panels, trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
+                                        t("ch5.input.title", shape=shape), shared_scale=False), key="ch5_input_fig", **CHART)
     st.caption(t("ch5.input.caption_minilm" if trace.model_name == lab.MINILM else "ch5.input.caption_gpt"))
 
 
@@ -242,25 +209,12 @@ def search_section(trace: lab.AttentionTrace, text: str) -> None:
                 st.info(t("ch5.search.none", source=source, targets=", ".join(targets)))
                 continue
             best = matches[0]
-            st.markdown(
-                t(
-                    "ch5.search.found",
-                    layer=best.layer,
-                    head=best.head,
-                    weight=f"{best.weight:.2f}",
-                    source=source,
-                    targets=", ".join(targets),
-                    count=len(matches),
-                )
-            )
+            st.markdown(t("ch5.search.found", layer=best.layer, head=best.head, weight=f"{best.weight:.2f}",
+                          source=source, targets=", ".join(targets), count=len(matches)))
             if not best.is_top:
                 st.caption(t("ch5.search.not_top"))
-            st.button(
-                t("ch5.search.open", layer=best.layer, head=best.head),
-                key=f"ch5_open_{key}",
-                on_click=_open_example,
-                args=(key, best.layer, best.head, best.source),
-            )
+            st.button(t("ch5.search.open", layer=best.layer, head=best.head), key=f"ch5_open_{key}",
+                      on_click=_open_example, args=(key, best.layer, best.head, best.source))
     del text
 
 
@@ -304,23 +258,16 @@ def explore(trace: lab.AttentionTrace) -> None:
         positions = list(range(trace.n_tokens))
         if st.session_state.get("ch5_focus") not in positions:
             st.session_state["ch5_focus"] = 0
-        focus = st.selectbox(
-            t("ch5.controls.focus"), positions, key="ch5_focus", format_func=lambda i: f"{i}: {trace.tokens[i]}"
-        )
+        focus = st.selectbox(t("ch5.controls.focus"), positions, key="ch5_focus",
+                             format_func=lambda i: f"{i}: {trace.tokens[i]}")
     with c4:
         if trace.causal:
-            st.toggle(
-                t("ch5.controls.causal"),
-                value=True,
-                disabled=True,
-                key="ch5_causal_gpt",
-                help=t("ch5.controls.causal_gpt_help"),
-            )
+            st.toggle(t("ch5.controls.causal"), value=True, disabled=True, key="ch5_causal_gpt",
+                      help=t("ch5.controls.causal_gpt_help"))
             causal = True
         else:
-            causal = st.toggle(
-                t("ch5.controls.causal_whatif"), key="ch5_causal", help=t("ch5.controls.causal_whatif_help")
-            )
+            causal = st.toggle(t("ch5.controls.causal_whatif"), key="ch5_causal",
+                               help=t("ch5.controls.causal_whatif_help"))
     set_query_param("layer", layer)
     set_query_param("head", head)
 
@@ -328,14 +275,8 @@ def explore(trace: lab.AttentionTrace) -> None:
     if st.session_state.get("ch5_view") not in VIEWS:
         wanted = query_param("view", VIEWS[0])
         st.session_state["ch5_view"] = wanted if wanted in VIEWS else VIEWS[0]
-    view = st.radio(
-        t("ch5.views.label"),
-        VIEWS,
-        key="ch5_view",
-        horizontal=True,
-        format_func=view_labels.__getitem__,
-        help=t("ch5.views.help"),
-    )
+    view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", horizontal=True, format_func=view_labels.__getitem__,
+                    help=t("ch5.views.help"))
     set_query_param("view", view)
 
     steps = lab.attention_steps(trace, layer, head, causal=causal)
@@ -355,59 +296,31 @@ def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
     n, d = trace.n_tokens, trace.head_dim
     where = t("ch5.steps.where", layer=layer, head=steps.head)
     st.subheader(t("ch5.steps.s1"))
-    st.plotly_chart(
-        figs.matrix_heatmap(
-            steps.inputs,
-            trace.tokens,
-            t("ch5.steps.input_title", layer=layer, shape=f"({n} × {steps.inputs.shape[1]})"),
-            t("ch5.axis.dimension"),
-            t("ch5.axis.token"),
-        ),
-        key="ch5_fig_input",
-        **CHART,
-    )
+    st.plotly_chart(figs.matrix_heatmap(
+        steps.inputs, trace.tokens, t("ch5.steps.input_title", layer=layer, shape=f"({n} × {steps.inputs.shape[1]})"),
+        t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_input", **CHART)
 
     st.subheader(t("ch5.steps.s2"))
-    st.plotly_chart(
-        figs.vectors_figure(
-            [(f"Q ({n} × {d})", steps.q), (f"K ({n} × {d})", steps.k), (f"V ({n} × {d})", steps.v)],
-            trace.tokens,
-            t("ch5.axis.dimension"),
-            t("ch5.axis.token"),
-            t("ch5.steps.qkv_title", where=where),
-        ),
-        key="ch5_fig_qkv",
-        **CHART,
-    )
+    st.plotly_chart(figs.vectors_figure(
+        [(f"Q ({n} × {d})", steps.q), (f"K ({n} × {d})", steps.k), (f"V ({n} × {d})", steps.v)],
+        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.steps.qkv_title", where=where)),
+        key="ch5_fig_qkv", **CHART)
 
     st.subheader(t("ch5.steps.s3"))
     panels = [
         (t("ch5.steps.scores_title", shape=f"({n} × {n})"), steps.scores),
-        (t("ch5.steps.scaled_title", d=d, root=f"{d**0.5:.2f}"), steps.scaled),
+        (t("ch5.steps.scaled_title", d=d, root=f"{d ** 0.5:.2f}"), steps.scaled),
         (t("ch5.steps.masked_title" if causal else "ch5.steps.unmasked_title"), steps.masked),
     ]
-    st.plotly_chart(
-        figs.score_panels_figure(
-            panels, trace.tokens, t("ch5.steps.scores_figure", where=where), t("ch5.axis.key"), t("ch5.axis.query")
-        ),
-        key="ch5_fig_scores",
-        **CHART,
-    )
+    st.plotly_chart(figs.score_panels_figure(panels, trace.tokens, t("ch5.steps.scores_figure", where=where),
+                                             t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_scores", **CHART)
 
     _draw_softmax(trace, steps)
 
     st.subheader(t("ch5.steps.s5"))
-    st.plotly_chart(
-        figs.matrix_heatmap(
-            steps.head_out,
-            trace.tokens,
-            t("ch5.steps.head_out_title", where=where, shape=f"({n} × {d})"),
-            t("ch5.axis.dimension"),
-            t("ch5.axis.token"),
-        ),
-        key="ch5_fig_head_out",
-        **CHART,
-    )
+    st.plotly_chart(figs.matrix_heatmap(
+        steps.head_out, trace.tokens, t("ch5.steps.head_out_title", where=where, shape=f"({n} × {d})"),
+        t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_head_out", **CHART)
 
 
 def _draw_softmax(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
@@ -415,19 +328,9 @@ def _draw_softmax(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
     where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
     st.subheader(t("ch5.steps.s4"))
     frames = lab.temperature_frames(steps.masked)
-    st.plotly_chart(
-        figs.temperature_figure(
-            frames,
-            lab.TEMPERATURES,
-            trace.tokens,
-            t("ch5.steps.weights_title", where=where, shape=f"({n} × {n})"),
-            t("ch5.controls.temperature"),
-            t("ch5.axis.key"),
-            t("ch5.axis.query"),
-        ),
-        key="ch5_fig_weights",
-        **CHART,
-    )
+    st.plotly_chart(figs.temperature_figure(
+        frames, lab.TEMPERATURES, trace.tokens, t("ch5.steps.weights_title", where=where, shape=f"({n} × {n})"),
+        t("ch5.controls.temperature"), t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_weights", **CHART)
     st.caption(t("ch5.steps.temperature_note"))
 
 
@@ -435,17 +338,9 @@ def _draw_lines(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int
     where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
     causal = steps.causal
     st.subheader(t("ch5.lines.header"))
-    st.plotly_chart(
-        figs.lines_figure(
-            steps.weights,
-            trace.tokens,
-            focus,
-            t("ch5.lines.title", token=trace.tokens[focus], where=where),
-            causal=causal,
-        ),
-        key="ch5_fig_lines",
-        **CHART,
-    )
+    st.plotly_chart(figs.lines_figure(steps.weights, trace.tokens, focus,
+                                      t("ch5.lines.title", token=trace.tokens[focus], where=where), causal=causal),
+                    key="ch5_fig_lines", **CHART)
 
 
 def _draw_heads(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int) -> None:
@@ -454,58 +349,35 @@ def _draw_heads(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int
     weights = trace[f"blocks.{layer}.attn.weights"]
     if steps.causal and not trace.causal:
         weights = [lab.attention_steps(trace, layer, h, causal=True).weights for h in range(trace.n_heads)]
-    st.plotly_chart(
-        figs.heads_grid_figure(
-            np.asarray(weights), trace.tokens, t("ch5.heads.title", layer=layer), t("ch5.controls.head"), selected=head
-        ),
-        key="ch5_fig_heads",
-        **CHART,
-    )
+    st.plotly_chart(figs.heads_grid_figure(np.asarray(weights), trace.tokens, t("ch5.heads.title", layer=layer),
+                                           t("ch5.controls.head"), selected=head), key="ch5_fig_heads", **CHART)
 
     st.subheader(t("ch5.overview.header"))
     metric_labels = {m: t(f"ch5.overview.{m}", token=trace.tokens[focus]) for m in ("focus", "sharpness")}
-    metric = st.radio(
-        t("ch5.overview.metric"),
-        list(metric_labels),
-        horizontal=True,
-        key="ch5_metric",
-        format_func=metric_labels.__getitem__,
-    )
+    metric = st.radio(t("ch5.overview.metric"), list(metric_labels), horizontal=True, key="ch5_metric",
+                      format_func=metric_labels.__getitem__)
     if metric == "sharpness":
         values, label = lab.focus_scores(trace), t("ch5.overview.sharpness_short")
     else:
         others = [i for i in range(trace.n_tokens) if i != focus and i not in trace.special]
         values = lab.head_scores(trace, focus, others) if others else lab.focus_scores(trace) * 0
         label = t("ch5.overview.focus_short")
-    st.plotly_chart(
-        figs.overview_figure(
-            values,
-            t("ch5.overview.title"),
-            t("ch5.controls.layer"),
-            t("ch5.controls.head"),
-            label,
-            selected=(layer, head),
-        ),
-        key="ch5_overview",
-        on_select="rerun",
-        selection_mode="points",
-        **CHART,
-    )
+    st.plotly_chart(figs.overview_figure(values, t("ch5.overview.title"), t("ch5.controls.layer"),
+                                         t("ch5.controls.head"), label, selected=(layer, head)),
+                    key="ch5_overview", on_select="rerun", selection_mode="points", **CHART)
     st.caption(t("ch5.overview.caption"))
     _draw_flipbook(trace, layer, head)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def cached_flipbook(
-    model_name: str, tokens: tuple[str, ...], layer: int, head: int, labels: tuple[str, ...], _trace: lab.AttentionTrace
-):
+def cached_flipbook(model_name: str, tokens: tuple[str, ...], layer: int, head: int, labels: tuple[str, ...],
+                    _trace: lab.AttentionTrace):
     """Every head's weights as frames of one figure (the trace is the one cached above;
     model name and tokens identify it)."""
     del model_name, tokens
     title, slider, x_title, y_title = labels
-    return figs.heads_flipbook_figure(
-        _trace.all_weights(), _trace.tokens, title, slider, x_title, y_title, start=(layer, head)
-    )
+    return figs.heads_flipbook_figure(_trace.all_weights(), _trace.tokens, title, slider, x_title, y_title,
+                                      start=(layer, head))
 
 
 def _draw_flipbook(trace: lab.AttentionTrace, layer: int, head: int) -> None:
@@ -513,17 +385,10 @@ def _draw_flipbook(trace: lab.AttentionTrace, layer: int, head: int) -> None:
     through heads redraws in the browser, no server round trip."""
     st.subheader(t("ch5.flipbook.header"))
     st.caption(t("ch5.flipbook.note", count=trace.n_layers * trace.n_heads))
-    labels = (
-        t("ch5.flipbook.title", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens),
-        t("ch5.flipbook.slider"),
-        t("ch5.axis.key"),
-        t("ch5.axis.query"),
-    )
-    st.plotly_chart(
-        cached_flipbook(trace.model_name, tuple(trace.tokens), layer, head, labels, trace),
-        key="ch5_fig_flipbook",
-        **CHART,
-    )
+    labels = (t("ch5.flipbook.title", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens),
+              t("ch5.flipbook.slider"), t("ch5.axis.key"), t("ch5.axis.query"))
+    st.plotly_chart(cached_flipbook(trace.model_name, tuple(trace.tokens), layer, head, labels, trace),
+                    key="ch5_fig_flipbook", **CHART)
 
 
 def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> None:

@@ -111,8 +111,7 @@ def _fit_margins(layout: dict, data: Sequence[dict] = ()) -> None:
     # it needs after a first draw, which makes plotly.js draw the figure again: give it
     # that room up front.
     if any(trace.get("showscale", True) for trace in data if trace.get("type") == "heatmap") or any(
-        trace.get("marker", {}).get("showscale") for trace in data
-    ):
+            trace.get("marker", {}).get("showscale") for trace in data):
         margin["r"] = max(margin["r"], COLORBAR_ROOM)
     for name, axis in list(layout.items()):
         if not name.startswith(("xaxis", "yaxis")) or not isinstance(axis, dict):
@@ -157,17 +156,8 @@ def _subplot_axes(rows: int, cols: int, hspace: float, vspace: float) -> list[tu
 
 
 def _subplot_title(text: str, x_domain: list, y_domain: list) -> dict:
-    return {
-        "text": text,
-        "x": (x_domain[0] + x_domain[1]) / 2,
-        "y": y_domain[1],
-        "xref": "paper",
-        "yref": "paper",
-        "xanchor": "center",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "font": {"size": FONT_SIZE},
-    }
+    return {"text": text, "x": (x_domain[0] + x_domain[1]) / 2, "y": y_domain[1], "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": FONT_SIZE}}
 
 
 def _heatmap(z, **kwargs) -> dict:
@@ -177,20 +167,10 @@ def _heatmap(z, **kwargs) -> dict:
 # --------------------------------------------------------------------------- figures
 
 
-def matrix_heatmap(
-    matrix: np.ndarray,
-    row_tokens: Sequence[str],
-    title: str,
-    x_title: str,
-    y_title: str,
-    column_tokens: Sequence[str] | None = None,
-    colorscale: str = VALUE_SCALE,
-    zmid: float | None = 0.0,
-    zmin: float | None = None,
-    zmax: float | None = None,
-    show_values: bool = False,
-    height: int | None = None,
-) -> go.Figure:
+def matrix_heatmap(matrix: np.ndarray, row_tokens: Sequence[str], title: str, x_title: str, y_title: str,
+                   column_tokens: Sequence[str] | None = None, colorscale: str = VALUE_SCALE,
+                   zmid: float | None = 0.0, zmin: float | None = None, zmax: float | None = None,
+                   show_values: bool = False, height: int | None = None) -> go.Figure:
     """One labelled heatmap: rows are tokens, columns are tokens or vector dimensions.
 
     ``-inf`` cells (masked) are drawn as grey gaps. ``title`` should carry the shape.
@@ -200,16 +180,8 @@ def matrix_heatmap(
     if column_tokens is None and zmin is None and zmax is None and zmid == 0.0:
         zmax = robust_limit(values)  # one outlier dimension must not wash out the rest
         zmin = -zmax
-    heat = _heatmap(
-        _finite_or_none(values),
-        colorscale=colorscale,
-        zmid=zmid,
-        zmin=zmin,
-        zmax=zmax,
-        colorbar={"thickness": 14},
-        hoverongaps=False,
-        ygap=1,
-    )
+    heat = _heatmap(_finite_or_none(values), colorscale=colorscale, zmid=zmid, zmin=zmin, zmax=zmax,
+                    colorbar={"thickness": 14}, hoverongaps=False, ygap=1)
     layout_extra: dict = {}
     if column_tokens is not None:
         heat["xgap"] = 1
@@ -231,14 +203,8 @@ def matrix_heatmap(
     return _figure([heat], _layout(title, height or min(rows_height, 720), **layout_extra))
 
 
-def vectors_figure(
-    panels: Sequence[tuple[str, np.ndarray]],
-    tokens: Sequence[str],
-    x_title: str,
-    y_title: str,
-    title: str,
-    shared_scale: bool = True,
-) -> go.Figure:
+def vectors_figure(panels: Sequence[tuple[str, np.ndarray]], tokens: Sequence[str], x_title: str,
+                   y_title: str, title: str, shared_scale: bool = True) -> go.Figure:
     """Several (T, width) matrices side by side (e.g. token embedding, position
     embedding, their sum; or Q, K, V).
 
@@ -260,21 +226,12 @@ def vectors_figure(
     labels = _labels(tokens)
     for index, (values, (x_name, y_name, x_domain, y_domain)) in enumerate(zip(arrays, cells, strict=True)):
         limit = limits[index]
-        data.append(
-            _heatmap(
-                values.round(4),
-                colorscale=VALUE_SCALE,
-                zmid=0.0,
-                zmin=-limit,
-                zmax=limit,
-                xaxis=x_name,
-                yaxis=y_name,
-                showscale=shared_scale and index == len(panels) - 1,
-                colorbar={"thickness": 14},
-                customdata=[[labels[r]] * values.shape[1] for r in range(values.shape[0])],
-                hovertemplate="%{customdata}<br>dim %{x}: %{z:.3f}<extra></extra>",
-            )
-        )
+        data.append(_heatmap(
+            values.round(4), colorscale=VALUE_SCALE, zmid=0.0, zmin=-limit, zmax=limit, xaxis=x_name, yaxis=y_name,
+            showscale=shared_scale and index == len(panels) - 1, colorbar={"thickness": 14},
+            customdata=[[labels[r]] * values.shape[1] for r in range(values.shape[0])],
+            hovertemplate="%{customdata}<br>dim %{x}: %{z:.3f}<extra></extra>",
+        ))
         layout[f"xaxis{x_name[1:]}"] = {"domain": x_domain, "anchor": y_name, "title": {"text": x_title}}
         y_axis = {"domain": y_domain, "anchor": x_name, "autorange": "reversed", **_token_axis(tokens)}
         if index == 0:
@@ -290,14 +247,8 @@ def vectors_figure(
     return _figure(data, figure_layout)
 
 
-def score_panels_figure(
-    panels: Sequence[tuple[str, np.ndarray]],
-    tokens: Sequence[str],
-    title: str,
-    x_title: str,
-    y_title: str,
-    show_values: bool = True,
-) -> go.Figure:
+def score_panels_figure(panels: Sequence[tuple[str, np.ndarray]], tokens: Sequence[str], title: str,
+                        x_title: str, y_title: str, show_values: bool = True) -> go.Figure:
     """Token x token matrices side by side in one chart (Q·Kᵀ, ÷√d, masked), each with
     its own symmetric colour range; -inf (masked) cells are grey gaps."""
     n_tokens = len(tokens)
@@ -307,32 +258,15 @@ def score_panels_figure(
     for index, ((name, matrix), (x_name, y_name, x_domain, y_domain)) in enumerate(zip(panels, cells, strict=True)):
         values = np.asarray(matrix, dtype=np.float64)
         limit = robust_limit(values, 100.0)
-        trace = _heatmap(
-            _finite_or_none(values),
-            colorscale=VALUE_SCALE,
-            zmid=0.0,
-            zmin=-limit,
-            zmax=limit,
-            xaxis=x_name,
-            yaxis=y_name,
-            showscale=False,
-            hoverongaps=False,
-            xgap=1,
-            ygap=1,
-            customdata=hover,
-            hovertemplate="%{customdata[0]} → %{customdata[1]}<br>%{z:.3f}<extra></extra>",
-        )
+        trace = _heatmap(_finite_or_none(values), colorscale=VALUE_SCALE, zmid=0.0, zmin=-limit, zmax=limit,
+                         xaxis=x_name, yaxis=y_name, showscale=False, hoverongaps=False, xgap=1, ygap=1,
+                         customdata=hover, hovertemplate="%{customdata[0]} → %{customdata[1]}<br>%{z:.3f}<extra></extra>")
         if show_values and n_tokens <= 8:
             trace["texttemplate"] = "%{z:.1f}"
             trace["textfont"] = {"size": 11}
         data.append(trace)
-        layout[f"xaxis{x_name[1:]}"] = {
-            "domain": x_domain,
-            "anchor": y_name,
-            "title": {"text": x_title},
-            "tickangle": -45,
-            **_token_axis(tokens),
-        }
+        layout[f"xaxis{x_name[1:]}"] = {"domain": x_domain, "anchor": y_name, "title": {"text": x_title},
+                                        "tickangle": -45, **_token_axis(tokens)}
         y_axis = {"domain": y_domain, "anchor": x_name, "autorange": "reversed", **_token_axis(tokens)}
         if index == 0:
             y_axis["title"] = {"text": y_title}
@@ -362,54 +296,27 @@ def _vectors_mosaic(panels, arrays, tokens, x_title, y_title, title) -> go.Figur
         starts.append(column)
         centres.append(column + (values.shape[1] - 1) / 2)
         blocks.append(values)
-        hover.append(
-            [
-                [f"{labels[r]} · {html.escape(name)} dim {d}" for d in range(values.shape[1])]
-                for r in range(values.shape[0])
-            ]
-        )
+        hover.append([[f"{labels[r]} · {html.escape(name)} dim {d}" for d in range(values.shape[1])]
+                      for r in range(values.shape[0])])
         column += values.shape[1]
     z = np.concatenate(blocks, axis=1)
     hover_rows = [sum((part[r] for part in hover), []) for r in range(z.shape[0])]
-    trace = _heatmap(
-        _finite_or_none(z),
-        colorscale=VALUE_SCALE,
-        zmid=0.0,
-        zmin=-limit,
-        zmax=limit,
-        hoverongaps=False,
-        colorbar={"thickness": 14},
-        customdata=hover_rows,
-        hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
-    )
+    trace = _heatmap(_finite_or_none(z), colorscale=VALUE_SCALE, zmid=0.0, zmin=-limit, zmax=limit,
+                     hoverongaps=False, colorbar={"thickness": 14}, customdata=hover_rows,
+                     hovertemplate="%{customdata}: %{z:.3f}<extra></extra>")
     layout = _layout(
-        title,
-        min(max(280, 30 * len(tokens) + 170), 720),
-        plot_bgcolor="#ffffff",
-        xaxis={
-            "title": {"text": x_title},
-            "tickmode": "array",
-            "tickvals": centres,
-            "ticktext": [f"<b>{html.escape(name)}</b>" for name, _ in panels],
-            "showgrid": False,
-            "zeroline": False,
-            "tickfont": {"size": FONT_SIZE + 1},
-        },
+        title, min(max(280, 30 * len(tokens) + 170), 720), plot_bgcolor="#ffffff",
+        xaxis={"title": {"text": x_title}, "tickmode": "array", "tickvals": centres,
+               "ticktext": [f"<b>{html.escape(name)}</b>" for name, _ in panels], "showgrid": False,
+               "zeroline": False, "tickfont": {"size": FONT_SIZE + 1}},
         yaxis={"autorange": "reversed", "title": {"text": y_title}, **_token_axis(tokens)},
     )
     return _figure([trace], layout)
 
 
-def temperature_figure(
-    frames: Sequence[np.ndarray],
-    temperatures: Sequence[float],
-    tokens: Sequence[str],
-    title: str,
-    slider_label: str,
-    x_title: str,
-    y_title: str,
-    start_index: int | None = None,
-) -> go.Figure:
+def temperature_figure(frames: Sequence[np.ndarray], temperatures: Sequence[float], tokens: Sequence[str],
+                       title: str, slider_label: str, x_title: str, y_title: str,
+                       start_index: int | None = None) -> go.Figure:
     """Attention weights with a Plotly slider over softmax temperatures.
 
     Every frame is precomputed (``frames[i]`` = softmax(scores / ``temperatures[i]``)), so
@@ -421,45 +328,22 @@ def temperature_figure(
     hover = _hover_pairs(tokens)
 
     def heat(weights: np.ndarray) -> dict:
-        trace = _heatmap(
-            np.asarray(weights, dtype=np.float64).round(4),
-            zmin=0.0,
-            zmax=1.0,
-            colorscale=WEIGHT_SCALE,
-            xgap=1,
-            ygap=1,
-            colorbar={"thickness": 14},
-            customdata=hover,
-            hovertemplate="%{customdata[0]} → %{customdata[1]}<br>%{z:.3f}<extra></extra>",
-        )
+        trace = _heatmap(np.asarray(weights, dtype=np.float64).round(4), zmin=0.0, zmax=1.0, colorscale=WEIGHT_SCALE,
+                         xgap=1, ygap=1, colorbar={"thickness": 14}, customdata=hover,
+                         hovertemplate="%{customdata[0]} → %{customdata[1]}<br>%{z:.3f}<extra></extra>")
         if n_tokens <= 16:
             trace["texttemplate"] = "%{z:.2f}"
             trace["textfont"] = {"size": 11}
         return trace
 
     names = [f"{t:g}" for t in temperatures]
-    steps = [
-        {
-            "method": "animate",
-            "label": name,
-            "args": [
-                [name],
-                {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}},
-            ],
-        }
-        for name in names
-    ]
+    steps = [{"method": "animate", "label": name,
+              "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+                                "transition": {"duration": 0}}]} for name in names]
     layout = _layout(
-        title,
-        min(max(400, 34 * n_tokens + 290), 850),
-        sliders=[
-            {
-                "active": start_index,
-                "steps": steps,
-                "pad": {"t": 105},
-                "currentvalue": {"prefix": slider_label + ": ", "font": {"size": FONT_SIZE}},
-            }
-        ],
+        title, min(max(400, 34 * n_tokens + 290), 850),
+        sliders=[{"active": start_index, "steps": steps, "pad": {"t": 105},
+                  "currentvalue": {"prefix": slider_label + ": ", "font": {"size": FONT_SIZE}}}],
         yaxis={"autorange": "reversed", "title": {"text": y_title}, **_token_axis(tokens)},
         xaxis={"title": {"text": x_title}, "tickangle": -45, **_token_axis(tokens)},
     )
@@ -471,14 +355,8 @@ def temperature_figure(
     return _figure([first], layout, frame_list)
 
 
-def heads_grid_figure(
-    weights: np.ndarray,
-    tokens: Sequence[str],
-    title: str,
-    head_label: str,
-    selected: int | None = None,
-    columns: int = 4,
-) -> go.Figure:
+def heads_grid_figure(weights: np.ndarray, tokens: Sequence[str], title: str, head_label: str,
+                      selected: int | None = None, columns: int = 4) -> go.Figure:
     """Every head of one layer as a small attention heatmap (weights: (H, T, T)).
 
     Drawn as one mosaic heatmap (blocks separated by a blank row/column) rather than
@@ -496,65 +374,33 @@ def heads_grid_figure(
     annotations = []
     for h in range(n_heads):
         row, col = divmod(h, columns)
-        z[row * step : row * step + n_tokens, col * step : col * step + n_tokens] = weights[h]
+        z[row * step: row * step + n_tokens, col * step: col * step + n_tokens] = weights[h]
         for r in range(n_tokens):
             for c in range(n_tokens):
                 hover[row * step + r][col * step + c] = f"{head_label} {h}<br>{labels[r]} → {labels[c]}"
         mark = "▶ " if h == selected else ""
-        annotations.append(
-            {
-                "text": f"{mark}{head_label} {h}",
-                "x": col * step + (n_tokens - 1) / 2,
-                "y": row * step - 0.6,
-                "xref": "x",
-                "yref": "y",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": FONT_SIZE - 1, "color": "#D55E00" if h == selected else "#333"},
-            }
-        )
-    trace = _heatmap(
-        _finite_or_none(z),
-        zmin=0.0,
-        zmax=1.0,
-        colorscale=WEIGHT_SCALE,
-        hoverongaps=False,
-        colorbar={"thickness": 12},
-        customdata=hover,
-        hovertemplate="%{customdata}: %{z:.2f}<extra></extra>",
-    )
+        annotations.append({"text": f"{mark}{head_label} {h}", "x": col * step + (n_tokens - 1) / 2, "y": row * step - 0.6,
+                            "xref": "x", "yref": "y", "yanchor": "bottom", "showarrow": False,
+                            "font": {"size": FONT_SIZE - 1, "color": "#D55E00" if h == selected else "#333"}})
+    trace = _heatmap(_finite_or_none(z), zmin=0.0, zmax=1.0, colorscale=WEIGHT_SCALE, hoverongaps=False,
+                     colorbar={"thickness": 12}, customdata=hover,
+                     hovertemplate="%{customdata}: %{z:.2f}<extra></extra>")
     y_axis = {"autorange": "reversed", "showgrid": False, "zeroline": False, "scaleanchor": "x", "constrain": "domain"}
     if n_tokens <= 14:
-        y_axis.update(
-            {
-                "tickmode": "array",
-                "tickfont": {"size": 10},
-                "tickvals": [row * step + i for row in range(rows) for i in range(n_tokens)],
-                "ticktext": [labels[i] for _ in range(rows) for i in range(n_tokens)],
-            }
-        )
+        y_axis.update({"tickmode": "array", "tickfont": {"size": 10},
+                       "tickvals": [row * step + i for row in range(rows) for i in range(n_tokens)],
+                       "ticktext": [labels[i] for _ in range(rows) for i in range(n_tokens)]})
     else:
         y_axis["showticklabels"] = False
-    layout = _layout(
-        title,
-        210 * rows + 120,
-        annotations=annotations,
-        yaxis=y_axis,
-        xaxis={"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"},
-        plot_bgcolor="#ffffff",
-    )
+    layout = _layout(title, 210 * rows + 120, annotations=annotations, yaxis=y_axis,
+                     xaxis={"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"},
+                     plot_bgcolor="#ffffff")
     layout["margin"]["t"] = 90
     return _figure([trace], layout)
 
 
-def overview_figure(
-    scores: np.ndarray,
-    title: str,
-    layer_label: str,
-    head_label: str,
-    value_label: str,
-    selected: tuple[int, int] | None = None,
-) -> go.Figure:
+def overview_figure(scores: np.ndarray, title: str, layer_label: str, head_label: str, value_label: str,
+                    selected: tuple[int, int] | None = None) -> go.Figure:
     """Layers x heads, one square per head coloured by ``scores[layer, head]``.
 
     Drawn as a scatter of square markers (not a heatmap) so a click selects a point and
@@ -563,64 +409,31 @@ def overview_figure(
     n_layers, n_heads = scores.shape
     layers, heads = np.meshgrid(np.arange(n_layers), np.arange(n_heads), indexing="ij")
     values = np.asarray(scores, dtype=np.float64)
-    data = [
-        {
-            "type": "scatter",
-            "x": heads.ravel().tolist(),
-            "y": layers.ravel().tolist(),
-            "mode": "markers",
-            "marker": {
-                "symbol": "square",
-                "size": 30,
-                "color": values.ravel().round(4),
-                "colorscale": WEIGHT_SCALE,
-                "cmin": 0.0,
-                "cmax": max(1e-6, float(values.max())),
-                "showscale": True,
-                "colorbar": {"thickness": 14, "title": {"text": value_label}},
-                "line": {"width": 1, "color": "#555"},
-            },
-            "customdata": np.stack([layers.ravel(), heads.ravel()], axis=-1).tolist(),
-            "hovertemplate": f"{layer_label} %{{y}}, {head_label} %{{x}}<br>{value_label}: %{{marker.color:.3f}}<extra></extra>",
-        }
-    ]
+    data = [{
+        "type": "scatter", "x": heads.ravel().tolist(), "y": layers.ravel().tolist(), "mode": "markers",
+        "marker": {"symbol": "square", "size": 30, "color": values.ravel().round(4), "colorscale": WEIGHT_SCALE,
+                   "cmin": 0.0, "cmax": max(1e-6, float(values.max())), "showscale": True,
+                   "colorbar": {"thickness": 14, "title": {"text": value_label}},
+                   "line": {"width": 1, "color": "#555"}},
+        "customdata": np.stack([layers.ravel(), heads.ravel()], axis=-1).tolist(),
+        "hovertemplate": f"{layer_label} %{{y}}, {head_label} %{{x}}<br>{value_label}: %{{marker.color:.3f}}<extra></extra>",
+    }]
     if selected is not None:
-        data.append(
-            {
-                "type": "scatter",
-                "x": [selected[1]],
-                "y": [selected[0]],
-                "mode": "markers",
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "marker": {"symbol": "square-open", "size": 38, "color": "#D55E00", "line": {"width": 4}},
-            }
-        )
+        data.append({"type": "scatter", "x": [selected[1]], "y": [selected[0]], "mode": "markers",
+                     "hoverinfo": "skip", "showlegend": False,
+                     "marker": {"symbol": "square-open", "size": 38, "color": "#D55E00", "line": {"width": 4}}})
     layout = _layout(
-        title,
-        80 + 48 * n_layers + 60,
-        showlegend=False,
-        clickmode="event+select",
-        dragmode=False,
-        xaxis={
-            "title": {"text": head_label},
-            "tickmode": "array",
-            "tickvals": list(range(n_heads)),
-            "range": [-0.6, n_heads - 0.4],
-        },
-        yaxis={
-            "title": {"text": layer_label},
-            "tickmode": "array",
-            "tickvals": list(range(n_layers)),
-            "range": [n_layers - 0.4, -0.6],
-        },
+        title, 80 + 48 * n_layers + 60, showlegend=False, clickmode="event+select", dragmode=False,
+        xaxis={"title": {"text": head_label}, "tickmode": "array", "tickvals": list(range(n_heads)),
+               "range": [-0.6, n_heads - 0.4]},
+        yaxis={"title": {"text": layer_label}, "tickmode": "array", "tickvals": list(range(n_layers)),
+               "range": [n_layers - 0.4, -0.6]},
     )
     return _figure(data, layout)
 
 
-def lines_figure(
-    weights: np.ndarray, tokens: Sequence[str], focus: int, title: str, causal: bool = False, min_weight: float = 0.01
-) -> go.Figure:
+def lines_figure(weights: np.ndarray, tokens: Sequence[str], focus: int, title: str,
+                 causal: bool = False, min_weight: float = 0.01) -> go.Figure:
     """The sentence twice, side by side: a line from ``focus`` (left) to every token
     (right), its width and opacity proportional to the attention weight."""
     n_tokens = len(tokens)
@@ -631,66 +444,31 @@ def lines_figure(
         weight = float(row[target])
         if weight < min_weight:
             continue
-        data.append(
-            {
-                "type": "scatter",
-                "x": [0.0, 1.0],
-                "y": [focus, int(target)],
-                "mode": "lines",
-                "hoverinfo": "text",
-                "text": f"{labels[focus]} → {labels[target]}: {weight:.3f}",
-                "showlegend": False,
-                "line": {"width": 1 + 18 * weight, "color": f"rgba(0,114,178,{0.15 + 0.85 * weight:.3f})"},
-            }
-        )
+        data.append({
+            "type": "scatter", "x": [0.0, 1.0], "y": [focus, int(target)], "mode": "lines", "hoverinfo": "text",
+            "text": f"{labels[focus]} → {labels[target]}: {weight:.3f}", "showlegend": False,
+            "line": {"width": 1 + 18 * weight, "color": f"rgba(0,114,178,{0.15 + 0.85 * weight:.3f})"},
+        })
     faded = [causal and i > focus for i in range(n_tokens)]
-    data.append(
-        {
-            "type": "scatter",
-            "x": [0.0] * n_tokens,
-            "y": list(range(n_tokens)),
-            "mode": "text",
-            "text": labels,
-            "textposition": "middle left",
-            "hoverinfo": "skip",
-            "showlegend": False,
-            "textfont": {
-                "size": FONT_SIZE + 2,
-                "color": ["#D55E00" if i == focus else "#222" for i in range(n_tokens)],
-            },
-        }
-    )
-    data.append(
-        {
-            "type": "scatter",
-            "x": [1.0] * n_tokens,
-            "y": list(range(n_tokens)),
-            "mode": "text",
-            "text": [f"{label}  {row[i]:.2f}" for i, label in enumerate(labels)],
-            "textposition": "middle right",
-            "hoverinfo": "skip",
-            "showlegend": False,
-            "textfont": {"size": FONT_SIZE + 2, "color": ["#aaaaaa" if faded[i] else "#222" for i in range(n_tokens)]},
-        }
-    )
-    layout = _layout(
-        title,
-        max(300, 30 * n_tokens + 110),
-        xaxis={"visible": False, "range": [-0.9, 1.9]},
-        yaxis={"visible": False, "range": [n_tokens - 0.5, -0.5]},
-    )
+    data.append({
+        "type": "scatter", "x": [0.0] * n_tokens, "y": list(range(n_tokens)), "mode": "text", "text": labels,
+        "textposition": "middle left", "hoverinfo": "skip", "showlegend": False,
+        "textfont": {"size": FONT_SIZE + 2, "color": ["#D55E00" if i == focus else "#222" for i in range(n_tokens)]},
+    })
+    data.append({
+        "type": "scatter", "x": [1.0] * n_tokens, "y": list(range(n_tokens)), "mode": "text",
+        "text": [f"{label}  {row[i]:.2f}" for i, label in enumerate(labels)], "textposition": "middle right",
+        "hoverinfo": "skip", "showlegend": False,
+        "textfont": {"size": FONT_SIZE + 2, "color": ["#aaaaaa" if faded[i] else "#222" for i in range(n_tokens)]},
+    })
+    layout = _layout(title, max(300, 30 * n_tokens + 110),
+                     xaxis={"visible": False, "range": [-0.9, 1.9]},
+                     yaxis={"visible": False, "range": [n_tokens - 0.5, -0.5]})
     return _figure(data, layout)
 
 
-def heads_flipbook_figure(
-    weights: np.ndarray,
-    tokens: Sequence[str],
-    title: str,
-    slider_label: str,
-    x_title: str,
-    y_title: str,
-    start: tuple[int, int] = (0, 0),
-) -> go.Figure:
+def heads_flipbook_figure(weights: np.ndarray, tokens: Sequence[str], title: str, slider_label: str,
+                          x_title: str, y_title: str, start: tuple[int, int] = (0, 0)) -> go.Figure:
     """One head's attention weights with a Plotly slider over every layer x head.
 
     ``weights``: (L, H, T, T), e.g. ``AttentionTrace.all_weights()``. Every frame is
@@ -708,15 +486,8 @@ def heads_flipbook_figure(
 
     def heat(matrix: np.ndarray, with_text: bool) -> dict:
         # Lists of 3-decimal numbers: plotly would write a numpy array as 8-byte floats.
-        trace = _heatmap(
-            matrix.round(3).tolist(),
-            zmin=0.0,
-            zmax=1.0,
-            colorscale=WEIGHT_SCALE,
-            xgap=1,
-            ygap=1,
-            colorbar={"thickness": 14},
-        )
+        trace = _heatmap(matrix.round(3).tolist(), zmin=0.0, zmax=1.0, colorscale=WEIGHT_SCALE, xgap=1, ygap=1,
+                         colorbar={"thickness": 14})
         if with_text:  # the first draw carries what frames leave unchanged
             trace["customdata"] = hover
             trace["hovertemplate"] = "%{customdata[0]} → %{customdata[1]}<br>%{z:.3f}<extra></extra>"
@@ -725,29 +496,14 @@ def heads_flipbook_figure(
                 trace["textfont"] = {"size": 11}
         return trace
 
-    steps = [
-        {
-            "method": "animate",
-            "label": name,
-            "args": [
-                [name],
-                {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}},
-            ],
-        }
-        for name in names
-    ]
+    steps = [{"method": "animate", "label": name,
+              "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+                                "transition": {"duration": 0}}]} for name in names]
     layout = _layout(
-        title,
-        min(max(420, 34 * n_tokens + 300), 860),
-        sliders=[
-            {
-                "active": start_index,
-                "steps": steps,
-                "pad": {"t": 105},
-                "currentvalue": {"prefix": slider_label + ": ", "font": {"size": FONT_SIZE}},
-                "font": {"size": 10 if len(names) > 24 else FONT_SIZE - 2},
-            }
-        ],
+        title, min(max(420, 34 * n_tokens + 300), 860),
+        sliders=[{"active": start_index, "steps": steps, "pad": {"t": 105},
+                  "currentvalue": {"prefix": slider_label + ": ", "font": {"size": FONT_SIZE}},
+                  "font": {"size": 10 if len(names) > 24 else FONT_SIZE - 2}}],
         yaxis={"autorange": "reversed", "title": {"text": y_title}, **_token_axis(tokens)},
         xaxis={"title": {"text": x_title}, "tickangle": -45, **_token_axis(tokens)},
     )
@@ -755,8 +511,6 @@ def heads_flipbook_figure(
     _fit_margins(layout, [first])
     layout["sliders"][0]["pad"]["t"] = layout["margin"]["b"]  # below the token labels
     layout["margin"]["b"] += SLIDER_ROOM
-    frame_list = [
-        {"name": name, "data": [heat(weights[index // n_heads, index % n_heads], with_text=False)]}
-        for index, name in enumerate(names)
-    ]
+    frame_list = [{"name": name, "data": [heat(weights[index // n_heads, index % n_heads], with_text=False)]}
+                  for index, name in enumerate(names)]
     return _figure([first], layout, frame_list)

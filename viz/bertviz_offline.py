@@ -137,20 +137,14 @@ _FIT_SCRIPT = """<script>
 
 def _page(body: str, offline: bool) -> str:
     return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         "<style>html,body{margin:0;background:#fff;color:#111;overflow:auto}</style></head>\n"
-        f'<body data-bertviz-offline="{"1" if offline else "0"}">\n{body}\n{_FIT_SCRIPT}\n</body></html>\n'
+        f"<body data-bertviz-offline=\"{'1' if offline else '0'}\">\n{body}\n{_FIT_SCRIPT}\n</body></html>\n"
     )
 
 
-def build_view(
-    kind: str,
-    attention: np.ndarray,
-    tokens: list[str],
-    layer: int | None = None,
-    heads: list[int] | None = None,
-    node_modules: Path | None = None,
-) -> tuple[str, bool]:
+def build_view(kind: str, attention: np.ndarray, tokens: list[str], layer: int | None = None,
+               heads: list[int] | None = None, node_modules: Path | None = None) -> tuple[str, bool]:
     """BertViz ``"head"`` or ``"model"`` view as a complete HTML page.
 
     ``attention``: (L, H, T, T) weights; ``tokens``: T strings, any text (escaped here).
@@ -191,17 +185,13 @@ def view_height(kind: str, n_layers: int, n_heads: int, n_tokens: int) -> int:
     return int(min(2400, max(200, height)))
 
 
-def head_view_html(
-    attention: np.ndarray,
-    tokens: list[str],
-    layer: int | None = None,
-    heads: list[int] | None = None,
-    node_modules: Path | None = None,
-) -> tuple[str, bool]:
+def head_view_html(attention: np.ndarray, tokens: list[str], layer: int | None = None,
+                   heads: list[int] | None = None, node_modules: Path | None = None) -> tuple[str, bool]:
     """BertViz head view (lines between tokens, one colour per head) as HTML."""
     return build_view("head", attention, tokens, layer=layer, heads=heads, node_modules=node_modules)
 
 
-def model_view_html(attention: np.ndarray, tokens: list[str], node_modules: Path | None = None) -> tuple[str, bool]:
+def model_view_html(attention: np.ndarray, tokens: list[str],
+                    node_modules: Path | None = None) -> tuple[str, bool]:
     """BertViz model view (every layer x head as a thumbnail) as HTML."""
     return build_view("model", attention, tokens, node_modules=node_modules)

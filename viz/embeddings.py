@@ -16,19 +16,8 @@ from viz.style import PALETTE, apply_style
 
 OTHER_COLOUR = "#9CA3AF"
 # Up to 16 semantic groups stay distinguishable: the shared palette first, then more.
-GROUP_PALETTE = (
-    *PALETTE[:6],
-    "#7C3AED",
-    "#0F766E",
-    "#B91C1C",
-    "#65A30D",
-    "#1E3A8A",
-    "#C2410C",
-    "#DB2777",
-    "#4B5563",
-    "#A16207",
-    "#0891B2",
-)
+GROUP_PALETTE = (*PALETTE[:6], "#7C3AED", "#0F766E", "#B91C1C", "#65A30D", "#1E3A8A", "#C2410C",
+                 "#DB2777", "#4B5563", "#A16207", "#0891B2")
 
 
 def _group_order(words: Sequence[str], groups: Mapping[str, str]) -> list[str | None]:
@@ -82,27 +71,22 @@ def embedding_scatter(
             customdata=[words[i] for i in rows],  # the raw word, for click selection
             textposition="top center",
             hovertemplate="<b>%{text}</b><extra>" + html.escape(str(name)) + "</extra>",
-            marker=dict(color=_colour(position, group), size=sizes, line=dict(color="black", width=lines), opacity=0.9),
+            marker=dict(color=_colour(position, group), size=sizes,
+                        line=dict(color="black", width=lines), opacity=0.9),
         )
         if dims == 3:
             # scatter3d takes one outline width per trace, not one per point.
-            common["marker"] = dict(
-                color=_colour(position, group),
-                size=[s * 0.6 for s in sizes],
-                line=dict(color="black", width=0.5),
-                opacity=0.9,
-            )
-            fig.add_trace(
-                go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], textfont=dict(size=12), **common)
-            )
+            common["marker"] = dict(color=_colour(position, group), size=[s * 0.6 for s in sizes],
+                                    line=dict(color="black", width=0.5), opacity=0.9)
+            fig.add_trace(go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2],
+                                       textfont=dict(size=12), **common))
         else:
             fig.add_trace(go.Scatter(x=coords[rows, 0], y=coords[rows, 1], textfont=dict(size=13), **common))
     apply_style(fig, height=height, title=title)
     fig.update_layout(legend=dict(itemsizing="constant"))
     if dims == 3:
-        fig.update_layout(
-            scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2])
-        )
+        fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
+                                     zaxis_title=axis_titles[2]))
     else:
         fig.update_xaxes(title=axis_titles[0], zeroline=False)
         fig.update_yaxes(title=axis_titles[1], zeroline=False)
@@ -135,19 +119,14 @@ def replay_animation(
         out = []
         for position, (group, rows) in enumerate(zip(order, members, strict=True)):
             name = other_name if group is None else group_names.get(group, group)
-            out.append(
-                go.Scatter(
-                    x=coords[rows, 0],
-                    y=coords[rows, 1],
-                    mode="markers+text" if show_labels else "markers",
-                    text=[html.escape(words[i]) for i in rows],
-                    textposition="top center",
-                    textfont=dict(size=12),
-                    name=html.escape(str(name)),
-                    hovertemplate="<b>%{text}</b><extra>" + html.escape(str(name)) + "</extra>",
-                    marker=dict(color=_colour(position, group), size=9, opacity=0.9),
-                )
-            )
+            out.append(go.Scatter(
+                x=coords[rows, 0], y=coords[rows, 1],
+                mode="markers+text" if show_labels else "markers",
+                text=[html.escape(words[i]) for i in rows], textposition="top center",
+                textfont=dict(size=12), name=html.escape(str(name)),
+                hovertemplate="<b>%{text}</b><extra>" + html.escape(str(name)) + "</extra>",
+                marker=dict(color=_colour(position, group), size=9, opacity=0.9),
+            ))
         return out
 
     stacked = np.concatenate([np.asarray(f) for f in frames]) if frames else np.zeros((1, 2))
@@ -162,48 +141,24 @@ def replay_animation(
         frames=[go.Frame(data=traces(np.asarray(f)), name=str(k)) for k, f in enumerate(frames)],
     )
     slider_steps = [
-        dict(
-            method="animate",
-            label=str(step),
-            args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))],
-        )
+        dict(method="animate", label=str(step),
+             args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=False),
+                                  transition=dict(duration=0))])
         for k, step in enumerate(steps)
     ]
     fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0.0,
-                y=-0.14,
-                xanchor="left",
-                yanchor="top",
-                buttons=[
-                    dict(
-                        label=play_label,
-                        method="animate",
-                        args=[
-                            None,
-                            dict(
-                                frame=dict(duration=450, redraw=False),
-                                fromcurrent=False,
-                                transition=dict(duration=350, easing="cubic-in-out"),
-                            ),
-                        ],
-                    ),
-                    dict(
-                        label=pause_label,
-                        method="animate",
-                        args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))],
-                    ),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                active=last, steps=slider_steps, x=0.25, len=0.75, y=-0.08, currentvalue=dict(prefix=f"{step_label}: ")
-            )
-        ],
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0.0, y=-0.14, xanchor="left", yanchor="top",
+            buttons=[
+                dict(label=play_label, method="animate",
+                     args=[None, dict(frame=dict(duration=450, redraw=False), fromcurrent=False,
+                                      transition=dict(duration=350, easing="cubic-in-out"))]),
+                dict(label=pause_label, method="animate",
+                     args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))]),
+            ],
+        )],
+        sliders=[dict(active=last, steps=slider_steps, x=0.25, len=0.75, y=-0.08,
+                      currentvalue=dict(prefix=f"{step_label}: "))],
     )
     apply_style(fig, height=height, title=title)
     fig.update_layout(margin=dict(b=120))
@@ -212,97 +167,53 @@ def replay_animation(
     return fig
 
 
-def loss_curve(
-    steps: Sequence[int],
-    losses: Sequence[float],
-    *,
-    title: str,
-    x_title: str,
-    y_title: str,
-    total_steps: int | None = None,
-    height: int = 320,
-) -> go.Figure:
-    fig = go.Figure(
-        go.Scatter(
-            x=list(steps),
-            y=list(losses),
-            mode="lines+markers",
-            line=dict(color=PALETTE[0], width=3),
-            marker=dict(size=5),
-            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
-        )
-    )
+def loss_curve(steps: Sequence[int], losses: Sequence[float], *, title: str, x_title: str,
+               y_title: str, total_steps: int | None = None, height: int = 320) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=list(steps), y=list(losses), mode="lines+markers",
+                               line=dict(color=PALETTE[0], width=3), marker=dict(size=5),
+                               hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
     apply_style(fig, height=height, title=title)
     fig.update_xaxes(title=x_title, range=[0, total_steps] if total_steps else None)
     fig.update_yaxes(title=y_title, rangemode="tozero")
     return fig
 
 
-def similarity_heatmap(
-    matrix: np.ndarray, words: Sequence[str], *, title: str, value_name: str, height: int | None = None
-) -> go.Figure:
+def similarity_heatmap(matrix: np.ndarray, words: Sequence[str], *, title: str,
+                       value_name: str, height: int | None = None) -> go.Figure:
     labels = [html.escape(w) for w in words]
     n = len(words)
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=labels,
-            y=labels,
-            zmin=-1,
-            zmax=1,
-            colorscale="RdBu",
-            reversescale=True,
-            text=[[f"{v:.2f}" for v in row] for row in matrix],
-            texttemplate="%{text}" if n <= 15 else None,
-            colorbar=dict(title=value_name),
-            hovertemplate="%{y} · %{x}<br>" + html.escape(value_name) + ": %{z:.3f}<extra></extra>",
-            xgap=1,
-            ygap=1,
-        )
-    )
+    fig = go.Figure(go.Heatmap(
+        z=matrix, x=labels, y=labels, zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+        text=[[f"{v:.2f}" for v in row] for row in matrix], texttemplate="%{text}" if n <= 15 else None,
+        colorbar=dict(title=value_name),
+        hovertemplate="%{y} · %{x}<br>" + html.escape(value_name) + ": %{z:.3f}<extra></extra>",
+        xgap=1, ygap=1,
+    ))
     apply_style(fig, height=height or max(360, 60 + 42 * n), title=title)
     fig.update_yaxes(autorange="reversed")
     return fig
 
 
-def score_bars(
-    pairs: Sequence[tuple[str, float]], *, title: str, x_title: str, height: int | None = None, colour: str = PALETTE[0]
-) -> go.Figure:
+def score_bars(pairs: Sequence[tuple[str, float]], *, title: str, x_title: str,
+               height: int | None = None, colour: str = PALETTE[0]) -> go.Figure:
     """Horizontal bars for ranked (word, score) lists: neighbours, analogy answers."""
     words = [html.escape(w) for w, _ in pairs][::-1]
     scores = [s for _, s in pairs][::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=scores,
-            y=words,
-            orientation="h",
-            marker_color=colour,
-            text=[f"{s:.3f}" for s in scores],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
-        )
-    )
+    fig = go.Figure(go.Bar(x=scores, y=words, orientation="h", marker_color=colour,
+                           text=[f"{s:.3f}" for s in scores], textposition="auto",
+                           hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     apply_style(fig, height=height or max(260, 70 + 34 * len(pairs)), title=title)
     fig.update_xaxes(title=x_title, range=[min(0.0, min(scores, default=0.0)), 1.0])
     return fig
 
 
-def context_comparison(
-    labels: Sequence[str], values: Sequence[float], *, title: str, x_title: str, height: int = 300
-) -> go.Figure:
+def context_comparison(labels: Sequence[str], values: Sequence[float], *, title: str,
+                       x_title: str, height: int = 300) -> go.Figure:
     """Cosine similarity of "the same word" under two models, side by side."""
     colours = [PALETTE[1], PALETTE[0], PALETTE[2], PALETTE[3]][: len(values)]
-    fig = go.Figure(
-        go.Bar(
-            x=list(values),
-            y=[html.escape(s) for s in labels],
-            orientation="h",
-            marker_color=colours,
-            text=[f"{v:.3f}" for v in values],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
-        )
-    )
+    fig = go.Figure(go.Bar(x=list(values), y=[html.escape(s) for s in labels], orientation="h",
+                           marker_color=colours, text=[f"{v:.3f}" for v in values],
+                           textposition="auto", hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     apply_style(fig, height=height, title=title)
     fig.update_xaxes(title=x_title, range=[0, 1.05])
     fig.update_yaxes(autorange="reversed")

@@ -140,9 +140,8 @@ def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
-def attention_steps(
-    trace: AttentionTrace, layer: int, head: int, causal: bool | None = None, temperature: float = 1.0
-) -> AttentionSteps:
+def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool | None = None,
+                    temperature: float = 1.0) -> AttentionSteps:
     """The step-by-step computation of one head, recomputed from its captured Q, K, V.
 
     ``causal=None`` uses the model's own masking; ``True`` on an encoder shows what a
@@ -167,20 +166,9 @@ def attention_steps(
     weights = softmax(masked, temperature)
     head_out = weights @ v
     return AttentionSteps(
-        layer=layer,
-        head=head,
-        tokens=list(trace.tokens),
-        inputs=trace[f"{prefix}.input"],
-        q=q,
-        k=k,
-        v=v,
-        scores=scores,
-        scaled=scaled,
-        masked=masked,
-        weights=weights,
-        head_out=head_out,
-        causal=use_causal,
-        temperature=float(temperature),
+        layer=layer, head=head, tokens=list(trace.tokens), inputs=trace[f"{prefix}.input"],
+        q=q, k=k, v=v, scores=scores, scaled=scaled, masked=masked, weights=weights,
+        head_out=head_out, causal=use_causal, temperature=float(temperature),
         head_dim=trace.head_dim,
     )
 
@@ -249,13 +237,8 @@ def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
     out: dict[str, np.ndarray] = {}
     worst = 0.0
     with inference_threads(), torch.inference_mode():
-        result = model(
-            input_ids=ids,
-            attention_mask=torch.ones_like(ids),
-            token_type_ids=token_type_ids,
-            output_hidden_states=True,
-            output_attentions=True,
-        )
+        result = model(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=token_type_ids,
+                       output_hidden_states=True, output_attentions=True)
         emb = model.embeddings
         token_vectors = emb.word_embeddings(ids)[0]
         position_vectors = emb.position_embeddings(positions)[0]
@@ -290,15 +273,10 @@ def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
     if np.isnan(worst) or worst > 1e-4:
         raise RuntimeError(f"recomputed MiniLM attention differs from the model's own by {worst}")
     return AttentionTrace(
-        model_name=MINILM,
-        tokens=tokens,
-        n_layers=config.num_hidden_layers,
-        n_heads=n_heads,
-        head_dim=head_dim,
-        causal=False,
+        model_name=MINILM, tokens=tokens, n_layers=config.num_hidden_layers, n_heads=n_heads,
+        head_dim=head_dim, causal=False,
         tensors={name: value.detach().float().cpu().numpy() for name, value in out.items()},
-        special=special,
-        max_weight_error=worst,
+        special=special, max_weight_error=worst,
     )
 
 
@@ -359,20 +337,12 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
     worst = 0.0
     for index in range(n_layers):
         prefix = f"blocks.{index}.attn"
-        recomputed = softmax(
-            apply_mask(out[f"{prefix}.q"] @ np.swapaxes(out[f"{prefix}.k"], -1, -2) / math.sqrt(head_dim), True)
-        )
+        recomputed = softmax(apply_mask(out[f"{prefix}.q"] @ np.swapaxes(out[f"{prefix}.k"], -1, -2)
+                                        / math.sqrt(head_dim), True))
         worst = max(worst, float(np.abs(recomputed - out[f"{prefix}.weights"]).max()))
     return AttentionTrace(
-        model_name=model_name,
-        tokens=tokens,
-        n_layers=n_layers,
-        n_heads=n_heads,
-        head_dim=head_dim,
-        causal=True,
-        tensors=out,
-        special=[],
-        max_weight_error=worst,
+        model_name=model_name, tokens=tokens, n_layers=n_layers, n_heads=n_heads, head_dim=head_dim,
+        causal=True, tensors=out, special=[], max_weight_error=worst,
     )
 
 
@@ -404,9 +374,8 @@ class HeadMatch:
     targets: tuple[int, ...]
 
 
-def find_heads(
-    trace: AttentionTrace, source_word: str, target_words: list[str] | tuple[str, ...], min_weight: float = 0.3
-) -> list[HeadMatch]:
+def find_heads(trace: AttentionTrace, source_word: str, target_words: list[str] | tuple[str, ...],
+               min_weight: float = 0.3) -> list[HeadMatch]:
     """Every head where ``source_word`` puts at least ``min_weight`` of its attention on
     ``target_words`` (summed), best first. Empty when the words are absent or no head
     links them: the page then says so instead of inventing one."""

@@ -51,21 +51,13 @@ def project(vectors: np.ndarray, method: str = "pca", dims: int = 2, seed: int =
         # Perplexity is roughly "how many neighbours each point cares about": it must stay
         # well below the number of points.
         perplexity = float(min(30.0, max(2.0, (n - 1) / 3)))
-        tsne = TSNE(
-            n_components=dims, perplexity=perplexity, init="pca", random_state=seed, metric="cosine", max_iter=750
-        )
+        tsne = TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
+                    metric="cosine", max_iter=750)
         return tsne.fit_transform(x).astype(np.float32)
     import umap
 
-    reducer = umap.UMAP(
-        n_components=dims,
-        n_neighbors=min(15, n - 1),
-        min_dist=0.3,
-        metric="cosine",
-        random_state=seed,
-        init="spectral" if n > 30 else "random",
-        n_jobs=1,
-    )
+    reducer = umap.UMAP(n_components=dims, n_neighbors=min(15, n - 1), min_dist=0.3, metric="cosine",
+                        random_state=seed, init="spectral" if n > 30 else "random", n_jobs=1)
     coords = reducer.fit_transform(x).astype(np.float32)
     _UMAP_READY.set()
     return coords

@@ -58,9 +58,8 @@ class WordVectors:
         if not key:
             raise InputError("errors.empty_text")
         if key not in self.index:
-            raise InputError(
-                "ch3.err_unknown_word", word=word.strip()[:40], suggestions=", ".join(self.suggestions(key))
-            )
+            raise InputError("ch3.err_unknown_word", word=word.strip()[:40],
+                             suggestions=", ".join(self.suggestions(key)))
         return self.index[key]
 
     def group_of(self, word: str) -> str | None:
@@ -150,10 +149,5 @@ def evaluate_analogies(vectors: WordVectors, questions: Sequence[tuple[str, str,
             correct += 1
         else:
             wrong.append((a, b, c, expected, best))
-    return {
-        "asked": asked,
-        "correct": correct,
-        "skipped": len(questions) - asked,
-        "accuracy": correct / asked if asked else float("nan"),
-        "wrong": wrong,
-    }
+    return {"asked": asked, "correct": correct, "skipped": len(questions) - asked,
+            "accuracy": correct / asked if asked else float("nan"), "wrong": wrong}

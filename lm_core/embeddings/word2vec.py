@@ -414,9 +414,8 @@ def train_word2vec(
         loss_sum, loss_count = 0.0, 0
         if callback is not None:
             callback(
-                TrainProgress(
-                    epoch, step, total_steps, mean, words_done, lr, time.perf_counter() - start_time, snapshot
-                )
+                TrainProgress(epoch, step, total_steps, mean, words_done, lr,
+                              time.perf_counter() - start_time, snapshot)
             )
 
     setup_seconds = time.perf_counter() - start_time
@@ -429,15 +428,11 @@ def train_word2vec(
         # already shuffled, and the sort is stable), cut into batches, and the batches
         # are shuffled, so the order of training stays random.
         by_reach = np.argsort(ex.reach, kind="stable")
-        ex = EpochExamples(
-            ex.centres[by_reach], ex.contexts[by_reach], ex.mask[by_reach], ex.words_kept, ex.reach[by_reach]
-        )
+        ex = EpochExamples(ex.centres[by_reach], ex.contexts[by_reach], ex.mask[by_reach], ex.words_kept,
+                           ex.reach[by_reach])
         group_starts = np.searchsorted(ex.reach, np.arange(1, window + 2))
-        plan = [
-            (lo, min(lo + batch_size, int(group_starts[r])), r)
-            for r in range(1, window + 1)
-            for lo in range(int(group_starts[r - 1]), int(group_starts[r]), batch_size)
-        ]
+        plan = [(lo, min(lo + batch_size, int(group_starts[r])), r)
+                for r in range(1, window + 1) for lo in range(int(group_starts[r - 1]), int(group_starts[r]), batch_size)]
         plan = [plan[i] for i in rng.permutation(len(plan))]
         batches = len(plan)
         total_steps = step + batches * (config.epochs - epoch)
@@ -451,10 +446,9 @@ def train_word2vec(
         contexts = torch.from_numpy(ex.contexts).to(device)
         ctx_mask = torch.from_numpy(ex.mask).to(device)
         # Snapshot moments of this epoch, in global steps; the last one is the epoch's end.
-        pending_snaps = sorted(
-            {step + round(batches * (k + 1) / snapshots_per_epoch) for k in range(snapshots_per_epoch)}
-            | {int(x) for x in extra_snapshot_steps if step < x < step + batches}
-        )
+        pending_snaps = sorted({step + round(batches * (k + 1) / snapshots_per_epoch)
+                                for k in range(snapshots_per_epoch)}
+                               | {int(x) for x in extra_snapshot_steps if step < x < step + batches})
         epoch_end = step + batches
 
         def run_worker(worker: int, e: _Epoch) -> None:
@@ -470,17 +464,8 @@ def train_word2vec(
                 slots = slice(window - reach, window + reach)  # the 2*reach slots in use
                 # Linear decay by the share of (expected) words already seen (trick 6).
                 batch_lr = max(min_alpha, alpha0 * (1.0 - words_done / max(expected_words, 1.0)))
-                loss = _sgd_batch(
-                    w_in,
-                    w_out,
-                    e.contexts[lo:hi, slots],
-                    e.ctx_mask[lo:hi, slots],
-                    e.outputs[lo:hi],
-                    e.out_mask[lo:hi],
-                    labels,
-                    batch_lr,
-                    config.sg,
-                )
+                loss = _sgd_batch(w_in, w_out, e.contexts[lo:hi, slots], e.ctx_mask[lo:hi, slots],
+                                  e.outputs[lo:hi], e.out_mask[lo:hi], labels, batch_lr, config.sg)
                 with lock:
                     loss_sum += loss
                     loss_count += 1
@@ -501,9 +486,8 @@ def train_word2vec(
                     last_report = step
                     report(e.epoch, lr)
 
-        this_epoch = _Epoch(
-            epoch, positions, plan, ex.words_kept, contexts, ctx_mask, outputs, out_mask, pending_snaps, epoch_end
-        )
+        this_epoch = _Epoch(epoch, positions, plan, ex.words_kept, contexts, ctx_mask, outputs, out_mask,
+                            pending_snaps, epoch_end)
 
         def helper(worker: int, e: _Epoch) -> None:
             try:
@@ -624,15 +608,9 @@ def _sgd_batch(
 # ---------------------------------------------------------------------------------------
 
 
-def save_vectors(
-    path_stem: str | Path,
-    vectors: np.ndarray,
-    words: Sequence[str],
-    counts: Sequence[int],
-    config: Word2VecConfig,
-    extra: dict | None = None,
-    snapshots: Sequence[tuple[int, np.ndarray]] = (),
-) -> None:
+def save_vectors(path_stem: str | Path, vectors: np.ndarray, words: Sequence[str],
+                 counts: Sequence[int], config: Word2VecConfig, extra: dict | None = None,
+                 snapshots: Sequence[tuple[int, np.ndarray]] = ()) -> None:
     """Write ``<stem>.safetensors`` (vectors, optional snapshots) and ``<stem>.json``."""
     from safetensors.numpy import save_file
 
