@@ -64,7 +64,7 @@ from torch import nn
 from lm_core.core.errors import InputError
 from lm_core.core.paths import CHECKPOINT_DIR
 from lm_core.core.text import clean_text
-from lm_core.data.corpora import sentence_words
+from lm_core.data.segment import words as sentence_words
 from lm_core.models.attention import attend
 from lm_core.models.capture import Capture, record
 

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from lm_core.core.errors import InputError
-from lm_core.data.corpora import load_corpus, sentence_words
+from lm_core.data.corpora import load_corpus
+from lm_core.data.segment import words as sentence_words
 from lm_core.models import seq2seq as s2s
 from lm_core.models.capture import Capture
 from lm_core.train import seq2seq as s2s_train
