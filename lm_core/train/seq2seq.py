@@ -237,7 +237,7 @@ def train_and_measure(
         max_pairs=run.n_pairs,
     )
     started = time.perf_counter()
-    out: dict = {"losses": {}}
+    out: dict = {"losses": {}, "stopped_early": False}
     for kind in ("plain", "attention"):
         translator = build_translator(
             pairs, attention=kind == "attention", seed=run.seed, embed_dim=run.embed_dim, hidden_dim=run.hidden_dim
@@ -249,6 +249,7 @@ def train_and_measure(
 
         result = train_translator(translator, pairs, config, callback=report, should_stop=should_stop)
         out["losses"][kind] = result.losses
+        out["stopped_early"] |= result.stopped_early
         out[kind] = evaluate_by_length(translator, heldout_pairs())
     out["seconds"] = time.perf_counter() - started
     return out
