@@ -10,12 +10,14 @@ runs are computed once and replayed, distinct ones wait for a free slot.
 
 import html
 
+import numpy as np
 import streamlit as st
 
 from ui.common import setup_page
 
 lang = setup_page("ch4")
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.device import inference_threads, training_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.data.corpora import load_corpus  # noqa: E402
@@ -33,6 +35,7 @@ from ui.common import (  # noqa: E402
     show_error,
     t,
 )
+from ui.predict import ask  # noqa: E402
 from viz import seq2seq as figs  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -325,6 +328,43 @@ def alignment_chart(result: dict, key: str, title: str | None = None) -> None:
         )
 
 
+def looks_at_question(result: dict):
+    """Predict, then reveal: where does the last Dutch word look? (the heatmap answers)"""
+    steps = [step for step in result["steps"] if step["output"] != s2s.EOS]
+    row = len(steps) - 1
+    weights = np.array([step["attention"] for step in result["steps"]])
+    source = result["source"]
+    labels = {str(j): f"{j + 1}. {word}" for j, word in enumerate(source)}
+    return ask(
+        "ch4.looks_at",
+        list(labels),
+        lambda: quiz.most_attended(weights, row),
+        labels=labels,
+        params={"word": steps[row]["output"]},
+        facts=lambda answer: {"target": source[answer.facts["best"]]},
+        context=(tuple(source), tuple(step["output"] for step in steps)),
+    )
+
+
+def long_sentence_question(runs: dict):
+    """Predict, then reveal: how often is the one-vector model exactly right on the longest
+    held-out sentences? (the accuracy chart answers)"""
+    plain_row, attention_row = runs["plain"][-1], runs["attention"][-1]
+
+    def answer() -> quiz.Answer:
+        share = plain_row["exact_match"]
+        name = quiz.bucket(share, quiz.PROBABILITY_EDGES, quiz.PROBABILITY_BUCKETS)
+        return quiz.Answer(frozenset({name}), "", {"share": share, "attention": attention_row["exact_match"]})
+
+    return ask(
+        "ch4.long_sentence",
+        quiz.PROBABILITY_BUCKETS,
+        answer,
+        params={"low": plain_row["low"], "high": plain_row["high"]},
+        context=(plain_row["low"], plain_row["high"]),
+    )
+
+
 def bottleneck_chart(runs: dict, title: str, key: str) -> None:
     labels = {
         "title": title,
@@ -504,14 +544,18 @@ if results is not None:
 st.markdown(md("ch4/how"))
 if results is not None:
     st.subheader(t("ch4.align.header"))
+    looks_at = looks_at_question(results["attention"])
     alignment_chart(results["attention"], "ch4_alignment")
+    looks_at.end()
 
 st.subheader(t("ch4.bottleneck.header"))
 st.markdown(md("ch4/bottleneck"))
 with guard():
     with st.spinner():
         shipped = shipped_bottleneck()
+    long_sentence = long_sentence_question(shipped)
     bottleneck_chart(shipped, t("ch4.bottleneck.title"), "ch4_bottleneck")
+    long_sentence.end()
     st.caption(t("ch4.bottleneck.caption", n=sum(row["n"] for row in shipped["plain"]), per=shipped["plain"][0]["n"]))
     plain_model, attention_model = shared_translator("plain"), shared_translator("attention")
     config = attention_model.model.config
