@@ -37,6 +37,7 @@ from ui.common import (  # noqa: E402
 )
 from ui.predict import ask  # noqa: E402
 from viz import seq2seq as figs  # noqa: E402
+from viz.tokens import escape_markdown  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 KINDS = ("plain", "attention")
@@ -46,12 +47,11 @@ PAIR_CHOICES = (1000, 2000, 4000, 6000)
 HIDDEN_CHOICES = (32, 64, 128)
 RUN_CAP_S = 300.0  # a learner's run on a busy classroom server: stop it (with what it has) after this
 DEFAULT_RUN = s2s_train.QuickRun()
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
 
 
 def plain(text: str) -> str:
-    """Text a student typed, shown inside Markdown: every Markdown character escaped."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
+    """Text a student typed, shown inside Markdown: literal, never markup."""
+    return escape_markdown(str(text))
 
 
 def pct(value: float | None) -> str:
