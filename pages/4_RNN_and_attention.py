@@ -148,7 +148,7 @@ def run_shared(run: s2s_train.QuickRun) -> tuple[dict, bool]:
     key = ("ch4.seq2seq", run)
     job = jobs.submit(key, training_job(run), label="ch4.seq2seq", cap_s=RUN_CAP_S)
     reused = job.finished
-    bar = st.progress(0.0, text=t("ch4.train.evaluating") if reused else None)
+    bar = st.empty() if reused else st.progress(0.0, text=t("ch4.train.starting"))
 
     def on_progress(report: dict) -> None:
         kind = report["kind"]
