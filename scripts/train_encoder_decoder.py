@@ -35,7 +35,7 @@ from lm_core.tokenizers.lm import load_tokenizer  # noqa: E402
 from lm_core.tokenizers.special import SpecialTokenizer  # noqa: E402
 from lm_core.train.loop import TrainConfig, learning_rate_at, make_optimizer  # noqa: E402
 
-ITERS = {"en": 2500, "zh": 2500}
+ITERS = {"en": 2000, "zh": 2000}
 
 
 @torch.no_grad()
