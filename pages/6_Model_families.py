@@ -22,6 +22,7 @@ lang = setup_page("ch6")
 
 from lm_core.analysis import families as fam  # noqa: E402
 from lm_core.analysis import sizes  # noqa: E402
+from lm_core.analysis.quiz import Answer  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
 from ui.common import (  # noqa: E402
@@ -34,6 +35,7 @@ from ui.common import (  # noqa: E402
     show_error,
     t,
 )
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import families as figs  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -617,6 +619,16 @@ def sizes_section() -> None:
         for name, preset_shape, _, _ in presets.values()
     ]
     points.append({"name": t("ch6.sizes.yours"), "params": count.total, "family": family, "highlight": True})
+    quiz_parts = ("embeddings", "attention", "feed_forward")
+    shares = {part: 100.0 * count.share(part) for part in quiz_parts}
+    best = max(shares, key=shares.get)
+    question = ask(
+        "ch6.biggest_part",
+        list(quiz_parts),
+        lambda: Answer(frozenset({best}), best, {"values": shares, "share": shares[best]}),
+        bar_reveal("ch6.biggest_part", number_format=".0f"),
+        context=(shape, precision),
+    )
     cols = st.columns([3, 2])
     with cols[0]:
         fig = figs.size_ladder_figure(points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"), family_names)
@@ -628,6 +640,7 @@ def sizes_section() -> None:
         part_names = {p: t(f"ch6.sizes.part_{p}") for p in sizes.PARTS}
         fig = figs.parts_figure(rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
         st.plotly_chart(fig, key="ch6_parts", **CHART)
+    question.end()
 
 
 # --------------------------------------------------------------------------- the page

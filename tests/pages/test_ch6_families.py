@@ -130,3 +130,13 @@ def test_search_box_lists_similar_sentences():
     assert any("cosine" in table.columns for table in tables)
     app.text_input(key="ch6_query").set_value("").run()
     assert any("empty" in m for m in messages(app))
+
+
+def test_predict_the_biggest_part_then_reveal():
+    from tests.pages.test_predict import answer_right_and_wrong
+
+    app = open_page("en")
+    answer_right_and_wrong(app, "ch6.biggest_part", ["feed_forward", "embeddings", "attention"])
+    assert app.session_state["_quiz_state"]["ch6.biggest_part"]["correct"] == ["feed_forward"] or set(
+        app.session_state["_quiz_state"]["ch6.biggest_part"]["correct"]
+    ) == {"feed_forward"}
