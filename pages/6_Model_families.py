@@ -11,8 +11,6 @@ Every model runs inside ``st.cache_data`` keyed by its inputs; the controls of e
 live in their own ``st.fragment``, so moving one reruns only that part.
 """
 
-import html
-
 import numpy as np
 import streamlit as st
 
@@ -58,7 +56,7 @@ DEFAULT_SPAN = {"en": (7, 8), "zh": (15, 16)}  # "whole kingdom"; "面包" (brea
 def plain(text: str) -> str:
     """Learner text shown inside Markdown: escaped, so it never renders as markup."""
     specials = set("\\`*_{}[]()<>#+-.!|~$")
-    return "".join("\\" + ch if ch in specials else ch for ch in html.unescape(html.escape(text)))
+    return "".join("\\" + ch if ch in specials else ch for ch in text)
 
 
 # --------------------------------------------------------------------------- models (shared, read-only)
@@ -373,7 +371,6 @@ def representation_section() -> None:
             )
             st.plotly_chart(fig, key=f"ch6_map_{key}", **CHART)
             if hits:
-                agree = sum(data["labels"][i] == data["labels"][hits[0][0]] for i, _ in hits)
                 rows = [
                     {
                         "#": rank + 1,
@@ -384,7 +381,6 @@ def representation_section() -> None:
                     for rank, (i, score) in enumerate(hits)
                 ]
                 st.dataframe(rows, hide_index=True, width="stretch")
-                del agree
 
 
 # --------------------------------------------------------------------------- sizes
@@ -413,14 +409,12 @@ def app_models() -> dict[str, tuple[str, sizes.ModelShape]]:
     """The app's own models, from their checkpoints: key -> (name, shape)."""
     models = {}
     try:
-        _, _, meta = shared_gpt(GPT_NAME)
         model, _, _ = shared_gpt(GPT_NAME)
         models["app_gpt"] = (t("ch6.sizes.app_gpt"), sizes.gpt_shape(model.config.to_dict()))
         model, _, _ = shared_encoder(ENCODER_NAME)
         models["app_encoder"] = (t("ch6.sizes.app_encoder"), sizes.encoder_shape(model.config.to_dict()))
         model, _, _ = shared_encdec(ENCDEC_NAME)
         models["app_encdec"] = (t("ch6.sizes.app_encdec"), sizes.encoder_decoder_shape(model.config.to_dict()))
-        del meta
     except Exception:  # a missing checkpoint only removes its point from the chart
         pass
     return models
