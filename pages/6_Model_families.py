@@ -598,14 +598,6 @@ def sizes_section() -> None:
         figs.human_bytes(memory["kv_cache"]),
         help=t("ch6.sizes.m_cache_help", context=f"{shape.context:,}"),
     )
-    st.caption(
-        t(
-            "ch6.sizes.ff_share",
-            share=f"{100 * count.share('feed_forward'):.0f}",
-            attention=f"{100 * count.share('attention'):.0f}",
-            embeddings=f"{100 * count.share('embeddings'):.0f}",
-        )
-    )
 
     family_names = {k: t(f"ch6.sizes.family_{k}") for k in FAMILY_KEYS}
     points = [
@@ -634,6 +626,14 @@ def sizes_section() -> None:
         part_names = {p: t(f"ch6.sizes.part_{p}") for p in sizes.PARTS}
         fig = figs.parts_figure(rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
         st.plotly_chart(fig, key="ch6_parts", **CHART)
+    st.caption(
+        t(
+            "ch6.sizes.ff_share",
+            share=f"{100 * count.share('feed_forward'):.0f}",
+            attention=f"{100 * count.share('attention'):.0f}",
+            embeddings=f"{100 * count.share('embeddings'):.0f}",
+        )
+    )
     question.end()
 
 

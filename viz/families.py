@@ -167,11 +167,11 @@ def parts_figure(
                 hovertemplate=f"{html.escape(part_names[part])}: %{{x:.1f}}% (%{{customdata}})<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0})
     fig.update_xaxes(range=[0, 100], title={"text": x_title}, ticksuffix="%")
     fig.update_yaxes(autorange="reversed", tickfont={"size": 14})
-    fig = apply_style(fig, height=max(300, 38 * len(rows) + 190), title=title)
-    fig.update_layout(margin={"t": 110})
+    fig = apply_style(fig, height=max(300, 38 * len(rows) + 260), title=title)
+    fig.update_layout(margin={"t": 60, "b": 150})
     return fig
 
 
