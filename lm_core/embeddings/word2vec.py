@@ -582,15 +582,21 @@ def save_vectors(path_stem: str | Path, vectors: np.ndarray, words: Sequence[str
 
 
 def load_vectors(path_stem: str | Path) -> tuple[np.ndarray, dict, list[tuple[int, np.ndarray]]]:
-    """Read what :func:`save_vectors` wrote: (vectors, metadata, snapshots)."""
+    """Read what :func:`save_vectors` wrote: (vectors, metadata, snapshots).
+
+    Missing or damaged files raise ``InputError("errors.model.checkpoint_broken")`` naming the
+    script that rebuilds them."""
     from safetensors.numpy import load_file
 
     stem = Path(path_stem)
-    tensors = load_file(str(stem.with_suffix(".safetensors")))
-    meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-    steps = meta.get("snapshot_steps", [])
-    snapshots = [(steps[i], tensors[f"snapshot_{i:03d}"].astype(np.float32)) for i in range(len(steps))]
-    return tensors["vectors"].astype(np.float32), meta, snapshots
+    try:
+        tensors = load_file(str(stem.with_suffix(".safetensors")))
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        steps = meta.get("snapshot_steps", [])
+        snapshots = [(steps[i], tensors[f"snapshot_{i:03d}"].astype(np.float32)) for i in range(len(steps))]
+        return tensors["vectors"].astype(np.float32), meta, snapshots
+    except Exception as exc:  # any damage to the files: say what to rebuild
+        raise InputError("errors.model.checkpoint_broken", name=stem.name, script="scripts/train_word2vec.py") from exc
 
 
 # ---------------------------------------------------------------------------------------

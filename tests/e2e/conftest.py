@@ -1,5 +1,6 @@
 """The real server on 127.0.0.1 and headless Debian Chromium driven by Playwright."""
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -10,10 +11,25 @@ from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
+@contextlib.contextmanager
+def running_server(log_name: str):
+    """A streamlit server of the app on a free loopback port, stopped on exit (the bench's helper)."""
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    with running("app.py", log=ROOT / "artifacts" / log_name) as (_, url):
+        yield url
+
+
 @pytest.fixture(scope="session")
 def server_url():
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    with running("app.py", log=ROOT / "artifacts" / "e2e-server.log") as (_, url):
+    with running_server("e2e-server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def fresh_server_url():
+    """A second server, started on its own: a link opened there finds no session,
+    cache or state left by the first (a student's laptop opening the teacher's link)."""
+    with running_server("e2e-server-fresh.log") as url:
         yield url
 
 
@@ -35,6 +51,43 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def plotly_data(page) -> list[dict]:
+    """What every drawn plotly chart shows: its traces' data and its title (plotly.js's
+    own objects, read in the browser; generated ids left out)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => ({
+            title: (el.layout && el.layout.title && el.layout.title.text) || '',
+            data: (el.data || []).map(trace => {
+                const copy = {};
+                for (const key of ['type', 'name', 'x', 'y', 'z', 'text', 'customdata']) {
+                    if (trace[key] !== undefined) copy[key] = trace[key];
+                }
+                return JSON.parse(JSON.stringify(copy));
+            }),
+        }))"""
+    )
+
+
+def only_local_requests(context) -> list[str]:
+    """Route every request of ``context``: loopback passes, anything else is refused and
+    recorded (the returned list) - a classroom without internet."""
+    from urllib.parse import urlparse
+
+    blocked: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return blocked
 
 
 def wait_for_streamlit(page, timeout_ms: int = 180_000) -> None:

@@ -23,7 +23,9 @@ def open_page(lang: str = "en", **params: str) -> AppTest:
     return apptest_helpers.open_page(PAGE, lang, **params)
 
 
-chart = apptest_helpers.chart_titled  # the plotly spec whose title contains a fragment
+def chart(app: AppTest, title_part: str) -> dict:
+    """The plotly spec whose title contains ``title_part``."""
+    return apptest_helpers.chart_titled(app, title_part)
 
 
 def array(value) -> np.ndarray:
@@ -37,7 +39,8 @@ def array(value) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-titles = apptest_helpers.chart_titles
+def titles(app: AppTest) -> list[str]:
+    return apptest_helpers.chart_titles(app)
 
 
 def set_text(app: AppTest, text: str) -> AppTest:
@@ -221,13 +224,26 @@ def test_chinese_page_and_chinese_sentence():
 
 
 def test_url_opens_a_shared_view():
-    default = open_page()
-    found = (default.slider(key="ch5_layer").value, default.slider(key="ch5_head").value)
-    shared = (2, 9) if found != (2, 9) else (3, 4)
-    app = open_page(layer=str(shared[0]), head=str(shared[1]))
-    # A shared link's layer and head win over the curriculum's search.
-    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == shared
-    assert any(f"layer {shared[0]}, head {shared[1]}" in t for t in titles(app))
+    """The link's layer, head and token win over the head search (which only suggests),
+    on the example sentence too, where the search has a head of its own."""
+    app = open_page(layer="2", head="9", token="3", example="keys", view="token")
+    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (2, 9)
+    assert app.selectbox(key="ch5_focus").value == 3
+    assert app.radio(key="ch5_example").value == "keys"
+    assert any("layer 2, head 9" in title for title in titles(app))
+    assert app.query_params["layer"] in ("2", ["2"]) and app.query_params["token"] in ("3", ["3"])
+
+
+def test_url_typed_text_and_chinese_model_open_cold():
+    from lm_core.models.checkpoints import list_gpts
+
+    typed = open_page(text="The cat sat on the mat")
+    assert typed.text_input(key="ch5_text").value == "The cat sat on the mat"
+    if "gpt_toy_zh" not in list_gpts():
+        pytest.skip("the Chinese tiny GPT is not shipped")
+    chinese = open_page(model="gpt_toy_zh")
+    assert not errors(chinese), [e.value for e in chinese.error]
+    assert chinese.radio(key="ch5_example").value == "zh"
 
 
 def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
@@ -292,7 +308,7 @@ def test_smollm2_rope_step_groups_and_cap(lang):
     assert ", ".join(map(str, group)) in note
     # The preselected head is one the search found: "they" looks at "keys".
     trace = lab.trace_smollm2(lab.EXAMPLE_SENTENCES["keys"])
-    best = lab.find_heads(trace, "they", ["keys"])[0]
+    best = lab.find_heads(trace, HEAD_SEARCHES["keys"].source, HEAD_SEARCHES["keys"].targets)[0]
     assert (layer, head) == (best.layer, best.head)
     assert len(app.get("iframe")) == 2
     # Past the token cap: a clear message in the learner's language.

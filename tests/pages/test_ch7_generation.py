@@ -21,14 +21,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def token_text(token_id: int) -> str:
-    """The word of one token of the English tiny GPT, without its space mark or a full stop."""
-    return load_gpt("gpt_toy_en")[1].id_to_token(token_id).lstrip("▁").strip().rstrip(".")
-
-
 def open_page(lang: str = "en", **params: str) -> AppTest:
     """Open the chapter through the app, the way a student does."""
     return apptest_helpers.open_page(PAGE, lang, timeout=TIMEOUT, **params)
+
+
+def token_text(token_id: int) -> str:
+    """The word of one token of the English tiny GPT, without its space mark or a full stop."""
+    return load_gpt("gpt_toy_en")[1].id_to_token(token_id).lstrip("▁").strip().rstrip(".")
 
 
 def charts(app: AppTest) -> dict[str, dict]:
@@ -56,7 +56,7 @@ def html_blocks(app: AppTest) -> list[str]:
 
 
 def steps(app: AppTest) -> list:
-    return app.session_state["ch7_run"]["steps"]
+    return app.session_state["ch7_run"].steps
 
 
 def messages(app: AppTest) -> str:
@@ -80,7 +80,7 @@ def test_next_token_temperature_topk_greedy_and_timeline() -> None:
     assert bar_colours(after).count("#E69F00") == 1
     assert any("Every generated token" in title for title in charts(app))
     # The toy world: after "It rained this" the likeliest word is "morning".
-    assert token_text(app.session_state["ch7_run"]["steps"][0].distribution.top(1)[0]) == "morning"
+    assert token_text(app.session_state["ch7_run"].steps[0].distribution.top(1)[0]) == "morning"
     first_probs = after["data"][0]["x"]
 
     # Temperature redraws the same step from the stored logits: different bars, same token.
@@ -136,9 +136,8 @@ def test_generate_scroll_back_branch_and_window() -> None:
     app.button(key="ch7_branch").click().run()
     branched = steps(app)
     assert branched[0].forced and branched[0].token_id == second != original[0]
-    # The text before branching is kept, to compare with.
-    assert "morning" in app.session_state["ch7_run"]["previous"]
-    assert "morning" not in token_text(second)
+    # The text before the branch is remembered (and shown) to compare.
+    assert app.session_state["ch7_run"].previous_ids[-len(original):] == original
 
     # Start again clears the steps.
     app.button(key="ch7_reset").click().run()
@@ -257,7 +256,7 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
     for role in ("system", "user", "assistant"):
         assert f">{role}<" in template or f">{role}</span>" in template
-    run_ids = app.session_state["ch7_run"]["key"][1]
+    run_ids = app.session_state["ch7_run"].prompt_ids
     assert run_ids[0] == 1 and run_ids[-3:] != ()  # starts with <|im_start|>
     # Generate greedily: the answer ends at the end-of-turn token <|im_end|>, within 40 tokens.
     app.button(key="ch7_generate").click().run()
@@ -289,7 +288,10 @@ def test_smollm2_plain_prompt_chinese_and_html_are_honest() -> None:
     app.text_area(key="ch7_prompt").set_value("今天天气很好，我们去公园吧").run()
     assert not app.exception
     assert "mainly on English" in messages(app)
-    # Over the prompt limit: a clear message, no run.
+    # Past SmolLM2's token cap (but within the character limit): a clear message, no run.
+    app.text_area(key="ch7_prompt").set_value("雨" * 300).run()
+    assert not app.exception and "at most 400" in messages(app)
+    # Over the character limit: a clear message, no run.
     app.text_area(key="ch7_prompt").set_value("word " * 400).run()
     assert not app.exception and messages(app)
 

@@ -58,7 +58,7 @@ def test_every_page_calls_setup_page_first():
 
 # Inside lm_core, each sub-package may import only those below it (DESIGN.md, "The house"):
 # core <- data <- tokenizers <- embeddings / models <- decoding <- train <- analysis
-# (pretraining samples text as it goes, so train may use decoding; never the other way).
+# (a training run samples text at its checkpoints, so train may use decoding).
 LM_CORE_LAYERS = {
     "core": set(),
     "data": {"core"},
