@@ -101,50 +101,67 @@ def _loose(text: str) -> str:
 # Words (and punctuation pieces) come from the one segmenter, lm_core.data.segment.
 
 
-# --------------------------------------------------------------------------- word level
+# --------------------------------------------------------------------------- word and character level
 
 
 @dataclass(frozen=True)
-class LessonWordTokenizer:
-    """Word-level tokenizer: id 0 is ``[UNK]``, then the corpus words, most frequent first.
-
-    Lower-cases everything (so "It" and "it" share an id) and drops spaces; decoding
-    joins words with single spaces.
-    """
+class _VocabularyTokenizer:
+    """A fixed vocabulary looked up piece by piece; id 0 is ``[UNK]`` (what the piece was is lost)."""
 
     vocab: tuple[str, ...]
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
+    kind = ""
+    separator = ""  # how decoding joins the pieces
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {word: i for i, word in enumerate(self.vocab)})
+        object.__setattr__(self, "_index", {piece: i for i, piece in enumerate(self.vocab)})
 
-    kind = "word"
+    def _pieces(self, text: str) -> Iterable[tuple[str, int, int]]:
+        raise NotImplementedError
 
     @property
     def vocab_size(self) -> int:
         return len(self.vocab)
 
-    def token_to_id(self, word: str) -> int:
-        return self._index.get(word.lower(), 0)
+    def token_to_id(self, piece: str) -> int:
+        return self._index.get(piece, 0)
 
     def encode(self, text: str) -> list[int]:
         return self.tokenize(text).ids
 
     def tokenize(self, text: str) -> Tokenized:
         tokens, lost = [], []
-        for word, start, end in split_words(text):
-            token_id = self.token_to_id(word)
+        for piece, start, end in self._pieces(text):
+            token_id = self.token_to_id(piece)
             unknown = token_id == 0
             if unknown:
-                lost.append(word)
+                lost.append(piece)
             tokens.append(Token(self.vocab[token_id], token_id, start, end, unknown=unknown))
-        return Tokenized("word", text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
+        return Tokenized(self.kind, text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
 
     def id_to_token(self, token_id: int) -> str:
         return self.vocab[token_id] if 0 <= token_id < len(self.vocab) else UNK
 
     def decode(self, ids: Sequence[int]) -> str:
-        return " ".join(self.vocab[i] if 0 <= i < len(self.vocab) else UNK for i in ids)
+        return self.separator.join(self.id_to_token(i) for i in ids)
+
+
+@dataclass(frozen=True)
+class LessonWordTokenizer(_VocabularyTokenizer):
+    """Word-level tokenizer: id 0 is ``[UNK]``, then the corpus words, most frequent first.
+
+    Lower-cases everything (so "It" and "it" share an id) and drops spaces; decoding
+    joins words with single spaces.
+    """
+
+    kind = "word"
+    separator = " "
+
+    def _pieces(self, text: str) -> Iterable[tuple[str, int, int]]:
+        return split_words(text)
+
+    def token_to_id(self, word: str) -> int:
+        return self._index.get(word.lower(), 0)
 
 
 def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None, min_count: int = 1) -> LessonWordTokenizer:
@@ -161,46 +178,17 @@ def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None,
     return LessonWordTokenizer((UNK, *ranked))
 
 
-# --------------------------------------------------------------------------- characters
-
-
 @dataclass(frozen=True)
-class LessonCharTokenizer:
+class LessonCharTokenizer(_VocabularyTokenizer):
     """Character-level tokenizer: one id per character seen in the corpus (id 0 = [UNK]).
 
     Keeps case and spaces, so decoding is exact unless a character was never seen.
     """
 
-    vocab: tuple[str, ...]
-    _index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {ch: i for i, ch in enumerate(self.vocab)})
-
     kind = "char"
 
-    @property
-    def vocab_size(self) -> int:
-        return len(self.vocab)
-
-    def encode(self, text: str) -> list[int]:
-        return self.tokenize(text).ids
-
-    def tokenize(self, text: str) -> Tokenized:
-        tokens, lost = [], []
-        for position, ch in enumerate(text):
-            token_id = self._index.get(ch, 0)
-            unknown = token_id == 0
-            if unknown:
-                lost.append(ch)
-            tokens.append(Token(self.vocab[token_id], token_id, position, position + 1, unknown=unknown))
-        return Tokenized("char", text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
-
-    def id_to_token(self, token_id: int) -> str:
-        return self.vocab[token_id] if 0 <= token_id < len(self.vocab) else UNK
-
-    def decode(self, ids: Sequence[int]) -> str:
-        return "".join(self.vocab[i] if 0 <= i < len(self.vocab) else UNK for i in ids)
+    def _pieces(self, text: str) -> Iterable[tuple[str, int, int]]:
+        return ((ch, position, position + 1) for position, ch in enumerate(text))
 
 
 def build_char_tokenizer(sentences: Iterable[str]) -> LessonCharTokenizer:
