@@ -74,6 +74,7 @@ RUN = "ch7_run"
 SMOL = "smollm2"  # the real LLM (SmolLM2-135M-Instruct), beside the tiny GPTs
 LENS_POSITIONS = 10  # positions shown in the logit lens (the last ones)
 MAX_SYSTEM_CHARS = 500
+SMOL_MAX_PROMPT_TOKENS = 400  # SmolLM2's prompt cap on this page (its window is far larger)
 
 
 # --------------------------------------------------------------------------- models
@@ -661,6 +662,10 @@ if prompt_ids is not None:
     dropped = tokenizer.unknown_characters(prompt)
     if dropped:
         st.warning(t("ch7.prompt.dropped", chars=plain(" ".join(dropped[:30]))), icon=":material/warning:")
+    if model_name == SMOL and len(prompt_ids) > SMOL_MAX_PROMPT_TOKENS:
+        # A real LLM on a shared CPU: a long prompt would make every step slow for the whole class.
+        st.error(t("ch7.smollm2.too_many_tokens", count=len(prompt_ids), limit=SMOL_MAX_PROMPT_TOKENS))
+        st.stop()
     if len(prompt_ids) > cfg.block_size:
         st.warning(
             t(

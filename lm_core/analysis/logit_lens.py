@@ -26,7 +26,7 @@ from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
 from lm_core.models.capture import Capture
 
-MAX_LENS_TOKENS = 64  # the lens runs the step-by-step path: keep the context short
+MAX_LENS_TOKENS = 256  # the lens runs the step-by-step path: keep the context short
 
 
 @dataclass(frozen=True)

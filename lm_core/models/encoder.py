@@ -341,7 +341,7 @@ def predict_masked(
     masked = tuple(sorted(set(int(m) for m in masked)))
     if not masked:
         raise InputError("ch6.err_mask_nothing")
-    if len(masked) >= len(ids) and len(ids) > 1:
+    if len(masked) >= len(ids):
         raise InputError("ch6.err_mask_everything")
     if masked[0] < 0 or masked[-1] >= len(ids):
         raise InputError("ch6.err_mask_out_of_range", count=len(ids))

@@ -290,7 +290,10 @@ def test_smollm2_plain_prompt_chinese_and_html_are_honest() -> None:
     app.text_area(key="ch7_prompt").set_value("今天天气很好，我们去公园吧").run()
     assert not app.exception
     assert "mainly on English" in messages(app)
-    # Over the prompt limit: a clear message, no run.
+    # Past SmolLM2's token cap (but within the character limit): a clear message, no run.
+    app.text_area(key="ch7_prompt").set_value("雨" * 300).run()
+    assert not app.exception and "at most 400" in messages(app)
+    # Over the character limit: a clear message, no run.
     app.text_area(key="ch7_prompt").set_value("word " * 400).run()
     assert not app.exception and messages(app)
 
