@@ -14,9 +14,13 @@ from ui.common import setup_page
 
 lang = setup_page("ch7")
 
+import contextlib  # noqa: E402
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from lm_core.analysis import quiz  # noqa: E402
+from lm_core.analysis.logit_lens import MAX_LENS_TOKENS, describe_architecture, logit_lens  # noqa: E402
 from lm_core.core.device import inference_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
@@ -24,26 +28,40 @@ from lm_core.decoding.generation import (  # noqa: E402
     GenerationStep,
     SamplingSettings,
     generate_steps,
-    make_step,
     next_token_logits,
     shape_distribution,
 )
+from lm_core.decoding.run import GenerationRun  # noqa: E402
 from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
+from lm_core.models.smollm2 import DEFAULT_SYSTEM, load_smollm2  # noqa: E402
 from ui.common import (  # noqa: E402
+    chart,
+    choice_query_param,
     current_seed,
+    explain_after,
     float_query_param,
     guard,
     int_query_param,
+    intro,
+    main_chart,
     md,
+    plain,
+    projector_on,
     query_param,
     set_query_param,
+    set_text_query_param,
     show_error,
     t,
+    template,
+    text_query_param,
 )
+from ui.predict import ask  # noqa: E402
 from viz.generation import (  # noqa: E402
     candidates_figure,
+    chat_template_html,
     context_slots_html,
     generated_text_html,
+    logit_lens_figure,
     percent,
     timeline_figure,
     token_strip_html,
@@ -54,12 +72,10 @@ MAX_PROMPT_CHARS = 1000
 MAX_NEW = 60
 TOP_SHOWN = 12
 RUN = "ch7_run"
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
-
-
-def plain(text: str) -> str:
-    """Text a student typed, shown inside Markdown: every Markdown character escaped."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+SMOL = "smollm2"  # the real LLM (SmolLM2-135M-Instruct), beside the tiny GPTs
+LENS_POSITIONS = 10  # positions shown in the logit lens (the last ones)
+MAX_SYSTEM_CHARS = 500
+SMOL_MAX_PROMPT_TOKENS = 400  # SmolLM2's prompt cap on this page (its window is far larger)
 
 
 # --------------------------------------------------------------------------- models
@@ -68,6 +84,8 @@ def plain(text: str) -> str:
 @st.cache_resource(show_spinner=False)
 def shared_gpt(name: str):
     """One read-only model per server (eval, no gradients); sampling never touches it."""
+    if name == SMOL:
+        return load_smollm2()  # InputError (what to install) when its package is absent
     model, tokenizer = load_gpt(name)
     return model, tokenizer
 
@@ -103,9 +121,9 @@ def _on_model_change() -> None:
 
 
 def choose_model(models: list[str]) -> str:
-    wanted = query_param("model", "gpt_toy_zh" if lang == "zh" else "gpt_toy_en")
     if "ch7_model" not in st.session_state:
-        st.session_state["ch7_model"] = wanted if wanted in models else models[0]
+        default = "gpt_toy_zh" if lang == "zh" else "gpt_toy_en"
+        st.session_state["ch7_model"] = choice_query_param("model", models, default if default in models else models[0])
     name = st.selectbox(
         t("ch7.model.label"),
         models,
@@ -160,64 +178,65 @@ def sampling_controls() -> tuple[SamplingSettings, int]:
     return settings, int(n)
 
 
-def current_run(model_name: str, prompt_ids: list[int]) -> dict:
+def chat_controls(model_name: str) -> tuple[bool, str]:
+    """SmolLM2 only: chat mode (the chat template) and the system message; both in the URL."""
+    if model_name != SMOL:
+        return False, ""
+    st.session_state.setdefault("ch7_chat", query_param("chat", "1") != "0")
+    st.session_state.setdefault("ch7_system", str(query_param("system", ""))[:MAX_SYSTEM_CHARS])
+    cols = st.columns([1, 4])
+    chat = cols[0].toggle(t("ch7.smollm2.chat"), key="ch7_chat", help=t("ch7.smollm2.chat_help"))
+    system = cols[1].text_input(
+        t("ch7.smollm2.system"),
+        key="ch7_system",
+        max_chars=MAX_SYSTEM_CHARS,
+        placeholder=DEFAULT_SYSTEM,
+        help=t("ch7.smollm2.system_help"),
+        disabled=not chat,
+    )
+    set_query_param("chat", int(chat))
+    set_query_param("system", system)
+    return chat, clean_text(system, MAX_SYSTEM_CHARS) if system.strip() else ""
+
+
+def chat_ids(tokenizer, prompt: str, system: str) -> list[int]:
+    """The ChatML prompt: (system turn), the learner's text as the user's turn, the assistant's turn opened."""
+    turns = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+    return tokenizer.encode(tokenizer.chat_prompt(turns))
+
+
+def current_run(model_name: str, prompt_ids: list[int]) -> GenerationRun:
     """The steps taken from this prompt with this model (a new prompt starts afresh)."""
     key = (model_name, tuple(prompt_ids), current_seed())
     run = st.session_state.get(RUN)
-    if run is None or run["key"] != key:
-        run = {
-            "key": key,
-            "steps": [],
-            "previous": None,
-            # This learner's own random stream: same seed + same clicks = same text.
-            "generator": torch.Generator().manual_seed(current_seed()),
-        }
+    if not isinstance(run, GenerationRun) or run.key != key:
+        # This learner's own random stream: same seed + same clicks = same text.
+        _, tokenizer = shared_gpt(model_name)
+        run = GenerationRun(key, list(prompt_ids), current_seed(), end_id=tokenizer.eos_id)
         st.session_state[RUN] = run
     return run
-
-
-def all_ids(prompt_ids: list[int], steps: list[GenerationStep]) -> list[int]:
-    return prompt_ids + [step.token_id for step in steps]
-
-
-def ended(steps: list[GenerationStep]) -> bool:
-    return bool(steps) and steps[-1].is_end
 
 
 # --------------------------------------------------------------------------- actions
 
 
-def take_next(model_name: str, prompt_ids: list[int], run: dict, settings: SamplingSettings) -> None:
-    _, tokenizer = shared_gpt(model_name)
-    steps = run["steps"]
-    logits, window, cropped = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
-    step = make_step(
-        len(steps), torch.from_numpy(logits), window, cropped, settings, run["generator"], end_id=tokenizer.eos_id
-    )
-    steps.append(step)
+def take_next(model_name: str, run: GenerationRun, settings: SamplingSettings) -> None:
+    def logits_fn(ids):
+        logits, window, cropped = cached_logits(model_name, tuple(ids))
+        return torch.from_numpy(logits), window, cropped
+
+    run.take(logits_fn, settings)
 
 
 def stream_tokens(
-    model_name: str,
-    prompt_ids: list[int],
-    run: dict,
-    settings: SamplingSettings,
-    n: int,
-    forced_first: int | None = None,
+    model_name: str, run: GenerationRun, settings: SamplingSettings, n: int, forced_first: int | None = None
 ) -> None:
     """Generate up to ``n`` tokens with the KV cache, showing each one as it comes."""
     model, tokenizer = shared_gpt(model_name)
-    steps = run["steps"]
-    start = len(steps)
     placeholder = st.empty()
-    forced = {0: forced_first} if forced_first is not None else None
     with inference_threads():
-        for step in generate_steps(
-            model, all_ids(prompt_ids, steps), settings, n, run["generator"], tokenizer.eos_id, forced=forced
-        ):
-            step.index = start + step.index
-            steps.append(step)
-            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(all_ids(prompt_ids, steps)))}")
+        for _ in run.extend(model, settings, n, forced_first=forced_first):
+            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(run.ids))}")
     placeholder.empty()
 
 
@@ -253,7 +272,7 @@ def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings
         if settings.greedy or settings.temperature == 1.0
         else [float(distribution.probs[i]) for i in ids],
     )
-    st.plotly_chart(fig, key="ch7_candidates", **CHART)
+    chart(fig, key="ch7_candidates", **CHART)
     kept = int(distribution.keep.sum())
     st.caption(t("ch7.step.kept_count", kept=kept, total=int(distribution.keep.numel())))
     return distribution
@@ -262,13 +281,13 @@ def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings
 def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings, n: int) -> None:
     """Scroll back through the steps; redraw one from its cached logits; branch from it."""
     _, tokenizer = shared_gpt(model_name)
-    run = st.session_state[RUN]
-    steps: list[GenerationStep] = run["steps"]
-    pending = not ended(steps)
+    run: GenerationRun = st.session_state[RUN]
+    steps: list[GenerationStep] = run.steps
+    pending = not run.ended
     positions = len(steps) + (1 if pending else 0)
     highlight = st.session_state.get("ch7_step_goto") or st.session_state.get("ch7_step") or len(steps)
     if steps:
-        st.plotly_chart(
+        chart(
             timeline_figure(
                 [tokenizer.id_to_token(s.token_id) for s in steps],
                 [s.model_prob for s in steps],
@@ -302,7 +321,7 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
         )
         branch_controls(model_name, prompt_ids, run, step, tokenizer, settings, n)
     else:
-        logits, _, _ = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
+        logits, _, _ = cached_logits(model_name, tuple(run.ids))
         candidates_chart(tokenizer, torch.from_numpy(logits), settings, None, t("ch7.step.title_next", n=selected))
         st.caption(t("ch7.step.pending_help"))
 
@@ -318,12 +337,9 @@ def branch_controls(model_name, prompt_ids, run, step: GenerationStep, tokenizer
         help=t("ch7.branch.help"),
     )
     if cols[1].button(t("ch7.branch.button"), key="ch7_branch", icon=":material/call_split:"):
-        steps = run["steps"]
-        run["previous"] = tokenizer.decode(all_ids(prompt_ids, steps))
-        remaining = max(len(steps) - step.index, 1)
-        del steps[step.index :]
+        remaining = run.branch(step.index)
         with guard():
-            stream_tokens(model_name, prompt_ids, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
+            stream_tokens(model_name, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
         st.session_state["ch7_step_goto"] = step.index + 1
         st.rerun(scope="fragment")
 
@@ -364,7 +380,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     model, tokenizer = shared_gpt(model_name)
     cfg = model.config
     run = current_run(model_name, prompt_ids)
-    steps: list[GenerationStep] = run["steps"]
+    steps: list[GenerationStep] = run.steps
 
     buttons = st.columns([1, 1, 1, 3])
     next_clicked = buttons[0].button(t("ch7.buttons.next"), key="ch7_next", type="primary", icon=":material/skip_next:")
@@ -375,104 +391,282 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
 
     with guard():
         if reset_clicked:
-            st.session_state.pop(RUN, None)
+            run.reset()
             st.session_state.pop("ch7_step", None)
-            run = current_run(model_name, prompt_ids)
-            steps = run["steps"]
-        elif (next_clicked or generate_clicked) and ended(steps):
+        elif (next_clicked or generate_clicked) and run.ended:
             st.info(t("ch7.text.already_ended"))
         elif next_clicked:
-            take_next(model_name, prompt_ids, run, settings)
+            take_next(model_name, run, settings)
             st.session_state["ch7_step_goto"] = len(steps)
         elif generate_clicked:
-            stream_tokens(model_name, prompt_ids, run, settings, n_tokens)
+            stream_tokens(model_name, run, settings, n_tokens)
             st.session_state["ch7_step_goto"] = len(steps)
 
-    # The text so far: prompt in normal weight, generated part in bold.
-    generated_text = tokenizer.decode(all_ids(prompt_ids, steps))
-    prompt_text = tokenizer.decode(prompt_ids)
-    st.subheader(t("ch7.text.header"))
-    added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
-    st.html(generated_text_html(prompt_text, added if steps else ""))
-    if not steps:
-        st.caption(t("ch7.text.no_steps"))
-    elif ended(steps):
-        st.success(t("ch7.text.ended", count=len(steps)), icon=":material/check_circle:")
-    if run.get("previous"):
-        st.caption(t("ch7.text.previous", text=plain(run["previous"])))
+    def text_and_window() -> None:
+        # The text so far: prompt in normal weight, generated part in bold.
+        generated_text = tokenizer.decode(run.ids)
+        prompt_text = tokenizer.decode(prompt_ids)
+        st.subheader(t("ch7.text.header"))
+        added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
+        st.html(generated_text_html(prompt_text, added if steps else ""))
+        if not steps:
+            st.caption(t("ch7.text.no_steps"))
+        elif run.ended:
+            ended_key = "ch7.smollm2.ended_turn" if model_name == SMOL else "ch7.text.ended"
+            st.success(t(ended_key, count=len(steps)), icon=":material/check_circle:")
+        if run.previous_ids:
+            st.caption(t("ch7.text.previous", text=plain(tokenizer.decode(run.previous_ids))))
 
-    st.subheader(t("ch7.window.header"))
+        st.subheader(t("ch7.window.header"))
+        st.html(
+            context_slots_html(
+                tokenizer.tokens(run.ids),
+                [False] * len(prompt_ids) + [True] * len(steps),
+                [None] * len(prompt_ids) + [s.model_prob for s in steps],
+                cfg.block_size,
+                {
+                    "window": template("ch7.window.window"),
+                    "cropped": template("ch7.window.cropped"),
+                    "prompt": t("ch7.window.prompt"),
+                    "generated": t("ch7.window.generated"),
+                    "low": t("ch7.window.low"),
+                    "high": t("ch7.window.high"),
+                },
+                max_empty=24 if model_name == SMOL else None,
+            )
+        )
+        st.caption(t("ch7.window.help", size=cfg.block_size))
+
+    def steps_and_chart() -> None:
+        so_far = tuple(run.ids)
+        confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
+                         lambda: quiz.top_probability(torch.from_numpy(cached_logits(model_name, so_far)[0])),
+                         facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()},
+                         context=(model_name, so_far))
+        st.subheader(t("ch7.step.header"))
+        shown = explain_after("ch7/knobs")
+        with main_chart():
+            step_view(model_name, prompt_ids, settings, n_tokens)
+        if not shown:
+            intro("ch7/knobs", "common.read_more")
+        confidence.end()
+
+    # The projector layout shows the next-token chart first, the text and window after.
+    for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):
+        section()
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_lens(name: str, ids: tuple[int, ...]):
+    """Top-3 guesses after every layer for this context (one step-by-step forward pass)."""
+    model, _ = shared_gpt(name)
+    lens = logit_lens(model, list(ids), k=3)
+    return lens.top_ids.numpy(), lens.top_probs.numpy(), lens.final_rank_of_answer.numpy()
+
+
+def template_section(tokenizer, prompt_ids: list[int]) -> None:
+    """The chat prompt token by token, one line per turn, special tokens dark."""
+    st.subheader(t("ch7.smollm2.template_header"))
+    labels = {role: t(f"ch7.smollm2.role_{role}") for role in ("system", "user", "assistant")}
+    labels["special"] = t("ch7.smollm2.special")
     st.html(
-        context_slots_html(
-            tokenizer.tokens(all_ids(prompt_ids, steps)),
-            [False] * len(prompt_ids) + [True] * len(steps),
-            [None] * len(prompt_ids) + [s.model_prob for s in steps],
-            cfg.block_size,
-            {
-                "window": t("ch7.window.window"),
-                "cropped": t("ch7.window.cropped"),
-                "prompt": t("ch7.window.prompt"),
-                "generated": t("ch7.window.generated"),
-                "low": t("ch7.window.low"),
-                "high": t("ch7.window.high"),
-            },
+        chat_template_html(
+            tokenizer.tokens(prompt_ids),
+            tokenizer.turn_roles(prompt_ids),
+            [i in tokenizer.special_ids for i in prompt_ids],
+            labels,
         )
     )
-    st.caption(t("ch7.window.help", size=cfg.block_size))
+    st.caption(t("ch7.smollm2.template_caption", count=len(prompt_ids)))
 
-    st.subheader(t("ch7.step.header"))
-    st.markdown(md("ch7/knobs"))
-    step_view(model_name, prompt_ids, settings, n_tokens)
+
+def scale_section(prompt: str, prompt_ids: list[int], chat: bool, n: int) -> None:
+    """The same prompt, greedy, on the tiny English GPT and on SmolLM2."""
+    st.subheader(t("ch7.smollm2.scale_header"))
+    greedy = (1.0, None, 1.0, True)
+    columns = st.columns(2)
+    with columns[1]:
+        smol_model, smol_tok = shared_gpt(SMOL)
+        pairs = cached_continuation(SMOL, tuple(prompt_ids), greedy, n, 0)
+        title = t("ch7.smollm2.scale_smol", params=f"{smol_model.num_parameters() / 1e6:.0f}")
+        st.html(token_strip_html(prompt, [smol_tok.id_to_token(i) for i, _ in pairs], [p for _, p in pairs], title))
+    with columns[0]:
+        if "gpt_toy_en" not in list_gpts():
+            return
+        tiny_model, tiny_tok = shared_gpt("gpt_toy_en")
+        title = t("ch7.smollm2.scale_tiny", params=f"{tiny_model.num_parameters() / 1e6:.2f}")
+        try:
+            tiny_ids = tiny_tok.encode(prompt)
+        except InputError as exc:
+            show_error(exc, warning=True)
+            return
+        pairs = cached_continuation("gpt_toy_en", tuple(tiny_ids), greedy, n, 0)
+        st.html(
+            token_strip_html(
+                tiny_tok.decode(tiny_ids), [tiny_tok.id_to_token(i) for i, _ in pairs], [p for _, p in pairs], title
+            )
+        )
+        if chat:
+            st.caption(t("ch7.smollm2.scale_tiny_chat"))
+
+
+def lens_section(model_name: str, prompt_ids: list[int]) -> None:
+    """Logit lens on the prompt: layers x the last positions, top guess per cell."""
+    st.subheader(t("ch7.smollm2.lens_header"))
+    st.markdown(md("ch7/lens"))
+    if len(prompt_ids) > MAX_LENS_TOKENS:
+        raise InputError("errors.text.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(prompt_ids))
+    _, tokenizer = shared_gpt(model_name)
+    top_ids, top_probs, ranks = cached_lens(model_name, tuple(prompt_ids))
+    shown = range(max(0, len(prompt_ids) - LENS_POSITIONS), len(prompt_ids))
+    rows = top_ids.shape[0]
+    row_labels = [t("ch7.smollm2.lens_embedding")] + [t("ch7.smollm2.lens_layer", n=r) for r in range(1, rows)]
+    fig = logit_lens_figure(
+        [tokenizer.id_to_token(prompt_ids[c]) for c in shown],
+        row_labels,
+        [[[tokenizer.id_to_token(int(i)) for i in top_ids[r, c]] for c in shown] for r in range(rows)],
+        [[[float(p) for p in top_probs[r, c]] for c in shown] for r in range(rows)],
+        {
+            "title": t("ch7.smollm2.lens_title", count=len(shown)),
+            "x": t("ch7.smollm2.lens_x"),
+            "y": t("ch7.smollm2.lens_y"),
+            "prob": t("ch7.smollm2.lens_prob"),
+        },
+    )
+    chart(fig, key="ch7_lens", **CHART)
+    last = ranks[:, -1]
+    first = rows - 1
+    while first > 0 and last[first - 1] == 1:
+        first -= 1
+    where = t("ch7.smollm2.lens_never") if first == rows - 1 else row_labels[first]
+    answer = tokenizer.id_to_token(int(top_ids[-1, -1, 0]))
+    st.caption(t("ch7.smollm2.lens_caption", answer=plain(answer), where=where))
+
+
+def since_gpt2_section(tiny_models: list[str]) -> None:
+    """A table read from the two models' modules: tiny GPT (GPT-2's design) vs SmolLM2 (Llama's)."""
+    import pandas as pd
+
+    name = "gpt_toy_en" if "gpt_toy_en" in tiny_models else tiny_models[0]
+    st.subheader(t("ch7.smollm2.arch_header"))
+    st.markdown(md("ch7/since_gpt2"))
+    facts = [describe_architecture(shared_gpt(name)[0]), describe_architecture(shared_gpt(SMOL)[0])]
+
+    def cells(f: dict) -> list[str]:
+        heads = "heads_full" if f["n_kv_head"] == f["n_head"] else "heads_gqa"
+        window = (
+            t("ch7.smollm2.window", window=f["window"])
+            if f["trained_window"] == f["window"]
+            else t("ch7.smollm2.window_smol", trained=f"{f['trained_window']:,}", window=f"{f['window']:,}")
+        )
+        return [
+            t(f"ch7.smollm2.pos_{f['positions']}", window=f["window"]),
+            t(f"ch7.smollm2.norm_{f['norm']}"),
+            t(f"ch7.smollm2.mlp_{f['mlp']}", width=f"{f['mlp_width']:,}"),
+            t(f"ch7.smollm2.{heads}", heads=f["n_head"], kv=f["n_kv_head"]),
+            t("ch7.smollm2.layers", layers=f["n_layer"], width=f["n_embd"]),
+            f"{f['vocab_size']:,}",
+            window,
+            f"{f['params']:,}",
+        ]
+
+    aspects = ["positions", "norm", "mlp", "heads", "layers", "vocab", "window", "params"]
+    table = pd.DataFrame(
+        {
+            t("ch7.smollm2.arch_aspect"): [t(f"ch7.smollm2.arch_{a}") for a in aspects],
+            t(f"ch7.model.{name}"): cells(facts[0]),
+            t(f"ch7.model.{SMOL}"): cells(facts[1]),
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch7.title"))
-st.markdown(md("ch7/intro"))
+intro("ch7/intro")
 
-models = list_gpts()
-if not models:
+tiny_models = list_gpts()
+if not tiny_models:
     st.error(t("ch7.errors.no_checkpoint"))
     st.stop()
+models = [*tiny_models, SMOL]
 
 top = st.columns([1, 3])
 with top[0]:
     model_name = choose_model(models)
-model, tokenizer = shared_gpt(model_name)
+try:
+    with st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOL else contextlib.nullcontext():
+        model, tokenizer = shared_gpt(model_name)
+    meta = {} if model_name == SMOL else gpt_meta(model_name)
+except InputError as exc:  # a damaged checkpoint, or SmolLM2's package absent: say what to do
+    show_error(exc)
+    st.stop()
 cfg = model.config
-meta = gpt_meta(model_name)
 with top[1]:
-    st.session_state.setdefault("ch7_prompt", t(f"ch7.prompt.default_{model_name}"))
+    example_prompt = t(f"ch7.prompt.default_{model_name}")
+    st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
     raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
-st.caption(
-    t(
-        "ch7.model.info",
-        layers=cfg.n_layer,
-        heads=cfg.n_head,
-        dim=cfg.n_embd,
-        params=f"{model.num_parameters() / 1e6:.2f}",
-        block=cfg.block_size,
-        vocab=cfg.vocab_size,
-        kind=t(f"ch7.model.kind_{tokenizer.kind}"),
-        loss=meta.get("final_val_loss", "?"),
+    set_text_query_param("prompt", raw_prompt, example_prompt)
+caption_box = st.empty() if projector_on() else st  # on a projector the chart needs the room
+if model_name == SMOL:
+    caption_box.caption(
+        t(
+            "ch7.model.info_smollm2",
+            layers=cfg.n_layer,
+            heads=cfg.n_head,
+            kv_heads=cfg.n_kv_head,
+            dim=cfg.n_embd,
+            params=f"{model.num_parameters() / 1e6:.1f}",
+            vocab=cfg.vocab_size,
+            kind=t("ch7.model.kind_bytes"),
+            trained=cfg.max_position,
+            block=cfg.block_size,
+        )
     )
-)
+else:
+    caption_box.caption(
+        t(
+            "ch7.model.info",
+            layers=cfg.n_layer,
+            heads=cfg.n_head,
+            dim=cfg.n_embd,
+            params=f"{model.num_parameters() / 1e6:.2f}",
+            block=cfg.block_size,
+            vocab=cfg.vocab_size,
+            kind=t(f"ch7.model.kind_{tokenizer.kind}"),
+            loss=meta.get("final_val_loss", "?"),
+        )
+    )
 
+chat, system = False, ""
+with guard():
+    chat, system = chat_controls(model_name)
 settings, n_tokens = sampling_controls()
 
 prompt_ids: list[int] | None = None
 try:
     prompt = clean_text(raw_prompt, max_chars=MAX_PROMPT_CHARS)
-    prompt_ids = tokenizer.encode(prompt)
+    prompt_ids = chat_ids(tokenizer, prompt, system) if chat else tokenizer.encode(prompt)
 except InputError as exc:
     show_error(exc)
-    if exc.key == "ch7.errors.nothing_known":
+    if exc.key == "errors.text.nothing_known":
         st.info(t("ch7.prompt.try_other_model"))
 
 if prompt_ids is not None:
+    if model_name == SMOL and any(is_cjk(ch) for ch in prompt):
+        st.info(t("ch7.smollm2.chinese_note"), icon=":material/translate:")
     dropped = tokenizer.unknown_characters(prompt)
     if dropped:
         st.warning(t("ch7.prompt.dropped", chars=plain(" ".join(dropped[:30]))), icon=":material/warning:")
+    if model_name == SMOL and len(prompt_ids) > SMOL_MAX_PROMPT_TOKENS:
+        # A real LLM on a shared CPU: a long prompt would make every step slow for the whole class.
+        st.error(t("ch7.smollm2.too_many_tokens", count=len(prompt_ids), limit=SMOL_MAX_PROMPT_TOKENS))
+        st.stop()
     if len(prompt_ids) > cfg.block_size:
         st.warning(
             t(
@@ -483,10 +677,27 @@ if prompt_ids is not None:
             ),
             icon=":material/content_cut:",
         )
+    if chat:
+        template_section(tokenizer, prompt_ids)
     generation_panel(model_name, prompt_ids, settings, n_tokens)
 
+    hot = 1.5
+    same_next = ask("ch7.same_next", (quiz.YES, quiz.NO),
+                    lambda: quiz.greedy_vs_sampled(torch.from_numpy(cached_logits(model_name, tuple(prompt_ids))[0]), hot, current_seed()),
+                    params={"temp": hot, "seed": current_seed()},
+                    facts=lambda answer: {k: tokenizer.decode([answer.facts[k[:-6]]]).strip() for k in ("greedy_token", "sampled_token")},
+                    context=(model_name, tuple(prompt_ids), current_seed()))
     with guard():
         compare_section(model_name, prompt, prompt_ids, settings, n_tokens)
+    same_next.end()
+    if model_name == SMOL:
+        with guard():
+            scale_section(prompt, prompt_ids, chat, n_tokens)
+    with guard():
+        lens_section(model_name, prompt_ids)
+    if model_name == SMOL:
+        with guard():
+            since_gpt2_section(tiny_models)
 
 st.divider()
 st.markdown(md("ch7/takeaways"))

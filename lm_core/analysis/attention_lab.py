@@ -42,6 +42,7 @@ import torch
 
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
+from lm_core.data.curriculum import ATTENTION_SENTENCES
 from lm_core.models.attention import allowed_mask, attend
 from lm_core.models.capture import Capture
 
@@ -51,12 +52,8 @@ MAX_TOKENS = 40
 #: Characters accepted before tokenising (a paste of a book fails fast).
 MAX_CHARS = 300
 
-#: The default sentences of the chapter (the curriculum's examples).
-EXAMPLE_SENTENCES = {
-    "rained": "It rained this morning",
-    "keys": "She looked for her keys because they were not on the table",
-    "zh": "今天早上下雨了，所以我带了伞",
-}
+#: The default sentences of the chapter (defined with the curriculum's other examples).
+EXAMPLE_SENTENCES = ATTENTION_SENTENCES
 
 MINILM = "minilm"
 
@@ -77,6 +74,25 @@ class AttentionTrace:
     #: Proof the step-by-step trace is the model's own computation: MiniLM, the largest
     #: |our weights - its own attention weights|; tiny GPT, |step-by-step - fused| head outputs.
     max_weight_error: float = 0.0
+    #: Grouped-query attention (SmolLM2): key/value heads, each shared by n_heads // n_kv_heads
+    #: query heads; ``k``/``v``/``k_pre_rope`` in ``tensors`` then have Hkv heads (Hkv, T, D):
+    #: index them with :meth:`kv_head_of`. 0 = one key/value head per query head.
+    n_kv_heads: int = 0
+    #: Rotary positions (SmolLM2): ``q_pre_rope`` / ``k_pre_rope`` hold Q and K before the
+    #: rotation; ``max_rope_error`` checks our rotation against the model's own.
+    rope: bool = False
+    max_rope_error: float = 0.0
+
+    def kv_head_of(self, head: int) -> int:
+        """The key/value head query head ``head`` reads (itself without grouped-query attention)."""
+        if not self.n_kv_heads:
+            return head
+        return head // (self.n_heads // self.n_kv_heads)
+
+    def heads_sharing(self, head: int) -> list[int]:
+        """The query heads that read the same keys and values as ``head`` (itself included)."""
+        group = self.kv_head_of(head)
+        return [h for h in range(self.n_heads) if self.kv_head_of(h) == group]
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.tensors[name]
@@ -138,7 +154,7 @@ def softmax(masked: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 def _check_temperature(temperature: float) -> None:
     if not temperature > 0:
-        raise InputError("ch5.err_temperature")
+        raise InputError("errors.setting.temperature_positive")
 
 
 def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool | None = None,
@@ -151,16 +167,19 @@ def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool |
     the scaled scores before the softmax; 1.0 is the model.
     """
     if not 0 <= layer < trace.n_layers:
-        raise InputError("ch5.err_layer", limit=trace.n_layers - 1)
+        raise InputError("errors.setting.no_such_layer", limit=trace.n_layers - 1)
     if not 0 <= head < trace.n_heads:
-        raise InputError("ch5.err_head", limit=trace.n_heads - 1)
+        raise InputError("errors.setting.no_such_head", limit=trace.n_heads - 1)
     _check_temperature(temperature)
     use_causal = trace.causal if causal is None else bool(causal)
     if trace.causal and not use_causal:
         # A decoder was trained with its mask: removing it would show nothing it computes.
         use_causal = True
     prefix = f"blocks.{layer}.attn"
-    q, k, v = (torch.from_numpy(trace[f"{prefix}.{name}"][head][None, None]) for name in "qkv")
+    kv_head = trace.kv_head_of(head)  # grouped-query: several query heads read one key/value head
+    q = torch.from_numpy(trace[f"{prefix}.q"][head][None, None])
+    k = torch.from_numpy(trace[f"{prefix}.k"][kv_head][None, None])
+    v = torch.from_numpy(trace[f"{prefix}.v"][kv_head][None, None])
     scale = 1.0 / math.sqrt(trace.head_dim)
     steps = Capture()
     attend(q, k, v, causal=use_causal, capture=steps, prefix="step", scale=scale)
@@ -200,9 +219,9 @@ def check_sentence(text: str | None) -> str:
 
 def _check_token_count(n_tokens: int, n_special: int) -> None:
     if n_tokens > MAX_TOKENS:
-        raise InputError("ch5.err_too_many_tokens", limit=MAX_TOKENS, count=n_tokens)
+        raise InputError("errors.text.too_many_tokens", limit=MAX_TOKENS, count=n_tokens)
     if n_tokens - n_special < 2:
-        raise InputError("ch5.err_one_token")
+        raise InputError("errors.text.one_token")
 
 
 # ---------------------------------------------------------------------------
@@ -255,11 +274,11 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
     text = check_sentence(text)
     ids = list(tokenizer.encode(text))
     if not ids:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     _check_token_count(len(ids), 0)
     block_size = getattr(getattr(model, "config", None), "block_size", None)
     if block_size is not None and len(ids) > block_size:
-        raise InputError("ch5.err_too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
+        raise InputError("errors.text.too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
     tokens = [str(tokenizer.id_to_token(i)) for i in ids]
 
     from lm_core.core.device import inference_threads
@@ -290,6 +309,88 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
     return AttentionTrace(
         model_name=model_name, tokens=tokens, n_layers=n_layers, n_heads=n_heads, head_dim=head_dim,
         causal=True, tensors=out, special=[], max_weight_error=worst,
+    )
+
+
+# ---------------------------------------------------------------------------
+# SmolLM2: a real LLM through our own Llama forward pass (capture path)
+# ---------------------------------------------------------------------------
+
+SMOLLM2 = "smollm2"
+#: SmolLM2 has 30 layers x 9 heads: its views (every head, BertViz's model view) grow with
+#: 270 maps of T x T, so it gets a lower cap than MAX_TOKENS.
+SMOLLM2_MAX_TOKENS = 24
+
+
+def rope_angles(positions: np.ndarray, head_dim: int, theta: float) -> np.ndarray:
+    """(T, D/2): the angle by which pair i of a vector at position p turns, p · theta^(-2i/D)."""
+    frequencies = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)
+    return np.asarray(positions, dtype=np.float64)[:, None] * frequencies[None, :]
+
+
+def rotate_pairs(x: np.ndarray, positions: np.ndarray, theta: float) -> np.ndarray:
+    """RoPE written as complex numbers, independently of the model's code: channel pair
+    (i, i + D/2) is the point a + b·i, multiplied by e^(i·angle) turns it (..., T, D)."""
+    half = x.shape[-1] // 2
+    points = x[..., :half].astype(np.float64) + 1j * x[..., half:].astype(np.float64)
+    turned = points * np.exp(1j * rope_angles(positions, x.shape[-1], theta))
+    return np.concatenate([turned.real, turned.imag], axis=-1).astype(np.float32)
+
+
+def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
+    """Run SmolLM2 with a capture and keep its attention trace, RoPE and key/value groups.
+
+    The weights are the model's own (the capture path of the forward pass that generates
+    its text; a unit test proves it equals transformers' Llama). Checks recorded on the
+    trace: recomputing softmax(mask(QKᵀ/√D)) from the captured Q and K gives its weights
+    (``max_weight_error``), and rotating the captured Q/K before RoPE with our own
+    rotation gives the rotated ones (``max_rope_error``).
+    """
+    from lm_core.core.device import inference_threads
+    from lm_core.models.smollm2 import load_smollm2
+
+    text = check_sentence(text)
+    if model is None or tokenizer is None:
+        model, tokenizer = load_smollm2()
+    ids = tokenizer.encode(text)
+    if not ids:
+        raise InputError("errors.text.no_words")
+    special = [i for i, token_id in enumerate(ids) if token_id in tokenizer.special_ids]
+    if len(ids) > SMOLLM2_MAX_TOKENS:
+        raise InputError("errors.text.too_many_tokens", limit=SMOLLM2_MAX_TOKENS, count=len(ids))
+    _check_token_count(len(ids), len(special))
+    cfg = model.config
+    kept = ("q_pre_rope", "k_pre_rope", "q", "k", "v", "weights")
+    capture = Capture(
+        include=lambda name: name == "embed.token"
+        or name.endswith(".ln1")
+        or (".attn." in name and name.rsplit(".", 1)[-1] in kept)
+    )
+    with inference_threads(), torch.inference_mode():
+        model(torch.tensor([ids]), capture=capture)
+
+    def get(name: str) -> np.ndarray:
+        return capture[name][0].numpy()
+
+    # Kept: what the page draws (scores, mask and head outputs are recomputed from Q, K, V).
+    out: dict[str, np.ndarray] = {"embed.token": get("embed.token")}
+    worst_rope = worst = 0.0
+    for index in range(cfg.n_layer):
+        prefix = f"blocks.{index}.attn"
+        out[f"{prefix}.input"] = get(f"blocks.{index}.ln1")
+        for name in kept:
+            out[f"{prefix}.{name}"] = get(f"{prefix}.{name}")  # k, v, k_pre_rope: (Hkv, T, D)
+        for before, after in (("q_pre_rope", "q"), ("k_pre_rope", "k")):
+            ours = rotate_pairs(out[f"{prefix}.{before}"], np.arange(len(ids)), cfg.rope_theta)
+            worst_rope = max(worst_rope, float(np.abs(ours - out[f"{prefix}.{after}"]).max()))
+        check = Capture(("check.weights",))
+        q, k, v = (torch.from_numpy(out[f"{prefix}.{name}"])[None] for name in "qkv")
+        attend(q, k, v, causal=True, capture=check, prefix="check")  # grouped-query: k, v have Hkv heads
+        worst = max(worst, float(np.abs(check["check.weights"][0].numpy() - out[f"{prefix}.weights"]).max()))
+    return AttentionTrace(
+        model_name=SMOLLM2, tokens=tokenizer.tokens(ids), n_layers=cfg.n_layer, n_heads=cfg.n_head,
+        head_dim=cfg.head_dim, causal=True, tensors=out, special=special, max_weight_error=worst,
+        n_kv_heads=cfg.n_kv_head, rope=True, max_rope_error=worst_rope,
     )
 
 

@@ -30,6 +30,8 @@ _CJK = re.compile(f"[{CJK_RANGES}]")
 _PIECE = re.compile(rf"[{CJK_RANGES}]+|[^\W{CJK_RANGES}]+|[^\w\s]")
 # A trained-on word: letters/digits, with inner apostrophes (don't, king's).
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Dutch also keeps the free-standing "'s" of "'s avonds" (in the evening) as a word.
+_DUTCH_WORD = re.compile(r"(?<!\w)['’]s(?!\w)|[^\W_]+(?:['’][^\W_]+)*")
 # Split after ., !, ? followed by a space (English, Dutch) or right after 。！？；(Chinese), and
 # at line breaks. "e.g. this" splits too: good enough for a teaching tool.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?])|\n+")
@@ -117,7 +119,7 @@ def words(sentence: str, lang: str | None = None) -> list[str]:
     sentence = unicodedata.normalize("NFC", sentence)
     if lang == "zh" or (lang in (None, "auto") and has_cjk(sentence)):
         return [w.lower() for w in jieba().lcut(sentence, HMM=False) if _WORD.fullmatch(w)]
-    return [w.lower() for w in _WORD.findall(sentence)]
+    return [w.lower() for w in (_DUTCH_WORD if lang == "nl" else _WORD).findall(sentence)]
 
 
 def split_sentences(text: str) -> list[str]:

