@@ -40,7 +40,7 @@ def story_figure(
     kinds: Sequence[str],
     labels: Mapping[str, str],
     chance: float | None = None,
-    height: int = 400,
+    height: int = 450,
 ) -> go.Figure:
     """Weighted F1 of every method as bars, coloured by how the model was adapted.
 
@@ -73,13 +73,13 @@ def story_figure(
             hoverinfo="skip",
         )
     fig.update_layout(
-        yaxis={"title": labels["y"], "range": [0, 1.08]},
+        yaxis={"title": labels["y"], "range": [0, 1.15]},
         xaxis={"title": None, "categoryorder": "array", "categoryarray": [_label(n) for n in names]},
-        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
         bargap=0.25,
     )
     apply_style(fig, height=height, title=labels["title"])
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 110})
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 170})
     return _axes(fig)
 
 
