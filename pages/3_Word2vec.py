@@ -28,6 +28,7 @@ from lm_core.embeddings import projection as proj  # noqa: E402
 from lm_core.embeddings import word2vec as w2v  # noqa: E402
 from lm_core.embeddings.vectors import WordVectors  # noqa: E402
 from ui import jobs  # noqa: E402
+from ui.shared import shared_figure  # noqa: E402
 from viz import embeddings as fig  # noqa: E402
 
 CORPORA = ("toy_en", "toy_zh", "upload")
@@ -318,9 +319,12 @@ with guard():
         with st.spinner(t("ch3.map.computing")):
             coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
     axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
-    scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
-                                    axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
-                                    highlight=[focus] if focus in shown else [])
+    highlight = [focus] if focus in shown else []
+    scatter = shared_figure(  # built once per server for this view, not once per student
+        ("ch3.map", model["id"], method, dims, current_seed(), tuple(shown), lang, tuple(highlight)),
+        lambda: fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
+                                      axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
+                                      highlight=highlight))
     event = st.plotly_chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
     if points and points[0].get("customdata"):
@@ -337,13 +341,14 @@ st.markdown(md("ch3/replay"))
 with guard():
     snap_words = model["snapshot_words"]
     keep = [i for i, w in enumerate(snap_words) if w in set(shown)] or list(range(min(len(snap_words), 120)))
-    frames = replay_frames([s[keep] for s in model["snapshots"]])
-    replay = fig.replay_animation(
-        frames, model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
-        title=t("ch3.replay.title", n=len(frames)), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
-        step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
-        group_names=group_names, other_name=t("ch3.groups.other"),
-    )
+    replay = shared_figure(  # 27 animation frames: built once per server, model, words and language
+        ("ch3.replay", model["id"], tuple(keep), lang),
+        lambda: fig.replay_animation(
+            replay_frames([s[keep] for s in model["snapshots"]]), model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
+            title=t("ch3.replay.title", n=len(model["snapshots"])), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
+            step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
+            group_names=group_names, other_name=t("ch3.groups.other"),
+        ))
     st.plotly_chart(replay, width="stretch", key="w2v_replay")
 
 # --- 4. Ask the vectors ------------------------------------------------------------------------
