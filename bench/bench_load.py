@@ -157,15 +157,17 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
     sampler.kill()
     if level.finished_users < level.students:
         level.errors.append(f"{level.students - level.finished_users} students still busy after {timeout:.0f} s")
-    cpu_share = peak_rss = None
+    cpu_share = cpu_seconds = peak_rss = None
     if len(samples) >= 2:
-        cpu_share = (samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0])
+        cpu_seconds = samples[-1][1] - samples[0][1]
+        cpu_share = cpu_seconds / (samples[-1][0] - samples[0][0])
         peak_rss = max(s[2] for s in samples)
-    return {"wall": wall, "cpu_share": cpu_share, "peak_rss": peak_rss, "stats": env.stats}
+    return {"wall": wall, "cpu_share": cpu_share, "cpu_seconds": cpu_seconds, "peak_rss": peak_rss, "stats": env.stats}
 
 
 def print_level(level: Level, outcome: dict) -> None:
-    cpu = f"{100 * outcome['cpu_share']:.0f} %" if outcome["cpu_share"] is not None else "–"
+    cpu = (f"{outcome['cpu_seconds']:.0f} s ({100 * outcome['cpu_share']:.0f} %)"
+           if outcome["cpu_share"] is not None else "–")
     rss = f"{outcome['peak_rss'] / 2**20:.0f} MB" if outcome["peak_rss"] is not None else "–"
     for name in ("open", "move: projection", "move: neighbours (fragment)", "train"):
         values = level.timings.get(name, [])
@@ -202,7 +204,7 @@ def main() -> None:
     try:
         print(f"server {BASE_URL}; load average before: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}; "
               f"{time.strftime('%H:%M UTC', time.gmtime())}")
-        print("| students | Train | step | n | p50 s | p95 s | max s | errors | capped | server CPU | server RSS | wall s |")
+        print("| students | Train | step | n | p50 s | p95 s | max s | errors | capped | server CPU s (share of a core) | server RSS peak | wall s |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for index, students in enumerate(args.students):
             # A seed per level: identical requests inside a level, none shared across levels.

@@ -7,10 +7,12 @@ from ui.common import guard, md, query_param, set_query_param, setup_page, t
 
 lang = setup_page("ch2")
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
 from lm_core.embeddings import bow  # noqa: E402
 from lm_core.tokenizers.lesson import corpus_sentences, corpus_word_groups  # noqa: E402
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz.bow import cosine_heatmap, dtm_heatmap, pca_scatter, sparsity_figure, vectors_figure  # noqa: E402
 from viz.tokens import escape_markdown  # noqa: E402
 
@@ -129,6 +131,9 @@ with guard():
 if result is not None and len(result.sentences) >= 2:
     st.header(t("ch2.similarity.header"))
     st.markdown(t("ch2.similarity.intro"))
+    names = {f"S{k + 1}": f"S{k + 1}: {sentence[:60]}" for k, sentence in enumerate(result.sentences)}
+    closest = ask("ch2.most_similar", list(names)[1:], lambda: quiz.most_similar(bow.cosine_matrix(result.matrix), 0, list(names)),
+                  bar_reveal("ch2.most_similar", labels=names), labels=names, context=(result.sentences, mode, ngram))
     with guard():
         st.plotly_chart(
             cosine_heatmap(bow.cosine_matrix(result.matrix), result.sentences, t("ch2.similarity.figure")),
@@ -171,6 +176,7 @@ if result is not None and len(result.sentences) >= 2:
         none = t("ch2.similarity.none")
         st.caption(t("ch2.similarity.only_a", words=", ".join(map(escape_markdown, closeness.only_a)) or none))
         st.caption(t("ch2.similarity.only_b", words=", ".join(map(escape_markdown, closeness.only_b)) or none))
+    closest.end()
 
 # ----------------------------------------------------------------------------- word order
 st.header(t("ch2.order.header"))
@@ -178,6 +184,10 @@ st.markdown(md("ch2/order"))
 pair = st.columns(2)
 raw_a = pair[0].text_input(t("ch2.order.first"), value=t("ch2.order.default_first"), key="ch2_a")
 raw_b = pair[1].text_input(t("ch2.order.second"), value=t("ch2.order.default_second"), key="ch2_b")
+same_vector = ask("ch2.same_vector", (quiz.YES, quiz.NO),
+                  lambda: quiz.same_vector(document_term((clean_text(raw_a, max_chars=300), clean_text(raw_b, max_chars=300)),
+                                                         "count", (1, 1)).matrix),
+                  params={"first": raw_a.strip()[:80], "second": raw_b.strip()[:80]}, context=(raw_a, raw_b))
 with guard():
     sentence_a, sentence_b = clean_text(raw_a, max_chars=300), clean_text(raw_b, max_chars=300)
     unigrams = document_term((sentence_a, sentence_b), "count", (1, 1))
@@ -217,6 +227,8 @@ with guard():
         st.info(t("ch2.order.bigram_same", dims=dims))
     else:
         st.success(t("ch2.order.bigram_differ", dims=dims, unigram_dims=len(unigrams.vocabulary)))
+
+same_vector.end()
 
 # ----------------------------------------------------------------------------- sparsity
 st.header(t("ch2.sparsity.header"))

@@ -21,6 +21,7 @@ lang = setup_page("ch3")
 
 import numpy as np  # noqa: E402
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.device import pick_device, training_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text, decode_upload  # noqa: E402
@@ -28,6 +29,7 @@ from lm_core.embeddings import projection as proj  # noqa: E402
 from lm_core.embeddings import word2vec as w2v  # noqa: E402
 from lm_core.embeddings.vectors import WordVectors  # noqa: E402
 from ui import jobs  # noqa: E402
+from ui.predict import ask, bar_reveal  # noqa: E402
 from ui.shared import shared_figure  # noqa: E402
 from viz import embeddings as fig  # noqa: E402
 
@@ -358,6 +360,9 @@ with guard():
 def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
     """A fragment: typing a word redraws these charts only, not the maps above."""
     st.header(t("ch3.ask.header"))
+    asked = st.session_state.get("w2v_word", examples["word"]).strip()
+    nearest = ask("ch3.nearest", lambda: quiz.nearest_candidates(wv, asked), lambda: quiz.nearest_word(wv, asked, quiz.nearest_candidates(wv, asked)),
+                  bar_reveal("ch3.nearest"), params={"word": asked[:60]}, context=(asked, len(wv), wv.dim, float(wv.vectors[0, 0])))
     tab_nb, tab_an, tab_sim = st.tabs([t("ch3.ask.tab_neighbours"), t("ch3.ask.tab_analogy"), t("ch3.ask.tab_similarity")])
     with tab_nb:
         st.session_state.setdefault("w2v_word", examples["word"] if examples["word"] in wv else wv.words[0])
@@ -387,6 +392,7 @@ def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
             matrix = wv.similarity_matrix(words)
             st.plotly_chart(fig.similarity_heatmap(matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"),
                                                    value_name=t("ch3.ask.cosine")), width="stretch", key="w2v_heatmap")
+    nearest.end()
 
 
 ask_the_vectors(wv, examples)
@@ -414,6 +420,9 @@ def one_vector_per_word(wv: WordVectors) -> None:
     s1 = st.text_input(t("ch3.bank.sentence_river"), BANK_SENTENCES[0], key="w2v_bank_s1", max_chars=300)
     s2 = st.text_input(t("ch3.bank.sentence_money"), BANK_SENTENCES[1], key="w2v_bank_s2", max_chars=300)
     bank_word = st.text_input(t("ch3.bank.word"), "bank", key="w2v_bank_word", max_chars=40)
+    contextual_pair = lambda: [contextual_vector(clean_text(x, max_chars=300), bank_word) for x in (s1, s2)]  # noqa: E731
+    bank = ask("ch3.bank", quiz.COSINE_BUCKETS, lambda: quiz.cosine_bucket(quiz.cosine(*contextual_pair())),
+               params={"word": bank_word.strip()}, context=(s1, s2, bank_word))
     with guard():
         s1c, s2c = clean_text(s1, max_chars=300), clean_text(s2, max_chars=300)
         with st.spinner(t("ch3.bank.loading")):
@@ -427,6 +436,7 @@ def one_vector_per_word(wv: WordVectors) -> None:
         else:
             st.caption(t("ch3.bank.static_not_in_vocab", word=bank_word.strip()))
         st.markdown(t("ch3.bank.result", value=f"{contextual:.3f}"))
+    bank.end()
 
 
 one_vector_per_word(wv)
