@@ -19,7 +19,7 @@ import torch
 from lm_core.decoding.generation import SamplingSettings, choose_token, shape_distribution
 from lm_core.embeddings.vectors import WordVectors
 from lm_core.tokenizers.lesson import (
-    BpeTokenizer,
+    LessonBpeTokenizer,
     Tokenized,
     bpe_word_history,
     split_words,
@@ -113,7 +113,7 @@ def word_split(pieces: Sequence[str]) -> Answer:
     return _yes_no(len(pieces) > 1, pieces=" + ".join(pieces), count=len(pieces))
 
 
-def bpe_word_split(tokenizer: BpeTokenizer, word: str) -> Answer:
+def bpe_word_split(tokenizer: LessonBpeTokenizer, word: str) -> Answer:
     """:func:`word_split` for one word (with its leading space, as inside a sentence)
     under a trained BPE tokenizer, replaying its merges."""
     pieces = bpe_word_history(word, tokenizer)[-1].pieces
