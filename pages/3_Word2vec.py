@@ -36,6 +36,7 @@ from viz import embeddings as fig  # noqa: E402
 CORPORA = ("toy_en", "toy_zh", "upload")
 METHODS = proj.METHODS
 TRAIN_BUDGET_S = 60.0  # a run stops (keeping what it learned) after this long
+LIVE_CHART_EVERY = 20  # progress reports between two redraws of the live loss curve
 # Words the lesson talks about, per language: defaults of the boxes below.
 EXAMPLES = {
     "en": dict(word="king", analogy=("king", "man", "woman"), heatmap="morning, sunrise, rain, thunder, apple, baby, newborn, king, queen",
@@ -159,18 +160,22 @@ def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, c
     def on_progress(p: dict) -> None:
         live_steps.append(p["step"])
         live_losses.append(p["loss"])
-        if time.monotonic() - last_bar[0] > 0.1:  # a replay of a finished run sends a few updates, not hundreds
-            last_bar[0] = time.monotonic()
+        now = time.monotonic()
+        if now - last_bar[0] > 0.25:  # a replay of a finished run sends a few updates, not hundreds
+            last_bar[0] = now
             share = min(1.0, p["step"] / max(p["total_steps"], 1))
             progress_bar.progress(share, text=t("ch3.train.progress", epoch=p["epoch"] + 1, epochs=config.epochs,
                                                 loss=f"{p['loss']:.3f}", words=f"{p['words_done']:,}"))
-        if time.monotonic() - last_draw[0] > 0.4:
-            last_draw[0] = time.monotonic()
-            loss_slot.plotly_chart(
-                fig.loss_curve(live_steps, live_losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
-                               y_title=t("ch3.train.loss"), total_steps=p["total_steps"]),
-                width="stretch", key=f"w2v_live_{len(live_steps)}",
-            )
+        # The live loss curve: every LIVE_CHART_EVERY-th report, at most twice a second, and built once per
+        # server for all the sessions sharing this run (60 sessions each building it 2.5 times a second
+        # starved the training itself).
+        if len(live_steps) % LIVE_CHART_EVERY == 1 and now - last_draw[0] > 0.5:
+            last_draw[0] = now
+            steps, losses = list(live_steps), list(live_losses)
+            curve = shared_figure(("ch3.live", job.key, lang, len(steps)), lambda: fig.loss_curve(
+                steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"), y_title=t("ch3.train.loss"),
+                total_steps=p["total_steps"]))
+            loss_slot.plotly_chart(curve, width="stretch", key=f"w2v_live_{len(steps)}")
 
     result: w2v.TrainResult = jobs.wait_in_page(job, on_progress=on_progress)  # this session's deep copy
     progress_bar.progress(1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}",
