@@ -192,9 +192,10 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=1, help="sessions that open the page before each level")
     parser.add_argument("--app-dir", help="start the app from this folder (e.g. an older checkout, for before/after)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a level may take in all")
+    parser.add_argument("--step-timeout", type=float, default=300.0, help="seconds one student waits for one rerun")
     parser.add_argument("--seed", type=int, default=1000, help="first level's seed (each level uses its own)")
     args = parser.parse_args()
-    STEP_TIMEOUT, STICKY = min(STEP_TIMEOUT, args.timeout), args.sticky
+    STEP_TIMEOUT, STICKY = min(args.step_timeout, args.timeout), args.sticky
     server = None
     if args.url:
         BASE_URL, pids = args.url.rstrip("/"), args.pid
