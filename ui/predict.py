@@ -111,7 +111,7 @@ def _cover(slug: str) -> None:
     # whatever block the page is in (main body, fragment, tab); Streamlit may wrap a keyed
     # container once, so both shapes are matched.
     start, end = f".st-key-quiz_{slug}", f".st-key-quizend_{slug}"
-    selector = (f":is({start}, div:has(> {start})) ~ div:has(~ :is({end}, div > {end})) "
+    selector = (f":is({start}, div:has(> {start})) ~ div:has(~ {end}, ~ div > {end}) "
                 f"{{ {COVER_STYLE} }}")
     st.html(f"<style>{selector}</style>")
 
