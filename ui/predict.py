@@ -239,7 +239,7 @@ def _show_answer(question_id, options, result: Answer, outcome: Grade | None, la
     if facts is not None:
         values.update({k: escape_markdown(v) if isinstance(v, str) else v for k, v in facts(result).items()})
     key = f"quiz.{question_id}.why_{result.case}"
-    if t(key) == key:
+    if not i18n.has(key):
         key = f"quiz.{question_id}.why"
     st.markdown(":material/lightbulb: " + _format(key, values))
 
