@@ -66,7 +66,7 @@ def messages(app: AppTest) -> str:
 def test_next_token_temperature_topk_greedy_and_timeline() -> None:
     app = open_page("en")
     assert app.title[0].value == i18n.translate("ch7.title", "en")
-    assert app.text_area(key="ch7_prompt").value == "The king"
+    assert app.text_area(key="ch7_prompt").value == i18n.translate("ch7.prompt.default_gpt_toy_en", "en")
     app.text_area(key="ch7_prompt").set_value("It rained this").run()
     before = candidates(app)
     assert "candidates for the next token" in before["layout"]["title"]["text"]
@@ -172,7 +172,7 @@ def test_chinese_page_and_model_switch() -> None:
     app = open_page("zh")
     assert app.title[0].value == i18n.translate("ch7.title", "zh")
     assert app.session_state["ch7_model"] == "gpt_toy_zh"
-    assert app.text_area(key="ch7_prompt").value == "今天早上"
+    assert app.text_area(key="ch7_prompt").value == i18n.translate("ch7.prompt.default_gpt_toy_zh", "zh")
     app.toggle(key="ch7_greedy").set_value(True).run()
     app.button(key="ch7_next").click().run()
     assert "第 1 步" in candidates(app)["layout"]["title"]["text"]
@@ -181,7 +181,7 @@ def test_chinese_page_and_model_switch() -> None:
     # Switching to the English model offers its own prompt.
     app.selectbox(key="ch7_model").set_value("gpt_toy_en").run()
     assert app.session_state["ch7_model"] == "gpt_toy_en"
-    assert app.text_area(key="ch7_prompt").value == "The king"
+    assert app.text_area(key="ch7_prompt").value == i18n.translate("ch7.prompt.default_gpt_toy_en", "en")
     assert app.query_params["model"] in ("gpt_toy_en", ["gpt_toy_en"])
 
 
