@@ -2,14 +2,18 @@
 
 import streamlit as st
 
+from ui import predict, presenter
 from ui.chapters import CHAPTERS
-from ui.common import md, setup_page, t
+from ui.common import chart, intro, md, setup_page, t
 from viz.home import Stage, journey_figure
 
 lang = setup_page("home")
+if presenter.active():  # ?lesson=...&step=...: a teacher presents a lesson path
+    presenter.show(lang)
+    st.stop()
 
 st.title(t("home.title"))
-st.markdown(md("home/intro"))
+intro("home/intro")
 
 stages = [
     Stage(t(f"home.stages.{key}.label"), t(f"home.stages.{key}.year"), t(f"home.stages.{key}.note"), chapter)
@@ -25,7 +29,7 @@ stages = [
         ("llm", 8),
     )
 ]
-st.plotly_chart(journey_figure(stages, t("home.map_title"), t("home.chapter")), width="stretch")
+chart(journey_figure(stages, t("home.map_title"), t("home.chapter")), width="stretch")
 
 st.subheader(t("home.chapters_title"))
 columns = st.columns(4)
@@ -43,6 +47,8 @@ for index, chapter in enumerate(CHAPTERS):
         else:
             st.caption(f":material/schedule: {t('common.coming_soon')}")
 
+predict.progress_panel()
+
 left, right = st.columns(2)
 with left:
     st.subheader(t("home.classroom_title"))
@@ -50,6 +56,8 @@ with left:
 with right:
     st.subheader(t("home.self_study_title"))
     st.markdown(md("home/self_study"))
+
+presenter.lesson_picker(lang)
 
 st.divider()
 st.markdown(md("home/models"))

@@ -17,6 +17,12 @@ import numpy as np
 from lm_core.core.errors import InputError
 
 
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two vectors (0 when either has length 0)."""
+    denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / denominator if denominator > 0 else 0.0
+
+
 @dataclass
 class WordVectors:
     """Word vectors with their vocabulary (most frequent first) and optional groups."""

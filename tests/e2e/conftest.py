@@ -1,5 +1,6 @@
 """The real server on 127.0.0.1 and headless Debian Chromium driven by Playwright."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -46,15 +47,16 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
     raise RuntimeError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="session")
-def server_url():
+@contextlib.contextmanager
+def running_server(log_name: str):
+    """A streamlit server of the app on a free loopback port, stopped on exit."""
     port = _free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / "e2e-server.log", "w")  # noqa: SIM115 - closed in the finally below
+    log = open(ROOT / "artifacts" / log_name, "w")  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -68,6 +70,20 @@ def server_url():
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    with running_server("e2e-server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def fresh_server_url():
+    """A second server, started on its own: a link opened there finds no session,
+    cache or state left by the first (a student's laptop opening the teacher's link)."""
+    with running_server("e2e-server-fresh.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +104,43 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def plotly_data(page) -> list[dict]:
+    """What every drawn plotly chart shows: its traces' data and its title (plotly.js's
+    own objects, read in the browser; generated ids left out)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => ({
+            title: (el.layout && el.layout.title && el.layout.title.text) || '',
+            data: (el.data || []).map(trace => {
+                const copy = {};
+                for (const key of ['type', 'name', 'x', 'y', 'z', 'text', 'customdata']) {
+                    if (trace[key] !== undefined) copy[key] = trace[key];
+                }
+                return JSON.parse(JSON.stringify(copy));
+            }),
+        }))"""
+    )
+
+
+def only_local_requests(context) -> list[str]:
+    """Route every request of ``context``: loopback passes, anything else is refused and
+    recorded (the returned list) - a classroom without internet."""
+    from urllib.parse import urlparse
+
+    blocked: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return blocked
 
 
 def wait_for_streamlit(page, timeout_ms: int = 180_000) -> None:

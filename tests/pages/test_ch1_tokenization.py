@@ -22,7 +22,9 @@ def open_page(lang: str = "en") -> AppTest:
 
 
 def html_bodies(app: AppTest) -> list[str]:
-    return [element.proto.body for element in app.get("html")]
+    """HTML the page drew, less the predict-then-reveal cover (the app's own CSS, no user text)."""
+    bodies = [element.proto.body for element in app.get("html")]
+    return [b for b in bodies if not (b.startswith("<style>") and ".st-key-quiz_" in b)]
 
 
 def summaries(app: AppTest, lang: str = "en") -> list[str]:

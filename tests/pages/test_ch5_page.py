@@ -221,9 +221,26 @@ def test_chinese_page_and_chinese_sentence():
 
 
 def test_url_opens_a_shared_view():
-    app = open_page(layer="2", head="9")
-    # A shared link with a layer/head keeps them unless the sentence has a curriculum head.
-    assert app.slider(key="ch5_layer").value in (2, 5)
+    """The link's layer, head and token win over the head search (which only suggests),
+    on the example sentence too, where the search has a head of its own."""
+    app = open_page(layer="2", head="9", token="3", example="keys", view="token")
+    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (2, 9)
+    assert app.selectbox(key="ch5_focus").value == 3
+    assert app.radio(key="ch5_example").value == "keys"
+    assert any("layer 2, head 9" in title for title in titles(app))
+    assert app.query_params["layer"] in ("2", ["2"]) and app.query_params["token"] in ("3", ["3"])
+
+
+def test_url_typed_text_and_chinese_model_open_cold():
+    from lm_core.models.checkpoints import list_gpts
+
+    typed = open_page(text="The cat sat on the mat")
+    assert typed.text_input(key="ch5_text").value == "The cat sat on the mat"
+    if "gpt_toy_zh" not in list_gpts():
+        pytest.skip("the Chinese tiny GPT is not shipped")
+    chinese = open_page(model="gpt_toy_zh")
+    assert not errors(chinese), [e.value for e in chinese.error]
+    assert chinese.radio(key="ch5_example").value == "zh"
 
 
 def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():

@@ -56,7 +56,7 @@ def html_blocks(app: AppTest) -> list[str]:
 
 
 def steps(app: AppTest) -> list:
-    return app.session_state["ch7_run"]["steps"]
+    return app.session_state["ch7_run"].steps
 
 
 def messages(app: AppTest) -> str:
@@ -80,7 +80,7 @@ def test_next_token_temperature_topk_greedy_and_timeline() -> None:
     assert bar_colours(after).count("#E69F00") == 1
     assert any("Every generated token" in title for title in charts(app))
     # The toy world: after "It rained this" the likeliest word is "morning".
-    assert app.session_state["ch7_run"]["steps"][0].distribution.top(1)
+    assert app.session_state["ch7_run"].steps[0].distribution.top(1)
     first_probs = after["data"][0]["x"]
 
     # Temperature redraws the same step from the stored logits: different bars, same token.
@@ -118,7 +118,6 @@ def test_generate_scroll_back_branch_and_window() -> None:
     app.button(key="ch7_generate").click().run()
     generated = steps(app)
     assert 1 <= len(generated) <= 8
-    text = app.session_state["ch7_run"]
     # Greedy from "It rained this" completes the toy-world sentence.
     tokens = [step.token_id for step in generated]
     assert tokens  # sentence text checked below through the markdown
@@ -138,8 +137,8 @@ def test_generate_scroll_back_branch_and_window() -> None:
     app.button(key="ch7_branch").click().run()
     branched = steps(app)
     assert branched[0].forced and branched[0].token_id != original[0]
-    assert text["previous"] is None or isinstance(text["previous"], str)
-    assert app.session_state["ch7_run"]["previous"]
+    # The text before the branch is remembered (and shown) to compare.
+    assert app.session_state["ch7_run"].previous_ids[-len(original):] == original
     assert alternative
 
     # Start again clears the steps.
@@ -259,7 +258,7 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
     for role in ("system", "user", "assistant"):
         assert f">{role}<" in template or f">{role}</span>" in template
-    run_ids = app.session_state["ch7_run"]["key"][1]
+    run_ids = app.session_state["ch7_run"].prompt_ids
     assert run_ids[0] == 1 and run_ids[-3:] != ()  # starts with <|im_start|>
     # Generate greedily: the answer ends at the end-of-turn token <|im_end|>, within 40 tokens.
     app.button(key="ch7_generate").click().run()

@@ -276,3 +276,14 @@ def test_shipped_checkpoint_is_up_to_date_with_its_corpus(shipped, name):
     corpus = w2v.load_toy_corpus(name)
     vocab = w2v.Vocab.build(corpus.sentences, w2v.TOY_CONFIG.min_count)
     assert shipped[name][0].words == vocab.words
+
+
+def test_cosine_of_two_vectors():
+    import numpy as np
+
+    from lm_core.embeddings.vectors import cosine
+
+    assert cosine(np.array([1.0, 0.0]), np.array([2.0, 0.0])) == 1.0
+    assert abs(cosine(np.array([1.0, 0.0]), np.array([0.0, 3.0]))) < 1e-12
+    assert cosine(np.array([1.0, 0.0]), np.array([-1.0, 0.0])) == -1.0
+    assert cosine(np.zeros(2), np.array([1.0, 0.0])) == 0.0

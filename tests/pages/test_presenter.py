@@ -1,0 +1,93 @@
+"""Home page: progress of this session's predictions; presenter mode over a lesson path;
+a teacher's lesson file exported and loaded back, bad files refused with a message."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.apptest_helpers import open_page
+from ui import i18n, lessons
+
+
+def captions(app: AppTest) -> list[str]:
+    return [c.value for c in app.caption]
+
+
+def test_progress_on_the_home_page_follows_the_session():
+    app = open_page("app.py")
+    assert not app.exception
+    none = i18n.translate("quiz.progress.none", "en")
+    assert captions(app).count(none) >= 5  # five built chapters ask, none answered yet
+    app.switch_page("pages/7_Generation.py").run()
+    [pick] = [p for p in app.pills if p.key.startswith("quiz_pick_ch7_same_next_")]
+    pick.set_value("yes")
+    app.button(key="quiz_lock_ch7_same_next").click().run()
+    status = app.session_state["_quiz_state"]["ch7.same_next"]["status"]
+    app.switch_page("app.py").run()
+    right = 1 if status == "right" else 0
+    line = i18n.translate("quiz.progress.line", "en", answered=1, total=2, right=right)
+    assert line in captions(app), captions(app)
+    assert captions(app).count(none) == 4
+
+
+def test_presenter_steps_through_a_lesson():
+    lesson = lessons.shipped_lessons()["intro45"]
+    app = open_page("app.py")
+    app.button(key="present_intro45").click().run()
+    assert app.query_params["lesson"] == "intro45" and app.query_params["step"] == "1"
+    assert app.button(key="presenter_prev").disabled
+    seen = [1]
+    while not app.button(key="presenter_next").disabled:
+        app.button(key="presenter_next").click().run()
+        assert not app.exception, [e.value for e in app.exception]
+        seen.append(int(app.query_params["step"]))
+    built = [k for k, step in enumerate(lesson.steps, start=1) if lessons.step_page(step)]
+    assert seen == built  # steps whose chapter is not built yet are passed over
+    last = lesson.steps[seen[-1] - 1]
+    markdown = "\n".join(m.value for m in app.markdown)
+    assert lessons.view_url("", last, "en").lstrip("/") in markdown  # the link, shown large
+    assert len(app.image) == 1  # the QR code of the link
+    app.button(key="presenter_prev").click().run()
+    assert int(app.query_params["step"]) == seen[-2]
+
+
+def test_a_link_to_a_step_opens_it_in_chinese_and_bad_steps_fall_back():
+    app = open_page("app.py", lesson="session90", step="999", lang="zh")
+    total = len(lessons.shipped_lessons()["session90"].steps)
+    assert i18n.translate("lesson.step_of", "zh", number=total, total=total) in "\n".join(captions(app))
+    app = open_page("app.py", lesson="session90", step="<script>")
+    assert app.query_params["step"] == "1"
+    app = open_page("app.py", lesson="nope")
+    assert app.warning and "nope" in app.warning[0].value
+
+
+def test_export_and_load_back_a_lesson():
+    app = open_page("app.py", lesson="intro45", step="2")
+    [download] = [d for d in app.get("download_button") if d.proto.label == i18n.translate("lesson.export", "en")]
+    exported = lessons.lesson_to_json(lessons.shipped_lessons()["intro45"])
+    body = json.loads(exported)
+    body.update(id="mine", title={"en": "My own path", "zh": "我的路线"}, steps=body["steps"][1:3])
+    home = open_page("app.py")
+    home.file_uploader(key="lesson_upload").upload("mine.json", json.dumps(body).encode(), "application/json").run()
+    assert not home.error and home.success
+    home.button(key="present_custom").click().run()
+    assert home.query_params["lesson"] == "mine"
+    assert i18n.translate("lesson.step_of", "en", number=1, total=2) in "\n".join(captions(home))
+    del download
+
+
+def test_bad_lesson_files_get_a_message():
+    home = open_page("app.py", lang="zh")
+    cases = [
+        ("bad.json", b"{ not json", "lesson.err_not_json"),
+        ("latin.json", "{\"title\": \"caf\u00e9\"}".encode("latin-1"), "lesson.err_not_utf8"),
+        ("nine.json", b'{"steps": [{"chapter": 9}]}', "lesson.err_unknown_chapter"),
+        ("huge.json", b" " * (lessons.MAX_BYTES + 10), "lesson.err_too_large"),
+    ]
+    for name, data, key in cases:
+        home.file_uploader(key="lesson_upload").set_value((name, data, "application/json")).run()
+        assert not home.exception
+        expected = i18n.translate(key, "zh").split("{")[0]
+        assert [e.value for e in home.error if e.value.startswith(expected)], (key, [e.value for e in home.error])

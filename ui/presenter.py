@@ -1,0 +1,180 @@
+"""Presenter mode on the home page: ``?lesson=intro45&step=3`` steps through a lesson path
+(see ``ui/lessons.py``) in projector layout: what to say, the link of the step's view in
+type big enough for the back row, and its QR code (segno), so students open the same
+view. Next/previous with buttons and the arrow keys; the lesson exported as a file, and
+a teacher's own file loaded back (checked, with a clear message for a bad one).
+
+A loaded lesson lives in this browser session only (``st.session_state``).
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+import streamlit as st
+
+from lm_core.core.errors import InputError
+from ui import lessons
+from ui.common import query_param, show_error, t
+from viz.tokens import escape_markdown
+
+CUSTOM = "_lesson_custom"  # a lesson the teacher loaded from a file, this session only
+PRESENTER_CSS = """<style>
+.st-key-presenter_say p { font-size: 2.1rem; line-height: 1.35; }
+.st-key-presenter_link p { font-size: 2.4rem; font-weight: 600; word-break: break-all; line-height: 1.2; }
+.st-key-presenter_link code { font-size: 2.4rem; }
+</style>"""
+
+
+def active() -> bool:
+    """True when the URL asks for a lesson (the home page then presents it)."""
+    return query_param("lesson") is not None
+
+
+def available() -> dict[str, lessons.Lesson]:
+    found = dict(lessons.shipped_lessons())
+    custom = st.session_state.get(CUSTOM)
+    if custom is not None:
+        found[custom.id] = custom
+    return found
+
+
+def _base_url() -> str | None:
+    url = st.context.url  # the home page's address in the teacher's browser, no query
+    return url.rstrip("/") if url else None
+
+
+def _qr_png(link: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=12, border=2)
+    return buffer.getvalue()
+
+
+def _go(step: int) -> None:
+    st.query_params["step"] = str(step)
+
+
+def neighbour_step(lesson: lessons.Lesson, number: int, direction: int) -> int | None:
+    """The next (``direction`` 1) or previous (-1) step whose chapter is built, if any:
+    steps for chapters not built yet are passed over."""
+    k = number + direction
+    while 1 <= k <= len(lesson.steps):
+        if lessons.step_page(lesson.steps[k - 1]) is not None:
+            return k
+        k += direction
+    return None
+
+
+def _leave() -> None:
+    for name in ("lesson", "step"):
+        st.query_params.pop(name, None)
+
+
+def show(lang: str) -> None:
+    """The presenter view of ``?lesson=...&step=...``."""
+    name = query_param("lesson", "")
+    lesson = available().get(name)
+    if lesson is None:
+        st.warning(t("lesson.unknown", name=escape_markdown(str(name)[:40])), icon=":material/help:")
+        st.button(t("lesson.close"), on_click=_leave, key="presenter_close")
+        lesson_picker(lang)
+        return
+    total = len(lesson.steps)
+    try:
+        number = min(max(int(str(query_param("step", "1"))), 1), total)
+    except ValueError:
+        number = 1
+    _go(number)
+    step = lesson.steps[number - 1]
+    st.set_page_config(initial_sidebar_state="collapsed")  # projector: the whole width for the view
+    st.html(PRESENTER_CSS)
+    previous, following = neighbour_step(lesson, number, -1), neighbour_step(lesson, number, 1)
+
+    top = st.columns([6, 2])
+    top[0].markdown(f"### {escape_markdown(lessons.text_in(lesson.title, lang))}")
+    caption = t("lesson.step_of", number=number, total=total)
+    if step.minutes is not None:
+        caption += " · " + t("lesson.minutes", minutes=step.minutes)
+    top[0].caption(caption)
+    with top[1].container(horizontal=True):
+        st.button(t("lesson.previous"), icon=":material/arrow_back:", key="presenter_prev", shortcut="Left",
+                  disabled=previous is None, on_click=_go, args=(previous or number,))
+        st.button(t("lesson.next"), icon=":material/arrow_forward:", key="presenter_next", shortcut="Right",
+                  type="primary", disabled=following is None, on_click=_go, args=(following or number,))
+    passed = [k for k in range(min(number, following or number) + 1, following or number)]
+    passed += [k for k in range((previous or number) + 1, number)]
+    for k in sorted(set(passed)):
+        st.caption(":material/schedule: " + t("lesson.not_built", chapter=lesson.steps[k - 1].chapter)
+                   + f" ({t('lesson.step_of', number=k, total=total)})")
+
+    chapter = lessons.chapter_of(step.chapter)
+    chapter_name = t("lesson.chapter_home") if step.chapter == 0 else f"{step.chapter}. {t(f'nav.{chapter.key}')}"
+    with st.container(key="presenter_say"):
+        st.markdown(f"**{escape_markdown(chapter_name)}** · {escape_markdown(lessons.text_in(step.say, lang))}")
+
+    page = lessons.step_page(step)
+    if page is None:
+        st.info(t("lesson.not_built", chapter=step.chapter), icon=":material/schedule:")
+    else:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        base = _base_url()
+        with left:
+            st.caption(t("lesson.link"))
+            with st.container(key="presenter_link"):
+                if base is not None:
+                    st.markdown(f"`{lessons.view_url(base, step, lang)}`")
+                else:
+                    st.caption(t("lesson.no_url"))
+                    st.markdown(f"`/{lessons.view_url('', step, lang).lstrip('/')}`")
+            st.page_link(page, label=t("lesson.open_view"), icon=":material/open_in_new:",
+                         query_params=lessons.step_query(step, lang))
+        with right:
+            link = lessons.view_url(base or "", step, lang)
+            st.image(_qr_png(link), width=300, caption=t("lesson.qr_alt"))
+    st.caption(t("lesson.keys"))
+
+    with st.expander(t("lesson.steps")):
+        for k, other in enumerate(lesson.steps, start=1):
+            marker = "▶ " if k == number else ""
+            built = "" if lessons.step_page(other) else " · :material/schedule:"
+            label = f"{marker}{k}. {lessons.text_in(other.say, lang)[:90]}{built}"
+            st.button(label, key=f"presenter_goto_{k}", type="tertiary", on_click=_go, args=(k,))
+    bottom = st.columns(2)
+    bottom[0].download_button(t("lesson.export"), lessons.lesson_to_json(lesson), file_name=f"{lesson.id}.json",
+                              mime="application/json", icon=":material/download:", help=t("lesson.export_help"),
+                              key="presenter_export", on_click="ignore")
+    bottom[1].button(t("lesson.close"), on_click=_leave, key="presenter_close", icon=":material/close:")
+
+
+def _present(lesson_id: str) -> None:
+    st.query_params["lesson"] = lesson_id
+    st.query_params["step"] = "1"
+
+
+def lesson_picker(lang: str) -> None:
+    """Home page: the shipped lessons, and loading a teacher's own file."""
+    st.subheader(t("lesson.picker_title"))
+    st.markdown(t("lesson.picker_intro"))
+    shipped = lessons.shipped_lessons()
+    columns = st.columns(max(1, len(shipped)))
+    for column, lesson in zip(columns, shipped.values(), strict=True):
+        column.button(
+            t("lesson.open", title=lessons.text_in(lesson.title, lang), minutes=f"{lesson.minutes or 0:g}",
+              steps=len(lesson.steps)),
+            key=f"present_{lesson.id}", icon=":material/co_present:", on_click=_present, args=(lesson.id,),
+            width="stretch",
+        )
+    upload = st.file_uploader(t("lesson.load"), type=["json"], key="lesson_upload", max_upload_size=1,
+                              help=t("lesson.load_help", limit_kb=lessons.MAX_BYTES // 1024))
+    if upload is not None:
+        try:
+            custom = lessons.parse_lesson(upload.getvalue())
+        except InputError as exc:
+            show_error(exc)
+            return
+        st.session_state[CUSTOM] = custom
+        st.success(t("lesson.loaded", title=escape_markdown(lessons.text_in(custom.title, lang)),
+                     steps=len(custom.steps)), icon=":material/check_circle:")
+        st.button(t("lesson.present_loaded"), key="present_custom", type="primary", icon=":material/co_present:",
+                  on_click=_present, args=(custom.id,))
