@@ -110,10 +110,10 @@ def _cover(slug: str) -> None:
     # The question box and the end marker are siblings of what lies between them, in
     # whatever block the page is in (main body, fragment, tab); Streamlit may wrap a keyed
     # container once, so both shapes are matched.
+    # (No :has() inside :is(): Chromium drops such a rule.)
     start, end = f".st-key-quiz_{slug}", f".st-key-quizend_{slug}"
-    selector = (f":is({start}, div:has(> {start})) ~ div:has(~ :is({end}, div > {end})) "
-                f"{{ {COVER_STYLE} }}")
-    st.html(f"<style>{selector}</style>")
+    selectors = [f"{a} ~ div:has(~ {b})" for a in (start, f"div:has(> {start})") for b in (end, f"div > {end}")]
+    st.html(f"<style>{', '.join(selectors)} {{ {COVER_STYLE} }}</style>")
 
 
 def _record(question_id: str, fingerprint: str, guess: tuple[str, ...] | None, status: str) -> None:

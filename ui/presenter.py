@@ -92,7 +92,7 @@ def show(lang: str) -> None:
     previous, following = neighbour_step(lesson, number, -1), neighbour_step(lesson, number, 1)
 
     top = st.columns([6, 2])
-    top[0].markdown(f"### {escape_markdown(lessons.text_in(lesson.title, lang))}")
+    top[0].markdown(f"# {escape_markdown(lessons.text_in(lesson.title, lang))}")
     caption = t("lesson.step_of", number=number, total=total)
     if step.minutes is not None:
         caption += " · " + t("lesson.minutes", minutes=step.minutes)
