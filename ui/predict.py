@@ -162,24 +162,26 @@ def ask(
         st.markdown(f":material/psychology_alt: **{t('quiz.common.predict')}** · "
                     + _format(f"quiz.{question_id}.question", shown_params))
         if entry is None and not presenting:
-            picked = st.pills(
+            chooser = st.empty()  # the chips and buttons, cleared once the guess is locked in
+            chooser_box = chooser.container()
+            picked = chooser_box.pills(
                 t("quiz.common.multi_hint" if multi else "quiz.common.single_hint"),
                 list(options),
                 selection_mode="multi" if multi else "single",
                 format_func={option: label(option) for option in options}.__getitem__,  # translated now
                 key=f"quiz_pick_{slug}_{fingerprint}",
             )
-            buttons = st.container(horizontal=True)
+            buttons = chooser_box.container(horizontal=True)
             locked = buttons.button(t("quiz.common.lock"), type="primary", icon=":material/lock:",
                                     key=f"quiz_lock_{slug}")
             skipped = buttons.button(t("quiz.common.skip"), type="tertiary", icon=":material/visibility:",
                                      key=f"quiz_skip_{slug}", help=t("quiz.common.skip_help"))
             if locked and not multi and picked is None:
-                st.warning(t("quiz.common.pick_first"), icon=":material/touch_app:")
+                chooser_box.warning(t("quiz.common.pick_first"), icon=":material/touch_app:")
                 locked = False
             if not locked and not skipped:
                 if cover:
-                    st.caption(t("quiz.common.covered"))
+                    chooser_box.caption(t("quiz.common.covered"))
                     _cover(slug)
                 return Asked(question_id, False, cover)
             guess = (tuple(picked) if multi else (picked,)) if locked else None
@@ -188,6 +190,7 @@ def ask(
             except InputError as exc:
                 show_error(exc, warning=True)
                 return Asked(question_id, False, False)
+            chooser.empty()
             status = "skipped" if outcome is None else ("right" if outcome.correct else "wrong")
             _record(question_id, fingerprint, guess, status)
             entry = st.session_state[STATE][question_id]

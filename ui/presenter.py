@@ -21,6 +21,7 @@ from viz.tokens import escape_markdown
 
 CUSTOM = "_lesson_custom"  # a lesson the teacher loaded from a file, this session only
 PRESENTER_CSS = """<style>
+[data-testid="stMain"] h1 { font-size: 2.2rem; }
 .st-key-presenter_say p { font-size: 2.1rem; line-height: 1.35; }
 .st-key-presenter_link p { font-size: 2.4rem; font-weight: 600; word-break: break-all; line-height: 1.2; }
 .st-key-presenter_link code { font-size: 2.4rem; }
