@@ -25,17 +25,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(script: str = "app.py", port: int | None = None, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+def start(script: str = "app.py", port: int | None = None, timeout: float = 120,
+          cwd: str | Path | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run script`` on 127.0.0.1 and wait until it is healthy.
 
-    Returns the process and its base URL. Nothing outside this machine is contacted.
+    ``cwd``: the app's folder (default: this checkout). Returns the process and its base URL.
+    Nothing outside this machine is contacted.
     """
     port = port or free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=cwd or ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout

@@ -3,15 +3,18 @@ two languages compared, and the round trip from ids back to text."""
 
 import streamlit as st
 
-from ui.common import guard, int_query_param, md, query_param, set_query_param, setup_page, t
+from ui.common import guard, int_query_param, md, query_param, set_query_param, setup_page, show_error, t
 
 lang = setup_page("ch1")
 
 from lm_core.analysis import quiz  # noqa: E402
+from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
+from lm_core.models.smollm2 import load_smollm2_tokenizer  # noqa: E402
 from lm_core.tokenizers import lesson as tok  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz.tokens import (  # noqa: E402
+    byte_pieces_html,
     escape_markdown,
     token_chips_html,
     token_count_figure,
@@ -29,19 +32,19 @@ def corpus(choice: str) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def bpe(choice: str, vocab_size: int) -> tok.BpeTokenizer:
+def bpe(choice: str, vocab_size: int) -> tok.LessonBpeTokenizer:
     """One BPE training per (corpus, vocabulary size), shared by every session."""
     return tok.train_bpe(corpus(choice), vocab_size)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def word_and_char(choice: str) -> tuple[tok.WordTokenizer, tok.CharTokenizer]:
+def word_and_char(choice: str) -> tuple[tok.LessonWordTokenizer, tok.LessonCharTokenizer]:
     sentences = corpus(choice)
     return tok.build_word_tokenizer(sentences), tok.build_char_tokenizer(sentences)
 
 
 @st.cache_resource(show_spinner=False)
-def wordpiece() -> tok.WordPieceTokenizer:
+def wordpiece() -> tok.LessonWordPieceTokenizer:
     return tok.load_wordpiece()
 
 
@@ -60,6 +63,58 @@ def merge_steps(choice: str) -> list[tok.MergeStep]:
 def tokenizers(choice: str, vocab_size: int) -> dict[str, object]:
     word, char = word_and_char(choice)
     return {"word": word, "char": char, "bpe": bpe(choice, vocab_size), "wordpiece": wordpiece()}
+
+
+@st.cache_resource(show_spinner=False)
+def smollm2_tokenizer():
+    """SmolLM2's own byte-level BPE (49,152 tokens), shared read-only by every session."""
+    return load_smollm2_tokenizer()
+
+
+def smollm2_section(text: str, whitespace: bool) -> None:
+    """A real LLM's tokenizer on the same text (SmolLM2-135M-Instruct)."""
+    st.header(t("ch1.smollm2.header"))
+    st.markdown(md("ch1/smollm2"))
+    try:
+        with st.spinner(t("ch1.smollm2.loading")):
+            real = smollm2_tokenizer()
+    except InputError as exc:  # the package is not installed: say what to install
+        show_error(exc, warning=True)
+        return
+    result = real.lesson_tokens(text)
+    with st.container(border=True):
+        st.markdown(t("ch1.smollm2.summary", count=result.count, size=real.vocab_size))
+        st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text))
+        if any(token.display and token.display.startswith("⟨") for token in result.tokens):
+            st.caption(t("ch1.smollm2.bytes_caption"))
+
+
+def token_tax_section(sentences: dict[str, str]) -> None:
+    """SmolLM2's token counts for the English and the Chinese sentence, and the Chinese one byte by byte."""
+    try:
+        real = smollm2_tokenizer()
+    except InputError:
+        return  # smollm2_section already said what to install
+    st.subheader(t("ch1.smollm2.tax_header"))
+    columns = st.columns(2)
+    for column, lang_key in zip(columns, ("en", "zh"), strict=True):
+        count = len(real.encode(sentences[lang_key]))
+        chars = len(sentences[lang_key])
+        column.metric(
+            t("ch1.smollm2.tax_metric", language=t(f"ch1.compare.series_{lang_key}")),
+            t("ch1.smollm2.tax_tokens", count=count),
+            help=t("ch1.smollm2.tax_help"),
+            border=True,
+        )
+        column.caption(t("ch1.smollm2.tax_per_char", chars=chars, ratio=f"{count / max(1, chars):.2f}"))
+    st.markdown(t("ch1.smollm2.bytes_header"))
+    st.html(
+        byte_pieces_html(
+            real.byte_breakdown(sentences["zh"]),
+            {"whole": t("ch1.smollm2.byte_whole"), "part": t("ch1.smollm2.byte_part")},
+        )
+    )
+    st.caption(t("ch1.smollm2.bytes_note"))
 
 
 st.title(t("ch1.title"))
@@ -116,7 +171,7 @@ st.caption(t("ch1.side.caption"))
 results = {}
 with guard():
     text = clean_text(raw_text)
-    results = {kind: all_tokenizers[kind].encode(text) for kind in KINDS}
+    results = {kind: all_tokenizers[kind].tokenize(text) for kind in KINDS}
     for row in (KINDS[:2], KINDS[2:]):
         for column, kind in zip(st.columns(2), row, strict=True):
             result = results[kind]
@@ -133,6 +188,8 @@ with guard():
                     st.caption(t("ch1.side.added"))
 
 fewest.end()
+if results:
+    smollm2_section(text, whitespace)
 
 # ----------------------------------------------------------------------------- BPE, merge by merge
 st.header(t("ch1.bpe.header"))
@@ -214,7 +271,7 @@ english_raw = left.text_input(t("ch1.compare.english"), value=t("ch1.compare.def
 chinese_raw = right.text_input(t("ch1.compare.chinese"), value=t("ch1.compare.default_chinese"), key="ch1_zh")
 with guard():
     sentences = {"en": clean_text(english_raw), "zh": clean_text(chinese_raw)}
-    compared = {lang_key: {k: all_tokenizers[k].encode(s) for k in KINDS} for lang_key, s in sentences.items()}
+    compared = {lang_key: {k: all_tokenizers[k].tokenize(s) for k in KINDS} for lang_key, s in sentences.items()}
     counts = {lang_key: {k: r.count for k, r in by_kind.items()} for lang_key, by_kind in compared.items()}
     st.plotly_chart(
         token_count_figure(
@@ -256,6 +313,7 @@ with guard():
                     )
                 )
     st.caption(t("ch1.compare.note"))
+    token_tax_section(sentences)
 
 # ----------------------------------------------------------------------------- round trip
 st.header(t("ch1.roundtrip.header"))

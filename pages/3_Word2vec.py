@@ -1,6 +1,7 @@
 """Chapter 3: word2vec trained live, its vectors projected, questioned and exported, and
 the limit of one static vector per word shown next to MiniLM's contextual vectors."""
 
+import hashlib
 import time
 
 import streamlit as st
@@ -27,6 +28,7 @@ from lm_core.core.text import clean_text, decode_upload  # noqa: E402
 from lm_core.embeddings import projection as proj  # noqa: E402
 from lm_core.embeddings import word2vec as w2v  # noqa: E402
 from lm_core.embeddings.vectors import WordVectors  # noqa: E402
+from ui import jobs  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import embeddings as fig  # noqa: E402
 
@@ -127,6 +129,69 @@ def parse_words(text: str) -> list[str]:
     return words
 
 
+def training_job(corpus: w2v.TrainingCorpus, config: w2v.Word2VecConfig):
+    """The training run as a job of the shared queue (it reads the corpus, never changes it)."""
+
+    def run(report, should_stop) -> w2v.TrainResult:
+        def on_progress(p: w2v.TrainProgress) -> None:
+            report({"step": p.step, "total_steps": p.total_steps, "loss": p.loss, "epoch": p.epoch,
+                    "words_done": p.words_done})
+
+        with training_threads():
+            return w2v.train_word2vec(
+                corpus.sentences, config, callback=on_progress, report_every=10,
+                snapshots_per_epoch=max(1, 40 // config.epochs), snapshot_words=400,
+                extra_snapshot_steps=w2v.EARLY_SNAPSHOTS, should_stop=should_stop, device=pick_device(),
+            )
+
+    return run
+
+
+def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, config: w2v.Word2VecConfig) -> None:
+    """Wait for the shared run (replaying its progress here), then keep this session's own copy."""
+    progress_bar = st.progress(0.0, text=t("ch3.train.starting"))
+    loss_slot = st.empty()
+    live_steps: list[int] = []
+    live_losses: list[float] = []
+    last_bar, last_draw = [0.0], [0.0]
+
+    def on_progress(p: dict) -> None:
+        live_steps.append(p["step"])
+        live_losses.append(p["loss"])
+        if time.monotonic() - last_bar[0] > 0.1:  # a replay of a finished run sends a few updates, not hundreds
+            last_bar[0] = time.monotonic()
+            share = min(1.0, p["step"] / max(p["total_steps"], 1))
+            progress_bar.progress(share, text=t("ch3.train.progress", epoch=p["epoch"] + 1, epochs=config.epochs,
+                                                loss=f"{p['loss']:.3f}", words=f"{p['words_done']:,}"))
+        if time.monotonic() - last_draw[0] > 0.4:
+            last_draw[0] = time.monotonic()
+            loss_slot.plotly_chart(
+                fig.loss_curve(live_steps, live_losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
+                               y_title=t("ch3.train.loss"), total_steps=p["total_steps"]),
+                width="stretch", key=f"w2v_live_{len(live_steps)}",
+            )
+
+    result: w2v.TrainResult = jobs.wait_in_page(job, on_progress=on_progress)  # this session's deep copy
+    progress_bar.progress(1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}",
+                                      speed=f"{result.words_per_second:,.0f}"))
+    if result.stopped:
+        st.warning(t("ch3.train.stopped", seconds=int(TRAIN_BUDGET_S)), icon=":material/timer:")
+    st.session_state["w2v_model"] = {
+        "corpus": corpus_name,
+        # Named after the request: sessions that shared one run share the cached views of it too.
+        "id": f"{corpus_name}-{hashlib.sha256(repr(job.key).encode('utf-8')).hexdigest()[:16]}",
+        "wv": WordVectors(result.vocab.words, result.vectors, result.vocab.counts, corpus.word_groups),
+        "snapshot_words": result.vocab.words[: result.snapshot_words],
+        "snapshot_steps": [s for s, _ in result.snapshots],
+        "snapshots": [s for _, s in result.snapshots],
+        "losses": [[s, v] for s, v in result.losses],
+        "config": config.__dict__,
+        "shipped": False,
+        "seconds": result.seconds,
+    }
+    loss_slot.empty()
+
+
 # ---------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------
@@ -167,57 +232,28 @@ with results:
             if corpus_name == "upload":
                 if upload is None:
                     raise InputError("ch3.err_no_upload")
-                corpus = w2v.corpus_from_upload(decode_upload(upload.getvalue()))
+                upload_text = decode_upload(upload.getvalue())
+                corpus = w2v.corpus_from_upload(upload_text)
+                corpus_key = ("upload", hashlib.sha256(upload_text.encode("utf-8")).hexdigest())
             else:
                 corpus = toy_corpus(corpus_name)
+                corpus_key = (corpus_name,)
             config = w2v.Word2VecConfig(dim=dim, window=window, negative=negative, epochs=epochs,
                                         min_count=min_count, sg=architecture == "sg", seed=current_seed())
-            progress_bar = st.progress(0.0, text=t("ch3.train.starting"))
-            loss_slot = st.empty()
-            live_steps: list[int] = []
-            live_losses: list[float] = []
-            last_draw = [0.0]
-
-            def on_progress(p: w2v.TrainProgress) -> None:
-                live_steps.append(p.step)
-                live_losses.append(p.loss)
-                share = min(1.0, p.step / max(p.total_steps, 1))
-                progress_bar.progress(share, text=t("ch3.train.progress", epoch=p.epoch + 1, epochs=config.epochs,
-                                                    loss=f"{p.loss:.3f}", words=f"{p.words_done:,}"))
-                if time.monotonic() - last_draw[0] > 0.4:
-                    last_draw[0] = time.monotonic()
-                    loss_slot.plotly_chart(
-                        fig.loss_curve(live_steps, live_losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
-                                       y_title=t("ch3.train.loss"), total_steps=p.total_steps),
-                        width="stretch", key=f"w2v_live_{len(live_steps)}",
-                    )
-
-            started = time.monotonic()
-            with training_threads():
-                result = w2v.train_word2vec(
-                    corpus.sentences, config, callback=on_progress, report_every=10,
-                    snapshots_per_epoch=max(1, 40 // config.epochs), snapshot_words=400,
-                    extra_snapshot_steps=w2v.EARLY_SNAPSHOTS,
-                    should_stop=lambda: time.monotonic() - started > TRAIN_BUDGET_S, device=pick_device(),
-                )
-            progress_bar.progress(1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}",
-                                              speed=f"{result.words_per_second:,.0f}"))
-            if result.stopped:
-                st.warning(t("ch3.train.stopped", seconds=int(TRAIN_BUDGET_S)), icon=":material/timer:")
-            snapshot_words = result.vocab.words[: result.snapshot_words]
-            st.session_state["w2v_model"] = {
-                "corpus": corpus_name,
-                "id": f"{corpus_name}-{time.time_ns()}",
-                "wv": WordVectors(result.vocab.words, result.vectors, result.vocab.counts, corpus.word_groups),
-                "snapshot_words": snapshot_words,
-                "snapshot_steps": [s for s, _ in result.snapshots],
-                "snapshots": [s for _, s in result.snapshots],
-                "losses": [[s, v] for s, v in result.losses],
-                "config": config.__dict__,
-                "shipped": False,
-                "seconds": result.seconds,
-            }
-            loss_slot.empty()
+            # Identical requests (same corpus, settings, seed) share one run on the server's queue.
+            st.session_state["w2v_job"] = (jobs.submit(("ch3.word2vec", corpus_key, config), training_job(corpus, config),
+                                                       label="ch3.word2vec", cap_s=TRAIN_BUDGET_S),
+                                           corpus_name, corpus, config)
+    pending = st.session_state.get("w2v_job")
+    if pending is not None:
+        # Kept in the session, so a rerun while waiting (a slider moved) keeps waiting.
+        with guard():
+            try:
+                session_model(*pending)
+            except Exception:  # failed (the message shows): wait no more; a rerun keeps waiting
+                st.session_state.pop("w2v_job", None)
+                raise
+            st.session_state.pop("w2v_job", None)
 
 model = st.session_state.get("w2v_model")
 if model is not None and model["corpus"] != corpus_name:

@@ -16,6 +16,7 @@ lang = setup_page("ch5")
 from lm_core.analysis import attention_lab as lab  # noqa: E402
 from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
+from lm_core.models.smollm2 import smollm2_available  # noqa: E402
 from ui.common import int_query_param, md, query_param, set_query_param, show_error, t  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import attention as figs  # noqa: E402
@@ -45,6 +46,8 @@ def available_models() -> list[str]:
     except Exception:  # the GPT chapter's files may be absent in a partial install
         shipped = set()
     names += [name for name in GPT_NAMES if name in shipped]
+    if smollm2_available():
+        names.append(lab.SMOLLM2)  # a real LLM (decoder, grouped-query attention, RoPE)
     return names
 
 
@@ -58,9 +61,21 @@ def shared_gpt(name: str):
     return model, tokenizer
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def cached_trace(model_name: str, text: str) -> lab.AttentionTrace:
     """The one forward pass per (model, sentence); every control reuses it."""
+    if model_name == lab.SMOLLM2:
+        return cached_smollm2_trace(text)
+    return cached_small_trace(model_name, text)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_smollm2_trace(text: str) -> lab.AttentionTrace:
+    """SmolLM2's trace is 30 layers x 9 heads (a few MB): fewer of them are kept."""
+    return lab.trace_smollm2(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_small_trace(model_name: str, text: str) -> lab.AttentionTrace:
     if model_name == lab.MINILM:
         return lab.trace_minilm(text)
     model, tokenizer = shared_gpt(model_name)
@@ -148,7 +163,11 @@ def model_notes(trace: lab.AttentionTrace, text: str) -> None:
     unknown = sum(token == "[UNK]" for token in trace.tokens)
     if unknown:
         st.warning(t("ch5.notes.unk", count=unknown, total=trace.n_tokens), icon=":material/help:")
-    if trace.model_name == lab.MINILM:
+    if trace.model_name == lab.SMOLLM2:
+        st.caption(t("ch5.notes.smollm2_check", error=f"{trace.max_weight_error:.1e}",
+                     rope=f"{trace.max_rope_error:.1e}", layers=trace.n_layers, heads=trace.n_heads,
+                     kv=trace.n_kv_heads, tokens=trace.n_tokens, limit=lab.SMOLLM2_MAX_TOKENS))
+    elif trace.model_name == lab.MINILM:
         st.caption(t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
                      heads=trace.n_heads, tokens=trace.n_tokens))
     else:
@@ -188,15 +207,20 @@ def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
 def input_section(trace: lab.AttentionTrace) -> None:
     width = trace["embed.token"].shape[1]
     shape = f"({trace.n_tokens} × {width})"
-    panels = [(t("ch5.input.token"), trace["embed.token"]), (t("ch5.input.position"), trace["embed.position"])]
+    panels = [(t("ch5.input.token"), trace["embed.token"])]
+    if "embed.position" in trace.tensors:  # SmolLM2 has none: RoPE turns Q and K instead (step 2b)
+        panels.append((t("ch5.input.position"), trace["embed.position"]))
     if "embed.token_type" in trace.tensors:
         panels.append((t("ch5.input.token_type"), trace["embed.token_type"]))
-    panels.append((t("ch5.input.sum"), trace["embed.sum"]))
+    if "embed.sum" in trace.tensors:
+        panels.append((t("ch5.input.sum"), trace["embed.sum"]))
     if "embed.layernorm" in trace.tensors:
         panels.append((t("ch5.input.layernorm"), trace["embed.layernorm"]))
     st.plotly_chart(figs.vectors_figure(panels, trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
-                                        t("ch5.input.title", shape=shape), shared_scale=False), key="ch5_input_fig", **CHART)
-    st.caption(t("ch5.input.caption_minilm" if trace.model_name == lab.MINILM else "ch5.input.caption_gpt"))
+                                        t("ch5.input.title_smollm2" if trace.rope else "ch5.input.title", shape=shape),
+                                        shared_scale=False), key="ch5_input_fig", **CHART)
+    caption = {lab.MINILM: "ch5.input.caption_minilm", lab.SMOLLM2: "ch5.input.caption_smollm2"}
+    st.caption(t(caption.get(trace.model_name, "ch5.input.caption_gpt")))
 
 
 def search_section(trace: lab.AttentionTrace, text: str) -> None:
@@ -313,6 +337,8 @@ def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
         [(f"Q ({n} × {d})", steps.q), (f"K ({n} × {d})", steps.k), (f"V ({n} × {d})", steps.v)],
         trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.steps.qkv_title", where=where)),
         key="ch5_fig_qkv", **CHART)
+    if trace.rope:
+        _draw_rope_and_groups(trace, steps)
 
     st.subheader(t("ch5.steps.s3"))
     panels = [
@@ -329,6 +355,27 @@ def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
     st.plotly_chart(figs.matrix_heatmap(
         steps.head_out, trace.tokens, t("ch5.steps.head_out_title", where=where, shape=f"({n} × {d})"),
         t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_head_out", **CHART)
+
+
+def _draw_rope_and_groups(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
+    """SmolLM2: which query heads share this key/value head; Q and K before and after RoPE."""
+    layer, head = steps.layer, steps.head
+    kv = trace.kv_head_of(head)
+    sharing = trace.heads_sharing(head)
+    st.info(t("ch5.rope.groups", head=head, kv=kv, heads=", ".join(map(str, sharing)), n_heads=trace.n_heads,
+              n_kv=trace.n_kv_heads, ratio=trace.n_heads // trace.n_kv_heads), icon=":material/group_work:")
+    st.subheader(t("ch5.rope.header"))
+    n, d = trace.n_tokens, trace.head_dim
+    prefix = f"blocks.{layer}.attn"
+    where = t("ch5.steps.where", layer=layer, head=head)
+    st.plotly_chart(figs.vectors_figure(
+        [(t("ch5.rope.q_before", shape=f"({n} × {d})"), trace[f"{prefix}.q_pre_rope"][head]),
+         (t("ch5.rope.q_after"), steps.q),
+         (t("ch5.rope.k_before", kv=kv), trace[f"{prefix}.k_pre_rope"][kv]),
+         (t("ch5.rope.k_after", kv=kv), steps.k)],
+        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.rope.title", where=where)),
+        key="ch5_fig_rope", **CHART)
+    st.caption(t("ch5.rope.caption", error=f"{trace.max_rope_error:.1e}"))
 
 
 def _draw_softmax(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:

@@ -14,10 +14,13 @@ from ui.common import setup_page
 
 lang = setup_page("ch7")
 
+import contextlib  # noqa: E402
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from lm_core.analysis import quiz  # noqa: E402
+from lm_core.analysis.logit_lens import MAX_LENS_TOKENS, describe_architecture, logit_lens  # noqa: E402
 from lm_core.core.device import inference_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
@@ -30,6 +33,7 @@ from lm_core.decoding.generation import (  # noqa: E402
     shape_distribution,
 )
 from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
+from lm_core.models.smollm2 import DEFAULT_SYSTEM, load_smollm2  # noqa: E402
 from ui.common import (  # noqa: E402
     current_seed,
     float_query_param,
@@ -44,8 +48,10 @@ from ui.common import (  # noqa: E402
 from ui.predict import ask  # noqa: E402
 from viz.generation import (  # noqa: E402
     candidates_figure,
+    chat_template_html,
     context_slots_html,
     generated_text_html,
+    logit_lens_figure,
     percent,
     timeline_figure,
     token_strip_html,
@@ -57,6 +63,9 @@ MAX_NEW = 60
 TOP_SHOWN = 12
 RUN = "ch7_run"
 MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
+SMOL = "smollm2"  # the real LLM (SmolLM2-135M-Instruct), beside the tiny GPTs
+LENS_POSITIONS = 10  # positions shown in the logit lens (the last ones)
+MAX_SYSTEM_CHARS = 500
 
 
 def plain(text: str) -> str:
@@ -70,6 +79,8 @@ def plain(text: str) -> str:
 @st.cache_resource(show_spinner=False)
 def shared_gpt(name: str):
     """One read-only model per server (eval, no gradients); sampling never touches it."""
+    if name == SMOL:
+        return load_smollm2()  # InputError (what to install) when its package is absent
     model, tokenizer = load_gpt(name)
     return model, tokenizer
 
@@ -160,6 +171,33 @@ def sampling_controls() -> tuple[SamplingSettings, int]:
         temperature=float(temperature), top_k=int(top_k) or None, top_p=float(top_p), greedy=greedy
     )
     return settings, int(n)
+
+
+def chat_controls(model_name: str) -> tuple[bool, str]:
+    """SmolLM2 only: chat mode (the chat template) and the system message; both in the URL."""
+    if model_name != SMOL:
+        return False, ""
+    st.session_state.setdefault("ch7_chat", query_param("chat", "1") != "0")
+    st.session_state.setdefault("ch7_system", str(query_param("system", ""))[:MAX_SYSTEM_CHARS])
+    cols = st.columns([1, 4])
+    chat = cols[0].toggle(t("ch7.smollm2.chat"), key="ch7_chat", help=t("ch7.smollm2.chat_help"))
+    system = cols[1].text_input(
+        t("ch7.smollm2.system"),
+        key="ch7_system",
+        max_chars=MAX_SYSTEM_CHARS,
+        placeholder=DEFAULT_SYSTEM,
+        help=t("ch7.smollm2.system_help"),
+        disabled=not chat,
+    )
+    set_query_param("chat", int(chat))
+    set_query_param("system", system)
+    return chat, clean_text(system, MAX_SYSTEM_CHARS) if system.strip() else ""
+
+
+def chat_ids(tokenizer, prompt: str, system: str) -> list[int]:
+    """The ChatML prompt: (system turn), the learner's text as the user's turn, the assistant's turn opened."""
+    turns = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+    return tokenizer.encode(tokenizer.chat_prompt(turns))
 
 
 def current_run(model_name: str, prompt_ids: list[int]) -> dict:
@@ -399,7 +437,8 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     if not steps:
         st.caption(t("ch7.text.no_steps"))
     elif ended(steps):
-        st.success(t("ch7.text.ended", count=len(steps)), icon=":material/check_circle:")
+        ended_key = "ch7.smollm2.ended_turn" if model_name == SMOL else "ch7.text.ended"
+        st.success(t(ended_key, count=len(steps)), icon=":material/check_circle:")
     if run.get("previous"):
         st.caption(t("ch7.text.previous", text=plain(run["previous"])))
 
@@ -418,6 +457,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
                 "low": t("ch7.window.low"),
                 "high": t("ch7.window.high"),
             },
+            max_empty=24 if model_name == SMOL else None,
         )
     )
     st.caption(t("ch7.window.help", size=cfg.block_size))
@@ -432,51 +472,212 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     confidence.end()
 
 
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_lens(name: str, ids: tuple[int, ...]):
+    """Top-3 guesses after every layer for this context (one step-by-step forward pass)."""
+    model, _ = shared_gpt(name)
+    lens = logit_lens(model, list(ids), k=3)
+    return lens.top_ids.numpy(), lens.top_probs.numpy(), lens.final_rank_of_answer.numpy()
+
+
+def template_section(tokenizer, prompt_ids: list[int]) -> None:
+    """The chat prompt token by token, one line per turn, special tokens dark."""
+    st.subheader(t("ch7.smollm2.template_header"))
+    labels = {role: t(f"ch7.smollm2.role_{role}") for role in ("system", "user", "assistant")}
+    labels["special"] = t("ch7.smollm2.special")
+    st.html(
+        chat_template_html(
+            tokenizer.tokens(prompt_ids),
+            tokenizer.turn_roles(prompt_ids),
+            [i in tokenizer.special_ids for i in prompt_ids],
+            labels,
+        )
+    )
+    st.caption(t("ch7.smollm2.template_caption", count=len(prompt_ids)))
+
+
+def scale_section(prompt: str, prompt_ids: list[int], chat: bool, n: int) -> None:
+    """The same prompt, greedy, on the tiny English GPT and on SmolLM2."""
+    st.subheader(t("ch7.smollm2.scale_header"))
+    greedy = (1.0, None, 1.0, True)
+    columns = st.columns(2)
+    with columns[1]:
+        smol_model, smol_tok = shared_gpt(SMOL)
+        pairs = cached_continuation(SMOL, tuple(prompt_ids), greedy, n, 0)
+        title = t("ch7.smollm2.scale_smol", params=f"{smol_model.num_parameters() / 1e6:.0f}")
+        st.html(token_strip_html(prompt, [smol_tok.id_to_token(i) for i, _ in pairs], [p for _, p in pairs], title))
+    with columns[0]:
+        if "gpt_toy_en" not in list_gpts():
+            return
+        tiny_model, tiny_tok = shared_gpt("gpt_toy_en")
+        title = t("ch7.smollm2.scale_tiny", params=f"{tiny_model.num_parameters() / 1e6:.2f}")
+        try:
+            tiny_ids = tiny_tok.encode(prompt)
+        except InputError as exc:
+            show_error(exc, warning=True)
+            return
+        pairs = cached_continuation("gpt_toy_en", tuple(tiny_ids), greedy, n, 0)
+        st.html(
+            token_strip_html(
+                tiny_tok.decode(tiny_ids), [tiny_tok.id_to_token(i) for i, _ in pairs], [p for _, p in pairs], title
+            )
+        )
+        if chat:
+            st.caption(t("ch7.smollm2.scale_tiny_chat"))
+
+
+def lens_section(model_name: str, prompt_ids: list[int]) -> None:
+    """Logit lens on the prompt: layers x the last positions, top guess per cell."""
+    st.subheader(t("ch7.smollm2.lens_header"))
+    st.markdown(md("ch7/lens"))
+    if len(prompt_ids) > MAX_LENS_TOKENS:
+        raise InputError("errors.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(prompt_ids))
+    _, tokenizer = shared_gpt(model_name)
+    top_ids, top_probs, ranks = cached_lens(model_name, tuple(prompt_ids))
+    shown = range(max(0, len(prompt_ids) - LENS_POSITIONS), len(prompt_ids))
+    rows = top_ids.shape[0]
+    row_labels = [t("ch7.smollm2.lens_embedding")] + [t("ch7.smollm2.lens_layer", n=r) for r in range(1, rows)]
+    fig = logit_lens_figure(
+        [tokenizer.id_to_token(prompt_ids[c]) for c in shown],
+        row_labels,
+        [[[tokenizer.id_to_token(int(i)) for i in top_ids[r, c]] for c in shown] for r in range(rows)],
+        [[[float(p) for p in top_probs[r, c]] for c in shown] for r in range(rows)],
+        {
+            "title": t("ch7.smollm2.lens_title", count=len(shown)),
+            "x": t("ch7.smollm2.lens_x"),
+            "y": t("ch7.smollm2.lens_y"),
+            "prob": t("ch7.smollm2.lens_prob"),
+        },
+    )
+    st.plotly_chart(fig, key="ch7_lens", **CHART)
+    last = ranks[:, -1]
+    first = rows - 1
+    while first > 0 and last[first - 1] == 1:
+        first -= 1
+    where = t("ch7.smollm2.lens_never") if first == rows - 1 else row_labels[first]
+    answer = tokenizer.id_to_token(int(top_ids[-1, -1, 0]))
+    st.caption(t("ch7.smollm2.lens_caption", answer=plain(answer), where=where))
+
+
+def since_gpt2_section(tiny_models: list[str]) -> None:
+    """A table read from the two models' modules: tiny GPT (GPT-2's design) vs SmolLM2 (Llama's)."""
+    import pandas as pd
+
+    name = "gpt_toy_en" if "gpt_toy_en" in tiny_models else tiny_models[0]
+    st.subheader(t("ch7.smollm2.arch_header"))
+    st.markdown(md("ch7/since_gpt2"))
+    facts = [describe_architecture(shared_gpt(name)[0]), describe_architecture(shared_gpt(SMOL)[0])]
+
+    def cells(f: dict) -> list[str]:
+        heads = "heads_full" if f["n_kv_head"] == f["n_head"] else "heads_gqa"
+        window = (
+            t("ch7.smollm2.window", window=f["window"])
+            if f["trained_window"] == f["window"]
+            else t("ch7.smollm2.window_smol", trained=f"{f['trained_window']:,}", window=f"{f['window']:,}")
+        )
+        return [
+            t(f"ch7.smollm2.pos_{f['positions']}", window=f["window"]),
+            t(f"ch7.smollm2.norm_{f['norm']}"),
+            t(f"ch7.smollm2.mlp_{f['mlp']}", width=f"{f['mlp_width']:,}"),
+            t(f"ch7.smollm2.{heads}", heads=f["n_head"], kv=f["n_kv_head"]),
+            t("ch7.smollm2.layers", layers=f["n_layer"], width=f["n_embd"]),
+            f"{f['vocab_size']:,}",
+            window,
+            f"{f['params']:,}",
+        ]
+
+    aspects = ["positions", "norm", "mlp", "heads", "layers", "vocab", "window", "params"]
+    table = pd.DataFrame(
+        {
+            t("ch7.smollm2.arch_aspect"): [t(f"ch7.smollm2.arch_{a}") for a in aspects],
+            t(f"ch7.model.{name}"): cells(facts[0]),
+            t(f"ch7.model.{SMOL}"): cells(facts[1]),
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch7.title"))
 st.markdown(md("ch7/intro"))
 
-models = list_gpts()
-if not models:
+tiny_models = list_gpts()
+if not tiny_models:
     st.error(t("ch7.errors.no_checkpoint"))
     st.stop()
+models = [*tiny_models, SMOL]
 
 top = st.columns([1, 3])
 with top[0]:
     model_name = choose_model(models)
-model, tokenizer = shared_gpt(model_name)
+try:
+    with st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOL else contextlib.nullcontext():
+        model, tokenizer = shared_gpt(model_name)
+except InputError as exc:  # SmolLM2's package is not installed: say what to install
+    show_error(exc)
+    st.stop()
 cfg = model.config
-meta = gpt_meta(model_name)
 with top[1]:
-    st.session_state.setdefault("ch7_prompt", t(f"ch7.prompt.default_{model_name}"))
-    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
-st.caption(
-    t(
-        "ch7.model.info",
-        layers=cfg.n_layer,
-        heads=cfg.n_head,
-        dim=cfg.n_embd,
-        params=f"{model.num_parameters() / 1e6:.2f}",
-        block=cfg.block_size,
-        vocab=cfg.vocab_size,
-        kind=t(f"ch7.model.kind_{tokenizer.kind}"),
-        loss=meta.get("final_val_loss", "?"),
+    # A shared link carries the prompt; a tampered one is cut to the limit and cleaned below.
+    url_prompt = query_param("prompt")
+    st.session_state.setdefault(
+        "ch7_prompt", str(url_prompt)[:MAX_PROMPT_CHARS] if url_prompt else t(f"ch7.prompt.default_{model_name}")
     )
-)
+    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
+    set_query_param("prompt", raw_prompt[:MAX_PROMPT_CHARS])
+if model_name == SMOL:
+    st.caption(
+        t(
+            "ch7.model.info_smollm2",
+            layers=cfg.n_layer,
+            heads=cfg.n_head,
+            kv_heads=cfg.n_kv_head,
+            dim=cfg.n_embd,
+            params=f"{model.num_parameters() / 1e6:.1f}",
+            vocab=cfg.vocab_size,
+            kind=t("ch7.model.kind_bytes"),
+            trained=cfg.max_position,
+            block=cfg.block_size,
+        )
+    )
+else:
+    meta = gpt_meta(model_name)
+    st.caption(
+        t(
+            "ch7.model.info",
+            layers=cfg.n_layer,
+            heads=cfg.n_head,
+            dim=cfg.n_embd,
+            params=f"{model.num_parameters() / 1e6:.2f}",
+            block=cfg.block_size,
+            vocab=cfg.vocab_size,
+            kind=t(f"ch7.model.kind_{tokenizer.kind}"),
+            loss=meta.get("final_val_loss", "?"),
+        )
+    )
 
+chat, system = False, ""
+with guard():
+    chat, system = chat_controls(model_name)
 settings, n_tokens = sampling_controls()
 
 prompt_ids: list[int] | None = None
 try:
     prompt = clean_text(raw_prompt, max_chars=MAX_PROMPT_CHARS)
-    prompt_ids = tokenizer.encode(prompt)
+    prompt_ids = chat_ids(tokenizer, prompt, system) if chat else tokenizer.encode(prompt)
 except InputError as exc:
     show_error(exc)
     if exc.key == "ch7.errors.nothing_known":
         st.info(t("ch7.prompt.try_other_model"))
 
 if prompt_ids is not None:
+    if model_name == SMOL and any(is_cjk(ch) for ch in prompt):
+        st.info(t("ch7.smollm2.chinese_note"), icon=":material/translate:")
     dropped = tokenizer.unknown_characters(prompt)
     if dropped:
         st.warning(t("ch7.prompt.dropped", chars=plain(" ".join(dropped[:30]))), icon=":material/warning:")
@@ -490,6 +691,8 @@ if prompt_ids is not None:
             ),
             icon=":material/content_cut:",
         )
+    if chat:
+        template_section(tokenizer, prompt_ids)
     generation_panel(model_name, prompt_ids, settings, n_tokens)
 
     hot = 1.5
@@ -501,6 +704,14 @@ if prompt_ids is not None:
     with guard():
         compare_section(model_name, prompt, prompt_ids, settings, n_tokens)
     same_next.end()
+    if model_name == SMOL:
+        with guard():
+            scale_section(prompt, prompt_ids, chat, n_tokens)
+    with guard():
+        lens_section(model_name, prompt_ids)
+    if model_name == SMOL:
+        with guard():
+            since_gpt2_section(tiny_models)
 
 st.divider()
 st.markdown(md("ch7/takeaways"))

@@ -188,8 +188,11 @@ def context_slots_html(
     probs: Sequence[float | None],
     block_size: int,
     labels: Mapping[str, str],
+    max_empty: int | None = None,
 ) -> str:
     """The context window as ``block_size`` slots filling up with tokens.
+
+    ``max_empty``: draw at most this many empty slots, then "… +N" (a 2,048-token window).
 
     Tokens that no longer fit (the oldest ones) are drawn first, faded and struck
     through; then the window: prompt tokens grey, generated tokens coloured by
@@ -219,8 +222,11 @@ def context_slots_html(
             style = f"background:{PROMPT_COLOUR};border:1px solid #9ca3af;"
             title = f"#{k + 1} · {labels.get('prompt', 'prompt')}"
         slots.append(_slot(_shown(tokens[k]), style, title))
-    for _ in range(block_size - (total - cropped)):
+    free = block_size - (total - cropped)
+    for _ in range(free if max_empty is None else min(free, max_empty)):
         slots.append(_slot(" ", "border:1px dashed #9ca3af;background:#ffffff;", ""))
+    if max_empty is not None and free > max_empty:
+        slots.append(_slot(f"… +{free - max_empty}", "border:1px dashed #9ca3af;background:#ffffff;", ""))
     used = total - cropped
     header = labels.get("window", "{used}/{size}").format(used=used, size=block_size)
     legend = (
@@ -260,3 +266,113 @@ def generated_text_html(prompt: str, generated: str, note: str | None = None) ->
         f"<span>{html.escape(prompt)}</span>"
         f'<span style="font-weight:700;color:#0072B2;">{html.escape(generated)}</span></div>{extra}'
     )
+
+
+# --- SmolLM2: the chat template, the logit lens -----------------------------------------
+
+ROLE_COLOURS = {"system": "#ede9fe", "user": "#dbeafe", "assistant": "#dcfce7"}
+SPECIAL_STYLE = "background:#1f2937;color:#ffffff;border:1px solid #1f2937;font-family:monospace;"
+
+
+def chat_template_html(
+    tokens: Sequence[str], roles: Sequence[str | None], special: Sequence[bool], labels: Mapping[str, str]
+) -> str:
+    """A ChatML prompt token by token: one line per turn, coloured by its role, special tokens dark.
+
+    ``labels``: a translated name per role (``system``, ``user``, ``assistant``) and ``special``
+    (the legend for the dark chips).
+    """
+    lines: list[list[str]] = [[]]
+    line_roles: list[str | None] = [None]
+    for token, role, is_special in zip(tokens, roles, special, strict=True):
+        if is_special and token == "<|im_start|>" and lines[-1]:
+            lines.append([])
+            line_roles.append(role)
+        if not lines[-1]:
+            line_roles[-1] = role
+        style = SPECIAL_STYLE if is_special else f"background:{ROLE_COLOURS.get(role or '', '#f3f4f6')};"
+        lines[-1].append(_slot(_shown(token), style, token))
+    rows = []
+    for role, chips in zip(line_roles, lines, strict=True):
+        name = labels.get(role or "", role or "")
+        badge = (
+            f'<span style="display:inline-block;min-width:7em;font-weight:600;">{html.escape(name)}</span>'
+            if name
+            else '<span style="display:inline-block;min-width:7em;"></span>'
+        )
+        rows.append(f'<div style="margin:3px 0;line-height:2.2;">{badge}{"".join(chips)}</div>')
+    legend = f'<div style="margin-top:6px;"><span style="{_SLOT}{SPECIAL_STYLE}">&lt;|…|&gt;</span> {html.escape(labels.get("special", ""))}</div>'
+    return f'<div style="font-family:sans-serif;font-size:1rem;">{"".join(rows)}{legend}</div>'
+
+
+def _cell(token: str, width: int = 9) -> str:
+    shown = _shown(token)
+    return html.escape(shown if len(shown) <= width else shown[: width - 1] + "…")
+
+
+def logit_lens_figure(
+    position_tokens: Sequence[str],
+    row_labels: Sequence[str],
+    top_tokens: Sequence[Sequence[Sequence[str]]],
+    top_probs: Sequence[Sequence[Sequence[float]]],
+    labels: Mapping[str, str],
+) -> go.Figure:
+    """Layers × positions: in each cell the top next-token guess, coloured by its probability.
+
+    ``top_tokens[r][t]`` / ``top_probs[r][t]``: the k best guesses at row r (0 = embedding,
+    bottom) and position t; the cell shows the first, the hover all k. ``labels``: ``title``,
+    ``x``, ``y``, ``prob``. Tokens are escaped: they come from the learner's prompt.
+    """
+    rows, cols = len(top_tokens), len(position_tokens)
+    z = [[float(top_probs[r][c][0]) for c in range(cols)] for r in range(rows)]
+    text = [[_cell(top_tokens[r][c][0]) for c in range(cols)] for r in range(rows)]
+    hover = [
+        [
+            "<br>".join(
+                f"{html.escape(_shown(tok))}: {percent(p)}"
+                for tok, p in zip(top_tokens[r][c], top_probs[r][c], strict=True)
+            )
+            for c in range(cols)
+        ]
+        for r in range(rows)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(cols)),
+            y=list(range(rows)),
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 14},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale="Blues",
+            zmin=0.0,
+            zmax=1.0,
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": labels.get("prob", "p")}, "tickformat": ".0%"},
+        )
+    )
+    apply_style(fig)
+    fig.update_layout(
+        title={"text": html.escape(labels.get("title", ""))},
+        height=140 + 24 * rows,
+        margin={"l": 110, "r": 20, "t": 60, "b": 90},
+        xaxis={
+            "title": {"text": html.escape(labels.get("x", ""))},
+            "tickmode": "array",
+            "tickvals": list(range(cols)),
+            "ticktext": [_cell(tok, 12) for tok in position_tokens],
+            "tickfont": {"size": 14},
+            "side": "bottom",
+        },
+        yaxis={
+            "title": {"text": html.escape(labels.get("y", ""))},
+            "tickmode": "array",
+            "tickvals": list(range(rows)),
+            "ticktext": list(row_labels),
+            "tickfont": {"size": 14},
+        },
+    )
+    return fig

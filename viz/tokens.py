@@ -173,3 +173,28 @@ def escape_markdown(text: str) -> str:
     """User text made literal inside Streamlit Markdown (labels, messages, captions):
     every character Markdown could read as syntax gets a backslash."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+
+
+def byte_pieces_html(pieces: Sequence, labels: Mapping[str, str]) -> str:
+    """Byte-level tokens of a text, each with its bytes and the character(s) they belong to.
+
+    ``pieces``: objects with ``id``, ``hex``, ``shown``, ``parts`` ((char, first, last, total)
+    per character, 1-based) and ``partial`` (see ``SmolTokenizer.byte_breakdown``).
+    ``labels``: ``whole`` ("{char}") and ``part`` ("{char}: bytes {first}–{last} of {total}").
+    A piece of a character shows its bytes, never a broken glyph.
+    """
+    chips = []
+    for k, piece in enumerate(pieces):
+        notes = []
+        for char, first, last, total in piece.parts:
+            key = "whole" if (first, last) == (1, total) else "part"
+            template = labels.get(key, "{char}")
+            notes.append(template.format(char=show_whitespace(char, True), first=first, last=last, total=total))
+        top = piece.hex if piece.partial else show_whitespace(piece.shown, True)
+        colour = "#fde68a" if piece.partial else PALETTE[k % len(PALETTE)]
+        chips.append(
+            f'<span title="id {piece.id}" style="{_CHIP.format(bg=colour)}">'
+            f'<span style="white-space:pre;font-family:monospace;">{html.escape(top)}</span>'
+            f'<span style="{_ID}">{html.escape(" · ".join(notes))}</span></span>'
+        )
+    return f'<div style="{_BOX}">{"".join(chips)}</div>'

@@ -8,13 +8,13 @@ This module produces the same *named trace* for two kinds of model, so the figur
 the page treat them alike:
 
 - the tiny GPT of this project (decoder-only, causal), through its capture path
-  (:class:`lm_core.models.gpt.Capture`);
-- MiniLM (a real pretrained BERT-style encoder, 6 layers x 12 heads). transformers'
-  ``BertModel`` has no capture path, so the trace is computed honestly from its weights:
-  the model runs once with ``output_hidden_states``; then, layer by layer, the layer's
-  own ``query``/``key``/``value`` Linear modules are applied to the hidden state that
-  entered that layer, and the result is checked against the model's own
-  ``output_attentions`` (:attr:`AttentionTrace.max_weight_error`).
+  (:class:`lm_core.models.capture.Capture`), checked against its fused fast path;
+- MiniLM (a real pretrained BERT-style encoder, 6 layers x 12 heads), opened up by
+  :func:`lm_core.models.minilm.capture_minilm` under the same names and checked against the
+  model's own ``output_attentions`` (:attr:`AttentionTrace.max_weight_error`).
+
+Every step (and chapter 5's what-ifs: a causal mask on an encoder, a softmax temperature)
+is computed by the one attention, :func:`lm_core.models.attention.attend`.
 
 Names (batch dimension dropped; T tokens, C model width, H heads, D = C / H):
 
@@ -42,6 +42,8 @@ import torch
 
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
+from lm_core.models.attention import allowed_mask, attend
+from lm_core.models.capture import Capture
 
 #: Most tokens a sentence may have on this page (special tokens included). Beyond
 #: this the heatmaps become unreadable and BertViz's model view grows to megabytes.
@@ -72,9 +74,28 @@ class AttentionTrace:
     tensors: dict[str, np.ndarray] = field(default_factory=dict)
     #: Indices of special tokens ([CLS], [SEP]); searches for heads skip them.
     special: list[int] = field(default_factory=list)
-    #: Largest |our weights - the model's own attention weights| over every layer/head
-    #: (MiniLM: proof the step-by-step recomputation is the model's own computation).
+    #: Proof the step-by-step trace is the model's own computation: MiniLM, the largest
+    #: |our weights - its own attention weights|; tiny GPT, |step-by-step - fused| head outputs.
     max_weight_error: float = 0.0
+    #: Grouped-query attention (SmolLM2): key/value heads, each shared by n_heads // n_kv_heads
+    #: query heads; ``k``/``v``/``k_pre_rope`` in ``tensors`` then have Hkv heads (Hkv, T, D):
+    #: index them with :meth:`kv_head_of`. 0 = one key/value head per query head.
+    n_kv_heads: int = 0
+    #: Rotary positions (SmolLM2): ``q_pre_rope`` / ``k_pre_rope`` hold Q and K before the
+    #: rotation; ``max_rope_error`` checks our rotation against the model's own.
+    rope: bool = False
+    max_rope_error: float = 0.0
+
+    def kv_head_of(self, head: int) -> int:
+        """The key/value head query head ``head`` reads (itself without grouped-query attention)."""
+        if not self.n_kv_heads:
+            return head
+        return head // (self.n_heads // self.n_kv_heads)
+
+    def heads_sharing(self, head: int) -> list[int]:
+        """The query heads that read the same keys and values as ``head`` (itself included)."""
+        group = self.kv_head_of(head)
+        return [h for h in range(self.n_heads) if self.kv_head_of(h) == group]
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.tensors[name]
@@ -110,39 +131,39 @@ class AttentionSteps:
 
 
 # ---------------------------------------------------------------------------
-# Small pieces a student can read aloud
+# Small pieces a student can read aloud (the attention itself is lm_core.models.attention)
 # ---------------------------------------------------------------------------
 
 
-def causal_mask(n_tokens: int) -> np.ndarray:
-    """Boolean (T, T): True where token ``row`` may *not* look (a later token)."""
-    return np.triu(np.ones((n_tokens, n_tokens), dtype=bool), k=1)
-
-
 def apply_mask(scaled: np.ndarray, causal: bool) -> np.ndarray:
-    """Scores with -inf where the causal mask forbids looking ahead (a copy)."""
+    """Scores with -inf where the causal mask forbids looking ahead (a copy), using the
+    same mask as every model's attention (:func:`lm_core.models.attention.allowed_mask`)."""
     masked = np.array(scaled, dtype=np.float32, copy=True)
-    if causal:
-        masked[..., causal_mask(masked.shape[-1])] = -np.inf
+    allowed = allowed_mask(masked.shape[-2], masked.shape[-1], causal=causal)
+    if allowed is not None:
+        masked[..., ~allowed.numpy()] = -np.inf
     return masked
 
 
-def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Row-wise softmax of ``scores / temperature`` (temperature is a teaching device).
+def softmax(masked: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise softmax of ``masked / temperature`` (temperature is a teaching device).
 
     -inf entries get weight exactly 0. Temperature 1 is what the model computes.
     """
+    _check_temperature(temperature)
+    tempered = torch.as_tensor(np.asarray(masked, dtype=np.float64)) / temperature
+    return torch.softmax(tempered, dim=-1).numpy().astype(np.float32)
+
+
+def _check_temperature(temperature: float) -> None:
     if not temperature > 0:
         raise InputError("ch5.err_temperature")
-    scaled = np.asarray(scores, dtype=np.float64) / temperature
-    shifted = scaled - np.max(scaled, axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
 def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool | None = None,
                     temperature: float = 1.0) -> AttentionSteps:
-    """The step-by-step computation of one head, recomputed from its captured Q, K, V.
+    """The step-by-step computation of one head, recomputed from its captured Q, K, V by
+    the one attention every model uses (:func:`lm_core.models.attention.attend`).
 
     ``causal=None`` uses the model's own masking; ``True`` on an encoder shows what a
     causal mask *would* do (a what-if, not what MiniLM computes). ``temperature`` divides
@@ -152,24 +173,34 @@ def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool |
         raise InputError("ch5.err_layer", limit=trace.n_layers - 1)
     if not 0 <= head < trace.n_heads:
         raise InputError("ch5.err_head", limit=trace.n_heads - 1)
+    _check_temperature(temperature)
     use_causal = trace.causal if causal is None else bool(causal)
     if trace.causal and not use_causal:
         # A decoder was trained with its mask: removing it would show nothing it computes.
         use_causal = True
     prefix = f"blocks.{layer}.attn"
-    q = trace[f"{prefix}.q"][head]
-    k = trace[f"{prefix}.k"][head]
-    v = trace[f"{prefix}.v"][head]
-    scores = q @ k.T
-    scaled = scores / math.sqrt(trace.head_dim)
-    masked = apply_mask(scaled, use_causal)
-    weights = softmax(masked, temperature)
-    head_out = weights @ v
+    kv_head = trace.kv_head_of(head)  # grouped-query: several query heads read one key/value head
+    q = torch.from_numpy(trace[f"{prefix}.q"][head][None, None])
+    k = torch.from_numpy(trace[f"{prefix}.k"][kv_head][None, None])
+    v = torch.from_numpy(trace[f"{prefix}.v"][kv_head][None, None])
+    scale = 1.0 / math.sqrt(trace.head_dim)
+    steps = Capture()
+    attend(q, k, v, causal=use_causal, capture=steps, prefix="step", scale=scale)
+    weights, head_out = steps["step.weights"], steps["step.head_out"]
+    if temperature != 1.0:
+        # Dividing the scaled scores by T is the same attention with the scale 1 / (√D·T).
+        tempered = Capture(("step.weights", "step.head_out"))
+        attend(q, k, v, causal=use_causal, capture=tempered, prefix="step", scale=scale / temperature)
+        weights, head_out = tempered["step.weights"], tempered["step.head_out"]
+
+    def step(tensor: torch.Tensor) -> np.ndarray:
+        return tensor[0, 0].numpy()
+
     return AttentionSteps(
         layer=layer, head=head, tokens=list(trace.tokens), inputs=trace[f"{prefix}.input"],
-        q=q, k=k, v=v, scores=scores, scaled=scaled, masked=masked, weights=weights,
-        head_out=head_out, causal=use_causal, temperature=float(temperature),
-        head_dim=trace.head_dim,
+        q=step(q), k=step(k), v=step(v), scores=step(steps["step.scores"]), scaled=step(steps["step.scaled"]),
+        masked=step(steps["step.masked"]), weights=step(weights), head_out=step(head_out),
+        causal=use_causal, temperature=float(temperature), head_dim=trace.head_dim,
     )
 
 
@@ -201,81 +232,37 @@ def _check_token_count(n_tokens: int, n_special: int) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
-    """(T, C) -> (H, T, D)."""
-    n_tokens, width = x.shape
-    return x.view(n_tokens, n_heads, width // n_heads).transpose(0, 1)
+def _unbatched(capture: Capture) -> dict[str, np.ndarray]:
+    """Captured tensors without their batch dimension of one, as numpy float32."""
+    return {name: value[0].numpy() for name, value in capture.items()}
 
 
 def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
-    """Run MiniLM on ``text`` and rebuild every attention step from its weights.
+    """Run MiniLM on ``text`` and rebuild every attention step from its weights
+    (:func:`lm_core.models.minilm.capture_minilm`).
 
     ``tokenizer``/``model`` default to :func:`lm_core.models.minilm.load_minilm` (shared,
     read-only). Raises :class:`InputError` for empty, too long or one-token input.
     """
+    from lm_core.models.minilm import capture_minilm, load_minilm
+
     text = check_sentence(text)
     if tokenizer is None or model is None:
-        from lm_core.models.minilm import load_minilm
-
         tokenizer, model = load_minilm()
     encoding = tokenizer.encode(text)
     # MiniLM's tokenizer.json pads every sentence to 128: keep only the real tokens.
     real = [i for i, keep in enumerate(encoding.attention_mask) if keep] or list(range(len(encoding.ids)))
     tokens = [encoding.tokens[i] for i in real]
-    token_ids = [encoding.ids[i] for i in real]
     special = [i for i, tok in enumerate(tokens) if tok in ("[CLS]", "[SEP]", "[PAD]")]
     _check_token_count(len(tokens), len(special))
 
-    from lm_core.core.device import inference_threads
-
+    capture = Capture()
+    worst = capture_minilm([encoding.ids[i] for i in real], capture, (tokenizer, model))
     config = model.config
     n_heads = config.num_attention_heads
-    head_dim = config.hidden_size // n_heads
-    ids = torch.tensor([token_ids])
-    token_type_ids = torch.zeros_like(ids)
-    positions = torch.arange(len(tokens)).unsqueeze(0)
-    out: dict[str, np.ndarray] = {}
-    worst = 0.0
-    with inference_threads(), torch.inference_mode():
-        result = model(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=token_type_ids,
-                       output_hidden_states=True, output_attentions=True)
-        emb = model.embeddings
-        token_vectors = emb.word_embeddings(ids)[0]
-        position_vectors = emb.position_embeddings(positions)[0]
-        type_vectors = emb.token_type_embeddings(token_type_ids)[0]
-        summed = token_vectors + position_vectors + type_vectors
-        out["embed.token"] = token_vectors
-        out["embed.position"] = position_vectors
-        out["embed.token_type"] = type_vectors
-        out["embed.sum"] = summed
-        out["embed.layernorm"] = emb.LayerNorm(summed)
-        for index, layer in enumerate(model.encoder.layer):
-            x = result.hidden_states[index][0]  # what entered this layer
-            attn = layer.attention
-            q = _heads(attn.self.query(x), n_heads)
-            k = _heads(attn.self.key(x), n_heads)
-            v = _heads(attn.self.value(x), n_heads)
-            scores = q @ k.transpose(-1, -2)
-            scaled = scores / math.sqrt(head_dim)
-            masked = scaled.clone()  # an encoder: every token may look at every token
-            weights = torch.softmax(masked, dim=-1)
-            head_out = weights @ v
-            concatenated = head_out.transpose(0, 1).reshape(len(tokens), -1)
-            prefix = f"blocks.{index}.attn"
-            out[f"{prefix}.input"] = x
-            out[f"{prefix}.q"], out[f"{prefix}.k"], out[f"{prefix}.v"] = q, k, v
-            out[f"{prefix}.scores"], out[f"{prefix}.scaled"] = scores, scaled
-            out[f"{prefix}.masked"], out[f"{prefix}.weights"] = masked, weights
-            out[f"{prefix}.head_out"] = head_out
-            out[f"{prefix}.out"] = attn.output.dense(concatenated)
-            own = result.attentions[index][0]
-            worst = max(worst, float((own - weights).abs().max()))
-    if np.isnan(worst) or worst > 1e-4:
-        raise RuntimeError(f"recomputed MiniLM attention differs from the model's own by {worst}")
     return AttentionTrace(
         model_name=MINILM, tokens=tokens, n_layers=config.num_hidden_layers, n_heads=n_heads,
-        head_dim=head_dim, causal=False,
-        tensors={name: value.detach().float().cpu().numpy() for name, value in out.items()},
+        head_dim=config.hidden_size // n_heads, causal=False, tensors=_unbatched(capture),
         special=special, max_weight_error=worst,
     )
 
@@ -286,9 +273,7 @@ def trace_minilm(text: str, tokenizer=None, model=None) -> AttentionTrace:
 
 
 def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> AttentionTrace:
-    """Run the project's tiny GPT with a :class:`lm_core.models.gpt.Capture` and keep its trace."""
-    from lm_core.models.gpt import Capture
-
+    """Run the project's tiny GPT with a :class:`lm_core.models.capture.Capture` and keep its trace."""
     text = check_sentence(text)
     ids = list(tokenizer.encode(text))
     if not ids:
@@ -304,45 +289,111 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
     capture = Capture()
     with inference_threads(), torch.inference_mode():
         model(torch.tensor([ids]), capture=capture)
-
-    def get(name: str) -> np.ndarray:
-        value = capture[name]
-        if isinstance(value, torch.Tensor):
-            value = value.detach().float().cpu().numpy()
-        return np.asarray(value, dtype=np.float32)
-
+    captured = _unbatched(capture)
+    captured["embed.position"] = capture["embed.position"].numpy()  # (T, C): shared by the batch
+    if captured["embed.position"].ndim == 3:
+        captured["embed.position"] = captured["embed.position"][0]
     n_layers = 0
-    while True:
-        try:
-            capture[f"blocks.{n_layers}.attn.weights"]
-        except KeyError:
-            break
+    while f"blocks.{n_layers}.attn.weights" in capture:
         n_layers += 1
-    out: dict[str, np.ndarray] = {
-        "embed.token": get("embed.token")[0],
-        "embed.position": get("embed.position"),
-        "embed.sum": get("embed.sum")[0],
-    }
-    if out["embed.position"].ndim == 3:
-        out["embed.position"] = out["embed.position"][0]
+    out = {name: captured[name] for name in ("embed.token", "embed.position", "embed.sum")}
     for index in range(n_layers):
         prefix = f"blocks.{index}.attn"
-        out[f"{prefix}.input"] = get(f"blocks.{index}.ln1")[0]
-        for name in ("q", "k", "v", "scores", "scaled", "masked", "weights", "head_out"):
-            out[f"{prefix}.{name}"] = get(f"{prefix}.{name}")[0]
-        out[f"{prefix}.out"] = get(f"{prefix}.out")[0]
-    q0 = out["blocks.0.attn.q"]
-    n_heads, _, head_dim = q0.shape
-    # The capture path's weights are the model's own; check the recomputation agrees.
+        out[f"{prefix}.input"] = captured[f"blocks.{index}.ln1"]
+        for name in ("q", "k", "v", "scores", "scaled", "masked", "weights", "head_out", "out"):
+            out[f"{prefix}.{name}"] = captured[f"{prefix}.{name}"]
+    n_heads, _, head_dim = out["blocks.0.attn.q"].shape
+    # The trace is the step-by-step path; check it against the fused path the model runs fast.
     worst = 0.0
     for index in range(n_layers):
-        prefix = f"blocks.{index}.attn"
-        recomputed = softmax(apply_mask(out[f"{prefix}.q"] @ np.swapaxes(out[f"{prefix}.k"], -1, -2)
-                                        / math.sqrt(head_dim), True))
-        worst = max(worst, float(np.abs(recomputed - out[f"{prefix}.weights"]).max()))
+        q, k, v = (capture[f"blocks.{index}.attn.{name}"] for name in "qkv")
+        fast = attend(q, k, v, causal=True)
+        worst = max(worst, float((fast - capture[f"blocks.{index}.attn.head_out"]).abs().max()))
     return AttentionTrace(
         model_name=model_name, tokens=tokens, n_layers=n_layers, n_heads=n_heads, head_dim=head_dim,
         causal=True, tensors=out, special=[], max_weight_error=worst,
+    )
+
+
+# ---------------------------------------------------------------------------
+# SmolLM2: a real LLM through our own Llama forward pass (capture path)
+# ---------------------------------------------------------------------------
+
+SMOLLM2 = "smollm2"
+#: SmolLM2 has 30 layers x 9 heads: its views (every head, BertViz's model view) grow with
+#: 270 maps of T x T, so it gets a lower cap than MAX_TOKENS.
+SMOLLM2_MAX_TOKENS = 24
+
+
+def rope_angles(positions: np.ndarray, head_dim: int, theta: float) -> np.ndarray:
+    """(T, D/2): the angle by which pair i of a vector at position p turns, p · theta^(-2i/D)."""
+    frequencies = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)
+    return np.asarray(positions, dtype=np.float64)[:, None] * frequencies[None, :]
+
+
+def rotate_pairs(x: np.ndarray, positions: np.ndarray, theta: float) -> np.ndarray:
+    """RoPE written as complex numbers, independently of the model's code: channel pair
+    (i, i + D/2) is the point a + b·i, multiplied by e^(i·angle) turns it (..., T, D)."""
+    half = x.shape[-1] // 2
+    points = x[..., :half].astype(np.float64) + 1j * x[..., half:].astype(np.float64)
+    turned = points * np.exp(1j * rope_angles(positions, x.shape[-1], theta))
+    return np.concatenate([turned.real, turned.imag], axis=-1).astype(np.float32)
+
+
+def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
+    """Run SmolLM2 with a capture and keep its attention trace, RoPE and key/value groups.
+
+    The weights are the model's own (the capture path of the forward pass that generates
+    its text; a unit test proves it equals transformers' Llama). Checks recorded on the
+    trace: recomputing softmax(mask(QKᵀ/√D)) from the captured Q and K gives its weights
+    (``max_weight_error``), and rotating the captured Q/K before RoPE with our own
+    rotation gives the rotated ones (``max_rope_error``).
+    """
+    from lm_core.core.device import inference_threads
+    from lm_core.models.capture import Capture
+    from lm_core.models.smollm2 import load_smollm2
+
+    text = check_sentence(text)
+    if model is None or tokenizer is None:
+        model, tokenizer = load_smollm2()
+    ids = tokenizer.encode(text)
+    if not ids:
+        raise InputError("errors.no_words")
+    special = [i for i, token_id in enumerate(ids) if token_id in tokenizer.special_ids]
+    if len(ids) > SMOLLM2_MAX_TOKENS:
+        raise InputError("ch5.err_too_many_tokens", limit=SMOLLM2_MAX_TOKENS, count=len(ids))
+    _check_token_count(len(ids), len(special))
+    cfg = model.config
+    kept = ("q_pre_rope", "k_pre_rope", "q", "k", "v", "weights")
+    capture = Capture(
+        include=lambda name: name == "embed.token"
+        or name.endswith(".ln1")
+        or (".attn." in name and name.rsplit(".", 1)[-1] in kept)
+    )
+    with inference_threads(), torch.inference_mode():
+        model(torch.tensor([ids]), capture=capture)
+
+    def get(name: str) -> np.ndarray:
+        return capture[name][0].numpy()
+
+    # Kept: what the page draws (scores, mask and head outputs are recomputed from Q, K, V).
+    out: dict[str, np.ndarray] = {"embed.token": get("embed.token")}
+    worst_rope = worst = 0.0
+    for index in range(cfg.n_layer):
+        prefix = f"blocks.{index}.attn"
+        out[f"{prefix}.input"] = get(f"blocks.{index}.ln1")
+        for name in kept:
+            out[f"{prefix}.{name}"] = get(f"{prefix}.{name}")  # k, v, k_pre_rope: (Hkv, T, D)
+        for before, after in (("q_pre_rope", "q"), ("k_pre_rope", "k")):
+            ours = rotate_pairs(out[f"{prefix}.{before}"], np.arange(len(ids)), cfg.rope_theta)
+            worst_rope = max(worst_rope, float(np.abs(ours - out[f"{prefix}.{after}"]).max()))
+        keys = np.repeat(out[f"{prefix}.k"], cfg.n_head // cfg.n_kv_head, axis=0)
+        recomputed = softmax(apply_mask(out[f"{prefix}.q"] @ np.swapaxes(keys, -1, -2) / math.sqrt(cfg.head_dim), True))
+        worst = max(worst, float(np.abs(recomputed - out[f"{prefix}.weights"]).max()))
+    return AttentionTrace(
+        model_name=SMOLLM2, tokens=tokenizer.tokens(ids), n_layers=cfg.n_layer, n_heads=cfg.n_head,
+        head_dim=cfg.head_dim, causal=True, tensors=out, special=special, max_weight_error=worst,
+        n_kv_heads=cfg.n_kv_head, rope=True, max_rope_error=worst_rope,
     )
 
 

@@ -19,19 +19,12 @@ Pure Python: no Streamlit. Bad input raises :class:`~lm_core.core.errors.InputEr
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lm_core.core.errors import InputError
 from lm_core.core.paths import CORPORA_DIR  # noqa: E402
-from lm_core.core.text import clean_text
-from lm_core.data import toyworld
-
-# A user's own text: how much we accept and how little is too little to learn from.
-MAX_UPLOAD_CHARS = 500_000
-MIN_SENTENCES = 3
-MIN_WORDS = 10
+from lm_core.data import segment, toyworld
 
 
 class FrozenMap(dict):
@@ -214,111 +207,7 @@ def load_corpus(name: str) -> Corpus:
 # Words: the same splitting for everyone who trains on these corpora
 # ---------------------------------------------------------------------------------------
 
-_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def configure_jieba(jieba_module) -> None:
-    """Teach jieba the toy world: add its words (新生儿, 意大利语 stay whole) and drop the
-    dictionary entries that would swallow one ("首都北京" hides 北京). Idempotent."""
-    for word in toyworld.world_words_zh():
-        jieba_module.add_word(word)
-    for compound in toyworld.JIEBA_SPLIT_ZH:
-        jieba_module.del_word(compound)
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():
-    """The jieba module, configured once for the toy world."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    configure_jieba(jieba)
-    return jieba
-
-
-def zh_world_words() -> list[str]:
-    """The Chinese toy world's words (for ``jieba.add_word``; better: :func:`configure_jieba`)."""
-    return toyworld.world_words_zh()
-
-
-def sentence_words(sentence: str, lang: str) -> list[str]:
-    """Lower-case words of one sentence, punctuation dropped.
-
-    English (and the English side of en-nl): letters, digits and inner apostrophes
-    ("lama's" stays one word). Chinese: jieba with the world's words (see
-    :func:`configure_jieba`) and without its HMM guesser, which glues unknown pairs such
-    as 雨来 or 王子笑 into one "word".
-    """
-    if lang == "zh" or (lang == "auto" and _CJK.search(sentence)):
-        return [w for w in _jieba().lcut(sentence, HMM=False) if any(ch.isalnum() for ch in w)]
-    return _EN_WORD.findall(sentence.lower())
-
-
 def corpus_words(corpus: Corpus) -> list[list[str]]:
     """Every sentence of ``corpus`` as a list of words (for word2vec and bag-of-words)."""
     lang = "en" if corpus.lang == "en-nl" else corpus.lang
-    return [sentence_words(s, lang) for s in corpus.sentences]
-
-
-# ---------------------------------------------------------------------------------------
-# A user's own text
-# ---------------------------------------------------------------------------------------
-
-# Split after ., !, ? followed by a space (English) or right after 。！？；(Chinese), and at
-# line breaks. "e.g. this" splits too: good enough for a teaching tool.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?])|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; pieces without any letter or digit are dropped."""
-    pieces = (piece.strip() for piece in _SENTENCE_END.split(text))
-    return [piece for piece in pieces if piece and any(ch.isalnum() for ch in piece)]
-
-
-def detect_language(text: str) -> str:
-    """ "zh" when at least a fifth of the letters are CJK characters, else "en"."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return "en"
-    cjk = sum(1 for ch in letters if _CJK.match(ch))
-    return "zh" if cjk / len(letters) >= 0.2 else "en"
-
-
-def corpus_from_text(text: str, lang: str = "auto", max_sentences: int = 20000) -> Corpus:
-    """Turn text a user pasted or uploaded into a :class:`Corpus`.
-
-    Uses :func:`lm_core.core.text.clean_text` (NFC, control characters, empty / too long / no
-    words). HTML is kept as plain text: whoever draws it escapes it. Raises
-    ``corpora.err_too_small`` (fewer than ``MIN_SENTENCES`` sentences or ``MIN_WORDS``
-    words), ``corpora.err_too_many_sentences`` or ``corpora.err_unknown_language``.
-    """
-    cleaned = clean_text(text, max_chars=MAX_UPLOAD_CHARS)
-    if lang not in ("auto", "en", "zh"):
-        raise InputError("corpora.err_unknown_language", lang=lang)
-    if lang == "auto":
-        lang = detect_language(cleaned)
-    sentences = split_sentences(cleaned)
-    if len(sentences) > max_sentences:
-        raise InputError("corpora.err_too_many_sentences", limit=max_sentences, count=len(sentences))
-    n_words = sum(len(sentence_words(s, lang)) for s in sentences)
-    if len(sentences) < MIN_SENTENCES or n_words < MIN_WORDS:
-        raise InputError(
-            "corpora.err_too_small",
-            min_sentences=MIN_SENTENCES,
-            min_words=MIN_WORDS,
-            sentences=len(sentences),
-            words=n_words,
-        )
-    return Corpus(
-        name="upload",
-        lang=lang,
-        title_en="Your text",
-        title_zh="你的文本",
-        description_en=f"{len(sentences)} sentences, {n_words} words.",
-        description_zh=f"{len(sentences)} 个句子，{n_words} 个词。",
-        sentences=tuple(sentences),
-        word_groups=FrozenMap(),
-    )
+    return [segment.words(s, lang) for s in corpus.sentences]

@@ -1,6 +1,6 @@
 """Chapter 2: bag-of-words, in the three steps a course draws on the board.
 
-1. tokenize every sentence (:func:`lm_core.tokenizers.lesson.words`: regex for alphabetic
+1. tokenize every sentence (:func:`lm_core.data.segment.lesson_words`: regex for alphabetic
    scripts, jieba for Chinese);
 2. build one vocabulary from all sentences;
 3. count each vocabulary word in each sentence: one vector per sentence, the rows of
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lm_core.core.errors import InputError
-from lm_core.tokenizers.lesson import words
+from lm_core.data.segment import lesson_words as words
 
 MODES = ("count", "tfidf")
 MAX_SENTENCES = 60

@@ -57,10 +57,8 @@ The speed tricks (each one explained where it happens)
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -70,6 +68,7 @@ import numpy as np
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.data.segment import has_cjk, split_sentences, words
 
 # ---------------------------------------------------------------------------------------
 # Configuration
@@ -112,67 +111,18 @@ class Word2VecConfig:
 # Text -> sentences of words
 # ---------------------------------------------------------------------------------------
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# A "word" for English-like text: letters/digits, with inner apostrophes (don't, king's).
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-
-
-def has_cjk(text: str) -> bool:
-    """True when the text contains Chinese characters (then jieba segments it)."""
-    return bool(_CJK.search(text))
-
-
-_JIEBA_WORDS: set[str] = set()
-
-
-def add_segmentation_words(words: Iterable[str]) -> None:
-    """Teach jieba words it must keep whole (the toy world's 新生儿, 暴风雨, ...)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    for word in words:
-        if has_cjk(word) and word not in _JIEBA_WORDS:
-            jieba.add_word(word, freq=100000)
-            _JIEBA_WORDS.add(word)
-
-
-def _jieba_cut(sentence: str) -> list[str]:
-    # The corpora module's segmenter keeps the toy world's words whole and switches off
-    # jieba's HMM guesser, which glues unknown neighbours such as 雨来 or 马在 into one
-    # false "word"; every chapter then cuts Chinese the same way.
-    from lm_core.data.corpora import sentence_words
-
-    return [w for w in sentence_words(sentence, "zh") if _WORD.fullmatch(w)]
-
-
 def tokenize(sentence: str, lang: str | None = None) -> list[str]:
-    """Split one sentence into lowercase words; Chinese is segmented with jieba.
+    """One sentence as lowercase words (:func:`lm_core.data.segment.words`: jieba for Chinese).
 
-    ``lang`` may be ``"zh"``, ``"en"`` or ``None`` (detect: any Chinese character -> jieba).
     Punctuation and emoji are dropped: word2vec only sees words.
     """
-    sentence = unicodedata.normalize("NFC", sentence)
-    if lang == "zh" or (lang is None and has_cjk(sentence)):
-        words: list[str] = []
-        # jieba handles the Chinese runs; Latin words inside keep the English rule.
-        for word in _jieba_cut(sentence):
-            words.append(word.lower())
-        return words
-    return [w.lower() for w in _WORD.findall(sentence)]
+    return words(sentence, lang)
 
 
 def tokenize_corpus(sentences: Iterable[str], lang: str | None = None) -> list[list[str]]:
     """Tokenize every sentence, dropping the ones left without words."""
     out = [tokenize(s, lang) for s in sentences]
     return [s for s in out if s]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Cut a free text (an upload) into sentences at line breaks and end punctuation."""
-    parts = re.split(r"(?<=[.!?。！？；;])\s*|\n+", text)
-    return [p.strip() for p in parts if p and p.strip()]
 
 
 # ---------------------------------------------------------------------------------------
@@ -709,11 +659,6 @@ def load_toy_corpus(name: str) -> TrainingCorpus:
 
     corpus = load_corpus(name)
     groups = {k.lower(): v for k, v in dict(corpus.word_groups).items()}
-    if corpus.lang == "zh":
-        add_segmentation_words(groups)
-        from lm_core.data import toyworld
-
-        add_segmentation_words(getattr(toyworld, "world_words_zh", list)())
     return TrainingCorpus(name, corpus.lang, tokenize_corpus(corpus.sentences, corpus.lang), groups)
 
 

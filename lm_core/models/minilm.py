@@ -18,6 +18,8 @@ import torch
 
 from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
+from lm_core.models.attention import attend, merge_heads, split_heads
+from lm_core.models.capture import Capture, record
 from lm_core.tokenizers.pretrained import load_minilm_tokenizer, minilm_path
 
 MAX_TOKENS = 128
@@ -76,6 +78,58 @@ def run_minilm(sentence: str, max_tokens: int = MAX_TOKENS, output_attentions: b
         )
     del tokenizer
     return list(encoding.tokens), outputs
+
+
+def capture_minilm(token_ids: list[int], capture: Capture, tokenizer_model=None) -> float:
+    """Open MiniLM up under the house's capture names; returns the largest difference between
+    the recomputed attention weights and the model's own (proof they are its computation).
+
+    ``transformers``' ``BertModel`` has no capture path, so the model runs once with
+    ``output_hidden_states``; then, layer by layer, the layer's own ``query``/``key``/``value``
+    Linear modules are applied to the hidden state that entered it and the steps go through
+    :func:`lm_core.models.attention.attend`. Names (batch of one): ``embed.token|position|
+    token_type|sum|layernorm`` (1, T, C); ``blocks.{i}.attn.input`` and ``.out`` (1, T, C);
+    ``blocks.{i}.attn.q|k|v|scores|scaled|masked|weights|head_out`` as :func:`attend` records them.
+    """
+    _, model = tokenizer_model or load_minilm()
+    config = model.config
+    n_heads = config.num_attention_heads
+    ids = torch.tensor([token_ids])
+    token_type_ids = torch.zeros_like(ids)
+    positions = torch.arange(len(token_ids)).unsqueeze(0)
+    worst = 0.0
+    with inference_threads(), torch.inference_mode():
+        result = model(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=token_type_ids,
+                       output_hidden_states=True, output_attentions=True)
+        embeddings = model.embeddings
+        token_vectors = embeddings.word_embeddings(ids)
+        position_vectors = embeddings.position_embeddings(positions)
+        type_vectors = embeddings.token_type_embeddings(token_type_ids)
+        summed = token_vectors + position_vectors + type_vectors
+        record(capture, "embed.token", token_vectors)
+        record(capture, "embed.position", position_vectors)
+        record(capture, "embed.token_type", type_vectors)
+        record(capture, "embed.sum", summed)
+        record(capture, "embed.layernorm", embeddings.LayerNorm(summed))
+        for index, layer in enumerate(model.encoder.layer):
+            prefix = f"blocks.{index}.attn"
+            x = result.hidden_states[index]  # what entered this layer (1, T, C)
+            record(capture, f"{prefix}.input", x)
+            attention = layer.attention
+            q = split_heads(attention.self.query(x), n_heads)
+            k = split_heads(attention.self.key(x), n_heads)
+            v = split_heads(attention.self.value(x), n_heads)
+            # An encoder: every token may look at every token (no mask).
+            step_capture = Capture()
+            heads = attend(q, k, v, capture=step_capture, prefix=prefix)
+            for name, value in step_capture.items():
+                record(capture, name, value)
+            record(capture, f"{prefix}.out", attention.output.dense(merge_heads(heads)))
+            own = result.attentions[index]
+            worst = max(worst, float((own - step_capture[f"{prefix}.weights"]).abs().max()))
+    if np.isnan(worst) or worst > 1e-4:
+        raise RuntimeError(f"recomputed MiniLM attention differs from the model's own by {worst}")
+    return worst
 
 
 def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:

@@ -1,14 +1,16 @@
 """Chapter 1: four ways to cut text into tokens, and what each one keeps or loses.
 
-- :class:`WordTokenizer`: one id per whole word of a vocabulary built from a corpus;
+- :class:`LessonWordTokenizer`: one id per whole word of a vocabulary built from a corpus;
   any other word becomes ``[UNK]`` (lost for good).
-- :class:`CharTokenizer`: one id per character seen in the corpus.
-- :class:`BpeTokenizer`: byte-level BPE trained live with Hugging Face ``tokenizers``
+- :class:`LessonCharTokenizer`: one id per character seen in the corpus.
+- :class:`LessonBpeTokenizer`: byte-level BPE trained live with Hugging Face ``tokenizers``
   (:func:`train_bpe`); it never needs ``[UNK]`` because every text is bytes.
-- :class:`WordPieceTokenizer`: the real WordPiece vocabulary of MiniLM / BERT.
+- :class:`LessonWordPieceTokenizer`: the real WordPiece vocabulary of MiniLM / BERT.
 
-All four return the same :class:`Tokenized` (tokens with ids and character spans, the
-decoded text, what was lost), so a page can show them side by side. The BPE helpers
+All four follow :class:`lm_core.tokenizers.base.Tokenizer` (``encode`` -> ids, ``decode``,
+``id_to_token``, ``vocab_size``, ``kind``), like the tiny models' tokenizers; for the lesson
+their ``tokenize`` returns the same :class:`Tokenized` (tokens with ids and character spans,
+the decoded text, what was lost), so a page can show them side by side. The BPE helpers
 (:func:`bpe_merge_steps`, :func:`bpe_word_history`) replay training merge by merge, to
 watch "rained" become "rain" + "ed".
 """
@@ -16,7 +18,6 @@ watch "rained" become "rain" + "ed".
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,17 +25,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lm_core.core.errors import InputError
+from lm_core.data.segment import lesson_words as words
+from lm_core.data.segment import split_words
 
 UNK = "[UNK]"
 BYTE_ALPHABET_SIZE = 256
 MAX_BPE_VOCAB = 8000
-
-# CJK ideographs (basic + extension A + compatibility): words there are not separated by
-# spaces, so they go through a word segmenter (jieba) instead of a regex.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD_RE = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+|[^\w\s]")
-_CJK_RE = re.compile(rf"[{_CJK}]")
-
 
 # --------------------------------------------------------------------------- results
 
@@ -102,54 +98,14 @@ def _loose(text: str) -> str:
 # --------------------------------------------------------------------------- words
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    """jieba, taught the toy world's words the same way the corpora module does, so
-    every chapter segments Chinese alike."""
-    import logging
-
-    import jieba
-
-    from lm_core.data.corpora import configure_jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    configure_jieba(jieba)
-    return jieba
-
-
-def contains_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
-
-
-def split_words(text: str) -> list[tuple[str, int, int]]:
-    """Cut text into words and punctuation marks, with character spans.
-
-    Latin-script words are runs of letters/digits; every punctuation mark or emoji is its
-    own piece; runs of Chinese characters are segmented by jieba (offline dictionary),
-    since Chinese writes no spaces between words. Whitespace is dropped.
-    """
-    pieces: list[tuple[str, int, int]] = []
-    for match in _WORD_RE.finditer(text):
-        chunk, start = match.group(), match.start()
-        if _CJK_RE.match(chunk):
-            # HMM off: its guesser glues unknown pairs (雨来) into one "word".
-            for word, word_start, word_end in _jieba().tokenize(chunk, HMM=False):
-                pieces.append((word, start + word_start, start + word_end))
-        else:
-            pieces.append((chunk, start, match.end()))
-    return pieces
-
-
-def words(text: str, lowercase: bool = True) -> list[str]:
-    """Just the words of :func:`split_words` (lower-cased by default)."""
-    return [word.lower() if lowercase else word for word, _, _ in split_words(text)]
+# Words (and punctuation pieces) come from the one segmenter, lm_core.data.segment.
 
 
 # --------------------------------------------------------------------------- word level
 
 
 @dataclass(frozen=True)
-class WordTokenizer:
+class LessonWordTokenizer:
     """Word-level tokenizer: id 0 is ``[UNK]``, then the corpus words, most frequent first.
 
     Lower-cases everything (so "It" and "it" share an id) and drops spaces; decoding
@@ -171,7 +127,10 @@ class WordTokenizer:
     def token_to_id(self, word: str) -> int:
         return self._index.get(word.lower(), 0)
 
-    def encode(self, text: str) -> Tokenized:
+    def encode(self, text: str) -> list[int]:
+        return self.tokenize(text).ids
+
+    def tokenize(self, text: str) -> Tokenized:
         tokens, lost = [], []
         for word, start, end in split_words(text):
             token_id = self.token_to_id(word)
@@ -179,13 +138,16 @@ class WordTokenizer:
             if unknown:
                 lost.append(word)
             tokens.append(Token(self.vocab[token_id], token_id, start, end, unknown=unknown))
-        return Tokenized("word", text, tuple(tokens), self.decode([t.id for t in tokens]), tuple(lost))
+        return Tokenized("word", text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
+
+    def id_to_token(self, token_id: int) -> str:
+        return self.vocab[token_id] if 0 <= token_id < len(self.vocab) else UNK
 
     def decode(self, ids: Sequence[int]) -> str:
         return " ".join(self.vocab[i] if 0 <= i < len(self.vocab) else UNK for i in ids)
 
 
-def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None, min_count: int = 1) -> WordTokenizer:
+def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None, min_count: int = 1) -> LessonWordTokenizer:
     """Count the (lower-cased) words of a corpus and keep the frequent ones.
 
     ``max_vocab`` counts ``[UNK]``; ties are broken alphabetically so the ids are stable.
@@ -196,14 +158,14 @@ def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None,
         ranked = ranked[: max(0, max_vocab - 1)]
     if not ranked:
         raise InputError("errors.no_words")
-    return WordTokenizer((UNK, *ranked))
+    return LessonWordTokenizer((UNK, *ranked))
 
 
 # --------------------------------------------------------------------------- characters
 
 
 @dataclass(frozen=True)
-class CharTokenizer:
+class LessonCharTokenizer:
     """Character-level tokenizer: one id per character seen in the corpus (id 0 = [UNK]).
 
     Keeps case and spaces, so decoding is exact unless a character was never seen.
@@ -221,7 +183,10 @@ class CharTokenizer:
     def vocab_size(self) -> int:
         return len(self.vocab)
 
-    def encode(self, text: str) -> Tokenized:
+    def encode(self, text: str) -> list[int]:
+        return self.tokenize(text).ids
+
+    def tokenize(self, text: str) -> Tokenized:
         tokens, lost = [], []
         for position, ch in enumerate(text):
             token_id = self._index.get(ch, 0)
@@ -229,19 +194,22 @@ class CharTokenizer:
             if unknown:
                 lost.append(ch)
             tokens.append(Token(self.vocab[token_id], token_id, position, position + 1, unknown=unknown))
-        return Tokenized("char", text, tuple(tokens), self.decode([t.id for t in tokens]), tuple(lost))
+        return Tokenized("char", text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
+
+    def id_to_token(self, token_id: int) -> str:
+        return self.vocab[token_id] if 0 <= token_id < len(self.vocab) else UNK
 
     def decode(self, ids: Sequence[int]) -> str:
         return "".join(self.vocab[i] if 0 <= i < len(self.vocab) else UNK for i in ids)
 
 
-def build_char_tokenizer(sentences: Iterable[str]) -> CharTokenizer:
+def build_char_tokenizer(sentences: Iterable[str]) -> LessonCharTokenizer:
     """Every distinct character of the corpus, most frequent first (ties by code point)."""
     counts = Counter(ch for sentence in sentences for ch in sentence)
     ranked = sorted(counts, key=lambda ch: (-counts[ch], ch))
     if not ranked:
         raise InputError("errors.empty_text")
-    return CharTokenizer((UNK, *ranked))
+    return LessonCharTokenizer((UNK, *ranked))
 
 
 # --------------------------------------------------------------------------- byte-level BPE
@@ -301,7 +269,7 @@ class MergeStep:
         return self.left + self.right
 
 
-class BpeTokenizer:
+class LessonBpeTokenizer:
     """Byte-level BPE trained with Hugging Face ``tokenizers`` (see :func:`train_bpe`).
 
     Holds only the serialised tokenizer and rebuilds the Rust object when needed, so one
@@ -324,7 +292,10 @@ class BpeTokenizer:
     def vocab_size(self) -> int:
         return self._tokenizer.get_vocab_size()
 
-    def encode(self, text: str) -> Tokenized:
+    def encode(self, text: str) -> list[int]:
+        return self.tokenize(text).ids
+
+    def tokenize(self, text: str) -> Tokenized:
         encoding = self._tokenizer.encode(text)
         tokens = tuple(
             Token(piece, token_id, start, end, display=symbols_to_text(piece))
@@ -332,11 +303,14 @@ class BpeTokenizer:
         )
         return Tokenized("bpe", text, tokens, self.decode(encoding.ids))
 
+    def id_to_token(self, token_id: int) -> str:
+        return symbols_to_text(self._tokenizer.id_to_token(int(token_id)) or "")
+
     def decode(self, ids: Sequence[int]) -> str:
         return self._tokenizer.decode(list(ids))
 
 
-def train_bpe(sentences: Sequence[str], vocab_size: int) -> BpeTokenizer:
+def train_bpe(sentences: Sequence[str], vocab_size: int) -> LessonBpeTokenizer:
     """Train a byte-level BPE tokenizer on ``sentences`` up to ``vocab_size`` tokens.
 
     The vocabulary starts as the 256 bytes; each merge adds one token, so
@@ -358,7 +332,7 @@ def train_bpe(sentences: Sequence[str], vocab_size: int) -> BpeTokenizer:
         show_progress=False,
     )
     tokenizer.train_from_iterator(sentences, trainer)
-    return BpeTokenizer(tokenizer.to_str())
+    return LessonBpeTokenizer(tokenizer.to_str())
 
 
 def _pretokenized_word_counts(sentences: Iterable[str]) -> Counter[str]:
@@ -385,7 +359,7 @@ def _merge_pair(symbols: list[str], left: str, right: str) -> list[str]:
     return merged
 
 
-def bpe_merge_steps(sentences: Sequence[str], tokenizer: BpeTokenizer, limit: int = 30) -> list[MergeStep]:
+def bpe_merge_steps(sentences: Sequence[str], tokenizer: LessonBpeTokenizer, limit: int = 30) -> list[MergeStep]:
     """Replay the first ``limit`` merges of a trained tokenizer on its corpus.
 
     The trainer does not report counts, so we recount: split the corpus into
@@ -406,19 +380,6 @@ def bpe_merge_steps(sentences: Sequence[str], tokenizer: BpeTokenizer, limit: in
             if left in symbols:
                 segmented[word] = _merge_pair(symbols, left, right)
     return steps
-
-
-def pair_counts(sentences: Sequence[str], merges: Sequence[tuple[str, str]]) -> Counter[tuple[str, str]]:
-    """Counts of every adjacent pair after applying ``merges`` (what the trainer sees)."""
-    frequency = _pretokenized_word_counts(sentences)
-    counts: Counter[tuple[str, str]] = Counter()
-    for word, n in frequency.items():
-        symbols = list(word)
-        for left, right in merges:
-            symbols = _merge_pair(symbols, left, right)
-        for pair in zip(symbols, symbols[1:], strict=False):
-            counts[pair] += n
-    return counts
 
 
 def apply_merges(word: str, merges: Sequence[tuple[str, str]]) -> list[str]:
@@ -443,7 +404,7 @@ def _apply_ranked(word: str, ranks: dict[tuple[str, str], int], limit: int) -> l
     return symbols
 
 
-def bpe_token_counts(text: str, tokenizer: BpeTokenizer, sizes: Sequence[int]) -> list[tuple[int, int]]:
+def bpe_token_counts(text: str, tokenizer: LessonBpeTokenizer, sizes: Sequence[int]) -> list[tuple[int, int]]:
     """How many tokens ``text`` needs at each vocabulary size in ``sizes``, using the
     first ``size - 256`` merges of ``tokenizer`` (a smaller BPE is a prefix of a larger)."""
     from tokenizers import pre_tokenizers
@@ -477,7 +438,7 @@ class WordStage:
     merge: tuple[str, str] | None  # the merge that caused this split (None at the start)
 
 
-def bpe_word_history(word: str, tokenizer: BpeTokenizer, leading_space: bool = True) -> list[WordStage]:
+def bpe_word_history(word: str, tokenizer: LessonBpeTokenizer, leading_space: bool = True) -> list[WordStage]:
     """Every change in how ``word`` is split as the merges of ``tokenizer`` are added one
     by one: from single bytes to, at most, the whole word.
 
@@ -498,7 +459,7 @@ def bpe_word_history(word: str, tokenizer: BpeTokenizer, leading_space: bool = T
 # --------------------------------------------------------------------------- WordPiece (MiniLM)
 
 
-class WordPieceTokenizer:
+class LessonWordPieceTokenizer:
     """MiniLM's / BERT's WordPiece tokenizer (uncased, 30,522 pieces).
 
     Lower-cases, strips accents, splits each Chinese character off on its own, and
@@ -523,7 +484,10 @@ class WordPieceTokenizer:
     def vocab_size(self) -> int:
         return self._tokenizer.get_vocab_size()
 
-    def encode(self, text: str) -> Tokenized:
+    def encode(self, text: str) -> list[int]:
+        return self.tokenize(text).ids
+
+    def tokenize(self, text: str) -> Tokenized:
         encoding = self._tokenizer.encode(text)
         tokens, lost = [], []
         for piece, token_id, (start, end) in zip(encoding.tokens, encoding.ids, encoding.offsets, strict=True):
@@ -533,44 +497,19 @@ class WordPieceTokenizer:
             tokens.append(Token(piece, token_id, start, end, unknown=unknown, special=token_id in self._special))
         return Tokenized("wordpiece", text, tuple(tokens), self.decode(encoding.ids), tuple(lost))
 
+    def id_to_token(self, token_id: int) -> str:
+        return self._tokenizer.id_to_token(int(token_id)) or UNK
+
     def decode(self, ids: Sequence[int]) -> str:
         return self._tokenizer.decode(list(ids), skip_special_tokens=True)
 
 
 @lru_cache(maxsize=1)
-def load_wordpiece() -> WordPieceTokenizer:
+def load_wordpiece() -> LessonWordPieceTokenizer:
     """MiniLM's WordPiece tokenizer from the offline package (see ``lm_core.models.minilm``)."""
     from lm_core.tokenizers.pretrained import load_minilm_tokenizer
 
-    return WordPieceTokenizer(load_minilm_tokenizer().to_str())
-
-
-# --------------------------------------------------------------------------- all together
-
-
-@dataclass(frozen=True)
-class TokenizerSet:
-    """The four tokenizers of chapter 1, the first three built from one corpus."""
-
-    word: WordTokenizer
-    char: CharTokenizer
-    bpe: BpeTokenizer
-    wordpiece: WordPieceTokenizer
-
-    def all(self) -> dict[str, object]:
-        return {"word": self.word, "char": self.char, "bpe": self.bpe, "wordpiece": self.wordpiece}
-
-    def encode_all(self, text: str) -> dict[str, Tokenized]:
-        return {kind: tokenizer.encode(text) for kind, tokenizer in self.all().items()}
-
-
-def build_tokenizers(sentences: Sequence[str], bpe_vocab_size: int, word_vocab: int | None = None) -> TokenizerSet:
-    return TokenizerSet(
-        word=build_word_tokenizer(sentences, max_vocab=word_vocab),
-        char=build_char_tokenizer(sentences),
-        bpe=train_bpe(sentences, bpe_vocab_size),
-        wordpiece=load_wordpiece(),
-    )
+    return LessonWordPieceTokenizer(load_minilm_tokenizer().to_str())
 
 
 # --------------------------------------------------------------------------- corpora

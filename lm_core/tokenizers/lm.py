@@ -32,7 +32,9 @@ EOS_DISPLAY = "⏎"
 
 
 class LMTokenizer:
-    """Common interface. ``encode`` / ``decode`` / ``id_to_token`` / ``vocab_size`` / ``kind``."""
+    """A tiny model's tokenizer: :class:`lm_core.tokenizers.base.Tokenizer` (``encode`` /
+    ``decode`` / ``id_to_token`` / ``vocab_size`` / ``kind``), plus ``<eos>`` and the
+    characters it knows."""
 
     kind: str = ""
     eos_id: int = 0

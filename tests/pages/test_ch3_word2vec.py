@@ -94,20 +94,38 @@ def test_projection_controls_change_the_map(english):
     assert not app.exception
 
 
-def test_training_in_the_page_replaces_the_shipped_vectors_for_this_session_only():
-    app = open_page("en")
+def train_small(app: AppTest) -> AppTest:
     app.slider(key="w2v_epochs").set_value(2)
+    app.slider(key="w2v_window").set_value(3)
     app.slider(key="w2v_dim").set_value(20).run()
-    app.button(key="w2v_train").click().run()
+    return app.button(key="w2v_train").click().run()
+
+
+def test_training_is_shared_between_sessions_and_never_changes_the_shipped_vectors():
+    from ui import jobs
+
+    other = open_page("en")  # another student, who never trains
+    shipped_map = chart_with_title(other, "projected with")
+    computed = jobs.get_queue().computed
+    app = train_small(open_page("en"))
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert any("trained by you in this session" in c.value for c in app.caption)
     replay = chart_with_title(app, "From random noise")
     # The start, 40 // epochs snapshots per epoch, and early extra frames (some coincide).
     assert 1 + 2 * 20 <= len(replay["frames"]) <= 1 + 2 * 20 + 6
-    # Another student's session still sees the shipped checkpoint, unchanged.
-    other = open_page("en")
-    assert any("shipped checkpoint" in c.value for c in other.caption)
-    assert any("king − man + woman ≈ queen" in m.value for m in other.markdown)
+    assert jobs.get_queue().computed == computed + 1
+    # A second student with the same settings and seed joins the finished run: no new computation,
+    # the same vectors, in a copy of their own.
+    second = train_small(open_page("en"))
+    assert any("trained by you in this session" in c.value for c in second.caption)
+    assert jobs.get_queue().computed == computed + 1
+    assert chart_with_title(second, "projected with") == chart_with_title(app, "projected with")
+    # The student who never trained still sees the shipped checkpoint, unchanged, and so does a new one.
+    other.run()
+    for session in (other, open_page("en")):
+        assert any("shipped checkpoint" in c.value for c in session.caption)
+        assert any("king − man + woman ≈ queen" in m.value for m in session.markdown)
+        assert chart_with_title(session, "projected with") == shipped_map
 
 
 def test_chinese_corpus_and_upload_errors():

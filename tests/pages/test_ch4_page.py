@@ -1,0 +1,186 @@
+"""Chapter 4 page: translations step by step, alignment, bottleneck, training, forcing,
+contextual states, timing; every control changes what is drawn and lands in the URL; bad
+input gives a clear message in the learner's language."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lm_core.models import seq2seq as s2s
+from tests.pages import apptest_helpers
+from ui import i18n
+
+PAGE = "pages/4_RNN_and_attention.py"
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    return apptest_helpers.open_page(PAGE, lang, **params)
+
+
+def specs(app: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def steps_spec(app: AppTest) -> dict:
+    found = [spec for spec in specs(app) if spec["layout"].get("sliders")]
+    assert len(found) == 1
+    return found[0]
+
+
+def alignment_specs(app: AppTest) -> list[dict]:
+    return [spec for spec in specs(app) if spec["data"] and spec["data"][0]["type"] == "heatmap"]
+
+
+def html_blocks(app: AppTest) -> list[str]:
+    return [element.proto.body for element in app.get("html")]
+
+
+def param(app: AppTest, name: str):
+    value = app.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def errors(app: AppTest) -> list[str]:
+    return [e.value for e in app.error]
+
+
+def test_default_view_translates_the_curriculum_example():
+    app = open_page()
+    assert any("Ik hou van lama&#x27;s." in body or "Ik hou van lama's." in body for body in html_blocks(app))
+    spec = steps_spec(app)
+    # one frame per output step of the longer translation (4 words + end)
+    assert len(spec["frames"]) == 5
+    assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]][3] == "4: lama's"
+    assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]][4] == "5: (end)"
+    heat = alignment_specs(app)[0]["data"][0]
+    assert heat["x"] == ["1. i", "2. love", "3. llamas"]
+    lama_row = heat["z"][3]
+    assert max(range(3), key=lama_row.__getitem__) == 2  # "lama's" looks at "llamas"
+    titles = apptest_helpers.chart_titles(app)
+    assert any(i18n.translate("ch4.bottleneck.title", "en") in title for title in titles)
+    assert any(i18n.translate("ch4.timing.title", "en") in title for title in titles)
+    assert param(app, "example") == "0"
+
+
+def test_chinese_page_is_translated():
+    app = open_page("zh")
+    assert app.title[0].value == i18n.translate("ch4.title", "zh")
+    titles = apptest_helpers.chart_titles(app)
+    assert any(i18n.translate("ch4.bottleneck.title", "zh") in title for title in titles)
+
+
+def test_example_and_typed_sentence_change_the_charts_and_the_url():
+    app = open_page()
+    app.selectbox(key="ch4_example").set_value(s2s.EXAMPLES[3]).run()
+    assert not app.exception
+    assert app.text_input(key="ch4_text").value == s2s.EXAMPLES[3]
+    assert param(app, "example") == "3"
+    assert len(alignment_specs(app)[0]["data"][0]["x"]) == len(s2s.english_words(s2s.EXAMPLES[3]))
+    app.text_input(key="ch4_text").set_value("The dog is big.").run()
+    assert not app.exception and not errors(app)
+    assert param(app, "text") == "The dog is big."
+    assert param(app, "example") is None
+    assert alignment_specs(app)[0]["data"][0]["x"] == ["1. the", "2. dog", "3. is", "4. big"]
+
+
+def test_a_shared_link_reproduces_the_view():
+    app = open_page(text="The king loved white horses.", step="3", force_step="2", force_word="4")
+    assert not errors(app)
+    assert app.text_input(key="ch4_text").value == "The king loved white horses."
+    assert steps_spec(app)["layout"]["sliders"][0]["active"] == 2
+    assert app.selectbox(key="ch4_force_step").value == 2
+    assert app.selectbox(key="ch4_force_word").value == 4
+    assert len(alignment_specs(app)) == 2  # the model's own and the forced one
+    forced = alignment_specs(app)[1]["data"][0]["z"][1]
+    assert forced == pytest.approx([0, 0, 0, 0, 1])
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("", "errors.empty_text"),
+        ("我爱羊驼。", "ch4.err_not_english"),
+        ("Ik hou van lama's.", "ch4.err_looks_dutch"),
+        ("I love zebras.", "ch4.err_unknown_words"),
+        ("<script>alert(1)</script> [x](http://a)", "ch4.err_unknown_words"),
+        ("I love llamas " * 12, "ch4.err_too_many_words"),
+    ],
+)
+def test_bad_input_shows_a_clear_message(text, key):
+    app = open_page()
+    app.text_input(key="ch4_text").set_value(text).run()
+    assert not app.exception
+    shown = errors(app)
+    assert shown, f"no message for {text!r}"
+    head = i18n.translate(key, "en").split("{")[0][:25]
+    assert any(head in message for message in shown), (head, shown)
+    # the rest of the page still works
+    assert any(i18n.translate("ch4.bottleneck.title", "en") in t for t in apptest_helpers.chart_titles(app))
+
+
+def test_bad_input_message_in_chinese_and_unknown_words_get_suggestions():
+    app = open_page("zh")
+    app.text_input(key="ch4_text").set_value("I love lamas.").run()
+    shown = errors(app)
+    assert any("模型从没见过" in message and "llamas" in message for message in shown), shown
+
+
+def test_forcing_the_attention_changes_the_rest_of_the_translation():
+    app = open_page(example="1")
+    assert len(alignment_specs(app)) == 1
+    app.selectbox(key="ch4_force_step").set_value(1).run()
+    app.selectbox(key="ch4_force_word").set_value(4).run()  # look at "horses" when writing the subject
+    assert not app.exception
+    assert param(app, "force_word") == "4" and param(app, "force_step") == "1"
+    forced = alignment_specs(app)[1]["data"][0]
+    assert forced["z"][0] == pytest.approx([0, 0, 0, 0, 1])
+    captions = [c.value for c in app.caption]
+    assert any(
+        i18n.translate("ch4.force.changed", "en").split("{")[0] in c or i18n.translate("ch4.force.unchanged", "en") in c
+        for c in captions
+    )
+
+
+def test_contextual_states_controls():
+    app = open_page()
+    metrics = {m.label: m.value for m in app.metric}
+    state = float(metrics[i18n.translate("ch4.context.state_cos", "en")])
+    assert float(metrics[i18n.translate("ch4.context.embed_cos", "en")]) == 1.0
+    assert state < 0.95
+    app.selectbox(key="ch4_ctx_word").set_value("love").run()
+    assert param(app, "ctx_word") == "love"
+    changed = float({m.label: m.value for m in app.metric}[i18n.translate("ch4.context.state_cos", "en")])
+    assert changed != state
+    app.text_input(key="ch4_ctx_b").set_value("We see cows.").run()
+    assert not app.exception
+    assert any(i18n.translate("ch4.context.no_common", "en") in i.value for i in app.info)
+    assert param(app, "ctx_b") == "We see cows."
+
+
+def test_training_your_own_pair_draws_your_chart_and_is_shared():
+    app = open_page(epochs="1", pairs="1000", hidden="32")
+    assert app.select_slider(key="ch4_epochs").value == 1
+    title = i18n.translate("ch4.train.title", "en")
+    assert not any(title in t for t in apptest_helpers.chart_titles(app))
+    app.button(key="ch4_train").click().run(timeout=600)
+    assert not app.exception
+    own = apptest_helpers.chart_titled(app, title)
+    assert len(own["data"]) == 4  # two models x two measures
+    # A second learner asking for the same run gets the same numbers without training again.
+    other = open_page(epochs="1", pairs="1000", hidden="32")
+    other.button(key="ch4_train").click().run()
+    assert any(i18n.translate("ch4.train.reused", "en") in c.value for c in other.caption)
+    assert apptest_helpers.chart_titled(other, title)["data"] == own["data"]
+    # The shared models still translate as before.
+    assert any("Ik hou van lama" in body for body in html_blocks(other))
+
+
+def test_junk_in_the_url_falls_back():
+    app = open_page(example="99", step="-4", force_step="x", force_word="1e9", epochs="nan", pairs="7", hidden="<b>")
+    assert not app.exception
+    assert app.text_input(key="ch4_text").value == s2s.EXAMPLE_SENTENCE
+    assert app.select_slider(key="ch4_pairs").value == 2000
+    assert app.select_slider(key="ch4_hidden").value == 64

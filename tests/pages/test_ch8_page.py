@@ -1,0 +1,158 @@
+"""Chapter 8 page: every control changes what is drawn, links reproduce the view, bad input
+gives a message, and a learner's training never changes the shared base model."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lm_core.analysis import ch8_lab
+from tests.pages import apptest_helpers
+from ui import i18n
+
+PAGE = "pages/8_Pretrain_finetune_prompt.py"
+
+pytestmark = pytest.mark.skipif(
+    not (ch8_lab.base_available("en") and ch8_lab.base_available("zh")), reason="chapter 8 base checkpoints missing"
+)
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    return apptest_helpers.open_page(PAGE, lang, **params)
+
+
+def messages(app: AppTest) -> str:
+    return " ".join(str(e.value) for e in [*app.error, *app.warning, *app.info])
+
+
+def prompt_code(app: AppTest) -> str:
+    return app.code[0].value
+
+
+def param(app: AppTest, name: str) -> str:
+    value = app.query_params[name]
+    return value[0] if isinstance(value, list) else value
+
+
+def base_digest(lang: str) -> str:
+    model, _ = ch8_lab.load_base(lang)  # fresh from disk
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        digest.update(name.encode() + tensor.numpy().tobytes())
+    return digest.hexdigest()
+
+
+def test_defaults_then_prompt_controls_change_the_prompt_and_scores():
+    app = open_page("en", pm="gpt")
+    assert app.title[0].value == i18n.translate("ch8.title", "en")
+    headers = [h.value for h in app.header]
+    assert len(headers) == 6 and headers[0].startswith("1 ·")
+    # Default: one example per class, the full prompt shown literally.
+    default_prompt = prompt_code(app)
+    assert default_prompt.startswith("Classify the sentiment") and default_prompt.count("Sentiment:") == 4
+    titles = apptest_helpers.chart_titles(app)
+    assert any("weighted F1" in title for title in titles)
+    app.radio(key="ch8_mode").set_value("zero").run()
+    assert prompt_code(app).count("Sentiment:") == 1 and param(app, "mode") == "zero"
+    # Few-shot: the learner's examples, in the learner's order.
+    app.radio(key="ch8_mode").set_value("few").run()
+    app.multiselect(key="ch8_shots").set_value([7, 3]).run()
+    code = prompt_code(app)
+    train, _ = ch8_lab.sentiment_splits("en")
+    assert code.index(train[7][0]) < code.index(train[3][0]) and param(app, "shots") == "7,3"
+    app.multiselect(key="ch8_shots").set_value([3, 7]).run()
+    assert prompt_code(app).index(train[3][0]) < prompt_code(app).index(train[7][0])
+    confusion = apptest_helpers.chart_titled(app, "few-shot")
+    assert sum(map(sum, confusion["data"][0]["z"])) == len(ch8_lab.sentiment_splits("en")[1])
+    # Zero examples selected: a clear message, no crash.
+    app.multiselect(key="ch8_shots").set_value([]).run()
+    assert i18n.translate("ch8.errors.no_examples", "en") in messages(app)
+    assert not app.exception
+
+
+def test_calibration_dataset_and_drilldown_change_the_view():
+    app = open_page("en", mode="zero", pm="gpt")
+    before = apptest_helpers.chart_titled(app, "0-shot")["data"][0]["z"]
+    app.toggle(key="ch8_cal").set_value(True).run()
+    after = apptest_helpers.chart_titled(app, "0-shot")["data"][0]["z"]
+    assert param(app, "cal") == "1" and before != after
+    drill = apptest_helpers.chart_titled(app, "Test sentence #0")
+    app.number_input(key="ch8_sent").set_value(5).run()
+    assert apptest_helpers.chart_titled(app, "Test sentence #5")["data"] != drill["data"]
+    assert param(app, "sent") == "5"
+    app.radio(key="ch8_data").set_value("zh").run()
+    assert prompt_code(app).startswith("判断每条财经新闻的情感") and param(app, "data") == "zh"
+
+
+def test_a_link_reproduces_the_view_and_junk_falls_back():
+    app = open_page(
+        "zh",
+        data="en",
+        mode="few",
+        shots="5,2",
+        cal="1",
+        sent="7",
+        size="xs",
+        steps="40",
+        it_steps="20",
+        ft_steps="30",
+        pm="gpt",
+        corpus="toy_en",
+    )
+    assert app.radio(key="ch8_data").value == "en" and app.toggle(key="ch8_cal").value is True
+    assert app.multiselect(key="ch8_shots").value == [5, 2] and app.radio(key="ch8_mode").value == "few"
+    assert app.number_input(key="ch8_sent").value == 7
+    assert app.selectbox(key="ch8_pt_size").value == "xs" and app.slider(key="ch8_pt_steps").value == 40
+    assert app.slider(key="ch8_it_steps").value == 20 and app.slider(key="ch8_ft_steps").value == 30
+    assert app.radio(key="ch8_pt_corpus").value == "toy_en"
+    junk = open_page(
+        "en",
+        data="fr",
+        mode="<script>",
+        shots="x,999999,-1",
+        cal="2",
+        sent="1e9",
+        size="xxl",
+        steps="-5",
+        it_steps="nan",
+        pm="gpt9",
+        corpus="../../etc",
+    )
+    assert not junk.exception and not junk.error, messages(junk)
+    assert junk.radio(key="ch8_data").value == "en" and junk.radio(key="ch8_mode").value == "per_class"
+    assert junk.selectbox(key="ch8_pt_size").value == "s" and junk.slider(key="ch8_pt_steps").value == 20
+
+
+def test_pretraining_instruction_and_finetuning_train_session_copies_only():
+    shipped = base_digest("en")
+    app = open_page("en", size="xs", steps="20", it_steps="10", ft_steps="10")
+    assert i18n.translate("ch8.pretrain.none_yet", "en") in messages(app)
+    app.button(key="ch8_pt_train").click().run()
+    assert not app.exception and not app.error, messages(app)
+    run = app.session_state["ch8_pt_run"]
+    assert run["finished"] and run["losses"][-1][0] == 20 and run["checkpoints"]
+    assert any("Next-token loss" in title for title in apptest_helpers.chart_titles(app))
+    # A second press with the same settings is computed once per server and replayed.
+    from ui import jobs
+
+    computed = jobs.get_queue().computed
+    app.button(key="ch8_pt_train").click().run()
+    assert jobs.get_queue().computed == computed and app.session_state["ch8_pt_run"]["finished"]
+    app.button(key="ch8_it_run").click().run()
+    assert any("Instruction tuning" in title for title in apptest_helpers.chart_titles(app))
+    assert any(col == "after tuning" for col in app.dataframe[0].value.columns)
+    app.button(key="ch8_ft_run").click().run()
+    assert any("label word" in title for title in apptest_helpers.chart_titles(app))
+    assert "gpt:finetuned_own" in app.session_state["ch8_own_methods"]["en"]
+    assert not app.exception
+    assert base_digest("en") == shipped  # the files on disk
+    model, _ = app.session_state["ch8_pt_run"]["model"], None
+    assert all(not p.requires_grad for p in model.parameters())
+
+
+def test_upload_without_a_file_and_bad_uploads():
+    app = open_page("en", corpus="upload")
+    app.button(key="ch8_pt_train").click().run()
+    assert i18n.translate("ch8.errors.no_upload", "en") in messages(app) and not app.exception

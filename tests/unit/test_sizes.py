@@ -1,0 +1,96 @@
+"""The size calculator: presets against published counts, the app's models against their tensors."""
+
+import json
+import math
+
+import pytest
+
+from lm_core.analysis import sizes
+from lm_core.analysis.sizes import PRESETS, ModelShape, count_parameters, flops_per_token, memory, with_changes
+from lm_core.core.errors import InputError
+from lm_core.core.paths import CHECKPOINT_DIR
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_preset_matches_published_count(key):
+    preset = PRESETS[key]
+    total = count_parameters(preset.shape).total
+    assert abs(total / preset.reference - 1) <= preset.tolerance, (key, total, preset.reference)
+
+
+def test_only_the_unreproducible_paper_figure_gets_a_wider_tolerance():
+    assert {key for key, p in PRESETS.items() if p.tolerance > 0.01} == {"transformer_base"}
+
+
+def test_feed_forward_share_grows_to_about_two_thirds():
+    shares = [count_parameters(PRESETS[k].shape).share("feed_forward") for k in ("gpt2_small", "gpt2_xl", "gpt3")]
+    assert shares == sorted(shares)
+    assert 0.6 < shares[-1] < 0.7
+
+
+@pytest.mark.parametrize("name", ["gpt_toy_en", "gpt_toy_zh"])
+def test_tiny_gpt_count_equals_its_tensors(name):
+    from lm_core.models.checkpoints import load_gpt
+
+    model, _ = load_gpt(name)
+    config = json.loads((CHECKPOINT_DIR / name / "config.json").read_text())["model"]
+    assert count_parameters(sizes.gpt_shape(config)).total == model.num_parameters()
+
+
+def test_minilm_count_equals_its_tensors():
+    from lm_core.models.minilm import load_minilm
+
+    _, model = load_minilm()
+    real = sum(p.numel() for p in model.parameters())
+    assert count_parameters(sizes.minilm_shape(model.config)).total == real
+
+
+def test_grouped_query_attention_shrinks_keys_values_and_cache():
+    full = ModelShape(d_model=512, n_heads=8, n_layers=4, vocab_size=1000)
+    grouped = with_changes(full, n_kv_heads=2)
+    assert count_parameters(grouped).attention < count_parameters(full).attention
+    assert memory(grouped)["kv_cache"] * 4 == memory(full)["kv_cache"]
+
+
+def test_swiglu_has_three_matrices_and_untying_adds_the_head():
+    shape = ModelShape(d_model=64, n_heads=4, n_layers=2, vocab_size=100, d_ff=128, bias=False)
+    assert count_parameters(with_changes(shape, ff_kind="swiglu")).feed_forward == 2 * 3 * 64 * 128
+    assert count_parameters(with_changes(shape, tied=False)).head == 64 * 100
+    assert count_parameters(with_changes(shape, positions="rotary")).embeddings == 100 * 64
+
+
+def test_compute_and_memory_are_finite_and_follow_six_n_d():
+    gpt3 = PRESETS["gpt3"]
+    n = count_parameters(gpt3.shape).total
+    assert sizes.training_flops(n, 300e9) == pytest.approx(3.14e23, rel=0.01)
+    flops = flops_per_token(gpt3.shape)
+    assert flops["training"] == pytest.approx(6 * n, rel=0.05)
+    assert memory(gpt3.shape, "fp32")["weights"] == 4 * n
+    assert memory(PRESETS["bert_base"].shape)["kv_cache"] == 0
+    for preset in PRESETS.values():
+        values = [*flops_per_token(preset.shape).values(), *memory(preset.shape).values()]
+        assert all(math.isfinite(v) for v in values)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"d_model": 100, "n_heads": 3}, "ch6.err_width_heads"),
+        ({"n_layers": 0}, "ch6.err_at_least_one"),
+        ({"n_heads": 8, "n_kv_heads": 3}, "ch6.err_kv_heads"),
+        ({"vocab_size": 10**12}, "ch6.err_too_big"),
+        ({"d_model": float("nan")}, "ch6.err_not_whole"),
+        ({"ff_kind": "tanh"}, "ch6.err_choice"),
+        ({"family": "encoder_decoder", "n_encoder_layers": 0}, "ch6.err_at_least_one"),
+    ],
+)
+def test_impossible_shapes_raise_input_error(changes, key):
+    with pytest.raises(InputError) as caught:
+        count_parameters(_replace(changes))
+    assert caught.value.key == key
+
+
+def _replace(changes):
+    from dataclasses import replace
+
+    return replace(ModelShape(), **changes)

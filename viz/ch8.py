@@ -1,0 +1,237 @@
+"""Figures for chapter 8: the story chart, loss curves, confusion matrices, per-sentence
+probabilities and the scaling plots.
+
+Plain numbers in, plotly Figures out; all labels arrive translated from the page.
+Sentences a learner uploads or picks are escaped before they reach a title or a label.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.style import PALETTE, apply_style
+
+TICK_FONT = 15
+GPT_COLOUR, LLM_COLOUR, FINETUNE_COLOUR = "#0072B2", "#E69F00", "#009E73"
+
+
+def _esc(text: str) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def _axes(fig: go.Figure) -> go.Figure:
+    fig.update_xaxes(tickfont={"size": TICK_FONT}, title_font={"size": TICK_FONT + 1})
+    fig.update_yaxes(tickfont={"size": TICK_FONT}, title_font={"size": TICK_FONT + 1})
+    return fig
+
+
+def story_figure(
+    names: Sequence[str],
+    scores: Sequence[float],
+    kinds: Sequence[str],
+    labels: Mapping[str, str],
+    chance: float | None = None,
+    height: int = 430,
+) -> go.Figure:
+    """Weighted F1 of every method as bars, coloured by how the model was adapted.
+
+    ``kinds``: "prompt_gpt" (tiny GPT prompted), "finetune" (tiny GPT fine-tuned),
+    "prompt_llm" (instruction model prompted).
+    """
+    colours = {"prompt_gpt": GPT_COLOUR, "finetune": FINETUNE_COLOUR, "prompt_llm": LLM_COLOUR}
+    fig = go.Figure()
+    for kind in ("finetune", "prompt_gpt", "prompt_llm"):
+        rows = [i for i, k in enumerate(kinds) if k == kind]
+        if not rows:
+            continue
+        fig.add_bar(
+            x=[_esc(names[i]) for i in rows],
+            y=[scores[i] for i in rows],
+            name=labels[kind],
+            marker_color=colours[kind],
+            text=[f"{scores[i]:.2f}" for i in rows],
+            textposition="outside",
+            textfont={"size": 16},
+            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+        )
+    if chance is not None:
+        fig.add_hline(
+            y=chance,
+            line_dash="dot",
+            line_color="#6b7280",
+            annotation_text=labels["chance"],
+            annotation_font_size=14,
+            annotation_position="top left",
+        )
+    fig.update_layout(
+        yaxis={"title": labels["y"], "range": [0, 1.08]},
+        xaxis={"title": None, "categoryorder": "array", "categoryarray": [_esc(n) for n in names]},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right", "font": {"size": 14}},
+        bargap=0.25,
+    )
+    apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 40})
+    return _axes(fig)
+
+
+def loss_figure(
+    series: Mapping[str, tuple[Sequence[float], Sequence[float]]], labels: Mapping[str, str], height: int = 340
+) -> go.Figure:
+    """Loss curves: {name: (steps, losses)}."""
+    fig = go.Figure()
+    for i, (name, (steps, losses)) in enumerate(series.items()):
+        fig.add_scatter(
+            x=list(steps),
+            y=list(losses),
+            mode="lines+markers" if len(steps) < 40 else "lines",
+            name=_esc(name),
+            line={"color": PALETTE[i % len(PALETTE)], "width": 3},
+        )
+    fig.update_layout(
+        xaxis_title=labels["x"],
+        yaxis_title=labels["y"],
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    apply_style(fig, height=height, title=labels["title"])
+    return _axes(fig)
+
+
+def confusion_figure(
+    matrix: Sequence[Sequence[int]], class_names: Sequence[str], labels: Mapping[str, str], height: int = 340
+) -> go.Figure:
+    """Rows: true label; columns: predicted label; each cell its count."""
+    z = [[int(v) for v in row] for row in matrix]  # plain lists: readable in the page's JSON
+    names = [_esc(n) for n in class_names]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            showscale=False,
+            text=z,
+            texttemplate="%{text}",
+            textfont={"size": 20},
+            hovertemplate=labels["hover"] + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": labels["x"], "side": "bottom"}, yaxis={"title": labels["y"], "autorange": "reversed"}
+    )
+    apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 90, "r": 10, "t": 60, "b": 60})
+    return _axes(fig)
+
+
+def sentence_probs_figure(
+    methods: Sequence[str],
+    probs: Sequence[Sequence[float]],
+    class_names: Sequence[str],
+    gold: int,
+    labels: Mapping[str, str],
+    height: int = 380,
+) -> go.Figure:
+    """Each method's probabilities of the three labels for one sentence (gold label outlined)."""
+    fig = go.Figure()
+    colours = ("#009E73", "#D55E00", "#6b7280")
+    for j, name in enumerate(class_names):
+        fig.add_bar(
+            y=[_esc(m) for m in methods],
+            x=[p[j] for p in probs],
+            name=_esc(name) + (" ✓" if j == gold else ""),
+            orientation="h",
+            marker_color=colours[j % 3],
+            marker_line={"width": 3 if j == gold else 0, "color": "#111827"},
+            text=[f"{100 * p[j]:.0f}%" for p in probs],
+            textposition="inside",
+            insidetextanchor="middle",
+            hovertemplate="%{y}: %{x:.1%}<extra>" + _esc(name) + "</extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis={"title": labels["x"], "range": [0, 1], "tickformat": ".0%"},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 40, "r": 20, "t": 90, "b": 40})
+    return _axes(fig)
+
+
+def scaling_compute_figure(
+    runs: Sequence[Mapping],
+    frontier: Sequence[Sequence[float]],
+    fit: Mapping[str, float],
+    labels: Mapping[str, str],
+    height: int = 420,
+) -> go.Figure:
+    """Validation loss against training compute, log-log, one line per size, with the fit."""
+    fig = go.Figure()
+    for i, run in enumerate(runs):
+        xs = [p[0] for p in run["points"]]
+        fig.add_scatter(
+            x=xs,
+            y=[p[1] for p in run["points"]],
+            mode="lines+markers",
+            name=_esc(run["name"]),
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+            marker={"size": 7},
+        )
+    if frontier:
+        xs = np.array([p[0] for p in frontier])
+        grid = np.logspace(np.log10(xs.min()), np.log10(xs.max()), 50)
+        fig.add_scatter(
+            x=grid,
+            y=fit["a"] * grid ** (-fit["b"]),
+            mode="lines",
+            name=labels["fit"],
+            line={"color": "#111827", "dash": "dash", "width": 3},
+        )
+    fig.update_layout(
+        xaxis={"type": "log", "title": labels["x"]},
+        yaxis={"type": "log", "title": labels["y"]},
+        legend={"font": {"size": 14}},
+    )
+    apply_style(fig, height=height, title=labels["title"])
+    return _axes(fig)
+
+
+def scaling_params_figure(
+    params: Sequence[int],
+    losses: Sequence[float],
+    names: Sequence[str],
+    fit: Mapping[str, float],
+    labels: Mapping[str, str],
+    height: int = 420,
+) -> go.Figure:
+    """Final validation loss against parameters (same compute for all), log-log, with the fit."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=list(params),
+        y=list(losses),
+        mode="markers+text",
+        text=[_esc(n) for n in names],
+        textposition="top center",
+        textfont={"size": 15},
+        marker={"size": 14, "color": GPT_COLOUR},
+        name=labels["points"],
+    )
+    grid = np.logspace(np.log10(min(params)), np.log10(max(params)), 50)
+    fig.add_scatter(
+        x=grid,
+        y=fit["a"] * grid ** (-fit["b"]),
+        mode="lines",
+        name=labels["fit"],
+        line={"color": "#111827", "dash": "dash", "width": 3},
+    )
+    fig.update_layout(
+        xaxis={"type": "log", "title": labels["x"]},
+        yaxis={"type": "log", "title": labels["y"]},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    apply_style(fig, height=height, title=labels["title"])
+    return _axes(fig)

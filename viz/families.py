@@ -1,0 +1,344 @@
+"""Figures for chapter 6 (three model families, and what size means).
+
+Plain numbers and strings in, plotly Figures out; no Streamlit, no model. Tokens and
+sentences are text a learner typed: every label goes through :func:`label` (``html.escape``)
+before plotly sees it, since plotly reads a few HTML tags in labels.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.style import FONT_SIZE, PALETTE, apply_style
+
+ZERO_MARK = "✕"
+PART_COLOURS = {
+    "embeddings": PALETTE[4],
+    "attention": PALETTE[0],
+    "feed_forward": PALETTE[1],
+    "norms": PALETTE[6],
+    "head": PALETTE[3],
+}
+FAMILY_COLOURS = {"decoder": PALETTE[5], "encoder": PALETTE[0], "encoder_decoder": PALETTE[2]}
+LABEL_COLOURS = {"positive": PALETTE[2], "negative": PALETTE[5], "neutral": "#7f7f7f"}
+
+
+def label(text: object, limit: int = 16) -> str:
+    value = str(text)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return html.escape(value, quote=True)
+
+
+def human_count(n: float) -> str:
+    """1.2 K, 3.4 M, 175 B, 1.5 T (parameters, tokens)."""
+    n = float(n)
+    for size, suffix in ((1e12, " T"), (1e9, " B"), (1e6, " M"), (1e3, " K")):
+        if abs(n) >= size:
+            value = n / size
+            return f"{value:.3g}{suffix}"
+    return f"{n:.0f}"
+
+
+def human_bytes(n: float) -> str:
+    n = float(n)
+    for size, suffix in ((2**40, " TiB"), (2**30, " GiB"), (2**20, " MiB"), (2**10, " KiB")):
+        if n >= size:
+            return f"{n / size:.3g}{suffix}"
+    return f"{n:.0f} B"
+
+
+def human_flops(n: float) -> str:
+    n = float(n)
+    if n <= 0:
+        return "0"
+    exponent = int(np.floor(np.log10(n)))
+    return f"{n / 10**exponent:.2f} × 10^{exponent}"
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def size_ladder_figure(
+    points: Sequence[dict], title: str, y_title: str, x_title: str, family_names: dict[str, str]
+) -> go.Figure:
+    """Parameters on a log scale, one marker per model; ``points``: name, params, family, x, own, highlight.
+
+    ``x`` is the year (published models) or a position; models of this app are drawn as
+    diamonds, the model on the calculator's sliders as a large star.
+    """
+    fig = go.Figure()
+    for family, colour in FAMILY_COLOURS.items():
+        group = [p for p in points if p["family"] == family and not p.get("highlight")]
+        if not group:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[p["x"] for p in group],
+                y=[p["params"] for p in group],
+                mode="markers+text",
+                name=family_names[family],
+                text=[label(p["name"], 22) for p in group],
+                textposition=[p.get("textposition", "middle right") for p in group],
+                textfont={"size": 14},
+                marker={
+                    "size": 14,
+                    "color": colour,
+                    "symbol": ["diamond" if p.get("own") else "circle" for p in group],
+                    "line": {"width": 1, "color": "white"},
+                },
+                customdata=[[label(p["name"], 40), human_count(p["params"])] for p in group],
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    for p in points:
+        if p.get("highlight"):
+            fig.add_trace(
+                go.Scatter(
+                    x=[p["x"]],
+                    y=[p["params"]],
+                    mode="markers+text",
+                    name=label(p["name"], 30),
+                    text=[label(p["name"], 30)],
+                    textposition="middle left",
+                    textfont={"size": 15, "color": "#000"},
+                    marker={"size": 24, "symbol": "star", "color": "#000"},
+                    hovertemplate=f"{label(p['name'], 40)}<br>{human_count(p['params'])}<extra></extra>",
+                )
+            )
+    ticks = [10**k for k in range(4, 13)]
+    fig.update_yaxes(
+        type="log",
+        title={"text": y_title},
+        tickvals=ticks,
+        ticktext=[human_count(v) for v in ticks],
+        tickfont={"size": 14},
+    )
+    fig.update_xaxes(title={"text": x_title}, tickfont={"size": 14}, dtick=1)
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0}, showlegend=True)
+    return apply_style(fig, height=460, title=title)
+
+
+def parts_figure(
+    rows: Sequence[tuple[str, dict[str, int]]], part_names: dict[str, str], title: str, x_title: str
+) -> go.Figure:
+    """Where the parameters go: one 100 % stacked bar per model (rows: name, {part: count})."""
+    names = [label(name, 24) for name, _ in rows]
+    fig = go.Figure()
+    for part, colour in PART_COLOURS.items():
+        totals = [sum(parts.values()) for _, parts in rows]
+        shares = [100.0 * parts[part] / total for (_, parts), total in zip(rows, totals, strict=True)]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=shares,
+                orientation="h",
+                name=part_names[part],
+                marker={"color": colour},
+                text=[f"{s:.0f}%" if s >= 6 else "" for s in shares],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"size": 14},
+                customdata=[human_count(parts[part]) for _, parts in rows],
+                hovertemplate=f"{html.escape(part_names[part])}: %{{x:.1f}}% (%{{customdata}})<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.18, "x": 0})
+    fig.update_xaxes(range=[0, 100], title={"text": x_title}, ticksuffix="%")
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 14})
+    return apply_style(fig, height=max(300, 38 * len(rows) + 170), title=title)
+
+
+# --------------------------------------------------------------------------- attention and masks
+
+
+def attention_figure(
+    weights: np.ndarray,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    title: str,
+    x_title: str,
+    y_title: str,
+    height: int = 380,
+    allowed: np.ndarray | None = None,
+) -> go.Figure:
+    """A heatmap of attention weights (rows = queries, columns = keys), zeroed cells marked ✕."""
+    values = np.nan_to_num(np.asarray(weights, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    text = [["" for _ in columns] for _ in rows]
+    if allowed is not None:
+        for r, c in zip(*np.nonzero(~np.asarray(allowed, dtype=bool)), strict=True):
+            text[r][c] = ZERO_MARK
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(range(len(columns))),
+            y=list(range(len(rows))),
+            colorscale="Blues",
+            zmin=0,
+            zmax=max(1e-9, float(values.max())),
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 13, "color": "#b00"},
+            xgap=1,
+            ygap=1,
+            showscale=False,
+            customdata=[[[label(r, 20), label(c, 20)] for c in columns] for r in rows],
+            hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        tickvals=list(range(len(columns))),
+        ticktext=[label(c) for c in columns],
+        tickangle=-50,
+        title={"text": x_title},
+        tickfont={"size": 14},
+    )
+    fig.update_yaxes(
+        tickvals=list(range(len(rows))),
+        ticktext=[label(r) for r in rows],
+        autorange="reversed",
+        title={"text": y_title},
+        tickfont={"size": 14},
+    )
+    fig = apply_style(fig, height=height, title=title)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def masks_figure(
+    panels: Sequence[tuple[str, np.ndarray, Sequence[str], Sequence[str]]],
+    title: str,
+    allowed_name: str,
+    zero_name: str,
+) -> go.Figure:
+    """Three mask matrices side by side: 1 = may look (blue), 0 = zeroed (✕)."""
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[html.escape(p[0]) for p in panels], horizontal_spacing=0.07
+    )
+    for i, (_, allowed, rows, columns) in enumerate(panels, start=1):
+        allowed = np.asarray(allowed, dtype=bool)
+        fig.add_trace(
+            go.Heatmap(
+                z=allowed.astype(float),
+                x=list(range(len(columns))),
+                y=list(range(len(rows))),
+                colorscale=[[0, "#f2f2f2"], [1, PALETTE[0]]],
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                text=[["" if a else ZERO_MARK for a in row] for row in allowed],
+                texttemplate="%{text}",
+                textfont={"size": 13, "color": "#b00"},
+                customdata=[
+                    [
+                        [label(r, 20), label(c, 20), allowed_name if allowed[ri, ci] else zero_name]
+                        for ci, c in enumerate(columns)
+                    ]
+                    for ri, r in enumerate(rows)
+                ],
+                hovertemplate="%{customdata[0]} → %{customdata[1]}: %{customdata[2]}<extra></extra>",
+            ),
+            row=1,
+            col=i,
+        )
+        fig.update_xaxes(
+            tickvals=list(range(len(columns))),
+            ticktext=[label(c, 10) for c in columns],
+            tickangle=-60,
+            tickfont={"size": 13},
+            row=1,
+            col=i,
+        )
+        fig.update_yaxes(
+            tickvals=list(range(len(rows))),
+            ticktext=[label(r, 10) for r in rows],
+            autorange="reversed",
+            tickfont={"size": 13},
+            row=1,
+            col=i,
+        )
+    fig = apply_style(fig, height=430, title=title)
+    fig.update_annotations(font={"size": FONT_SIZE})
+    return fig
+
+
+def predictions_figure(top: Sequence[tuple[str, float]], title: str, x_title: str, height: int = 260) -> go.Figure:
+    """The top candidates of one position as horizontal bars (best on top)."""
+    tokens = [label(tok, 18) for tok, _ in top]
+    probs = [100.0 * p for _, p in top]
+    fig = go.Figure(
+        go.Bar(
+            y=list(range(len(tokens))),
+            x=probs,
+            orientation="h",
+            marker={"color": PALETTE[0]},
+            text=[f"{p:.0f}%" for p in probs],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{customdata}: %{x:.1f}%<extra></extra>",
+            customdata=tokens,
+        )
+    )
+    fig.update_yaxes(tickvals=list(range(len(tokens))), ticktext=tokens, autorange="reversed", tickfont={"size": 15})
+    fig.update_xaxes(range=[0, 118], title={"text": x_title}, ticksuffix="%")
+    fig = apply_style(fig, height=height, title=title)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+# --------------------------------------------------------------------------- representations
+
+
+def embedding_map_figure(
+    xy: np.ndarray,
+    labels: Sequence[str],
+    texts: Sequence[str],
+    label_names: dict[str, str],
+    title: str,
+    highlight: Sequence[int] = (),
+) -> go.Figure:
+    """Sentence vectors projected to 2-D, one colour per label; ``highlight`` = search hits, circled."""
+    xy = np.asarray(xy, dtype=np.float64)
+    fig = go.Figure()
+    for name, colour in LABEL_COLOURS.items():
+        idx = [i for i, lab in enumerate(labels) if lab == name]
+        if not idx:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=xy[idx, 0],
+                y=xy[idx, 1],
+                mode="markers",
+                name=html.escape(label_names.get(name, name)),
+                marker={"size": 8, "color": colour, "opacity": 0.75},
+                customdata=[label(texts[i], 70) for i in idx],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    if len(highlight):
+        hits = list(highlight)
+        fig.add_trace(
+            go.Scatter(
+                x=xy[hits, 0],
+                y=xy[hits, 1],
+                mode="markers+text",
+                text=[str(k + 1) for k in range(len(hits))],
+                textposition="top center",
+                textfont={"size": 15},
+                marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "#000"}},
+                showlegend=False,
+                customdata=[label(texts[i], 70) for i in hits],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(showticklabels=False, title={"text": "PC 1"})
+    fig.update_yaxes(showticklabels=False, title={"text": "PC 2"})
+    fig.update_layout(legend={"orientation": "h", "y": -0.08, "x": 0})
+    return apply_style(fig, height=420, title=title)

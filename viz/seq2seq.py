@@ -1,0 +1,246 @@
+"""Figures for chapter 4: an encoder-decoder translating step by step, its alignment, the
+bottleneck measured by sentence length, and recurrence against parallel attention.
+
+Plain data in (words, probabilities, weights, rows of numbers), a plotly Figure out; no
+Streamlit, no model. Labels come in translated from the page. Words can come from what a
+student typed, so every word that reaches a title or a tick goes through :func:`safe`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.style import PALETTE, apply_style
+
+PLAIN_COLOUR = PALETTE[1]  # orange: one context vector
+ATTENTION_COLOUR = PALETTE[0]  # blue: attention
+CHOSEN_COLOUR = PALETTE[5]
+OTHER_COLOUR = "#cbd5e1"
+TICK_FONT = {"size": 15}
+
+
+def safe(text: str) -> str:
+    """Text for a Plotly label: HTML-escaped (Plotly renders a subset of HTML)."""
+    return html.escape(str(text), quote=False)
+
+
+def _bars(words: Sequence[str], values: Sequence[float], colours: Sequence[str]) -> go.Bar:
+    return go.Bar(
+        x=list(values),
+        y=[safe(w) for w in words],
+        orientation="h",
+        marker={"color": list(colours)},
+        # Small shares stay unlabelled (they are on hover): a column of "0%" says nothing.
+        text=[f"{100 * v:.0f}%" if v >= 0.05 else "" for v in values],
+        textposition="outside",
+        textfont={"size": 14},
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        showlegend=False,
+    )
+
+
+def steps_figure(
+    source_words: Sequence[str],
+    plain_steps: Sequence[Mapping],
+    attention_steps: Sequence[Mapping],
+    labels: Mapping[str, str],
+    active: int = 0,
+    top: int = 5,
+    height: int | None = None,
+) -> go.Figure:
+    """Three panels per output step, one Plotly slider over the steps (runs in the browser):
+    the plain model's top candidates, the attention model's, and the attention model's
+    weights over the input words.
+
+    A step is a mapping with ``input`` (word read), ``output`` (word chosen),
+    ``candidates`` [(word, p)] and ``attention`` (weights or None).
+    """
+    n_steps = max(len(plain_steps), len(attention_steps), 1)
+    active = min(max(0, active), n_steps - 1)
+    source_ticks = [f"{i + 1}. {w}" for i, w in enumerate(source_words)]  # escaped by _bars
+
+    def panel_titles(t: int) -> list[str]:
+        titles = []
+        for key, steps in (("plain", plain_steps), ("attention", attention_steps)):
+            if t < len(steps):
+                titles.append(labels[f"{key}_title"].format(step=t + 1, input=safe(steps[t]["input"])))
+            else:
+                titles.append(labels[f"{key}_done"])
+        titles.append(labels["weights_title"].format(step=t + 1))
+        return titles
+
+    def traces(t: int) -> list[go.Bar]:
+        out = []
+        for steps, colour in ((plain_steps, PLAIN_COLOUR), (attention_steps, ATTENTION_COLOUR)):
+            if t < len(steps):
+                cands = list(steps[t]["candidates"])[:top][::-1]  # most likely on top
+                chosen = steps[t]["output"]
+                out.append(
+                    _bars(
+                        [w for w, _ in cands],
+                        [p for _, p in cands],
+                        [colour if w == chosen else OTHER_COLOUR for w, _ in cands],
+                    )
+                )
+            else:
+                out.append(_bars([], [], []))
+        weights = attention_steps[t]["attention"] if t < len(attention_steps) else None
+        if weights:
+            strongest = max(range(len(weights)), key=weights.__getitem__)
+            colours = [CHOSEN_COLOUR if i == strongest else ATTENTION_COLOUR for i in range(len(weights))]
+            out.append(_bars(source_ticks[::-1], list(weights)[::-1], colours[::-1]))
+        else:
+            out.append(_bars(source_ticks[::-1], [0.0] * len(source_ticks), [OTHER_COLOUR] * len(source_ticks)))
+        return out
+
+    fig = make_subplots(rows=1, cols=3, subplot_titles=panel_titles(active), horizontal_spacing=0.12)
+    for col, trace in enumerate(traces(active), start=1):
+        fig.add_trace(trace, row=1, col=col)
+    annotations = list(fig.layout.annotations)
+
+    def frame_layout(t: int) -> dict:
+        return {
+            "annotations": [
+                {**annotation.to_plotly_json(), "text": text}
+                for annotation, text in zip(annotations, panel_titles(t), strict=True)
+            ]
+        }
+
+    fig.frames = [
+        go.Frame(name=str(t), data=traces(t), traces=[0, 1, 2], layout=frame_layout(t)) for t in range(n_steps)
+    ]
+    step_words = []
+    for t in range(n_steps):
+        word = attention_steps[t]["output"] if t < len(attention_steps) else plain_steps[t]["output"]
+        step_words.append(f"{t + 1}: {safe(word)}")
+    fig.update_layout(
+        sliders=[
+            {
+                "active": active,
+                "currentvalue": {"prefix": labels["slider"] + " ", "font": {"size": 15}},
+                "pad": {"t": 40, "b": 0},
+                "steps": [
+                    {
+                        "label": step_words[t],
+                        "method": "animate",
+                        "args": [
+                            [str(t)],
+                            {
+                                "mode": "immediate",
+                                "frame": {"duration": 0, "redraw": True},
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    }
+                    for t in range(n_steps)
+                ],
+            }
+        ]
+    )
+    for col in (1, 2, 3):
+        fig.update_xaxes(range=[0, 1.25], tickformat=".0%", tickfont=TICK_FONT, row=1, col=col, dtick=0.5)
+        fig.update_yaxes(tickfont=TICK_FONT, automargin=True, row=1, col=col)
+    apply_style(fig, height=height or max(380, 150 + 22 * len(source_words)))
+    fig.update_layout(margin={"l": 10, "r": 20, "t": 50, "b": 10})
+    fig.update_annotations(font_size=15)
+    return fig
+
+
+def alignment_figure(
+    source_words: Sequence[str],
+    output_words: Sequence[str],
+    weights: Sequence[Sequence[float]],
+    labels: Mapping[str, str],
+    height: int | None = None,
+) -> go.Figure:
+    """Heatmap: one row per output word (top to bottom), one column per input word; each row
+    is where that output step looked (it sums to 1). Cells show the weight in percent."""
+    rows = [safe(w) for w in output_words]
+    cols = [f"{i + 1}. {safe(w)}" for i, w in enumerate(source_words)]
+    # Plotly needs unique category names: number the output rows too.
+    rows = [f"{i + 1}. {w}" for i, w in enumerate(rows)]
+    values = [list(row) for row in weights]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=cols,
+            y=rows,
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            text=[[f"{100 * v:.0f}" for v in row] for row in values],
+            texttemplate="%{text}",
+            textfont={"size": 16},
+            hovertemplate=labels["hover"] + "<extra></extra>",
+            colorbar={"title": {"text": "%"}, "tickformat": ".0%", "thickness": 14},
+        )
+    )
+    apply_style(fig, height=height or max(320, 60 + 34 * len(rows)), title=labels["title"])
+    fig.update_yaxes(autorange="reversed", tickfont=TICK_FONT)
+    # The title names both axes; the input words sit on top, under the title.
+    fig.update_xaxes(tickfont=TICK_FONT, side="top", tickangle=-30 if len(cols) > 8 else 0)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 90, "b": 20})
+    return fig
+
+
+def length_accuracy_figure(
+    runs: Mapping[str, Sequence[Mapping]], labels: Mapping[str, str], height: int = 420
+) -> go.Figure:
+    """Accuracy against source length: one colour per model, word accuracy solid, exact match
+    dashed. ``runs``: model key (``plain`` / ``attention``) -> rows of
+    :func:`lm_core.train.seq2seq.evaluate_by_length`."""
+    fig = go.Figure()
+    colours = {"plain": PLAIN_COLOUR, "attention": ATTENTION_COLOUR}
+    for key, rows in runs.items():
+        x = [f"{row['low']}–{row['high']}" for row in rows]
+        counts = [row["n"] for row in rows]
+        for metric, dash, symbol in (("word_accuracy", "solid", "circle"), ("exact_match", "dash", "square")):
+            y = [None if row[metric] is None else 100 * row[metric] for row in rows]
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines+markers",
+                    name=f"{labels[key]} · {labels[metric]}",
+                    line={"color": colours.get(key, PALETTE[2]), "dash": dash, "width": 3},
+                    marker={"size": 9, "symbol": symbol},
+                    customdata=counts,
+                    hovertemplate="%{x}: %{y:.1f}% (n=%{customdata})<extra>" + safe(labels[key]) + "</extra>",
+                )
+            )
+    apply_style(fig, height=height, title=labels["title"])
+    fig.update_yaxes(title=labels["y"], range=[0, 104], ticksuffix="%", tickfont=TICK_FONT)
+    fig.update_xaxes(title=labels["x"], tickfont=TICK_FONT, type="category")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"b": 110})
+    return fig
+
+
+def timing_figure(rows: Sequence[Mapping], labels: Mapping[str, str], height: int = 400) -> go.Figure:
+    """Milliseconds to read n tokens: a recurrence (one step after another) against one
+    parallel self-attention pass. Log-scaled axes: both grow, at very different rates."""
+    lengths = [row["length"] for row in rows]
+    fig = go.Figure()
+    for key, colour, symbol in (("recurrent", PLAIN_COLOUR, "circle"), ("parallel", ATTENTION_COLOUR, "square")):
+        fig.add_trace(
+            go.Scatter(
+                x=lengths,
+                y=[1000 * row[f"{key}_s"] for row in rows],
+                mode="lines+markers",
+                name=labels[key],
+                line={"color": colour, "width": 3},
+                marker={"size": 9, "symbol": symbol},
+                hovertemplate="n=%{x}: %{y:.2f} ms<extra></extra>",
+            )
+        )
+    apply_style(fig, height=height, title=labels["title"])
+    fig.update_xaxes(
+        type="log", title=labels["x"], tickvals=lengths, ticktext=[str(n) for n in lengths], tickfont=TICK_FONT
+    )
+    fig.update_yaxes(type="log", title=labels["y"], tickfont=TICK_FONT, dtick=1)  # 0.1, 1, 10: no minor labels
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"b": 100})
+    return fig
