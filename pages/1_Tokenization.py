@@ -164,7 +164,7 @@ if not all_tokenizers:
     st.stop()
 
 # ----------------------------------------------------------------------------- side by side
-fewest = ask("ch1.fewest", KINDS, lambda: quiz.fewest_tokens({k: all_tokenizers[k].encode(clean_text(raw_text)) for k in KINDS}),
+fewest = ask("ch1.fewest", KINDS, lambda: quiz.fewest_tokens({k: all_tokenizers[k].tokenize(clean_text(raw_text)) for k in KINDS}),
              bar_reveal("ch1.fewest", "counts", ".0f"), context=(raw_text, corpus_choice, vocab_size))
 st.header(t("ch1.side.header"))
 st.caption(t("ch1.side.caption"))

@@ -16,15 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from lm_core.data.segment import split_words
 from lm_core.decoding.generation import SamplingSettings, choose_token, shape_distribution
 from lm_core.embeddings.vectors import WordVectors
-from lm_core.tokenizers.lesson import (
-    BpeTokenizer,
-    Tokenized,
-    bpe_word_history,
-    split_words,
-    symbols_to_text,
-)
+from lm_core.tokenizers.lesson import LessonBpeTokenizer, Tokenized, bpe_word_history, symbols_to_text
 
 YES, NO = "yes", "no"
 
@@ -113,7 +108,7 @@ def word_split(pieces: Sequence[str]) -> Answer:
     return _yes_no(len(pieces) > 1, pieces=" + ".join(pieces), count=len(pieces))
 
 
-def bpe_word_split(tokenizer: BpeTokenizer, word: str) -> Answer:
+def bpe_word_split(tokenizer: LessonBpeTokenizer, word: str) -> Answer:
     """:func:`word_split` for one word (with its leading space, as inside a sentence)
     under a trained BPE tokenizer, replaying its merges."""
     pieces = bpe_word_history(word, tokenizer)[-1].pieces
