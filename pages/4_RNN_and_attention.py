@@ -18,6 +18,7 @@ from ui.common import setup_page
 
 lang = setup_page("ch4")
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.device import inference_threads, training_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.data.corpora import load_corpus  # noqa: E402
@@ -34,6 +35,7 @@ from ui.common import (  # noqa: E402
     show_error,
     t,
 )
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import seq2seq as figs  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -532,13 +534,22 @@ if not models_available():
     st.stop()
 
 text = choose_sentence()
+agree = ask("ch4.same_translation", (quiz.YES, quiz.NO),
+            lambda: quiz.same_text(cached_translation("plain", text)["text"], cached_translation("attention", text)["text"]),
+            params={"words": len(text.split())}, context=text)
 results = translations_section(text)
 if results is not None:
     steps_chart(results)
+agree.end()
 st.markdown(md("ch4/how"))
 if results is not None:
     st.subheader(t("ch4.align.header"))
+    last = [s for s in results["attention"]["steps"] if s["output"] != s2s.EOS][-1:] or results["attention"]["steps"][-1:]
+    words = {str(i): word for i, word in enumerate(results["attention"]["source"])}
+    link = ask("ch4.strongest", list(words), lambda: quiz.strongest_link(last[0]["attention"]),
+               bar_reveal("ch4.strongest", labels=words), labels=words, params={"out": last[0]["output"]}, context=text)
     alignment_chart(results["attention"], "ch4_alignment")
+    link.end()
 
 st.subheader(t("ch4.bottleneck.header"))
 st.markdown(md("ch4/bottleneck"))
