@@ -42,7 +42,7 @@ import streamlit as st
 from lm_core.analysis.quiz import Answer, Grade, grade
 from lm_core.core.errors import InputError
 from ui import i18n
-from ui.common import current_language, show_error, t
+from ui.common import LOG, current_language, show_error, t
 from viz.quiz import answer_bars
 from viz.tokens import escape_markdown
 
@@ -116,6 +116,19 @@ def _cover(slug: str) -> None:
     st.html(f"<style>{', '.join(selectors)} {{ {COVER_STYLE} }}</style>")
 
 
+def _compute(answer: Callable[[], Answer]) -> Answer | None:
+    """The answer, or None after a message: bad input explains itself; a bug is logged and
+    leaves the rest of the page working (as ``ui.common.guard`` does)."""
+    try:
+        return answer()
+    except InputError as exc:
+        show_error(exc, warning=True)
+    except Exception as exc:  # a bug in a question must not take the chapter down
+        LOG.exception("question failed")
+        st.error(t("errors.unexpected", kind=type(exc).__name__), icon=":material/bug_report:")
+    return None
+
+
 def _record(question_id: str, fingerprint: str, guess: tuple[str, ...] | None, status: str) -> None:
     st.session_state.setdefault(STATE, {})[question_id] = {"context": fingerprint, "guess": guess, "status": status}
     st.session_state.setdefault(DONE, {})[question_id] = status
@@ -145,7 +158,8 @@ def ask(
     if callable(options):
         try:
             options = list(options())
-        except InputError:
+        except Exception:  # bad input: the page's own check explains it; a bug: logged, question left out
+            LOG.debug("question %s left out", question_id, exc_info=True)
             return Asked(question_id, False, False)
     if not options:
         return Asked(question_id, False, False)
@@ -185,21 +199,18 @@ def ask(
                     _cover(slug)
                 return Asked(question_id, False, cover)
             guess = (tuple(picked) if multi else (picked,)) if locked else None
-            try:
-                outcome = grade(guess, answer()) if guess is not None else None
-            except InputError as exc:
-                show_error(exc, warning=True)
+            result = _compute(answer)
+            if result is None:
                 return Asked(question_id, False, False)
             chooser.empty()
+            outcome = grade(guess, result) if guess is not None else None
             status = "skipped" if outcome is None else ("right" if outcome.correct else "wrong")
             _record(question_id, fingerprint, guess, status)
             entry = st.session_state[STATE][question_id]
-
-        try:
-            result = answer()
-        except InputError as exc:
-            show_error(exc, warning=True)
-            return Asked(question_id, False, False)
+        else:
+            result = _compute(answer)  # computed now, from the model's output for the current input
+            if result is None:
+                return Asked(question_id, False, False)
         guess = entry["guess"] if entry else None
         outcome = grade(guess, result) if guess is not None else None
         if entry is not None:
