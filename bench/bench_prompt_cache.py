@@ -6,6 +6,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/bench_prompt_cache.py --rounds 3                 # tiny GPT, both sets
     .venv/bin/python bench/bench_prompt_cache.py --model smollm2 --sentences 40 --rounds 3
     .venv/bin/python bench/bench_prompt_cache.py --panels                   # each panel's defaults
+    .venv/bin/python bench/bench_prompt_cache.py --f1                       # F1 table of the results
 
 Cache: the few-shot prompt (one example per class plus one more, the page's few-shot
 default) over the test split; "reuse" computes the prompt's prefix once and forks its
@@ -105,6 +106,34 @@ def bench_panels(lang: str) -> list[tuple[str, float]]:
     return rows
 
 
+def f1_table() -> None:
+    """Weighted F1 (raw / calibrated) of every method in the shipped results, both sets."""
+    import json
+
+    from lm_core.analysis.evaluation import evaluate
+    from lm_core.analysis.prompting import LABELS, calibrate, predictions
+    from lm_core.core.paths import ASSETS_DIR
+
+    results = json.loads((ASSETS_DIR / "results" / "ch8_results.json").read_text(encoding="utf-8"))
+    print("| set | method | weighted F1 | calibrated | accuracy | examples in prompt |")
+    print("|---|---|---|---|---|---|")
+    for lang in ("en", "zh"):
+        entry = results.get(lang)
+        if not entry:
+            continue
+        gold = entry["gold"]
+        for key, method in entry["methods"].items():
+            probs = np.asarray(method["probs"])
+            raw = evaluate(gold, predictions(probs), LABELS)
+            cal = "-"
+            if method.get("content_free") and not key.endswith("finetuned"):
+                cal = f"{evaluate(gold, predictions(calibrate(probs, np.asarray(method['content_free']))), LABELS).weighted_f1:.3f}"
+            print(
+                f"| {lang} | {key} | {raw.weighted_f1:.3f} | {cal} | {raw.accuracy:.3f} | "
+                f"{len(method.get('examples', []))} |"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", choices=["gpt", "smollm2"], default="gpt")
@@ -113,9 +142,13 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, help="only the first N test sentences")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--panels", action="store_true", help="time each panel's defaults instead")
+    parser.add_argument("--f1", action="store_true", help="print the weighted F1 table of the shipped results")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     langs = ["en", "zh"] if args.lang == "both" else [args.lang]
+    if args.f1:
+        f1_table()
+        return
     if args.panels:
         for lang in langs:
             for name, seconds in bench_panels(lang):

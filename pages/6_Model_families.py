@@ -11,8 +11,6 @@ Every model runs inside ``st.cache_data`` keyed by its inputs; the controls of e
 live in their own ``st.fragment``, so moving one reruns only that part.
 """
 
-import html
-
 import numpy as np
 import streamlit as st
 
@@ -22,6 +20,7 @@ lang = setup_page("ch6")
 
 from lm_core.analysis import families as fam  # noqa: E402
 from lm_core.analysis import sizes  # noqa: E402
+from lm_core.analysis.quiz import Answer  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
 from ui.common import (  # noqa: E402
@@ -34,6 +33,7 @@ from ui.common import (  # noqa: E402
     show_error,
     t,
 )
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import families as figs  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -56,7 +56,7 @@ DEFAULT_SPAN = {"en": (7, 8), "zh": (15, 16)}  # "whole kingdom"; "面包" (brea
 def plain(text: str) -> str:
     """Learner text shown inside Markdown: escaped, so it never renders as markup."""
     specials = set("\\`*_{}[]()<>#+-.!|~$")
-    return "".join("\\" + ch if ch in specials else ch for ch in html.unescape(html.escape(text)))
+    return "".join("\\" + ch if ch in specials else ch for ch in text)
 
 
 # --------------------------------------------------------------------------- models (shared, read-only)
@@ -91,7 +91,7 @@ def sentence_ids(text: str, lang: str = lang) -> list[int]:
     _, tokenizer, _ = shared_encoder(f"encoder_toy_{lang}")
     ids = tokenizer.encode(text)
     if len(ids) > fam.MAX_SENTENCE_TOKENS:
-        raise InputError("ch6.err_too_many_tokens", count=len(ids), limit=fam.MAX_SENTENCE_TOKENS)
+        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=fam.MAX_SENTENCE_TOKENS)
     return ids
 
 
@@ -182,7 +182,7 @@ def token_names(tokens: list[str]) -> dict[int, str]:
 def encoder_column(text: str, ids: list[int]) -> None:
     _, tokenizer, meta = shared_encoder(ENCODER_NAME)
     tokens = tokenizer.tokens(ids)
-    st.subheader(t("ch6.families.encoder"))
+    st.markdown("#### " + t("ch6.families.encoder"))
     st.caption(t("ch6.families.encoder_goal"))
     names = token_names(tokens)
     if "ch6_mask" not in st.session_state or st.session_state.get("_ch6_mask_text") != text:
@@ -227,7 +227,7 @@ def encoder_column(text: str, ids: list[int]) -> None:
 
 @st.fragment
 def decoder_column(ids: list[int], text: str) -> None:
-    st.subheader(t("ch6.families.decoder"))
+    st.markdown("#### " + t("ch6.families.decoder"))
     st.caption(t("ch6.families.decoder_goal"))
     with guard():
         view = gpt_view(lang, text)
@@ -236,11 +236,8 @@ def decoder_column(ids: list[int], text: str) -> None:
                 t("ch6.families.col_token"): tok,
                 t("ch6.families.col_guess"): guess,
                 t("ch6.families.col_prob"): f"{100 * p:.0f}%",
-                t("ch6.families.col_actual"): "" if actual is None else f"{100 * actual:.0f}%",
             }
-            for tok, guess, p, actual in zip(
-                view.tokens, view.predicted, view.predicted_prob, view.actual_prob, strict=True
-            )
+            for tok, guess, p, _ in zip(view.tokens, view.predicted, view.predicted_prob, view.actual_prob, strict=True)
         ]
         st.dataframe(rows, hide_index=True, height=min(38 * len(rows) + 40, 300), width="stretch")
         n = len(view.tokens)
@@ -263,10 +260,10 @@ def encdec_column(ids: list[int], text: str) -> None:
     _, tokenizer, _ = shared_encdec(ENCDEC_NAME)
     tokens = tokenizer.tokens(ids)
     n = len(ids)
-    st.subheader(t("ch6.families.encdec"))
+    st.markdown("#### " + t("ch6.families.encdec"))
     st.caption(t("ch6.families.encdec_goal"))
     if n < 2:
-        show_error(InputError("ch6.err_span_short"))
+        show_error(InputError("errors.mask.sentence_too_short"))
         return
     default = DEFAULT_SPAN[lang] if text == DEFAULT_SENTENCE[lang] else (max(0, n // 2 - 1), min(n - 2, n // 2))
     if "ch6_span" not in st.session_state or st.session_state.get("_ch6_span_text") != text:
@@ -278,28 +275,28 @@ def encdec_column(ids: list[int], text: str) -> None:
                 if 0 <= first <= last < n:
                     span = (first, last)
                 else:
-                    show_error(InputError("ch6.err_span_past_end", count=n), warning=True)
+                    show_error(InputError("errors.mask.span_past_end", count=n), warning=True)
             except ValueError:
                 pass
         st.session_state["ch6_span"] = span
         st.session_state["_ch6_span_text"] = text
-    first, last = st.session_state["ch6_span"]
-    st.session_state["ch6_span"] = (min(first, n - 1), min(last, n - 1))
-    names = token_names(tokens)
-    first, last = st.select_slider(
-        t("ch6.families.span_label"),
-        options=list(range(n)),
-        key="ch6_span",
-        format_func=names.get,
-        help=t("ch6.families.span_help"),
+    current = st.session_state["ch6_span"]
+    try:
+        first, last = sorted(int(v) for v in current)
+    except (TypeError, ValueError):
+        first, last = default
+    st.session_state["ch6_span"] = (max(0, min(first, n - 1)), max(0, min(last, n - 1)))
+    first, last = st.slider(
+        t("ch6.families.span_label"), 0, n - 1, key="ch6_span", step=1, help=t("ch6.families.span_help")
     )
+    st.caption(t("ch6.families.span_tokens", tokens=plain(" ".join(tokens[first : last + 1]))))
     set_query_param("span", f"{first}-{last}")
     with guard():
         source, expected, steps, written, cross = encdec_view(lang, text, first, last - first + 1)
         st.markdown(
             t("ch6.families.encdec_input")
             + " "
-            + " ".join(f"`{plain(tok)}`" if tok.startswith("<extra") else plain(tok) for tok in source)
+            + " ".join(f"**{plain(tok)}**" if tok.startswith("<extra") else plain(tok) for tok in source)
         )
         verdict = "encdec_right" if written == expected else "encdec_wrong"
         st.markdown(t(f"ch6.families.{verdict}", expected=" ".join(plain(tok) for tok in expected)))
@@ -367,14 +364,13 @@ def representation_section() -> None:
     for col, (key, hits, title) in zip(cols, panels, strict=True):
         with col:
             if data[f"{key}_xy"] is None:
-                st.info(t("errors.minilm_missing"))
+                st.info(t("errors.model.minilm_missing"))
                 continue
             fig = figs.embedding_map_figure(
                 data[f"{key}_xy"], data["labels"], data["texts"], label_names, title, [i for i, _ in hits]
             )
             st.plotly_chart(fig, key=f"ch6_map_{key}", **CHART)
             if hits:
-                agree = sum(data["labels"][i] == data["labels"][hits[0][0]] for i, _ in hits)
                 rows = [
                     {
                         "#": rank + 1,
@@ -385,7 +381,6 @@ def representation_section() -> None:
                     for rank, (i, score) in enumerate(hits)
                 ]
                 st.dataframe(rows, hide_index=True, width="stretch")
-                del agree
 
 
 # --------------------------------------------------------------------------- sizes
@@ -414,14 +409,12 @@ def app_models() -> dict[str, tuple[str, sizes.ModelShape]]:
     """The app's own models, from their checkpoints: key -> (name, shape)."""
     models = {}
     try:
-        _, _, meta = shared_gpt(GPT_NAME)
         model, _, _ = shared_gpt(GPT_NAME)
         models["app_gpt"] = (t("ch6.sizes.app_gpt"), sizes.gpt_shape(model.config.to_dict()))
         model, _, _ = shared_encoder(ENCODER_NAME)
         models["app_encoder"] = (t("ch6.sizes.app_encoder"), sizes.encoder_shape(model.config.to_dict()))
         model, _, _ = shared_encdec(ENCDEC_NAME)
         models["app_encdec"] = (t("ch6.sizes.app_encdec"), sizes.encoder_decoder_shape(model.config.to_dict()))
-        del meta
     except Exception:  # a missing checkpoint only removes its point from the chart
         pass
     return models
@@ -475,7 +468,10 @@ def _init_calculator(presets) -> None:  # noqa: ANN001
         if value is not None and value in options_for(name, presets):
             st.session_state[f"ch6_{name}"] = value
     for name in ("n_layers", "n_encoder_layers", "n_heads", "n_kv_heads"):
-        st.session_state[f"ch6_{name}"] = int_query_param(SLIDERS[name], st.session_state[f"ch6_{name}"], 1, 128)
+        # Out of range is tampering: fall back to the preset rather than clamp.
+        value = int_query_param(SLIDERS[name], -1, -(10**9), 10**9)
+        if 1 <= value <= 128:
+            st.session_state[f"ch6_{name}"] = value
     st.session_state["ch6_ff_kind"] = choice_query_param("ff_kind", sizes.FF_KINDS, shape.ff_kind)
     st.session_state["ch6_positions"] = choice_query_param("pos", sizes.POSITIONS, shape.positions)
     st.session_state["ch6_tied"] = query_param("tied", "1" if shape.tied else "0") != "0"
@@ -541,7 +537,11 @@ def sizes_section() -> None:
     )
     row3 = st.columns(4)
     ff_kind = row3[0].selectbox(
-        t("ch6.sizes.ff_kind"), sizes.FF_KINDS, key="ch6_ff_kind", help=t("ch6.sizes.ff_kind_help")
+        t("ch6.sizes.ff_kind"),
+        sizes.FF_KINDS,
+        key="ch6_ff_kind",
+        help=t("ch6.sizes.ff_kind_help"),
+        format_func={"gelu": "GELU", "relu": "ReLU", "swiglu": "SwiGLU"}.get,
     )
     positions = row3[1].selectbox(
         t("ch6.sizes.positions"), sizes.POSITIONS, key="ch6_positions", format_func=lambda k: t(f"ch6.sizes.pos_{k}")
@@ -598,34 +598,26 @@ def sizes_section() -> None:
         figs.human_bytes(memory["kv_cache"]),
         help=t("ch6.sizes.m_cache_help", context=f"{shape.context:,}"),
     )
-    st.caption(
-        t(
-            "ch6.sizes.ff_share",
-            share=f"{100 * count.share('feed_forward'):.0f}",
-            attention=f"{100 * count.share('attention'):.0f}",
-            embeddings=f"{100 * count.share('embeddings'):.0f}",
-        )
-    )
 
     family_names = {k: t(f"ch6.sizes.family_{k}") for k in FAMILY_KEYS}
-    points = []
-    for key, (name, preset_shape, year, _) in presets.items():
-        points.append(
-            {
-                "name": name,
-                "params": sizes.count_parameters(preset_shape).total,
-                "family": preset_shape.family,
-                "x": year if year is not None else 2026,
-                "own": year is None,
-                "textposition": "middle left" if key in ("gpt2_medium", "bert_large", "app_encdec") else "middle right",
-            }
-        )
-    points.append({"name": t("ch6.sizes.yours"), "params": count.total, "family": family, "x": 2027, "highlight": True})
+    points = [
+        {"name": name, "params": sizes.count_parameters(preset_shape).total, "family": preset_shape.family}
+        for name, preset_shape, _, _ in presets.values()
+    ]
+    points.append({"name": t("ch6.sizes.yours"), "params": count.total, "family": family, "highlight": True})
+    quiz_parts = ("embeddings", "attention", "feed_forward")
+    shares = {part: 100.0 * count.share(part) for part in quiz_parts}
+    best = max(shares, key=shares.get)
+    question = ask(
+        "ch6.biggest_part",
+        list(quiz_parts),
+        lambda: Answer(frozenset({best}), best, {"values": shares, "share": shares[best]}),
+        bar_reveal("ch6.biggest_part", number_format=".0f"),
+        context=(shape, precision),
+    )
     cols = st.columns([3, 2])
     with cols[0]:
-        fig = figs.size_ladder_figure(
-            points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"), t("ch6.sizes.year_axis"), family_names
-        )
+        fig = figs.size_ladder_figure(points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"), family_names)
         st.plotly_chart(fig, key="ch6_ladder", **CHART)
     with cols[1]:
         compared = ["gpt1", "gpt2_xl", "gpt3", "bert_base", "t5_base", "smollm2_135m", "app_gpt"]
@@ -634,11 +626,20 @@ def sizes_section() -> None:
         part_names = {p: t(f"ch6.sizes.part_{p}") for p in sizes.PARTS}
         fig = figs.parts_figure(rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
         st.plotly_chart(fig, key="ch6_parts", **CHART)
+    st.caption(
+        t(
+            "ch6.sizes.ff_share",
+            share=f"{100 * count.share('feed_forward'):.0f}",
+            attention=f"{100 * count.share('attention'):.0f}",
+            embeddings=f"{100 * count.share('embeddings'):.0f}",
+        )
+    )
+    question.end()
 
 
 # --------------------------------------------------------------------------- the page
 
-st.title(t("ch6.title"))
+st.title(t("nav.ch6"))
 st.markdown(md("ch6/intro"))
 
 text = sentence_control()
@@ -663,6 +664,7 @@ if ids is not None:
         decoder_column(ids, text)
     with columns[2]:
         encdec_column(ids, text)
+    st.markdown(md("ch6/families"))
     with guard():
         masks_section(ids, text)
 

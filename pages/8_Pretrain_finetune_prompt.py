@@ -188,9 +188,10 @@ def cached_answers_before(data_lang: str) -> list[str]:
 # --------------------------------------------------------------------------- helpers
 
 
-def method_label(key: str) -> str:
+def method_label(key: str, two_lines: bool = False) -> str:
     model_key, mode = key.split(":")
-    return t("ch8.methods.label", model=t(f"ch8.models.{model_key}_short"), mode=t(f"ch8.modes.{mode}_short"))
+    label = t("ch8.methods.label", model=t(f"ch8.models.{model_key}_short"), mode=t(f"ch8.modes.{mode}_short"))
+    return label.replace(" · ", "\n") if two_lines else label
 
 
 def apply_calibration(entry: dict, calibrated: bool) -> np.ndarray:
@@ -325,7 +326,7 @@ def story_chart() -> None:
     majority = max(counts) / len(gold)
     chance = evaluate(gold, [LABELS[int(np.argmax(counts))]] * len(gold), LABELS).weighted_f1
     fig = figs.story_figure(
-        [method_label(k) for k in order],
+        [method_label(k, two_lines=True) for k in order],
         scores,
         [method_kind(k) for k in order],
         {
@@ -671,7 +672,10 @@ def prompting_section() -> None:
     st.markdown(md("ch8/prompt"))
     models = [m for m in PROMPT_MODELS if m == "gpt" or smollm2_available()]
     cols = st.columns([2, 3])
-    st.session_state.setdefault("ch8_pm", choice_query_param("pm", models, models[-1]))
+    # SmolLM2 first when its measured results ship (instant); a live run of it takes minutes.
+    shipped_llm = "smollm2:per_class" in results.get(data_lang, {}).get("methods", {})
+    default_model = "smollm2" if "smollm2" in models and shipped_llm else "gpt"
+    st.session_state.setdefault("ch8_pm", choice_query_param("pm", models, default_model))
     if st.session_state["ch8_pm"] not in models:
         st.session_state["ch8_pm"] = models[0]
     model_key = cols[0].radio(
@@ -881,6 +885,8 @@ def scaling_section() -> None:
         )
     st.caption(
         t("ch8.scaling.caption", budget=f"{scaling['budget_flops']:.2e}", b=f"{fit_c['b']:.3f}", bn=f"{fit_n['b']:.3f}")
+        + " "
+        + t("ch8.scaling.size_note_neg" if fit_n["b"] < 0 else "ch8.scaling.size_note_pos")
     )
 
 

@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         log = lambda message: print(message, flush=True)  # noqa: E731
         if args.what == "scaling":
             results = {
-                "scaling": scaling_sweep("en", budget_steps_largest=20 if args.quick else 100, seed=args.seed, log=log)
+                "scaling": scaling_sweep("en", budget_steps_largest=20 if args.quick else 60, seed=args.seed, log=log)
             }
             log(
                 f"scaling exponent (compute) {results['scaling']['fit_compute']['b']:.4f}, "

@@ -35,7 +35,7 @@ from lm_core.tokenizers.lm import load_tokenizer  # noqa: E402
 from lm_core.tokenizers.special import SpecialTokenizer  # noqa: E402
 from lm_core.train.loop import TrainConfig, learning_rate_at, make_optimizer  # noqa: E402
 
-ITERS = {"en": 2500, "zh": 2500}
+ITERS = {"en": 2000, "zh": 1500}
 
 
 @torch.no_grad()
@@ -153,8 +153,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(ITERS))
     parser.add_argument("--max-iters", type=int)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--dropout", type=float, default=0.0)
     parser.add_argument("--width", type=int, default=96)
     parser.add_argument("--layers", type=int, default=2)

@@ -23,6 +23,11 @@ def _esc(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
+def _label(text: str) -> str:
+    """Escaped, with line breaks kept as breaks (tick labels on two lines)."""
+    return _esc(text).replace("\n", "<br>")
+
+
 def _axes(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(tickfont={"size": TICK_FONT}, title_font={"size": TICK_FONT + 1})
     fig.update_yaxes(tickfont={"size": TICK_FONT}, title_font={"size": TICK_FONT + 1})
@@ -49,7 +54,7 @@ def story_figure(
         if not rows:
             continue
         fig.add_bar(
-            x=[_esc(names[i]) for i in rows],
+            x=[_label(names[i]) for i in rows],
             y=[scores[i] for i in rows],
             name=labels[kind],
             marker_color=colours[kind],
@@ -69,12 +74,12 @@ def story_figure(
         )
     fig.update_layout(
         yaxis={"title": labels["y"], "range": [0, 1.08]},
-        xaxis={"title": None, "categoryorder": "array", "categoryarray": [_esc(n) for n in names]},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right", "font": {"size": 14}},
+        xaxis={"title": None, "categoryorder": "array", "categoryarray": [_label(n) for n in names]},
+        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
         bargap=0.25,
     )
     apply_style(fig, height=height, title=labels["title"])
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 40})
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 110})
     return _axes(fig)
 
 

@@ -53,75 +53,93 @@ def human_bytes(n: float) -> str:
     return f"{n:.0f} B"
 
 
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
 def human_flops(n: float) -> str:
+    """2.24×10²⁰ (finite, never NaN: 0 for zero or less)."""
     n = float(n)
-    if n <= 0:
+    if not np.isfinite(n) or n <= 0:
         return "0"
     exponent = int(np.floor(np.log10(n)))
-    return f"{n / 10**exponent:.2f} × 10^{exponent}"
+    return f"{n / 10**exponent:.2f}×10{str(exponent).translate(SUPERSCRIPT)}"
 
 
 # --------------------------------------------------------------------------- sizes
 
 
-def size_ladder_figure(
-    points: Sequence[dict], title: str, y_title: str, x_title: str, family_names: dict[str, str]
-) -> go.Figure:
-    """Parameters on a log scale, one marker per model; ``points``: name, params, family, x, own, highlight.
+def size_ladder_figure(points: Sequence[dict], title: str, x_title: str, family_names: dict[str, str]) -> go.Figure:
+    """Parameters on a log scale, one row per model, smallest at the bottom.
 
-    ``x`` is the year (published models) or a position; models of this app are drawn as
-    diamonds, the model on the calculator's sliders as a large star.
+    ``points``: dicts with ``name``, ``params``, ``family`` and ``highlight`` (the model on
+    the calculator's sliders, drawn as a black star). Every row has its own label on the
+    y axis, so no two labels can overlap.
     """
+    ordered = sorted(points, key=lambda p: p["params"])
+    names = [label(p["name"], 28) for p in ordered]
     fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=list(range(len(ordered))),
+            x=[p["params"] for p in ordered],
+            orientation="h",
+            marker={"color": ["#000" if p.get("highlight") else FAMILY_COLOURS[p["family"]] for p in ordered]},
+            width=0.18,
+            hoverinfo="skip",
+            showlegend=False,
+            base=1e4,
+        )
+    )
     for family, colour in FAMILY_COLOURS.items():
-        group = [p for p in points if p["family"] == family and not p.get("highlight")]
-        if not group:
+        idx = [i for i, p in enumerate(ordered) if p["family"] == family and not p.get("highlight")]
+        if not idx:
             continue
         fig.add_trace(
             go.Scatter(
-                x=[p["x"] for p in group],
-                y=[p["params"] for p in group],
+                x=[ordered[i]["params"] for i in idx],
+                y=idx,
                 mode="markers+text",
-                name=family_names[family],
-                text=[label(p["name"], 22) for p in group],
-                textposition=[p.get("textposition", "middle right") for p in group],
+                name=html.escape(family_names[family]),
+                marker={"size": 15, "color": colour},
+                text=[human_count(ordered[i]["params"]) for i in idx],
+                textposition="middle right",
                 textfont={"size": 14},
-                marker={
-                    "size": 14,
-                    "color": colour,
-                    "symbol": ["diamond" if p.get("own") else "circle" for p in group],
-                    "line": {"width": 1, "color": "white"},
-                },
-                customdata=[[label(p["name"], 40), human_count(p["params"])] for p in group],
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                cliponaxis=False,
+                customdata=[names[i] for i in idx],
+                hovertemplate="%{customdata}: %{text}<extra></extra>",
             )
         )
-    for p in points:
-        if p.get("highlight"):
-            fig.add_trace(
-                go.Scatter(
-                    x=[p["x"]],
-                    y=[p["params"]],
-                    mode="markers+text",
-                    name=label(p["name"], 30),
-                    text=[label(p["name"], 30)],
-                    textposition="middle left",
-                    textfont={"size": 15, "color": "#000"},
-                    marker={"size": 24, "symbol": "star", "color": "#000"},
-                    hovertemplate=f"{label(p['name'], 40)}<br>{human_count(p['params'])}<extra></extra>",
-                )
+    mine = [i for i, p in enumerate(ordered) if p.get("highlight")]
+    if mine:
+        fig.add_trace(
+            go.Scatter(
+                x=[ordered[i]["params"] for i in mine],
+                y=mine,
+                mode="markers+text",
+                name=names[mine[0]],
+                marker={"size": 24, "symbol": "star", "color": "#000"},
+                text=[human_count(ordered[i]["params"]) for i in mine],
+                textposition="middle right",
+                textfont={"size": 15},
+                cliponaxis=False,
+                hovertemplate="%{text}<extra></extra>",
             )
-    ticks = [10**k for k in range(4, 13)]
-    fig.update_yaxes(
+        )
+    ticks = [10**k for k in range(4, 14)]
+    largest = max(p["params"] for p in ordered)
+    fig.update_xaxes(
         type="log",
-        title={"text": y_title},
+        title={"text": x_title},
         tickvals=ticks,
         ticktext=[human_count(v) for v in ticks],
         tickfont={"size": 14},
+        range=[4, max(12, np.log10(max(largest, 1)) + 0.9)],
     )
-    fig.update_xaxes(title={"text": x_title}, tickfont={"size": 14}, dtick=1)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0}, showlegend=True)
-    return apply_style(fig, height=460, title=title)
+    fig.update_yaxes(tickvals=list(range(len(ordered))), ticktext=names, tickfont={"size": 14})
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, showlegend=True)
+    fig = apply_style(fig, height=max(360, 30 * len(ordered) + 150), title=title)
+    fig.update_layout(margin={"t": 90})
+    return fig
 
 
 def parts_figure(
@@ -140,18 +158,21 @@ def parts_figure(
                 orientation="h",
                 name=part_names[part],
                 marker={"color": colour},
-                text=[f"{s:.0f}%" if s >= 6 else "" for s in shares],
+                text=[f"{s:.0f}%" if s >= 9 else "" for s in shares],
                 textposition="inside",
+                textangle=0,
                 insidetextanchor="middle",
                 textfont={"size": 14},
                 customdata=[human_count(parts[part]) for _, parts in rows],
                 hovertemplate=f"{html.escape(part_names[part])}: %{{x:.1f}}% (%{{customdata}})<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.18, "x": 0})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0})
     fig.update_xaxes(range=[0, 100], title={"text": x_title}, ticksuffix="%")
     fig.update_yaxes(autorange="reversed", tickfont={"size": 14})
-    return apply_style(fig, height=max(300, 38 * len(rows) + 170), title=title)
+    fig = apply_style(fig, height=max(300, 38 * len(rows) + 260), title=title)
+    fig.update_layout(margin={"t": 60, "b": 150})
+    return fig
 
 
 # --------------------------------------------------------------------------- attention and masks

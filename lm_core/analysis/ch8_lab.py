@@ -112,7 +112,7 @@ def finetune_sentiment(
     present = {label for _, label in examples}
     missing = [label for label in LABELS if label not in present]
     if missing:
-        raise InputError("ch8.errors.label_missing", labels=", ".join(missing))
+        raise InputError("errors.labels.missing", labels=", ".join(missing))
     scorer = GPTScorer(model, tokenizer)
     pairs = encode_pairs(scorer.encode, sentiment_pairs(lang, examples), tokenizer.eos_id, model.config.block_size)
     own = trainable_copy(model)
@@ -187,7 +187,7 @@ def scaling_sweep(
     steps); record validation loss against compute; fit power laws."""
     for size in sizes:
         if size not in MODEL_SIZES:
-            raise InputError("ch8.errors.bad_size", size=str(size)[:20], known=", ".join(MODEL_SIZES))
+            raise InputError("errors.setting.unknown_size", size=str(size)[:20], known=", ".join(MODEL_SIZES))
     data = prepare_data(load_corpus(f"toy_{_lang(lang)}").sentences, _lang(lang), seed=seed)
     models = {size: make_gpt(size, data.tokenizer.vocab_size, seed=seed) for size in sizes}
     block = next(iter(models.values())).config.block_size

@@ -63,7 +63,7 @@ def prompt_body(lang: str, examples: Sequence[tuple[str, str]], sentence: str = 
     parts = [str(template["instruction"])]
     for text, label in examples:
         if label not in LABELS:
-            raise InputError("ch8.errors.unknown_label", label=str(label)[:20])
+            raise InputError("errors.labels.unknown", label=str(label)[:20])
         parts.append(str(template["example"]).format(text=text, label=label_word(lang, label)))
     parts.append(str(template["query"]).format(text=sentence))
     return "".join(parts)
@@ -81,7 +81,7 @@ def build_prompt(
     starts directly with the label word.
     """
     if len(examples) > MAX_EXAMPLES:
-        raise InputError("ch8.errors.too_many_examples", limit=MAX_EXAMPLES)
+        raise InputError("errors.labels.too_many_examples", limit=MAX_EXAMPLES)
     body = prompt_body(lang, examples)
     words = [label_word(lang, label) for label in LABELS]
     if chat is not None:
@@ -100,10 +100,10 @@ def pick_examples(
     ``chosen`` (the learner's own pick) wins for ``few``; otherwise the defaults are
     fixed: the first training example (one-shot), the first of each class in the order
     positive, negative, neutral (one per class), or classes in turn (few-shot, ``k``).
-    Raises ``ch8.errors.no_examples`` for few-shot with nothing chosen.
+    Raises ``errors.labels.no_examples`` for few-shot with nothing chosen.
     """
     if mode not in MODES:
-        raise InputError("ch8.errors.unknown_mode", mode=str(mode)[:20])
+        raise InputError("errors.setting.unknown_prompt_type", mode=str(mode)[:20])
     if mode == "zero":
         return []
     if mode == "one":
@@ -117,17 +117,17 @@ def pick_examples(
     if mode == "per_class":
         missing = [label for label, found in by_label.items() if not found]
         if missing:
-            raise InputError("ch8.errors.label_missing", labels=", ".join(missing))
+            raise InputError("errors.labels.missing", labels=", ".join(missing))
         return [by_label[label][0] for label in LABELS]
     if chosen is not None:
         picked = [int(i) for i in chosen if 0 <= int(i) < len(train)]
         if not picked:
-            raise InputError("ch8.errors.no_examples")
+            raise InputError("errors.labels.no_examples")
         if len(picked) > MAX_EXAMPLES:
-            raise InputError("ch8.errors.too_many_examples", limit=MAX_EXAMPLES)
+            raise InputError("errors.labels.too_many_examples", limit=MAX_EXAMPLES)
         return picked
     if not 1 <= k <= MAX_EXAMPLES:
-        raise InputError("ch8.errors.too_many_examples", limit=MAX_EXAMPLES)
+        raise InputError("errors.labels.too_many_examples", limit=MAX_EXAMPLES)
     picked, turn = [], 0
     while len(picked) < k and any(by_label.values()):
         label = LABELS[turn % len(LABELS)]
@@ -198,14 +198,14 @@ class _Encoded:
 def _encode_parts(scorer, parts: PromptParts) -> _Encoded:  # noqa: ANN001
     labels = [scorer.encode(word) for word in parts.label_words]
     if any(not ids for ids in labels) or len({tuple(ids) for ids in labels}) < len(labels):
-        raise InputError("ch8.errors.labels_unreadable")
+        raise InputError("errors.labels.unreadable")
     return _Encoded(scorer.encode(parts.prefix), scorer.encode(parts.suffix), labels)
 
 
 def _check_fits(scorer, encoded: _Encoded, n_query: int) -> None:  # noqa: ANN001
     total = len(encoded.prefix) + n_query + len(encoded.suffix) + max(len(ids) for ids in encoded.labels) - 1
     if total > scorer.block_size:
-        raise InputError("ch8.errors.prompt_too_long", tokens=total, limit=scorer.block_size)
+        raise InputError("errors.text.prompt_too_long", tokens=total, limit=scorer.block_size)
 
 
 def _label_log_probs(scorer, cache, first_logits: torch.Tensor, labels: list[list[int]]) -> np.ndarray:  # noqa: ANN001

@@ -199,24 +199,6 @@ def cosine_bucket(cosine: float) -> Answer:
     return Answer(frozenset({name}), name, {"cosine": cosine})
 
 
-# --------------------------------------------------------------------------- chapter 4
-
-
-def same_text(first: str, second: str) -> Answer:
-    """Do two models write the same output (ignoring case and spacing)?"""
-    same = " ".join(first.lower().split()) == " ".join(second.lower().split())
-    return _yes_no(same, first=first, second=second)
-
-
-def strongest_link(weights: Sequence[float]) -> Answer:
-    """Which input position (as a string id) gets the largest attention weight in one
-    decoder step's weights over the input words."""
-    values = {str(i): float(w) for i, w in enumerate(weights)}
-    correct = _argmax_options(values, tolerance=1e-6)
-    best = max(range(len(weights)), key=lambda i: float(weights[i]))
-    return Answer(correct, "one", {"values": values, "best": best, "weight": float(weights[best])})
-
-
 # --------------------------------------------------------------------------- chapter 5
 
 

@@ -71,7 +71,7 @@ FIXED_OPTIONS = {
     "ch1.round_trip": ["lossy", "exact", "normalised"],
     "ch2.same_vector": ["no", "yes"],
     "ch3.bank": ["same", "low", "mid", "high"],
-    "ch4.same_translation": ["yes", "no"],
+    "ch4.long_sentence": ["over75", "under25", "25to50", "50to75"],
     "ch7.same_next": ["yes", "no"],
     "ch7.confidence": ["over75", "under25", "25to50", "50to75"],
 }
@@ -88,7 +88,7 @@ def live_options(app, question_id: str) -> list[str]:
         return [label.split(":")[0].rstrip("\\") for label in labels]
     if question_id == "ch5.attend":
         return [label.split(":")[0].rstrip("\\") for label in labels]
-    if question_id in ("ch5.sharpest", "ch4.strongest"):
+    if question_id in ("ch5.sharpest", "ch4.looks_at"):
         return [str(k) for k in range(len(labels))]
     return labels  # words (chapter 3): the label is the id
 

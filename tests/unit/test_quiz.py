@@ -129,19 +129,6 @@ def test_cosine_bucket():
     assert quiz.cosine_bucket(quiz.cosine(a, np.array([1.0, 0.6]))).correct == {"high"}
 
 
-# --------------------------------------------------------------------------- chapter 4
-
-
-def test_same_text_ignores_case_and_spacing():
-    assert quiz.same_text("Ik hou van lama's", "ik  hou van lama's").correct == {quiz.YES}
-    assert quiz.same_text("ik hou van lama's", "ik hou lama's").correct == {quiz.NO}
-
-
-def test_strongest_link():
-    answer = quiz.strongest_link([0.1, 0.7, 0.2])
-    assert answer.correct == {"1"} and answer.facts["weight"] == pytest.approx(0.7)
-
-
 # --------------------------------------------------------------------------- chapter 5
 
 

