@@ -93,5 +93,5 @@ def test_bad_lesson_files_get_a_message():
     for name, data, key in cases:
         home.file_uploader(key="lesson_upload").set_value((name, data, "application/json")).run()
         assert not home.exception
-        expected = i18n.translate(key, "zh").split("{")[0]
+        expected = i18n.template(key, "zh").split("{")[0]
         assert [e.value for e in home.error if e.value.startswith(expected)], (key, [e.value for e in home.error])
