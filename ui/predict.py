@@ -71,7 +71,7 @@ def _raw_label_of(question_id: str, labels: Mapping[str, str] | None) -> Callabl
         if labels and option in labels:
             return str(labels[option])
         key = f"quiz.{question_id}.options.{option}"
-        return t(key) if key in i18n.catalogue(i18n.DEFAULT_LANGUAGE) else str(option)
+        return t(key) if i18n.has(key) else str(option)
 
     return label
 
@@ -252,7 +252,7 @@ def _show_answer(question_id, options, result: Answer, outcome: Grade | None, la
     if facts is not None:
         values.update({k: escape_markdown(v) if isinstance(v, str) else v for k, v in facts(result).items()})
     key = f"quiz.{question_id}.why_{result.case}"
-    if key not in i18n.catalogue(i18n.DEFAULT_LANGUAGE):  # no text for this case: the general one
+    if not i18n.has(key):
         key = f"quiz.{question_id}.why"
     st.markdown(":material/lightbulb: " + _format(key, values))
 
