@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import predict, presenter
 from ui.chapters import CHAPTERS
-from ui.common import md, setup_page, t
+from ui.common import chart, intro, md, setup_page, t
 from viz.home import Stage, journey_figure
 
 lang = setup_page("home")
@@ -13,7 +13,7 @@ if presenter.active():  # ?lesson=...&step=...: a teacher presents a lesson path
     st.stop()
 
 st.title(t("home.title"))
-st.markdown(md("home/intro"))
+intro("home/intro")
 
 stages = [
     Stage(t(f"home.stages.{key}.label"), t(f"home.stages.{key}.year"), t(f"home.stages.{key}.note"), chapter)
@@ -29,7 +29,7 @@ stages = [
         ("llm", 8),
     )
 ]
-st.plotly_chart(journey_figure(stages, t("home.map_title"), t("home.chapter")), width="stretch")
+chart(journey_figure(stages, t("home.map_title"), t("home.chapter")), width="stretch")
 
 st.subheader(t("home.chapters_title"))
 columns = st.columns(4)

@@ -1,4 +1,4 @@
-"""Start the app (or a bench page) on 127.0.0.1 for a browser benchmark; shared by bench/*.py."""
+"""Start the app (or a bench page) on 127.0.0.1 and find Chromium: shared by bench/*.py and tests/e2e."""
 
 from __future__ import annotations
 
@@ -26,29 +26,36 @@ def free_port() -> int:
 
 
 def start(script: str = "app.py", port: int | None = None, timeout: float = 120,
-          cwd: str | Path | None = None) -> tuple[subprocess.Popen, str]:
+          log: Path | None = None, cwd: str | Path | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run script`` on 127.0.0.1 and wait until it is healthy.
 
-    ``cwd``: the app's folder (default: this checkout). Returns the process and its base URL.
-    Nothing outside this machine is contacted.
+    ``cwd``: the app's folder (default: this checkout); ``log`` receives the server's output
+    (else it is dropped). Returns the process and its base URL. Nothing outside this machine
+    is contacted.
     """
     port = port or free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
+    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it open
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=cwd or ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=cwd or ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
+    if log:
+        output.close()  # the child has its own copy
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{script} exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return process, url
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
         except OSError:
             time.sleep(0.5)
-    process.kill()
-    raise RuntimeError(f"{script} did not start")
+    stop(process)
+    raise RuntimeError(f"{script} did not become healthy")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -60,9 +67,9 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running(script: str = "app.py") -> Iterator[tuple[subprocess.Popen, str]]:
+def running(script: str = "app.py", log: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
     """``with running("app.py") as (process, url): ...`` — stopped on exit."""
-    process, url = start(script)
+    process, url = start(script, log=log)
     try:
         yield process, url
     finally:

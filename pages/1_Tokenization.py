@@ -3,7 +3,26 @@ two languages compared, and the round trip from ids back to text."""
 
 import streamlit as st
 
-from ui.common import guard, int_query_param, md, query_param, set_query_param, setup_page, show_error, t
+from ui.common import (
+    chart,
+    choice_query_param,
+    guard,
+    int_query_param,
+    intro,
+    main_chart,
+    md,
+    plain,
+    query_param,
+    reset_button,
+    seed_widget,
+    set_query_param,
+    set_text_query_param,
+    setup_page,
+    show_error,
+    t,
+    template,
+    text_query_param,
+)
 
 lang = setup_page("ch1")
 
@@ -15,7 +34,6 @@ from lm_core.tokenizers import lesson as tok  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz.tokens import (  # noqa: E402
     byte_pieces_html,
-    escape_markdown,
     token_chips_html,
     token_count_figure,
     word_history_figure,
@@ -111,51 +129,53 @@ def token_tax_section(sentences: dict[str, str]) -> None:
     st.html(
         byte_pieces_html(
             real.byte_breakdown(sentences["zh"]),
-            {"whole": t("ch1.smollm2.byte_whole"), "part": t("ch1.smollm2.byte_part")},
+            {k: template(f"ch1.smollm2.byte_{k}") for k in ("whole", "part", "one")},
         )
     )
     st.caption(t("ch1.smollm2.bytes_note"))
 
 
 st.title(t("ch1.title"))
-st.markdown(md("ch1/intro"))
+intro("ch1/intro")
 
 # ----------------------------------------------------------------------------- controls
+# Every control starts from the URL (a shared link opens the same view) and writes back.
 corpus_choices = list(tok.CORPUS_CHOICES)
-default_corpus = query_param("corpus", "both" if lang == "zh" else "toy_en")
+DEFAULTS = {  # URL parameter -> (widget key, the example's value)
+    "text": ("ch1_text", t("ch1.input.default_text")),
+    "word": ("ch1_word", t("ch1.bpe.default_word")),
+    "en": ("ch1_en", t("ch1.compare.default_english")),
+    "zh": ("ch1_zh", t("ch1.compare.default_chinese")),
+}
+for param, (key, example) in DEFAULTS.items():
+    seed_widget(key, text_query_param(param, example))
+seed_widget("ch1_corpus", choice_query_param("corpus", corpus_choices, "both" if lang == "zh" else "toy_en"))
+seed_widget("ch1_ws", query_param("ws", "0") == "1")
+seed_widget("ch1_vocab", int_query_param("vocab", VOCAB_DEFAULT, VOCAB_MIN, VOCAB_MAX))
 controls = st.columns([3, 2, 2])
 with controls[0]:
-    raw_text = st.text_area(
-        t("ch1.input.text"), value=t("ch1.input.default_text"), help=t("ch1.input.text_help"), key="ch1_text", height=90
-    )
+    raw_text = st.text_area(t("ch1.input.text"), help=t("ch1.input.text_help"), key="ch1_text", height=90)
 with controls[1]:
     corpus_choice = st.selectbox(
         t("ch1.input.corpus"),
         corpus_choices,
-        index=corpus_choices.index(default_corpus) if default_corpus in corpus_choices else 0,
         format_func={c: t(f"ch1.corpus_names.{c}") for c in corpus_choices}.get,
         help=t("ch1.input.corpus_help"),
         key="ch1_corpus",
     )
-    whitespace = st.toggle(
-        t("ch1.input.whitespace"),
-        value=query_param("ws", "0") == "1",
-        help=t("ch1.input.whitespace_help"),
-        key="ch1_ws",
-    )
+    whitespace = st.toggle(t("ch1.input.whitespace"), help=t("ch1.input.whitespace_help"), key="ch1_ws")
 with controls[2]:
     vocab_size = st.slider(
-        t("ch1.input.vocab"),
-        VOCAB_MIN,
-        VOCAB_MAX,
-        value=int_query_param("vocab", VOCAB_DEFAULT, VOCAB_MIN, VOCAB_MAX),
-        step=4,
-        help=t("ch1.input.vocab_help"),
-        key="ch1_vocab",
+        t("ch1.input.vocab"), VOCAB_MIN, VOCAB_MAX, step=4, help=t("ch1.input.vocab_help"), key="ch1_vocab"
+    )
+    reset_button(
+        [key for key, _ in DEFAULTS.values()] + ["ch1_corpus", "ch1_ws", "ch1_vocab", "ch1_steps"],
+        [*DEFAULTS, "corpus", "ws", "vocab", "steps"],
     )
 set_query_param("corpus", corpus_choice)
 set_query_param("vocab", vocab_size)
 set_query_param("ws", int(whitespace))
+set_text_query_param("text", raw_text, DEFAULTS["text"][1])
 
 all_tokenizers = {}
 with guard(), st.spinner(t("ch1.side.training")):
@@ -164,12 +184,12 @@ if not all_tokenizers:
     st.stop()
 
 # ----------------------------------------------------------------------------- side by side
-fewest = ask("ch1.fewest", KINDS, lambda: quiz.fewest_tokens({k: all_tokenizers[k].encode(clean_text(raw_text)) for k in KINDS}),
+fewest = ask("ch1.fewest", KINDS, lambda: quiz.fewest_tokens({k: all_tokenizers[k].tokenize(clean_text(raw_text)) for k in KINDS}),
              bar_reveal("ch1.fewest", "counts", ".0f"), context=(raw_text, corpus_choice, vocab_size))
 st.header(t("ch1.side.header"))
 st.caption(t("ch1.side.caption"))
 results = {}
-with guard():
+with main_chart(), guard():
     text = clean_text(raw_text)
     results = {kind: all_tokenizers[kind].tokenize(text) for kind in KINDS}
     for row in (KINDS[:2], KINDS[2:]):
@@ -198,7 +218,10 @@ steps = []
 with guard():
     steps = [step for step in merge_steps(corpus_choice) if step.vocab_size <= vocab_size]
 if len(steps) > 1:
-    shown = st.slider(t("ch1.bpe.steps"), 1, len(steps), value=min(10, len(steps)), key="ch1_steps")
+    seed_widget("ch1_steps", int_query_param("steps", 10, 1, MERGE_STEPS_MAX))
+    st.session_state["ch1_steps"] = min(max(1, int(st.session_state["ch1_steps"])), len(steps))
+    shown = st.slider(t("ch1.bpe.steps"), 1, len(steps), key="ch1_steps")
+    set_query_param("steps", shown)
     st.dataframe(
         [
             {
@@ -219,9 +242,8 @@ if len(steps) > 1:
         pieces = [tok.symbols_to_text(p) for p in tok.segment_with_merges(results["bpe"].text, merges)]
         st.html(word_stages_html([(t("ch1.bpe.after_steps", steps=shown), pieces, "")], whitespace_visible=True))
 
-raw_word = st.text_input(
-    t("ch1.bpe.word"), value=t("ch1.bpe.default_word"), help=t("ch1.bpe.word_help"), key="ch1_word"
-)
+raw_word = st.text_input(t("ch1.bpe.word"), help=t("ch1.bpe.word_help"), key="ch1_word")
+set_text_query_param("word", raw_word, DEFAULTS["word"][1])
 split = ask("ch1.split_word", (quiz.YES, quiz.NO),
             lambda: quiz.bpe_word_split(bpe(corpus_choice, vocab_size), tok.single_word(clean_text(raw_word, max_chars=40))),
             params={"word": raw_word.strip()[:40], "vocab": vocab_size}, context=(raw_word, corpus_choice, vocab_size))
@@ -230,7 +252,7 @@ with guard():
     full = bpe(corpus_choice, VOCAB_MAX)
     stages = tok.bpe_word_history(word, full)
     current = tok.bpe_word_history(word, bpe(corpus_choice, vocab_size))[-1]
-    st.subheader(t("ch1.bpe.history_header", word=word))
+    st.subheader(t("ch1.bpe.history_header", word=plain(word)))
     rows = [
         (
             t("ch1.bpe.history_vocab", size=stage.vocab_size),
@@ -249,7 +271,7 @@ with guard():
         t("ch1.bpe.history_y"),
     )
     figure.add_vline(x=vocab_size, line_dash="dot", line_color="#dc2626")
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, width="stretch")
 
 split.end()
 if results:
@@ -261,19 +283,21 @@ if results:
             t("ch1.bpe.history_y"),
         )
         counts_figure.add_vline(x=vocab_size, line_dash="dot", line_color="#dc2626")
-        st.plotly_chart(counts_figure, width="stretch")
+        chart(counts_figure, width="stretch")
         st.caption(t("ch1.bpe.count_caption"))
 
 # ----------------------------------------------------------------------------- two languages
 st.header(t("ch1.compare.header"))
 left, right = st.columns(2)
-english_raw = left.text_input(t("ch1.compare.english"), value=t("ch1.compare.default_english"), key="ch1_en")
-chinese_raw = right.text_input(t("ch1.compare.chinese"), value=t("ch1.compare.default_chinese"), key="ch1_zh")
+english_raw = left.text_input(t("ch1.compare.english"), key="ch1_en")
+chinese_raw = right.text_input(t("ch1.compare.chinese"), key="ch1_zh")
+set_text_query_param("en", english_raw, DEFAULTS["en"][1])
+set_text_query_param("zh", chinese_raw, DEFAULTS["zh"][1])
 with guard():
     sentences = {"en": clean_text(english_raw), "zh": clean_text(chinese_raw)}
     compared = {lang_key: {k: all_tokenizers[k].tokenize(s) for k in KINDS} for lang_key, s in sentences.items()}
     counts = {lang_key: {k: r.count for k, r in by_kind.items()} for lang_key, by_kind in compared.items()}
-    st.plotly_chart(
+    chart(
         token_count_figure(
             counts,
             {k: t(f"ch1.kinds.{k}") for k in KINDS},
@@ -304,7 +328,7 @@ with guard():
         width="stretch",
     )
     for lang_key, by_kind in compared.items():
-        with st.expander(f"{t('ch1.compare.series_' + lang_key)}: {escape_markdown(sentences[lang_key])}"):
+        with st.expander(f"{t('ch1.compare.series_' + lang_key)}: {plain(sentences[lang_key])}"):
             for kind in KINDS:
                 st.markdown(f"**{t(f'ch1.kinds.{kind}')}** · {t('ch1.side.count', count=by_kind[kind].count)}")
                 st.html(
@@ -333,7 +357,7 @@ if results:
             elif verdict == "normalised":
                 st.info(t("ch1.roundtrip.normalised"), icon=":material/info:")
             elif result.lost:
-                pieces = ", ".join(f"“{escape_markdown(p)}”" for p in dict.fromkeys(result.lost))
+                pieces = ", ".join(f"“{plain(p)}”" for p in dict.fromkeys(result.lost))
                 st.warning(t("ch1.roundtrip.lossy", pieces=pieces), icon=":material/warning:")
             else:
                 st.warning(t("ch1.roundtrip.lossy_other"), icon=":material/warning:")

@@ -3,7 +3,25 @@ it costs (sparsity), and sentence vectors in 2D."""
 
 import streamlit as st
 
-from ui.common import guard, md, query_param, set_query_param, setup_page, t
+from ui.common import (
+    chart,
+    choice_query_param,
+    folded,
+    guard,
+    int_query_param,
+    intro,
+    main_chart,
+    md,
+    plain,
+    projector_on,
+    reset_button,
+    seed_widget,
+    set_query_param,
+    set_text_query_param,
+    setup_page,
+    t,
+    text_query_param,
+)
 
 lang = setup_page("ch2")
 
@@ -14,7 +32,6 @@ from lm_core.embeddings import bow  # noqa: E402
 from lm_core.tokenizers.lesson import corpus_sentences, corpus_word_groups  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz.bow import cosine_heatmap, dtm_heatmap, pca_scatter, sparsity_figure, vectors_figure  # noqa: E402
-from viz.tokens import escape_markdown  # noqa: E402
 
 MAX_CHARS = 6000
 NGRAM_CHOICES = ((1, 1), (1, 2), (2, 2), (1, 3))
@@ -56,76 +73,85 @@ def ngram_label(ngram: tuple[int, int]) -> str:
 
 
 st.title(t("ch2.title"))
-st.markdown(md("ch2/intro"))
+intro("ch2/intro")
 
 # ----------------------------------------------------------------------------- controls
+# Every control starts from the URL (a shared link opens the same view) and writes back.
 modes = list(bow.MODES)
-mode_default = query_param("mode", "count")
-ngram_default = query_param("ngram", "1-1")
-ngram_keys = [f"{a}-{b}" for a, b in NGRAM_CHOICES]
+ngram_keys = {f"{a}-{b}": (a, b) for a, b in NGRAM_CHOICES}
+TEXTS = {  # URL parameter -> (widget key, the example's value)
+    "text": ("ch2_sentences", t("ch2.input.default_sentences")),
+    "a": ("ch2_a", t("ch2.order.default_first")),
+    "b": ("ch2_b", t("ch2.order.default_second")),
+}
+for param, (key, example) in TEXTS.items():
+    seed_widget(key, text_query_param(param, example, max_chars=MAX_CHARS))
+seed_widget("ch2_mode", choice_query_param("mode", modes, "count"))
+seed_widget("ch2_ngram", ngram_keys[choice_query_param("ngram", list(ngram_keys), "1-1")])
+seed_widget("ch2_corpus", choice_query_param("corpus", CORPORA, "toy_zh" if lang == "zh" else "toy_en"))
+seed_widget("ch2_pca", int_query_param("sample", PCA_SAMPLE[2], PCA_SAMPLE[0], PCA_SAMPLE[1]) // 20 * 20)
 left, right = st.columns([3, 2])
 with left:
     raw_sentences = st.text_area(
-        t("ch2.input.sentences"),
-        value=t("ch2.input.default_sentences"),
-        height=230,
-        help=t("ch2.input.sentences_help"),
-        key="ch2_sentences",
+        t("ch2.input.sentences"), height=110 if projector_on() else 230, help=t("ch2.input.sentences_help"), key="ch2_sentences"
     )
 with right:
     mode = st.radio(
         t("ch2.input.mode"),
         modes,
-        index=modes.index(mode_default) if mode_default in modes else 0,
         format_func={m: t(f"ch2.modes.{m}") for m in modes}.get,
         horizontal=True,
         key="ch2_mode",
     )
     ngram = st.selectbox(
-        t("ch2.input.ngram"),
-        NGRAM_CHOICES,
-        format_func=ngram_label,
-        help=t("ch2.input.ngram_help"),
-        index=ngram_keys.index(ngram_default) if ngram_default in ngram_keys else 0,
-        key="ch2_ngram",
+        t("ch2.input.ngram"), NGRAM_CHOICES, format_func=ngram_label, help=t("ch2.input.ngram_help"), key="ch2_ngram"
     )
     if mode == "tfidf":
         st.caption(t("ch2.steps.tfidf_note"))
+    reset_button(
+        [key for key, _ in TEXTS.values()] + ["ch2_mode", "ch2_ngram", "ch2_corpus", "ch2_pca", "ch2_first", "ch2_second"],
+        [*TEXTS, "mode", "ngram", "corpus", "sample", "first", "second"],
+    )
 set_query_param("mode", mode)
 set_query_param("ngram", f"{ngram[0]}-{ngram[1]}")
+set_text_query_param("text", raw_sentences, TEXTS["text"][1])
 
 # ----------------------------------------------------------------------------- three steps
-st.header(t("ch2.steps.header"))
+if not projector_on():
+    st.header(t("ch2.steps.header"))
 result = None
 with guard():
     text = clean_text(raw_sentences, max_chars=MAX_CHARS)
     lines = tuple(line.strip() for line in text.splitlines() if line.strip())
-    result = document_term(lines, mode, tuple(ngram))
+    with st.spinner(t("ch2.steps.computing")):
+        result = document_term(lines, mode, tuple(ngram))
     labels = [f"S{k + 1}" for k in range(len(result.sentences))]
 
-    st.subheader(t("ch2.steps.step1"))
-    st.dataframe(
-        {"#": labels, t("ch2.steps.tokens_column"): [" | ".join(words) for words in result.tokens]},
-        hide_index=True,
-        width="stretch",
-    )
-    st.subheader(t("ch2.steps.step2"))
-    st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
-    st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
-    st.subheader(t("ch2.steps.step3"))
     rows, columns = result.shape
+    with folded(f"{t('ch2.steps.step1')} · {t('ch2.steps.step2')}"):
+        st.subheader(t("ch2.steps.step1"))
+        st.dataframe(
+            {"#": labels, t("ch2.steps.tokens_column"): [" | ".join(words) for words in result.tokens]},
+            hide_index=True,
+            width="stretch",
+        )
+        st.subheader(t("ch2.steps.step2"))
+        st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
+        st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
+    st.subheader(t("ch2.steps.step3"))
+    with main_chart():
+        chart(
+            dtm_heatmap(
+                result.matrix,
+                result.vocabulary,
+                result.sentences,
+                t("ch2.steps.heatmap", mode=t(f"ch2.modes.{mode}")),
+                t(f"ch2.steps.value_{mode}"),
+                t("ch2.steps.heatmap_x"),
+            ),
+            width="stretch",
+        )
     st.caption(t("ch2.steps.step3_caption", rows=rows, columns=columns, zeros=result.zero_share))
-    st.plotly_chart(
-        dtm_heatmap(
-            result.matrix,
-            result.vocabulary,
-            result.sentences,
-            t("ch2.steps.heatmap", mode=t(f"ch2.modes.{mode}")),
-            t(f"ch2.steps.value_{mode}"),
-            t("ch2.steps.heatmap_x"),
-        ),
-        width="stretch",
-    )
 
 # ----------------------------------------------------------------------------- similarity
 if result is not None and len(result.sentences) >= 2:
@@ -135,26 +161,25 @@ if result is not None and len(result.sentences) >= 2:
     closest = ask("ch2.most_similar", list(names)[1:], lambda: quiz.most_similar(bow.cosine_matrix(result.matrix), 0, list(names)),
                   bar_reveal("ch2.most_similar", labels=names), labels=names, context=(result.sentences, mode, ngram))
     with guard():
-        st.plotly_chart(
+        chart(
             cosine_heatmap(bow.cosine_matrix(result.matrix), result.sentences, t("ch2.similarity.figure")),
             width="stretch",
         )
         options = list(range(len(result.sentences)))
+        seed_widget("ch2_first", int_query_param("first", 1, 1, len(options)) - 1)
+        seed_widget("ch2_second", int_query_param("second", 2, 1, len(options)) - 1)
+        for key, fallback in (("ch2_first", 0), ("ch2_second", 1)):
+            if st.session_state[key] not in options:  # fewer sentences than before
+                st.session_state[key] = fallback
         pick = st.columns(2)
         first = pick[0].selectbox(
-            t("ch2.similarity.first"),
-            options,
-            index=0,
-            format_func=lambda i: f"S{i + 1}: {result.sentences[i]}",
-            key="ch2_first",
+            t("ch2.similarity.first"), options, format_func=lambda i: f"S{i + 1}: {result.sentences[i]}", key="ch2_first"
         )
         second = pick[1].selectbox(
-            t("ch2.similarity.second"),
-            options,
-            index=1,
-            format_func=lambda i: f"S{i + 1}: {result.sentences[i]}",
-            key="ch2_second",
+            t("ch2.similarity.second"), options, format_func=lambda i: f"S{i + 1}: {result.sentences[i]}", key="ch2_second"
         )
+        set_query_param("first", first + 1)
+        set_query_param("second", second + 1)
         closeness = bow.explain_similarity(result, first, second)
         st.markdown(f"#### {t('ch2.similarity.cosine', value=closeness.cosine)}")
         if closeness.shared:
@@ -174,16 +199,18 @@ if result is not None and len(result.sentences) >= 2:
         else:
             st.info(t("ch2.similarity.no_shared"))
         none = t("ch2.similarity.none")
-        st.caption(t("ch2.similarity.only_a", words=", ".join(map(escape_markdown, closeness.only_a)) or none))
-        st.caption(t("ch2.similarity.only_b", words=", ".join(map(escape_markdown, closeness.only_b)) or none))
+        st.caption(t("ch2.similarity.only_a", words=", ".join(map(plain, closeness.only_a)) or none))
+        st.caption(t("ch2.similarity.only_b", words=", ".join(map(plain, closeness.only_b)) or none))
     closest.end()
 
 # ----------------------------------------------------------------------------- word order
 st.header(t("ch2.order.header"))
 st.markdown(md("ch2/order"))
 pair = st.columns(2)
-raw_a = pair[0].text_input(t("ch2.order.first"), value=t("ch2.order.default_first"), key="ch2_a")
-raw_b = pair[1].text_input(t("ch2.order.second"), value=t("ch2.order.default_second"), key="ch2_b")
+raw_a = pair[0].text_input(t("ch2.order.first"), key="ch2_a")
+raw_b = pair[1].text_input(t("ch2.order.second"), key="ch2_b")
+set_text_query_param("a", raw_a, TEXTS["a"][1])
+set_text_query_param("b", raw_b, TEXTS["b"][1])
 same_vector = ask("ch2.same_vector", (quiz.YES, quiz.NO),
                   lambda: quiz.same_vector(document_term((clean_text(raw_a, max_chars=300), clean_text(raw_b, max_chars=300)),
                                                          "count", (1, 1)).matrix),
@@ -192,7 +219,7 @@ with guard():
     sentence_a, sentence_b = clean_text(raw_a, max_chars=300), clean_text(raw_b, max_chars=300)
     unigrams = document_term((sentence_a, sentence_b), "count", (1, 1))
     names = (f"A: {sentence_a}", f"B: {sentence_b}")
-    st.plotly_chart(
+    chart(
         vectors_figure(
             unigrams.vocabulary,
             unigrams.matrix,
@@ -210,7 +237,7 @@ with guard():
         bigrams = document_term((sentence_a, sentence_b), "count", (1, 2))
     except InputError:
         bigrams = unigrams
-    st.plotly_chart(
+    chart(
         vectors_figure(
             bigrams.vocabulary,
             bigrams.matrix,
@@ -232,18 +259,16 @@ same_vector.end()
 
 # ----------------------------------------------------------------------------- sparsity
 st.header(t("ch2.sparsity.header"))
-corpus_default = query_param("corpus", "toy_zh" if lang == "zh" else "toy_en")
 corpus = st.selectbox(
     t("ch2.sparsity.corpus"),
     CORPORA,
-    index=CORPORA.index(corpus_default) if corpus_default in CORPORA else 0,
     format_func={c: t(f"ch2.corpus_names.{c}") for c in CORPORA}.get,
     key="ch2_corpus",
 )
 set_query_param("corpus", corpus)
 with guard():
     curve = sparsity(corpus, tuple(ngram))
-    st.plotly_chart(
+    chart(
         sparsity_figure(
             [p.documents for p in curve],
             [p.vocabulary_size for p in curve],
@@ -268,12 +293,13 @@ with guard():
 
 # ----------------------------------------------------------------------------- PCA
 st.header(t("ch2.pca.header"))
-size = st.slider(t("ch2.pca.sample"), *PCA_SAMPLE[:2], value=PCA_SAMPLE[2], step=20, key="ch2_pca")
+size = st.slider(t("ch2.pca.sample"), *PCA_SAMPLE[:2], step=20, key="ch2_pca")
+set_query_param("sample", size)
 with guard():
     own = result.sentences if result is not None else ()
     sample, topics, projection, agreement = corpus_projection(corpus, size, own)
     topic_names = {topic: t(f"ch2.topics.{topic}") for topic in set(topics)}
-    st.plotly_chart(
+    chart(
         pca_scatter(
             projection.coordinates,
             sample,

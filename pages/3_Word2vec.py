@@ -7,14 +7,24 @@ import time
 import streamlit as st
 
 from ui.common import (
+    chart,
     choice_query_param,
     current_seed,
     guard,
     int_query_param,
+    intro,
+    main_chart,
     md,
+    plain,
+    projector_on,
+    query_param,
+    reset_button,
+    seed_widget,
     set_query_param,
+    set_text_query_param,
     setup_page,
     t,
+    text_query_param,
 )
 
 lang = setup_page("ch3")
@@ -25,31 +35,21 @@ from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.device import pick_device, training_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text, decode_upload  # noqa: E402
+from lm_core.data.curriculum import BANK_SENTENCES, WORD_EXAMPLES  # noqa: E402
 from lm_core.embeddings import projection as proj  # noqa: E402
 from lm_core.embeddings import word2vec as w2v  # noqa: E402
-from lm_core.embeddings.vectors import WordVectors  # noqa: E402
+from lm_core.embeddings.vectors import WordVectors, cosine  # noqa: E402
 from ui import jobs  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
+from ui.shared import shared_chart, shared_figure  # noqa: E402
 from viz import embeddings as fig  # noqa: E402
 
 CORPORA = ("toy_en", "toy_zh", "upload")
 METHODS = proj.METHODS
 TRAIN_BUDGET_S = 60.0  # a run stops (keeping what it learned) after this long
-# Words the lesson talks about, per language: defaults of the boxes below.
-EXAMPLES = {
-    "en": dict(word="king", analogy=("king", "man", "woman"), heatmap="morning, sunrise, rain, thunder, apple, baby, newborn, king, queen",
-               pairs=(("morning", "sunrise"), ("rain", "thunder"), ("baby", "newborn"), ("apple", "baby"))),
-    "zh": dict(word="国王", analogy=("国王", "男人", "女人"), heatmap="早上, 日出, 雨, 雷, 苹果, 婴儿, 新生儿, 国王, 王后",
-               pairs=(("早上", "日出"), ("雨", "雷"), ("婴儿", "新生儿"), ("苹果", "婴儿"))),
-}
+LIVE_CHART_EVERY = 20  # progress reports between two redraws of the live loss curve
+EXAMPLES = WORD_EXAMPLES  # words the lesson talks about, per language: defaults of the boxes below
 EXAMPLES_BY_CORPUS = {"toy_en": "en", "toy_zh": "zh"}
-
-# MiniLM was trained on English: the two senses of "bank" are shown in English sentences
-# in both languages of the page (in Chinese they are two different words, 河岸 and 银行).
-BANK_SENTENCES = (
-    "We sat on the bank of the river and watched the water.",
-    "She put her money in the bank and asked for a loan.",
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -121,11 +121,18 @@ def example_words(corpus_name: str, wv: WordVectors) -> dict:
     return dict(word=picks[0], analogy=tuple(picks[:3]), heatmap=", ".join(dict.fromkeys(picks)), pairs=())
 
 
+def lesson_words(examples: dict) -> list[str]:
+    """The words the lesson talks about (labelled first on the maps)."""
+    words = [examples["word"], *examples["analogy"], *(w for pair in examples["pairs"] for w in pair)]
+    words += [w.strip() for w in examples["heatmap"].split(",")]
+    return list(dict.fromkeys(w for w in words if w))
+
+
 def parse_words(text: str) -> list[str]:
     parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
     words = list(dict.fromkeys(p for p in parts if p))
     if not words:
-        raise InputError("ch3.err_no_words_given")
+        raise InputError("errors.word.none_given")
     return words
 
 
@@ -158,18 +165,22 @@ def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, c
     def on_progress(p: dict) -> None:
         live_steps.append(p["step"])
         live_losses.append(p["loss"])
-        if time.monotonic() - last_bar[0] > 0.1:  # a replay of a finished run sends a few updates, not hundreds
-            last_bar[0] = time.monotonic()
+        now = time.monotonic()
+        if now - last_bar[0] > 0.25:  # a replay of a finished run sends a few updates, not hundreds
+            last_bar[0] = now
             share = min(1.0, p["step"] / max(p["total_steps"], 1))
             progress_bar.progress(share, text=t("ch3.train.progress", epoch=p["epoch"] + 1, epochs=config.epochs,
                                                 loss=f"{p['loss']:.3f}", words=f"{p['words_done']:,}"))
-        if time.monotonic() - last_draw[0] > 0.4:
-            last_draw[0] = time.monotonic()
-            loss_slot.plotly_chart(
-                fig.loss_curve(live_steps, live_losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
-                               y_title=t("ch3.train.loss"), total_steps=p["total_steps"]),
-                width="stretch", key=f"w2v_live_{len(live_steps)}",
-            )
+        # The live loss curve: every LIVE_CHART_EVERY-th report, at most twice a second, and built once per
+        # server for all the sessions sharing this run (60 sessions each building it 2.5 times a second
+        # starved the training itself).
+        if len(live_steps) % LIVE_CHART_EVERY == 1 and now - last_draw[0] > 0.5:
+            last_draw[0] = now
+            steps, losses = list(live_steps), list(live_losses)
+            curve = shared_figure(("ch3.live", job.key, lang, len(steps)), lambda: fig.loss_curve(
+                steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"), y_title=t("ch3.train.loss"),
+                total_steps=p["total_steps"]))
+            shared_chart(curve, key=f"w2v_live_{len(steps)}", where=loss_slot)
 
     result: w2v.TrainResult = jobs.wait_in_page(job, on_progress=on_progress)  # this session's deep copy
     progress_bar.progress(1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}",
@@ -198,14 +209,35 @@ def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, c
 
 _umap_warmup()
 st.title(t("ch3.title"))
-st.markdown(md("ch3/intro"))
+intro("ch3/intro")
 
 # --- 1. Corpus and training -----------------------------------------------------------------
-st.header(t("ch3.train.header"))
-controls, results = st.columns([2, 3], gap="large")
+# The projector layout shows the map first and folds the training controls below it.
+if projector_on():
+    map_area = main_chart()
+    train_area = st.expander(t("ch3.train.header"), icon=":material/model_training:")
+else:
+    train_area = st.container()
+    map_area = main_chart()
+with train_area:
+    if not projector_on():
+        st.header(t("ch3.train.header"))
+    controls, results = st.columns([2, 3], gap="large")
+# Every control starts from the URL (a shared link opens the same view) and writes back.
+SETTINGS = {  # URL parameter -> (widget key, low, high, default)
+    "dim": ("w2v_dim", 2, 200, w2v.TOY_CONFIG.dim),
+    "window": ("w2v_window", 1, 10, w2v.TOY_CONFIG.window),
+    "negative": ("w2v_negative", 1, 20, w2v.TOY_CONFIG.negative),
+    "epochs": ("w2v_epochs", 1, 50, w2v.TOY_CONFIG.epochs),
+    "min_count": ("w2v_min_count", 1, 20, w2v.TOY_CONFIG.min_count),
+}
+for param, (key, low, high, default) in SETTINGS.items():
+    seed_widget(key, int_query_param(param, default, low, high))
+seed_widget("w2v_corpus", choice_query_param("corpus", CORPORA, "toy_en" if lang == "en" else "toy_zh"))
+seed_widget("w2v_arch", choice_query_param("arch", ("sg", "cbow"), "sg"))
 with controls:
     corpus_name = st.radio(
-        t("ch3.train.corpus"), CORPORA, index=CORPORA.index(choice_query_param("corpus", CORPORA, "toy_en" if lang == "en" else "toy_zh")),
+        t("ch3.train.corpus"), CORPORA,
         format_func={c: t(f"ch3.corpus.{c}") for c in CORPORA}.__getitem__, horizontal=True, key="w2v_corpus",
     )
     set_query_param("corpus", corpus_name)
@@ -216,14 +248,17 @@ with controls:
                             horizontal=True, key="w2v_arch")
     col_a, col_b = st.columns(2)
     with col_a:
-        dim = st.slider(t("ch3.train.dim"), 2, 200, w2v.TOY_CONFIG.dim, step=1, key="w2v_dim", help=t("ch3.train.dim_help"))
-        window = st.slider(t("ch3.train.window"), 1, 10, w2v.TOY_CONFIG.window, key="w2v_window", help=t("ch3.train.window_help"))
-        negative = st.slider(t("ch3.train.negative"), 1, 20, w2v.TOY_CONFIG.negative, key="w2v_negative",
+        dim = st.slider(t("ch3.train.dim"), 2, 200, step=1, key="w2v_dim", help=t("ch3.train.dim_help"))
+        window = st.slider(t("ch3.train.window"), 1, 10, key="w2v_window", help=t("ch3.train.window_help"))
+        negative = st.slider(t("ch3.train.negative"), 1, 20, key="w2v_negative",
                              help=t("ch3.train.negative_help"))
     with col_b:
-        epochs = st.slider(t("ch3.train.epochs"), 1, 50, w2v.TOY_CONFIG.epochs, key="w2v_epochs", help=t("ch3.train.epochs_help"))
-        min_count = st.slider(t("ch3.train.min_count"), 1, 20, w2v.TOY_CONFIG.min_count, key="w2v_min_count",
+        epochs = st.slider(t("ch3.train.epochs"), 1, 50, key="w2v_epochs", help=t("ch3.train.epochs_help"))
+        min_count = st.slider(t("ch3.train.min_count"), 1, 20, key="w2v_min_count",
                               help=t("ch3.train.min_count_help"))
+    for param, (key, *_unused) in SETTINGS.items():
+        set_query_param(param, st.session_state[key])
+    set_query_param("arch", architecture)
     train_clicked = st.button(t("ch3.train.button"), type="primary", icon=":material/model_training:", key="w2v_train")
 
 with results:
@@ -231,7 +266,7 @@ with results:
         with guard():
             if corpus_name == "upload":
                 if upload is None:
-                    raise InputError("ch3.err_no_upload")
+                    raise InputError("errors.file.none_uploaded")
                 upload_text = decode_upload(upload.getvalue())
                 corpus = w2v.corpus_from_upload(upload_text)
                 corpus_key = ("upload", hashlib.sha256(upload_text.encode("utf-8")).hexdigest())
@@ -263,8 +298,10 @@ if model is None and corpus_name != "upload":
         model = shipped_model(corpus_name)
 
 with results:
-    if model is None:
+    if model is None and corpus_name == "upload":
         st.info(t("ch3.train.upload_first"), icon=":material/upload_file:")
+    elif model is None:
+        pass  # the shipped vectors could not be read: the message above says why
     else:
         cfg = model["config"]
         source = t("ch3.train.source_shipped") if model["shipped"] else t("ch3.train.source_session")
@@ -272,7 +309,7 @@ with results:
                      negative=cfg["negative"], epochs=cfg["epochs"], arch=t(f"ch3.train.arch_{'sg' if cfg['sg'] else 'cbow'}")))
         if model["losses"]:
             steps, losses = zip(*model["losses"], strict=True)
-            st.plotly_chart(fig.loss_curve(steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
+            chart(fig.loss_curve(steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
                                            y_title=t("ch3.train.loss")), width="stretch", key="w2v_loss")
 
 if model is None:
@@ -288,50 +325,61 @@ examples = example_words(corpus_name, wv)
 group_names = {g: t(f"ch3.groups.{g}") if t(f"ch3.groups.{g}") != f"ch3.groups.{g}" else g for g in set(wv.groups.values())}
 
 # --- 2. The map -----------------------------------------------------------------------------
-st.header(t("ch3.map.header"))
-st.markdown(md("ch3/map"))
-c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
-with c1:
-    method = st.radio(t("ch3.map.method"), METHODS, index=METHODS.index(choice_query_param("method", METHODS, "tsne")),
-                      format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__, horizontal=True, key="w2v_method")
-    set_query_param("method", method)
-with c2:
-    dims = st.radio(t("ch3.map.dims"), (2, 3), index=int_query_param("dims", 2, 2, 3) - 2, format_func=lambda d: f"{d}D",
-                    horizontal=True, key="w2v_dims")
-    set_query_param("dims", dims)
-with c3:
-    has_groups = any(w in wv.groups for w in wv.words)
-    grouped_only = st.toggle(t("ch3.map.grouped_only"), value=has_groups, disabled=not has_groups, key="w2v_grouped")
-with c4:
-    if len(wv) > 10:
-        top_n = st.slider(t("ch3.map.top_n"), 10, min(400, len(wv)), min(120, len(wv)), key="w2v_top_n",
-                          disabled=grouped_only and has_groups)
-    else:  # a tiny vocabulary: show every word
-        top_n = len(wv)
-shown = [w for w in wv.words if w in wv.groups] if grouped_only and has_groups else wv.words[:top_n]
-focus = st.session_state.get("w2v_focus", examples["word"])
+with map_area:
+    st.header(t("ch3.map.header"))
+    intro("ch3/map", "common.read_more")
+    seed_widget("w2v_method", choice_query_param("method", METHODS, "tsne"))
+    seed_widget("w2v_dims", int_query_param("dims", 2, 2, 3))
+    c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
+    with c1:
+        method = st.radio(t("ch3.map.method"), METHODS,
+                          format_func={m: t(f"ch3.map.method_{m}") for m in METHODS}.__getitem__, horizontal=True, key="w2v_method")
+        set_query_param("method", method)
+    with c2:
+        dims = st.radio(t("ch3.map.dims"), (2, 3), format_func=lambda d: f"{d}D",
+                        horizontal=True, key="w2v_dims")
+        set_query_param("dims", dims)
+    with c3:
+        has_groups = any(w in wv.groups for w in wv.words)
+        seed_widget("w2v_grouped", has_groups and query_param("grouped", "1") != "0")
+        grouped_only = st.toggle(t("ch3.map.grouped_only"), disabled=not has_groups, key="w2v_grouped")
+        set_query_param("grouped", int(grouped_only))
+    with c4:
+        if len(wv) > 10:
+            top_high = min(400, len(wv))
+            seed_widget("w2v_top_n", int_query_param("top", min(120, len(wv)), 10, top_high))
+            st.session_state["w2v_top_n"] = min(max(10, int(st.session_state["w2v_top_n"])), top_high)
+            top_n = st.slider(t("ch3.map.top_n"), 10, top_high, key="w2v_top_n", disabled=grouped_only and has_groups)
+            set_query_param("top", top_n)
+        else:  # a tiny vocabulary: show every word
+            top_n = len(wv)
+    shown = [w for w in wv.words if w in wv.groups] if grouped_only and has_groups else wv.words[:top_n]
+    focus = st.session_state.get("w2v_focus", examples["word"])
 
-with guard():
-    if method == "umap" and not proj.umap_is_warm():
-        with st.status(t("ch3.map.umap_preparing"), expanded=False) as status:
-            coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
-            status.update(label=t("ch3.map.umap_ready"), state="complete")
-    else:
-        with st.spinner(t("ch3.map.computing")):
-            coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
-    axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
-    scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
-                                    axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
-                                    highlight=[focus] if focus in shown else [])
-    event = st.plotly_chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
-    if points and points[0].get("customdata"):
-        picked = points[0]["customdata"]
-        picked = picked[0] if isinstance(picked, list) else picked
-        if picked in wv and st.session_state.get("w2v_picked") != picked:
-            st.session_state["w2v_picked"] = picked
-            st.session_state["w2v_word"] = picked
-    st.caption(t(f"ch3.map.caption_{method}"))
+    with guard():
+        if method == "umap" and not proj.umap_is_warm():
+            with st.status(t("ch3.map.umap_preparing"), expanded=False) as status:
+                coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
+                status.update(label=t("ch3.map.umap_ready"), state="complete")
+        else:
+            with st.spinner(t("ch3.map.computing")):
+                coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
+        axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
+        highlight = [focus] if focus in shown else []
+        scatter = shared_figure(  # built once per server for this view, not once per student
+            ("ch3.map", model["id"], method, dims, current_seed(), tuple(shown), lang, tuple(highlight)),
+            lambda: fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
+                                          axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
+                                          highlight=highlight, labelled=lesson_words(examples)))
+        event = shared_chart(scatter, key="w2v_map", on_select="rerun", selection_mode="points")
+        points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
+        if points and points[0].get("customdata"):
+            picked = points[0]["customdata"]
+            picked = picked[0] if isinstance(picked, list) else picked
+            if picked in wv and st.session_state.get("w2v_picked") != picked:
+                st.session_state["w2v_picked"] = picked
+                st.session_state["w2v_word"] = picked
+        st.caption(t(f"ch3.map.caption_{method}"))
 
 # --- 3. Replay --------------------------------------------------------------------------------
 st.header(t("ch3.replay.header"))
@@ -339,14 +387,15 @@ st.markdown(md("ch3/replay"))
 with guard():
     snap_words = model["snapshot_words"]
     keep = [i for i, w in enumerate(snap_words) if w in set(shown)] or list(range(min(len(snap_words), 120)))
-    frames = replay_frames([s[keep] for s in model["snapshots"]])
-    replay = fig.replay_animation(
-        frames, model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
-        title=t("ch3.replay.title", n=len(frames)), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
-        step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
-        group_names=group_names, other_name=t("ch3.groups.other"),
-    )
-    st.plotly_chart(replay, width="stretch", key="w2v_replay")
+    replay = shared_figure(  # 27 animation frames: built once per server, model, words and language
+        ("ch3.replay", model["id"], tuple(keep), lang),
+        lambda: fig.replay_animation(
+            replay_frames([s[keep] for s in model["snapshots"]]), model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
+            title=t("ch3.replay.title", n=len(model["snapshots"])), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
+            step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
+            group_names=group_names, other_name=t("ch3.groups.other"), labelled=lesson_words(examples),
+        ))
+    shared_chart(replay, key="w2v_replay")
 
 # --- 4. Ask the vectors ------------------------------------------------------------------------
 
@@ -359,33 +408,47 @@ def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
     nearest = ask("ch3.nearest", lambda: quiz.nearest_candidates(wv, asked), lambda: quiz.nearest_word(wv, asked, quiz.nearest_candidates(wv, asked)),
                   bar_reveal("ch3.nearest"), params={"word": asked[:60]}, context=(asked, len(wv), wv.dim, float(wv.vectors[0, 0])))
     tab_nb, tab_an, tab_sim = st.tabs([t("ch3.ask.tab_neighbours"), t("ch3.ask.tab_analogy"), t("ch3.ask.tab_similarity")])
+    example_word = examples["word"] if examples["word"] in wv else wv.words[0]
+    a_default, b_default, c_default = examples["analogy"]
+    boxes = {  # URL parameter -> (widget key, the example's value, longest accepted)
+        "word": ("w2v_word", example_word, 60), "a": ("w2v_a", a_default, 60), "b": ("w2v_b", b_default, 60),
+        "c": ("w2v_c", c_default, 60), "words": ("w2v_heat_words", examples["heatmap"], 400),
+    }
+    for param, (key, example, _) in boxes.items():
+        seed_widget(key, text_query_param(param, example))
+    seed_widget("w2v_k", int_query_param("k", 10, 3, 20))
+    reset_button([key for key, _, _ in boxes.values()] + ["w2v_k"], [*boxes, "k"])
     with tab_nb:
-        st.session_state.setdefault("w2v_word", examples["word"] if examples["word"] in wv else wv.words[0])
-        word = st.text_input(t("ch3.ask.word"), key="w2v_word", help=t("ch3.ask.word_help"), max_chars=60)
-        k = st.slider(t("ch3.ask.k"), 3, 20, 10, key="w2v_k")
+        word = st.text_input(t("ch3.ask.word"), key="w2v_word", help=t("ch3.ask.word_help"))
+        k = st.slider(t("ch3.ask.k"), 3, 20, key="w2v_k")
+        set_query_param("k", k)
+        for param, (key, example, _) in boxes.items():
+            set_text_query_param(param, st.session_state[key], example)
         with guard():
+            word = clean_text(word, max_chars=boxes["word"][2], require_words=False)
             neighbours = wv.neighbours(word, k)
             st.session_state["w2v_focus"] = word.strip().lower()
-            st.plotly_chart(fig.score_bars(neighbours, title=t("ch3.ask.neighbours_title", word=word.strip()), x_title=t("ch3.ask.cosine")),
+            chart(fig.score_bars(neighbours, title=t("ch3.ask.neighbours_title", word=word.strip()), x_title=t("ch3.ask.cosine")),
                             width="stretch", key="w2v_neighbours")
     with tab_an:
         st.markdown(md("ch3/analogy"))
-        a_default, b_default, c_default = examples["analogy"]
         ca, cb, cc = st.columns(3)
-        a = ca.text_input(t("ch3.ask.a"), a_default, key="w2v_a", max_chars=60)
-        b = cb.text_input(t("ch3.ask.b"), b_default, key="w2v_b", max_chars=60)
-        c = cc.text_input(t("ch3.ask.c"), c_default, key="w2v_c", max_chars=60)
+        a = ca.text_input(t("ch3.ask.a"), key="w2v_a")
+        b = cb.text_input(t("ch3.ask.b"), key="w2v_b")
+        c = cc.text_input(t("ch3.ask.c"), key="w2v_c")
         with guard():
+            a, b, c = (clean_text(x, max_chars=boxes["a"][2], require_words=False) for x in (a, b, c))
             answers = wv.analogy(a, b, c, k=5)
-            st.markdown(t("ch3.ask.analogy_answer", a=a.strip(), b=b.strip(), c=c.strip(), best=answers[0][0], score=f"{answers[0][1]:.3f}"))
-            st.plotly_chart(fig.score_bars(answers, title=t("ch3.ask.analogy_title"), x_title=t("ch3.ask.cosine"), colour="#009E73"),
+            st.markdown(t("ch3.ask.analogy_answer", a=plain(a), b=plain(b), c=plain(c), best=plain(answers[0][0]),
+                          score=f"{answers[0][1]:.3f}"))
+            chart(fig.score_bars(answers, title=t("ch3.ask.analogy_title"), x_title=t("ch3.ask.cosine"), colour="#009E73"),
                             width="stretch", key="w2v_analogy")
     with tab_sim:
-        words_text = st.text_input(t("ch3.ask.heatmap_words"), examples["heatmap"], key="w2v_heat_words", max_chars=400)
+        words_text = st.text_input(t("ch3.ask.heatmap_words"), key="w2v_heat_words")
         with guard():
-            words = parse_words(words_text)[:20]
+            words = parse_words(clean_text(words_text, max_chars=boxes["words"][2], require_words=False))[:20]
             matrix = wv.similarity_matrix(words)
-            st.plotly_chart(fig.similarity_heatmap(matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"),
+            chart(fig.similarity_heatmap(matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"),
                                                    value_name=t("ch3.ask.cosine")), width="stretch", key="w2v_heatmap")
     nearest.end()
 
@@ -412,24 +475,36 @@ def one_vector_per_word(wv: WordVectors) -> None:
     """A fragment: editing the sentences reruns MiniLM and this chart only."""
     st.header(t("ch3.bank.header"))
     st.markdown(md("ch3/bank"))
-    s1 = st.text_input(t("ch3.bank.sentence_river"), BANK_SENTENCES[0], key="w2v_bank_s1", max_chars=300)
-    s2 = st.text_input(t("ch3.bank.sentence_money"), BANK_SENTENCES[1], key="w2v_bank_s2", max_chars=300)
-    bank_word = st.text_input(t("ch3.bank.word"), "bank", key="w2v_bank_word", max_chars=40)
+    bank_boxes = {"s1": ("w2v_bank_s1", BANK_SENTENCES[0]), "s2": ("w2v_bank_s2", BANK_SENTENCES[1]),
+                  "bank": ("w2v_bank_word", "bank")}
+    for param, (key, example) in bank_boxes.items():
+        seed_widget(key, text_query_param(param, example))
+    s1 = st.text_input(t("ch3.bank.sentence_river"), key="w2v_bank_s1")
+    s2 = st.text_input(t("ch3.bank.sentence_money"), key="w2v_bank_s2")
+    bank_word = st.text_input(t("ch3.bank.word"), key="w2v_bank_word")
+    for param, (_, example), value in zip(bank_boxes, bank_boxes.values(), (s1, s2, bank_word), strict=True):
+        set_text_query_param(param, value, example)
     contextual_pair = lambda: [contextual_vector(clean_text(x, max_chars=300), bank_word) for x in (s1, s2)]  # noqa: E731
     bank = ask("ch3.bank", quiz.COSINE_BUCKETS, lambda: quiz.cosine_bucket(quiz.cosine(*contextual_pair())),
                params={"word": bank_word.strip()}, context=(s1, s2, bank_word))
     with guard():
         s1c, s2c = clean_text(s1, max_chars=300), clean_text(s2, max_chars=300)
+        bank_word = clean_text(bank_word, max_chars=40)
         with st.spinner(t("ch3.bank.loading")):
             v1, v2 = contextual_vector(s1c, bank_word), contextual_vector(s2c, bank_word)
-        contextual = float(v1 @ v2 / (np.linalg.norm(v1) * np.linalg.norm(v2)))
-        labels = [t("ch3.bank.static_label"), t("ch3.bank.contextual_label")]
-        st.plotly_chart(fig.context_comparison(labels, [1.0, contextual], title=t("ch3.bank.title", word=bank_word.strip()),
-                                               x_title=t("ch3.ask.cosine")), width="stretch", key="w2v_bank")
-        if bank_word.strip().lower() in wv:
-            st.caption(t("ch3.bank.static_in_vocab", word=bank_word.strip(), neighbours=", ".join(w for w, _ in wv.neighbours(bank_word, 5))))
+        contextual = cosine(v1, v2)
+        in_vocabulary = bank_word.lower() in wv
+        # One static vector per word: its similarity with itself is 1 (drawn only when
+        # the word has a vector here at all).
+        labels = ([t("ch3.bank.static_label")] if in_vocabulary else []) + [t("ch3.bank.contextual_label")]
+        values = ([1.0] if in_vocabulary else []) + [contextual]
+        chart(fig.context_comparison(labels, values, title=t("ch3.bank.title", word=bank_word),
+                                     x_title=t("ch3.ask.cosine")), width="stretch", key="w2v_bank")
+        if in_vocabulary:
+            st.caption(t("ch3.bank.static_in_vocab", word=plain(bank_word),
+                         neighbours=plain(", ".join(w for w, _ in wv.neighbours(bank_word, 5)))))
         else:
-            st.caption(t("ch3.bank.static_not_in_vocab", word=bank_word.strip()))
+            st.caption(t("ch3.bank.static_not_in_vocab", word=plain(bank_word)))
         st.markdown(t("ch3.bank.result", value=f"{contextual:.3f}"))
     bank.end()
 

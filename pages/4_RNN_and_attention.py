@@ -9,20 +9,21 @@ runs are computed once and replayed, distinct ones wait for a free slot.
 """
 
 import html
-import threading
-import time
 
+import numpy as np
 import streamlit as st
 
 from ui.common import setup_page
 
 lang = setup_page("ch4")
 
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.device import inference_threads, training_threads  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.data.corpora import load_corpus  # noqa: E402
 from lm_core.models import seq2seq as s2s  # noqa: E402
 from lm_core.train import seq2seq as s2s_train  # noqa: E402
+from ui import jobs  # noqa: E402
 from ui.common import (  # noqa: E402
     choice_query_param,
     current_seed,
@@ -33,8 +34,11 @@ from ui.common import (  # noqa: E402
     set_query_param,
     show_error,
     t,
+    template,
 )
+from ui.predict import ask  # noqa: E402
 from viz import seq2seq as figs  # noqa: E402
+from viz.tokens import escape_markdown  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 KINDS = ("plain", "attention")
@@ -42,13 +46,13 @@ OWN = "__own__"
 EPOCH_CHOICES = (1, 2, 3, 4, 5)
 PAIR_CHOICES = (1000, 2000, 4000, 6000)
 HIDDEN_CHOICES = (32, 64, 128)
-MAX_FINISHED_RUNS = 32
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
+RUN_CAP_S = 300.0  # a learner's run on a busy classroom server: stop it (with what it has) after this
+DEFAULT_RUN = s2s_train.QuickRun()
 
 
 def plain(text: str) -> str:
-    """Text a student typed, shown inside Markdown: every Markdown character escaped."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
+    """Text a student typed, shown inside Markdown: literal, never markup."""
+    return escape_markdown(str(text))
 
 
 def pct(value: float | None) -> str:
@@ -120,83 +124,48 @@ def cached_similarity(sentence_a: str, sentence_b: str, word: str) -> dict:
 # --------------------------------------------------------------------------- learners' runs, shared per server
 
 
-class RunBoard:
-    """Learners' training runs on this server: identical requests are computed once (the
-    others wait for it and get the same numbers), distinct ones take one slot at a time."""
+def training_job(run: s2s_train.QuickRun):
+    """The job the server's queue runs: both models trained and measured (plain numbers out)."""
 
-    def __init__(self, slots: int = 1) -> None:
-        self.lock = threading.Lock()
-        self.slots = threading.Semaphore(slots)
-        self.finished: dict[tuple, dict] = {}
-        self.running: dict[tuple, threading.Event] = {}
-        self.waiting = 0
+    def job(progress, should_stop) -> dict:
+        last = {"step": 0}
 
-    def remember(self, key: tuple, result: dict) -> None:
-        with self.lock:
-            self.finished[key] = result
-            while len(self.finished) > MAX_FINISHED_RUNS:
-                self.finished.pop(next(iter(self.finished)))
+        def report(kind: str, p: s2s_train.Seq2SeqProgress) -> None:
+            # Every report is kept for replays: one every few steps is plenty for a bar.
+            if p.step - last["step"] >= 4 or p.step == p.total_steps:
+                last["step"] = 0 if p.step == p.total_steps else p.step
+                progress({"kind": kind, "step": p.step, "total": p.total_steps, "loss": p.loss})
 
+        with training_threads():
+            return s2s_train.train_and_measure(run, callback=report, should_stop=should_stop)
 
-@st.cache_resource(show_spinner=False)
-def run_board() -> RunBoard:
-    return RunBoard()
+    return job
 
 
-def run_shared(run: s2s_train.QuickRun) -> tuple[dict | None, str]:
-    """The result of ``run``, computing it here only if no one on this server has or is."""
-    board = run_board()
-    key = (run.n_pairs, run.epochs, run.hidden_dim, run.embed_dim, run.seed)
-    with board.lock:
-        if key in board.finished:
-            return board.finished[key], "reused"
-        event = board.running.get(key)
-        owner = event is None
-        if owner:
-            event = board.running[key] = threading.Event()
-    if not owner:
-        with st.spinner(t("ch4.train.shared_wait")):
-            event.wait(timeout=900)
-        return board.finished.get(key), "shared"
-    notice = st.empty()
-    try:
-        with board.lock:
-            board.waiting += 1
-        while not board.slots.acquire(timeout=0.5):
-            notice.info(t("ch4.train.queued", ahead=max(1, board.waiting - 1)), icon=":material/hourglass_top:")
-        with board.lock:
-            board.waiting -= 1
-        notice.empty()
-        try:
-            bar = st.progress(0.0)
-            last = [0.0]
+def run_shared(run: s2s_train.QuickRun) -> tuple[dict, bool]:
+    """``run``'s result through the server's training queue: identical runs (same settings and
+    seed) are computed once, and every session replays the progress and gets its own copy.
+    Returns (result, whether it was already finished when asked for)."""
+    key = ("ch4.seq2seq", run)
+    job = jobs.submit(key, training_job(run), label="ch4.seq2seq", cap_s=RUN_CAP_S)
+    reused = job.finished
+    bar = st.empty() if reused else st.progress(0.0, text=t("ch4.train.starting"))
 
-            def report(kind: str, progress: s2s_train.Seq2SeqProgress) -> None:
-                now = time.perf_counter()
-                if now - last[0] < 0.25 and progress.step != progress.total_steps:
-                    return
-                last[0] = now
-                done = (KINDS.index(kind) + progress.step / progress.total_steps) / len(KINDS)
-                text = t(
-                    "ch4.train.progress",
-                    model=t(f"ch4.translate.{kind}"),
-                    step=progress.step,
-                    total=progress.total_steps,
-                    loss=f"{progress.loss:.3f}",
-                )
-                bar.progress(min(1.0, done), text=text)
+    def on_progress(report: dict) -> None:
+        kind = report["kind"]
+        done = (KINDS.index(kind) + report["step"] / report["total"]) / len(KINDS)
+        text = t(
+            "ch4.train.progress",
+            model=t(f"ch4.translate.{kind}"),
+            step=report["step"],
+            total=report["total"],
+            loss=f"{report['loss']:.3f}",
+        )
+        bar.progress(min(1.0, done), text=text)
 
-            with training_threads():
-                result = s2s_train.train_and_measure(run, callback=report)
-            bar.empty()
-        finally:
-            board.slots.release()
-        board.remember(key, result)
-        return result, "trained"
-    finally:
-        with board.lock:
-            board.running.pop(key, None)
-        event.set()
+    result = jobs.wait_in_page(job, on_progress=None if reused else on_progress)
+    bar.empty()
+    return result, reused
 
 
 # --------------------------------------------------------------------------- views
@@ -283,11 +252,11 @@ def steps_chart(results: dict[str, dict]) -> None:
     n_steps = max(len(results[k]["steps"]) for k in KINDS)
     active = int_query_param("step", 1, 1, max(1, n_steps)) - 1
     labels = {
-        "plain_title": t("ch4.steps.plain_title"),
-        "attention_title": t("ch4.steps.attention_title"),
+        "plain_title": template("ch4.steps.plain_title"),
+        "attention_title": template("ch4.steps.attention_title"),
         "plain_done": t("ch4.steps.plain_done"),
         "attention_done": t("ch4.steps.attention_done"),
-        "weights_title": t("ch4.steps.weights_title"),
+        "weights_title": template("ch4.steps.weights_title"),
         "slider": t("ch4.steps.slider"),
     }
 
@@ -360,6 +329,43 @@ def alignment_chart(result: dict, key: str, title: str | None = None) -> None:
         )
 
 
+def looks_at_question(result: dict):
+    """Predict, then reveal: where does the last Dutch word look? (the heatmap answers)"""
+    steps = [step for step in result["steps"] if step["output"] != s2s.EOS]
+    row = len(steps) - 1
+    weights = np.array([step["attention"] for step in result["steps"]])
+    source = result["source"]
+    labels = {str(j): f"{j + 1}. {word}" for j, word in enumerate(source)}
+    return ask(
+        "ch4.looks_at",
+        list(labels),
+        lambda: quiz.most_attended(weights, row),
+        labels=labels,
+        params={"word": steps[row]["output"]},
+        facts=lambda answer: {"target": source[answer.facts["best"]]},
+        context=(tuple(source), tuple(step["output"] for step in steps)),
+    )
+
+
+def long_sentence_question(runs: dict):
+    """Predict, then reveal: how often is the one-vector model exactly right on the longest
+    held-out sentences? (the accuracy chart answers)"""
+    plain_row, attention_row = runs["plain"][-1], runs["attention"][-1]
+
+    def answer() -> quiz.Answer:
+        share = plain_row["exact_match"]
+        name = quiz.bucket(share, quiz.PROBABILITY_EDGES, quiz.PROBABILITY_BUCKETS)
+        return quiz.Answer(frozenset({name}), "", {"share": share, "attention": attention_row["exact_match"]})
+
+    return ask(
+        "ch4.long_sentence",
+        quiz.PROBABILITY_BUCKETS,
+        answer,
+        params={"low": plain_row["low"], "high": plain_row["high"]},
+        context=(plain_row["low"], plain_row["high"]),
+    )
+
+
 def bottleneck_chart(runs: dict, title: str, key: str) -> None:
     labels = {
         "title": title,
@@ -390,9 +396,9 @@ def training_section() -> None:
     st.subheader(t("ch4.train.header"))
     st.markdown(t("ch4.train.intro"))
     defaults = {
-        "ch4_epochs": int_query_param("epochs", 2, EPOCH_CHOICES[0], EPOCH_CHOICES[-1]),
-        "ch4_pairs": int(choice_query_param("pairs", [str(p) for p in PAIR_CHOICES], "2000")),
-        "ch4_hidden": int(choice_query_param("hidden", [str(h) for h in HIDDEN_CHOICES], "64")),
+        "ch4_epochs": int_query_param("epochs", DEFAULT_RUN.epochs, EPOCH_CHOICES[0], EPOCH_CHOICES[-1]),
+        "ch4_pairs": int(choice_query_param("pairs", [str(p) for p in PAIR_CHOICES], str(DEFAULT_RUN.n_pairs))),
+        "ch4_hidden": int(choice_query_param("hidden", [str(h) for h in HIDDEN_CHOICES], str(DEFAULT_RUN.hidden_dim))),
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
@@ -406,15 +412,16 @@ def training_section() -> None:
     cols[3].write("")
     if cols[3].button(t("ch4.train.button"), key="ch4_train", type="primary", icon=":material/model_training:"):
         with guard():
-            result, how = run_shared(run)
-            if result is not None:
-                st.session_state["ch4_run"] = {"run": run, "result": result, "how": how}
+            result, reused = run_shared(run)
+            st.session_state["ch4_run"] = {"run": run, "result": result, "reused": reused}
     mine = st.session_state.get("ch4_run")
     if not mine:
         st.caption(t("ch4.train.none"))
         return
-    if mine["how"] == "reused":
+    if mine["reused"]:
         st.caption(t("ch4.train.reused"))
+    if mine["result"].get("stopped_early"):
+        st.warning(t("ch4.train.stopped"), icon=":material/timer_off:")
     st.caption(t("ch4.train.done", seconds=f"{mine['result']['seconds']:.0f}"))
     bottleneck_chart(mine["result"], t("ch4.train.title"), "ch4_own_bottleneck")
 
@@ -538,14 +545,18 @@ if results is not None:
 st.markdown(md("ch4/how"))
 if results is not None:
     st.subheader(t("ch4.align.header"))
+    looks_at = looks_at_question(results["attention"])
     alignment_chart(results["attention"], "ch4_alignment")
+    looks_at.end()
 
 st.subheader(t("ch4.bottleneck.header"))
 st.markdown(md("ch4/bottleneck"))
 with guard():
     with st.spinner():
         shipped = shipped_bottleneck()
+    long_sentence = long_sentence_question(shipped)
     bottleneck_chart(shipped, t("ch4.bottleneck.title"), "ch4_bottleneck")
+    long_sentence.end()
     st.caption(t("ch4.bottleneck.caption", n=sum(row["n"] for row in shipped["plain"]), per=shipped["plain"][0]["n"]))
     plain_model, attention_model = shared_translator("plain"), shared_translator("attention")
     config = attention_model.model.config

@@ -16,8 +16,25 @@ lang = setup_page("ch5")
 from lm_core.analysis import attention_lab as lab  # noqa: E402
 from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
+from lm_core.data.curriculum import HEAD_SEARCHES  # noqa: E402
 from lm_core.models.smollm2 import smollm2_available  # noqa: E402
-from ui.common import int_query_param, md, query_param, set_query_param, show_error, t  # noqa: E402
+from ui.common import (  # noqa: E402
+    chart,
+    choice_query_param,
+    explain_after,
+    int_query_param,
+    intro,
+    main_chart,
+    md,
+    plain,
+    projector_on,
+    query_param,
+    set_query_param,
+    set_text_query_param,
+    show_error,
+    t,
+    text_query_param,
+)
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import attention as figs  # noqa: E402
 from viz import bertviz_offline  # noqa: E402
@@ -28,10 +45,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 #: One view at a time keeps a slider move to a few charts (see bench/RESULTS.md).
 VIEWS = ("steps", "token", "heads")
 GPT_NAMES = ("gpt_toy_en", "gpt_toy_zh")
-SEARCHES = {  # the curriculum's two claims: (sentence key, source word, target words)
-    "keys": ("keys", "they", ("keys",)),
-    "rained": ("rained", "rained", ("this", "morning")),
-}
+SEARCHES = HEAD_SEARCHES  # the curriculum's two claims: (sentence key, source word, target words)
 
 
 # --------------------------------------------------------------------------- models
@@ -118,26 +132,31 @@ def _open_example(sentence_key: str, layer: int, head: int, focus: int) -> None:
     st.session_state["_ch5_preselected"] = (lab.MINILM, lab.EXAMPLE_SENTENCES[sentence_key])
 
 
+def _example_for_model(model: str | None, example: str) -> str:
+    """The example a model can read: the Chinese tiny GPT knows no Latin letters, the
+    English one no Chinese characters."""
+    if model == "gpt_toy_zh" and example != "zh":
+        return "zh"
+    if model == "gpt_toy_en" and example == "zh":
+        return "rained"
+    return example
+
+
 def _on_model() -> None:
     """Switching to a model that cannot read the current example opens one it can."""
     model, text = st.session_state.get("ch5_model"), st.session_state.get("ch5_text")
     if text not in lab.EXAMPLE_SENTENCES.values():
         return  # the student's own sentence: keep it (an error will explain a problem)
-    chinese_text = text == lab.EXAMPLE_SENTENCES["zh"]
-    wanted = None
-    if model == "gpt_toy_zh" and not chinese_text:
-        wanted = "zh"  # the Chinese tiny GPT knows no Latin letters
-    elif model == "gpt_toy_en" and chinese_text:
-        wanted = "rained"  # and the English one no Chinese characters
-    if wanted:
+    current = next(key for key, sentence in lab.EXAMPLE_SENTENCES.items() if sentence == text)
+    wanted = _example_for_model(model, current)
+    if wanted != current:
         st.session_state["ch5_example"] = wanted
         st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[wanted]
 
 
 def choose_model(models: list[str]) -> str:
     if "ch5_model" not in st.session_state or st.session_state["ch5_model"] not in models:
-        wanted = query_param("model", lab.MINILM)
-        st.session_state["ch5_model"] = wanted if wanted in models else lab.MINILM
+        st.session_state["ch5_model"] = choice_query_param("model", models, lab.MINILM)
     # Labels are translated now, not inside format_func (which may run without the page's state).
     labels = {name: t(f"ch5.model.{name}") for name in models}
     choice = st.selectbox(t("ch5.model.label"), models, key="ch5_model", format_func=labels.__getitem__,
@@ -147,16 +166,22 @@ def choose_model(models: list[str]) -> str:
     return choice
 
 
-def choose_sentence() -> str:
-    if "ch5_text" not in st.session_state:
-        default_key = query_param("example", "rained")
-        default_key = default_key if default_key in lab.EXAMPLE_SENTENCES else "rained"
-        st.session_state["ch5_example"] = default_key
-        st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[default_key]
+def choose_sentence(model: str) -> str:
+    if "ch5_text" not in st.session_state:  # a fresh visit: the link's example or text
+        default_key = "zh" if model == "gpt_toy_zh" else "rained"
+        example = choice_query_param("example", list(lab.EXAMPLE_SENTENCES), default_key)
+        if "example" not in st.query_params:
+            example = _example_for_model(model, example)
+        st.session_state["ch5_example"] = example
+        st.session_state["ch5_text"] = text_query_param("text", lab.EXAMPLE_SENTENCES[example], lab.MAX_CHARS)
     st.radio(t("ch5.sentence.examples"), list(lab.EXAMPLE_SENTENCES), key="ch5_example", horizontal=True,
              format_func=lambda key: lab.EXAMPLE_SENTENCES[key], on_change=_on_example)
-    return st.text_input(t("ch5.sentence.label"), key="ch5_text", max_chars=lab.MAX_CHARS,
-                         help=t("ch5.sentence.help", limit=lab.MAX_TOKENS))
+    text = st.text_input(t("ch5.sentence.label"), key="ch5_text",
+                         help=t("ch5.sentence.help", limit=lab.MAX_TOKENS, chars=lab.MAX_CHARS))
+    example = st.session_state["ch5_example"]
+    set_query_param("example", example)
+    set_text_query_param("text", text, lab.EXAMPLE_SENTENCES.get(example, ""))
+    return text
 
 
 def model_notes(trace: lab.AttentionTrace, text: str) -> None:
@@ -164,40 +189,47 @@ def model_notes(trace: lab.AttentionTrace, text: str) -> None:
     if unknown:
         st.warning(t("ch5.notes.unk", count=unknown, total=trace.n_tokens), icon=":material/help:")
     if trace.model_name == lab.SMOLLM2:
-        st.caption(t("ch5.notes.smollm2_check", error=f"{trace.max_weight_error:.1e}",
-                     rope=f"{trace.max_rope_error:.1e}", layers=trace.n_layers, heads=trace.n_heads,
-                     kv=trace.n_kv_heads, tokens=trace.n_tokens, limit=lab.SMOLLM2_MAX_TOKENS))
+        caption = t("ch5.notes.smollm2_check", error=f"{trace.max_weight_error:.1e}",
+                    rope=f"{trace.max_rope_error:.1e}", layers=trace.n_layers, heads=trace.n_heads,
+                    kv=trace.n_kv_heads, tokens=trace.n_tokens, limit=lab.SMOLLM2_MAX_TOKENS)
     elif trace.model_name == lab.MINILM:
-        st.caption(t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
-                     heads=trace.n_heads, tokens=trace.n_tokens))
+        caption = t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
+                    heads=trace.n_heads, tokens=trace.n_tokens)
     else:
         _, tokenizer = shared_gpt(trace.model_name)
         dropped = tokenizer.unknown_characters(text)
         if dropped:
-            st.warning(t("ch5.notes.gpt_dropped", chars=" ".join(dropped[:20])), icon=":material/help:")
-        st.caption(t("ch5.notes.gpt_info", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens))
+            st.warning(t("ch5.notes.gpt_dropped", chars=plain(" ".join(dropped[:20]))), icon=":material/help:")
+        caption = t("ch5.notes.gpt_info", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens)
+    if not projector_on():  # on a projector the room goes to the chart
+        st.caption(caption)
 
 
 def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
-    """When a new sentence arrives, open the head the curriculum talks about, if any."""
+    """When a new sentence arrives, open the head the curriculum talks about, if any.
+
+    A shared link's layer, head and token win on the visit it opens: the head search
+    suggests (its buttons below), it never overrules the link."""
     marker = (trace.model_name, text)
     if st.session_state.get("_ch5_preselected") == marker:
         return
+    fresh_visit = "_ch5_preselected" not in st.session_state
     st.session_state["_ch5_preselected"] = marker
-    layer = int_query_param("layer", 0, 0, trace.n_layers - 1) if "ch5_layer" not in st.session_state else 0
-    head = int_query_param("head", 0, 0, trace.n_heads - 1) if "ch5_head" not in st.session_state else 0
-    focus = None
+    ordinary = [i for i in range(trace.n_tokens) if i not in trace.special] or [0]
+    # A decoder's first token can only see itself: follow its last token instead.
+    layer, head, focus = 0, 0, ordinary[-1] if trace.causal else ordinary[0]
     for _, source, targets in SEARCHES.values():
         matches = lab.find_heads(trace, source, targets)
         if matches:
             layer, head, focus = matches[0].layer, matches[0].head, matches[0].source
             break
+    if fresh_visit and any(name in st.query_params for name in ("layer", "head", "token")):
+        layer = int_query_param("layer", layer, 0, trace.n_layers - 1)
+        head = int_query_param("head", head, 0, trace.n_heads - 1)
+        focus = int_query_param("token", focus, 0, trace.n_tokens - 1)
     st.session_state["ch5_layer"] = layer
     st.session_state["ch5_head"] = head
-    ordinary = [i for i in range(trace.n_tokens) if i not in trace.special] or [0]
-    # A decoder's first token can only see itself: follow its last token instead.
-    fallback = ordinary[-1] if trace.causal else ordinary[0]
-    st.session_state["ch5_focus"] = focus if focus is not None else fallback
+    st.session_state["ch5_focus"] = focus
     st.session_state.pop("_ch5_last_click", None)
 
 
@@ -216,7 +248,7 @@ def input_section(trace: lab.AttentionTrace) -> None:
         panels.append((t("ch5.input.sum"), trace["embed.sum"]))
     if "embed.layernorm" in trace.tensors:
         panels.append((t("ch5.input.layernorm"), trace["embed.layernorm"]))
-    st.plotly_chart(figs.vectors_figure(panels, trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
+    chart(figs.vectors_figure(panels, trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
                                         t("ch5.input.title_smollm2" if trace.rope else "ch5.input.title", shape=shape),
                                         shared_scale=False), key="ch5_input_fig", **CHART)
     caption = {lab.MINILM: "ch5.input.caption_minilm", lab.SMOLLM2: "ch5.input.caption_smollm2"}
@@ -275,7 +307,7 @@ def _index_slider(label: str, key: str, count: int) -> int:
 @st.fragment
 def explore(trace: lab.AttentionTrace) -> None:
     _apply_overview_click(trace)
-    c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 3, 2, 3])
     with c1:
         layer = _index_slider(t("ch5.controls.layer"), "ch5_layer", trace.n_layers)
     with c2:
@@ -292,17 +324,22 @@ def explore(trace: lab.AttentionTrace) -> None:
                       help=t("ch5.controls.causal_gpt_help"))
             causal = True
         else:
+            if "ch5_causal" not in st.session_state:
+                st.session_state["ch5_causal"] = query_param("causal", "0") == "1"
             causal = st.toggle(t("ch5.controls.causal_whatif"), key="ch5_causal",
                                help=t("ch5.controls.causal_whatif_help"))
+            set_query_param("causal", int(causal))
     set_query_param("layer", layer)
     set_query_param("head", head)
+    set_query_param("token", focus)
 
     view_labels = {view: t(f"ch5.views.{view}") for view in VIEWS}
     if st.session_state.get("ch5_view") not in VIEWS:
         wanted = query_param("view", VIEWS[0])
         st.session_state["ch5_view"] = wanted if wanted in VIEWS else VIEWS[0]
-    view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", horizontal=True, format_func=view_labels.__getitem__,
-                    help=t("ch5.views.help"))
+    with c5:
+        view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", format_func=view_labels.__getitem__,
+                        help=t("ch5.views.help"))
     set_query_param("view", view)
 
     steps = lab.attention_steps(trace, layer, head, causal=causal)
@@ -313,13 +350,14 @@ def explore(trace: lab.AttentionTrace) -> None:
                  context=(trace.model_name, tuple(trace.tokens), layer, head, focus, causal))
     if causal and not trace.causal:
         st.warning(t("ch5.steps.whatif_banner"), icon=":material/science:")
-    if view == "steps":
-        _draw_steps(trace, steps)
-    elif view == "token":
-        _draw_softmax(trace, steps)
-        _draw_lines(trace, steps, focus)
-    else:
-        _draw_heads(trace, steps, focus)
+    with main_chart():
+        if view == "steps":
+            _draw_steps(trace, steps)
+        elif view == "token":
+            _draw_softmax(trace, steps)
+            _draw_lines(trace, steps, focus)
+        else:
+            _draw_heads(trace, steps, focus)
     attend.end()
 
 
@@ -328,12 +366,12 @@ def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
     n, d = trace.n_tokens, trace.head_dim
     where = t("ch5.steps.where", layer=layer, head=steps.head)
     st.subheader(t("ch5.steps.s1"))
-    st.plotly_chart(figs.matrix_heatmap(
+    chart(figs.matrix_heatmap(
         steps.inputs, trace.tokens, t("ch5.steps.input_title", layer=layer, shape=f"({n} × {steps.inputs.shape[1]})"),
         t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_input", **CHART)
 
     st.subheader(t("ch5.steps.s2"))
-    st.plotly_chart(figs.vectors_figure(
+    chart(figs.vectors_figure(
         [(f"Q ({n} × {d})", steps.q), (f"K ({n} × {d})", steps.k), (f"V ({n} × {d})", steps.v)],
         trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.steps.qkv_title", where=where)),
         key="ch5_fig_qkv", **CHART)
@@ -346,13 +384,13 @@ def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
         (t("ch5.steps.scaled_title", d=d, root=f"{d ** 0.5:.2f}"), steps.scaled),
         (t("ch5.steps.masked_title" if causal else "ch5.steps.unmasked_title"), steps.masked),
     ]
-    st.plotly_chart(figs.score_panels_figure(panels, trace.tokens, t("ch5.steps.scores_figure", where=where),
+    chart(figs.score_panels_figure(panels, trace.tokens, t("ch5.steps.scores_figure", where=where),
                                              t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_scores", **CHART)
 
     _draw_softmax(trace, steps)
 
     st.subheader(t("ch5.steps.s5"))
-    st.plotly_chart(figs.matrix_heatmap(
+    chart(figs.matrix_heatmap(
         steps.head_out, trace.tokens, t("ch5.steps.head_out_title", where=where, shape=f"({n} × {d})"),
         t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_head_out", **CHART)
 
@@ -368,12 +406,11 @@ def _draw_rope_and_groups(trace: lab.AttentionTrace, steps: lab.AttentionSteps) 
     n, d = trace.n_tokens, trace.head_dim
     prefix = f"blocks.{layer}.attn"
     where = t("ch5.steps.where", layer=layer, head=head)
-    st.plotly_chart(figs.vectors_figure(
-        [(t("ch5.rope.q_before", shape=f"({n} × {d})"), trace[f"{prefix}.q_pre_rope"][head]),
-         (t("ch5.rope.q_after"), steps.q),
-         (t("ch5.rope.k_before", kv=kv), trace[f"{prefix}.k_pre_rope"][kv]),
-         (t("ch5.rope.k_after", kv=kv), steps.k)],
-        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.rope.title", where=where)),
+    chart(figs.vectors_figure(
+        [(t("ch5.rope.q_before"), trace[f"{prefix}.q_pre_rope"][head]), (t("ch5.rope.q_after"), steps.q),
+         (t("ch5.rope.k_before"), trace[f"{prefix}.k_pre_rope"][kv]), (t("ch5.rope.k_after"), steps.k)],
+        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
+        t("ch5.rope.title", where=where, kv=kv, shape=f"{n} × {d}")),
         key="ch5_fig_rope", **CHART)
     st.caption(t("ch5.rope.caption", error=f"{trace.max_rope_error:.1e}"))
 
@@ -383,7 +420,7 @@ def _draw_softmax(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
     where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
     st.subheader(t("ch5.steps.s4"))
     frames = lab.temperature_frames(steps.masked)
-    st.plotly_chart(figs.temperature_figure(
+    chart(figs.temperature_figure(
         frames, lab.TEMPERATURES, trace.tokens, t("ch5.steps.weights_title", where=where, shape=f"({n} × {n})"),
         t("ch5.controls.temperature"), t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_weights", **CHART)
     st.caption(t("ch5.steps.temperature_note"))
@@ -393,7 +430,7 @@ def _draw_lines(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int
     where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
     causal = steps.causal
     st.subheader(t("ch5.lines.header"))
-    st.plotly_chart(figs.lines_figure(steps.weights, trace.tokens, focus,
+    chart(figs.lines_figure(steps.weights, trace.tokens, focus,
                                       t("ch5.lines.title", token=trace.tokens[focus], where=where), causal=causal),
                     key="ch5_fig_lines", **CHART)
 
@@ -404,20 +441,23 @@ def _draw_heads(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int
     weights = trace[f"blocks.{layer}.attn.weights"]
     if steps.causal and not trace.causal:
         weights = [lab.attention_steps(trace, layer, h, causal=True).weights for h in range(trace.n_heads)]
-    st.plotly_chart(figs.heads_grid_figure(np.asarray(weights), trace.tokens, t("ch5.heads.title", layer=layer),
+    chart(figs.heads_grid_figure(np.asarray(weights), trace.tokens, t("ch5.heads.title", layer=layer),
                                            t("ch5.controls.head"), selected=head), key="ch5_fig_heads", **CHART)
 
     st.subheader(t("ch5.overview.header"))
     metric_labels = {m: t(f"ch5.overview.{m}", token=trace.tokens[focus]) for m in ("focus", "sharpness")}
+    if st.session_state.get("ch5_metric") not in metric_labels:
+        st.session_state["ch5_metric"] = choice_query_param("metric", list(metric_labels), "focus")
     metric = st.radio(t("ch5.overview.metric"), list(metric_labels), horizontal=True, key="ch5_metric",
                       format_func=metric_labels.__getitem__)
+    set_query_param("metric", metric)
     if metric == "sharpness":
         values, label = lab.focus_scores(trace), t("ch5.overview.sharpness_short")
     else:
         others = [i for i in range(trace.n_tokens) if i != focus and i not in trace.special]
         values = lab.head_scores(trace, focus, others) if others else lab.focus_scores(trace) * 0
         label = t("ch5.overview.focus_short")
-    st.plotly_chart(figs.overview_figure(values, t("ch5.overview.title"), t("ch5.controls.layer"),
+    chart(figs.overview_figure(values, t("ch5.overview.title"), t("ch5.controls.layer"),
                                          t("ch5.controls.head"), label, selected=(layer, head)),
                     key="ch5_overview", on_select="rerun", selection_mode="points", **CHART)
     st.caption(t("ch5.overview.caption"))
@@ -442,7 +482,7 @@ def _draw_flipbook(trace: lab.AttentionTrace, layer: int, head: int) -> None:
     st.caption(t("ch5.flipbook.note", count=trace.n_layers * trace.n_heads))
     labels = (t("ch5.flipbook.title", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens),
               t("ch5.flipbook.slider"), t("ch5.axis.key"), t("ch5.axis.query"))
-    st.plotly_chart(cached_flipbook(trace.model_name, tuple(trace.tokens), layer, head, labels, trace),
+    chart(cached_flipbook(trace.model_name, tuple(trace.tokens), layer, head, labels, trace),
                     key="ch5_fig_flipbook", **CHART)
 
 
@@ -466,10 +506,13 @@ def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> No
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch5.title"))
-st.markdown(md("ch5/intro"))
+intro("ch5/intro")
 
-chosen_model = choose_model(available_models())
-sentence = choose_sentence()
+model_column, sentence_column = st.columns([1, 3])
+with model_column:
+    chosen_model = choose_model(available_models())
+with sentence_column:
+    sentence = choose_sentence(chosen_model)
 
 try:
     current = cached_trace(chosen_model, sentence)
@@ -481,6 +524,19 @@ set_query_param("model", chosen_model)
 model_notes(current, sentence)
 preselect_head(current, sentence)
 
+
+
+def explorer_section() -> None:
+    st.header(t("ch5.steps.header"))
+    shown = explain_after("ch5/steps")
+    explore(current)
+    if not shown:
+        intro("ch5/steps", "common.read_more")
+
+
+if projector_on():  # the chart the teacher talks about comes first
+    explorer_section()
+
 st.header(t("ch5.input.header"))
 st.markdown(md("ch5/input"))
 input_section(current)
@@ -488,12 +544,15 @@ input_section(current)
 st.header(t("ch5.search.header"))
 if chosen_model == lab.MINILM:
     search_section(current, sentence)
+elif chosen_model == lab.SMOLLM2 and (found := lab.find_heads(current, *SEARCHES["keys"][1:])):
+    # The pronoun head exists in this real LLM too: found by the same search, not hard-coded.
+    st.markdown(t("ch5.search.smollm2_found", layer=found[0].layer, head=found[0].head,
+                  weight=f"{found[0].weight:.2f}", count=len(found), threshold=0.3))  # find_heads' default
 else:
     st.info(t("ch5.search.decoder_note"), icon=":material/info:")
 
-st.header(t("ch5.steps.header"))
-st.markdown(md("ch5/steps"))
-explore(current)
+if not projector_on():
+    explorer_section()
 
 shown_layer = int(st.session_state.get("ch5_layer", 0))
 head_names = {str(h): t("quiz.ch5.sharpest.head", head=h) for h in range(current.n_heads)}

@@ -91,7 +91,7 @@ def sentence_ids(text: str, lang: str = lang) -> list[int]:
     _, tokenizer, _ = shared_encoder(f"encoder_toy_{lang}")
     ids = tokenizer.encode(text)
     if len(ids) > fam.MAX_SENTENCE_TOKENS:
-        raise InputError("ch6.err_too_many_tokens", count=len(ids), limit=fam.MAX_SENTENCE_TOKENS)
+        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=fam.MAX_SENTENCE_TOKENS)
     return ids
 
 
@@ -263,7 +263,7 @@ def encdec_column(ids: list[int], text: str) -> None:
     st.markdown("#### " + t("ch6.families.encdec"))
     st.caption(t("ch6.families.encdec_goal"))
     if n < 2:
-        show_error(InputError("ch6.err_span_short"))
+        show_error(InputError("errors.mask.sentence_too_short"))
         return
     default = DEFAULT_SPAN[lang] if text == DEFAULT_SENTENCE[lang] else (max(0, n // 2 - 1), min(n - 2, n // 2))
     if "ch6_span" not in st.session_state or st.session_state.get("_ch6_span_text") != text:
@@ -275,7 +275,7 @@ def encdec_column(ids: list[int], text: str) -> None:
                 if 0 <= first <= last < n:
                     span = (first, last)
                 else:
-                    show_error(InputError("ch6.err_span_past_end", count=n), warning=True)
+                    show_error(InputError("errors.mask.span_past_end", count=n), warning=True)
             except ValueError:
                 pass
         st.session_state["ch6_span"] = span
@@ -364,7 +364,7 @@ def representation_section() -> None:
     for col, (key, hits, title) in zip(cols, panels, strict=True):
         with col:
             if data[f"{key}_xy"] is None:
-                st.info(t("errors.minilm_missing"))
+                st.info(t("errors.model.minilm_missing"))
                 continue
             fig = figs.embedding_map_figure(
                 data[f"{key}_xy"], data["labels"], data["texts"], label_names, title, [i for i, _ in hits]

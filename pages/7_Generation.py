@@ -28,22 +28,32 @@ from lm_core.decoding.generation import (  # noqa: E402
     GenerationStep,
     SamplingSettings,
     generate_steps,
-    make_step,
     next_token_logits,
     shape_distribution,
 )
+from lm_core.decoding.run import GenerationRun  # noqa: E402
 from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
 from lm_core.models.smollm2 import DEFAULT_SYSTEM, load_smollm2  # noqa: E402
 from ui.common import (  # noqa: E402
+    chart,
+    choice_query_param,
     current_seed,
+    explain_after,
     float_query_param,
     guard,
     int_query_param,
+    intro,
+    main_chart,
     md,
+    plain,
+    projector_on,
     query_param,
     set_query_param,
+    set_text_query_param,
     show_error,
     t,
+    template,
+    text_query_param,
 )
 from ui.predict import ask  # noqa: E402
 from viz.generation import (  # noqa: E402
@@ -62,15 +72,10 @@ MAX_PROMPT_CHARS = 1000
 MAX_NEW = 60
 TOP_SHOWN = 12
 RUN = "ch7_run"
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
 SMOL = "smollm2"  # the real LLM (SmolLM2-135M-Instruct), beside the tiny GPTs
 LENS_POSITIONS = 10  # positions shown in the logit lens (the last ones)
 MAX_SYSTEM_CHARS = 500
-
-
-def plain(text: str) -> str:
-    """Text a student typed, shown inside Markdown: every Markdown character escaped."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+SMOL_MAX_PROMPT_TOKENS = 400  # SmolLM2's prompt cap on this page (its window is far larger)
 
 
 # --------------------------------------------------------------------------- models
@@ -116,9 +121,9 @@ def _on_model_change() -> None:
 
 
 def choose_model(models: list[str]) -> str:
-    wanted = query_param("model", "gpt_toy_zh" if lang == "zh" else "gpt_toy_en")
     if "ch7_model" not in st.session_state:
-        st.session_state["ch7_model"] = wanted if wanted in models else models[0]
+        default = "gpt_toy_zh" if lang == "zh" else "gpt_toy_en"
+        st.session_state["ch7_model"] = choice_query_param("model", models, default if default in models else models[0])
     name = st.selectbox(
         t("ch7.model.label"),
         models,
@@ -200,64 +205,38 @@ def chat_ids(tokenizer, prompt: str, system: str) -> list[int]:
     return tokenizer.encode(tokenizer.chat_prompt(turns))
 
 
-def current_run(model_name: str, prompt_ids: list[int]) -> dict:
+def current_run(model_name: str, prompt_ids: list[int]) -> GenerationRun:
     """The steps taken from this prompt with this model (a new prompt starts afresh)."""
     key = (model_name, tuple(prompt_ids), current_seed())
     run = st.session_state.get(RUN)
-    if run is None or run["key"] != key:
-        run = {
-            "key": key,
-            "steps": [],
-            "previous": None,
-            # This learner's own random stream: same seed + same clicks = same text.
-            "generator": torch.Generator().manual_seed(current_seed()),
-        }
+    if not isinstance(run, GenerationRun) or run.key != key:
+        # This learner's own random stream: same seed + same clicks = same text.
+        _, tokenizer = shared_gpt(model_name)
+        run = GenerationRun(key, list(prompt_ids), current_seed(), end_id=tokenizer.eos_id)
         st.session_state[RUN] = run
     return run
-
-
-def all_ids(prompt_ids: list[int], steps: list[GenerationStep]) -> list[int]:
-    return prompt_ids + [step.token_id for step in steps]
-
-
-def ended(steps: list[GenerationStep]) -> bool:
-    return bool(steps) and steps[-1].is_end
 
 
 # --------------------------------------------------------------------------- actions
 
 
-def take_next(model_name: str, prompt_ids: list[int], run: dict, settings: SamplingSettings) -> None:
-    _, tokenizer = shared_gpt(model_name)
-    steps = run["steps"]
-    logits, window, cropped = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
-    step = make_step(
-        len(steps), torch.from_numpy(logits), window, cropped, settings, run["generator"], end_id=tokenizer.eos_id
-    )
-    steps.append(step)
+def take_next(model_name: str, run: GenerationRun, settings: SamplingSettings) -> None:
+    def logits_fn(ids):
+        logits, window, cropped = cached_logits(model_name, tuple(ids))
+        return torch.from_numpy(logits), window, cropped
+
+    run.take(logits_fn, settings)
 
 
 def stream_tokens(
-    model_name: str,
-    prompt_ids: list[int],
-    run: dict,
-    settings: SamplingSettings,
-    n: int,
-    forced_first: int | None = None,
+    model_name: str, run: GenerationRun, settings: SamplingSettings, n: int, forced_first: int | None = None
 ) -> None:
     """Generate up to ``n`` tokens with the KV cache, showing each one as it comes."""
     model, tokenizer = shared_gpt(model_name)
-    steps = run["steps"]
-    start = len(steps)
     placeholder = st.empty()
-    forced = {0: forced_first} if forced_first is not None else None
     with inference_threads():
-        for step in generate_steps(
-            model, all_ids(prompt_ids, steps), settings, n, run["generator"], tokenizer.eos_id, forced=forced
-        ):
-            step.index = start + step.index
-            steps.append(step)
-            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(all_ids(prompt_ids, steps)))}")
+        for _ in run.extend(model, settings, n, forced_first=forced_first):
+            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(run.ids))}")
     placeholder.empty()
 
 
@@ -293,7 +272,7 @@ def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings
         if settings.greedy or settings.temperature == 1.0
         else [float(distribution.probs[i]) for i in ids],
     )
-    st.plotly_chart(fig, key="ch7_candidates", **CHART)
+    chart(fig, key="ch7_candidates", **CHART)
     kept = int(distribution.keep.sum())
     st.caption(t("ch7.step.kept_count", kept=kept, total=int(distribution.keep.numel())))
     return distribution
@@ -302,13 +281,13 @@ def candidates_chart(tokenizer, logits: torch.Tensor, settings: SamplingSettings
 def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings, n: int) -> None:
     """Scroll back through the steps; redraw one from its cached logits; branch from it."""
     _, tokenizer = shared_gpt(model_name)
-    run = st.session_state[RUN]
-    steps: list[GenerationStep] = run["steps"]
-    pending = not ended(steps)
+    run: GenerationRun = st.session_state[RUN]
+    steps: list[GenerationStep] = run.steps
+    pending = not run.ended
     positions = len(steps) + (1 if pending else 0)
     highlight = st.session_state.get("ch7_step_goto") or st.session_state.get("ch7_step") or len(steps)
     if steps:
-        st.plotly_chart(
+        chart(
             timeline_figure(
                 [tokenizer.id_to_token(s.token_id) for s in steps],
                 [s.model_prob for s in steps],
@@ -342,7 +321,7 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
         )
         branch_controls(model_name, prompt_ids, run, step, tokenizer, settings, n)
     else:
-        logits, _, _ = cached_logits(model_name, tuple(all_ids(prompt_ids, steps)))
+        logits, _, _ = cached_logits(model_name, tuple(run.ids))
         candidates_chart(tokenizer, torch.from_numpy(logits), settings, None, t("ch7.step.title_next", n=selected))
         st.caption(t("ch7.step.pending_help"))
 
@@ -358,12 +337,9 @@ def branch_controls(model_name, prompt_ids, run, step: GenerationStep, tokenizer
         help=t("ch7.branch.help"),
     )
     if cols[1].button(t("ch7.branch.button"), key="ch7_branch", icon=":material/call_split:"):
-        steps = run["steps"]
-        run["previous"] = tokenizer.decode(all_ids(prompt_ids, steps))
-        remaining = max(len(steps) - step.index, 1)
-        del steps[step.index :]
+        remaining = run.branch(step.index)
         with guard():
-            stream_tokens(model_name, prompt_ids, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
+            stream_tokens(model_name, run, settings, min(MAX_NEW, max(remaining, 5)), forced_first=choice)
         st.session_state["ch7_step_goto"] = step.index + 1
         st.rerun(scope="fragment")
 
@@ -385,7 +361,7 @@ def compare_section(model_name: str, prompt: str, prompt_ids: list[int], setting
             title = t(f"ch7.compare.{kind}", temp=f"{sampled_settings.temperature:.2f}", seed=seed)
             st.html(
                 token_strip_html(
-                    tokenizer.decode(prompt_ids[-40:]),
+                    prompt if model_name == SMOL else tokenizer.decode(prompt_ids[-40:]),
                     [tokenizer.id_to_token(i) for i, _ in pairs],
                     [p for _, p in pairs],
                     title=title,
@@ -404,7 +380,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     model, tokenizer = shared_gpt(model_name)
     cfg = model.config
     run = current_run(model_name, prompt_ids)
-    steps: list[GenerationStep] = run["steps"]
+    steps: list[GenerationStep] = run.steps
 
     buttons = st.columns([1, 1, 1, 3])
     next_clicked = buttons[0].button(t("ch7.buttons.next"), key="ch7_next", type="primary", icon=":material/skip_next:")
@@ -415,61 +391,69 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
 
     with guard():
         if reset_clicked:
-            st.session_state.pop(RUN, None)
+            run.reset()
             st.session_state.pop("ch7_step", None)
-            run = current_run(model_name, prompt_ids)
-            steps = run["steps"]
-        elif (next_clicked or generate_clicked) and ended(steps):
+        elif (next_clicked or generate_clicked) and run.ended:
             st.info(t("ch7.text.already_ended"))
         elif next_clicked:
-            take_next(model_name, prompt_ids, run, settings)
+            take_next(model_name, run, settings)
             st.session_state["ch7_step_goto"] = len(steps)
         elif generate_clicked:
-            stream_tokens(model_name, prompt_ids, run, settings, n_tokens)
+            stream_tokens(model_name, run, settings, n_tokens)
             st.session_state["ch7_step_goto"] = len(steps)
 
-    # The text so far: prompt in normal weight, generated part in bold.
-    generated_text = tokenizer.decode(all_ids(prompt_ids, steps))
-    prompt_text = tokenizer.decode(prompt_ids)
-    st.subheader(t("ch7.text.header"))
-    added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
-    st.html(generated_text_html(prompt_text, added if steps else ""))
-    if not steps:
-        st.caption(t("ch7.text.no_steps"))
-    elif ended(steps):
-        ended_key = "ch7.smollm2.ended_turn" if model_name == SMOL else "ch7.text.ended"
-        st.success(t(ended_key, count=len(steps)), icon=":material/check_circle:")
-    if run.get("previous"):
-        st.caption(t("ch7.text.previous", text=plain(run["previous"])))
+    def text_and_window() -> None:
+        # The text so far: prompt in normal weight, generated part in bold.
+        generated_text = tokenizer.decode(run.ids)
+        prompt_text = tokenizer.decode(prompt_ids)
+        st.subheader(t("ch7.text.header"))
+        added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
+        st.html(generated_text_html(prompt_text, added if steps else ""))
+        if not steps:
+            st.caption(t("ch7.text.no_steps"))
+        elif run.ended:
+            ended_key = "ch7.smollm2.ended_turn" if model_name == SMOL else "ch7.text.ended"
+            st.success(t(ended_key, count=len(steps)), icon=":material/check_circle:")
+        if run.previous_ids:
+            st.caption(t("ch7.text.previous", text=plain(tokenizer.decode(run.previous_ids))))
 
-    st.subheader(t("ch7.window.header"))
-    st.html(
-        context_slots_html(
-            tokenizer.tokens(all_ids(prompt_ids, steps)),
-            [False] * len(prompt_ids) + [True] * len(steps),
-            [None] * len(prompt_ids) + [s.model_prob for s in steps],
-            cfg.block_size,
-            {
-                "window": t("ch7.window.window"),
-                "cropped": t("ch7.window.cropped"),
-                "prompt": t("ch7.window.prompt"),
-                "generated": t("ch7.window.generated"),
-                "low": t("ch7.window.low"),
-                "high": t("ch7.window.high"),
-            },
-            max_empty=24 if model_name == SMOL else None,
+        st.subheader(t("ch7.window.header"))
+        st.html(
+            context_slots_html(
+                tokenizer.tokens(run.ids),
+                [False] * len(prompt_ids) + [True] * len(steps),
+                [None] * len(prompt_ids) + [s.model_prob for s in steps],
+                cfg.block_size,
+                {
+                    "window": template("ch7.window.window"),
+                    "cropped": template("ch7.window.cropped"),
+                    "prompt": t("ch7.window.prompt"),
+                    "generated": t("ch7.window.generated"),
+                    "low": t("ch7.window.low"),
+                    "high": t("ch7.window.high"),
+                },
+                max_empty=24 if model_name == SMOL else None,
+            )
         )
-    )
-    st.caption(t("ch7.window.help", size=cfg.block_size))
+        st.caption(t("ch7.window.help", size=cfg.block_size))
 
-    so_far = tuple(all_ids(prompt_ids, steps))
-    confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
-                     lambda: quiz.top_probability(torch.from_numpy(cached_logits(model_name, so_far)[0])),
-                     facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()}, context=(model_name, so_far))
-    st.subheader(t("ch7.step.header"))
-    st.markdown(md("ch7/knobs"))
-    step_view(model_name, prompt_ids, settings, n_tokens)
-    confidence.end()
+    def steps_and_chart() -> None:
+        so_far = tuple(run.ids)
+        confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
+                         lambda: quiz.top_probability(torch.from_numpy(cached_logits(model_name, so_far)[0])),
+                         facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()},
+                         context=(model_name, so_far))
+        st.subheader(t("ch7.step.header"))
+        shown = explain_after("ch7/knobs")
+        with main_chart():
+            step_view(model_name, prompt_ids, settings, n_tokens)
+        if not shown:
+            intro("ch7/knobs", "common.read_more")
+        confidence.end()
+
+    # The projector layout shows the next-token chart first, the text and window after.
+    for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):
+        section()
 
 
 def is_cjk(ch: str) -> bool:
@@ -535,7 +519,7 @@ def lens_section(model_name: str, prompt_ids: list[int]) -> None:
     st.subheader(t("ch7.smollm2.lens_header"))
     st.markdown(md("ch7/lens"))
     if len(prompt_ids) > MAX_LENS_TOKENS:
-        raise InputError("errors.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(prompt_ids))
+        raise InputError("errors.text.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(prompt_ids))
     _, tokenizer = shared_gpt(model_name)
     top_ids, top_probs, ranks = cached_lens(model_name, tuple(prompt_ids))
     shown = range(max(0, len(prompt_ids) - LENS_POSITIONS), len(prompt_ids))
@@ -553,14 +537,16 @@ def lens_section(model_name: str, prompt_ids: list[int]) -> None:
             "prob": t("ch7.smollm2.lens_prob"),
         },
     )
-    st.plotly_chart(fig, key="ch7_lens", **CHART)
+    chart(fig, key="ch7_lens", **CHART)
     last = ranks[:, -1]
     first = rows - 1
     while first > 0 and last[first - 1] == 1:
         first -= 1
-    where = t("ch7.smollm2.lens_never") if first == rows - 1 else row_labels[first]
-    answer = tokenizer.id_to_token(int(top_ids[-1, -1, 0]))
-    st.caption(t("ch7.smollm2.lens_caption", answer=plain(answer), where=where))
+    answer = plain(tokenizer.id_to_token(int(top_ids[-1, -1, 0])))
+    if first == rows - 1:
+        st.caption(t("ch7.smollm2.lens_caption_last", answer=answer))
+    else:
+        st.caption(t("ch7.smollm2.lens_caption", answer=answer, where=row_labels[first]))
 
 
 def since_gpt2_section(tiny_models: list[str]) -> None:
@@ -604,7 +590,7 @@ def since_gpt2_section(tiny_models: list[str]) -> None:
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch7.title"))
-st.markdown(md("ch7/intro"))
+intro("ch7/intro")
 
 tiny_models = list_gpts()
 if not tiny_models:
@@ -618,20 +604,19 @@ with top[0]:
 try:
     with st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOL else contextlib.nullcontext():
         model, tokenizer = shared_gpt(model_name)
-except InputError as exc:  # SmolLM2's package is not installed: say what to install
+    meta = {} if model_name == SMOL else gpt_meta(model_name)
+except InputError as exc:  # a damaged checkpoint, or SmolLM2's package absent: say what to do
     show_error(exc)
     st.stop()
 cfg = model.config
 with top[1]:
-    # A shared link carries the prompt; a tampered one is cut to the limit and cleaned below.
-    url_prompt = query_param("prompt")
-    st.session_state.setdefault(
-        "ch7_prompt", str(url_prompt)[:MAX_PROMPT_CHARS] if url_prompt else t(f"ch7.prompt.default_{model_name}")
-    )
+    example_prompt = t(f"ch7.prompt.default_{model_name}")
+    st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
     raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
-    set_query_param("prompt", raw_prompt[:MAX_PROMPT_CHARS])
+    set_text_query_param("prompt", raw_prompt, example_prompt)
+caption_box = st.empty() if projector_on() else st  # on a projector the chart needs the room
 if model_name == SMOL:
-    st.caption(
+    caption_box.caption(
         t(
             "ch7.model.info_smollm2",
             layers=cfg.n_layer,
@@ -645,9 +630,10 @@ if model_name == SMOL:
             block=cfg.block_size,
         )
     )
+    if not projector_on():
+        st.markdown(md("ch7/smollm2"))
 else:
-    meta = gpt_meta(model_name)
-    st.caption(
+    caption_box.caption(
         t(
             "ch7.model.info",
             layers=cfg.n_layer,
@@ -672,7 +658,7 @@ try:
     prompt_ids = chat_ids(tokenizer, prompt, system) if chat else tokenizer.encode(prompt)
 except InputError as exc:
     show_error(exc)
-    if exc.key == "ch7.errors.nothing_known":
+    if exc.key == "errors.text.nothing_known":
         st.info(t("ch7.prompt.try_other_model"))
 
 if prompt_ids is not None:
@@ -681,6 +667,10 @@ if prompt_ids is not None:
     dropped = tokenizer.unknown_characters(prompt)
     if dropped:
         st.warning(t("ch7.prompt.dropped", chars=plain(" ".join(dropped[:30]))), icon=":material/warning:")
+    if model_name == SMOL and len(prompt_ids) > SMOL_MAX_PROMPT_TOKENS:
+        # A real LLM on a shared CPU: a long prompt would make every step slow for the whole class.
+        st.error(t("ch7.smollm2.too_many_tokens", count=len(prompt_ids), limit=SMOL_MAX_PROMPT_TOKENS))
+        st.stop()
     if len(prompt_ids) > cfg.block_size:
         st.warning(
             t(

@@ -7,6 +7,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# An unfilled {placeholder} fails the test instead of showing raw braces.
+os.environ.setdefault("LLM_EXPLAINER_STRICT_I18N", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

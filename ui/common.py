@@ -19,7 +19,16 @@ import streamlit as st
 from lm_core.core.device import configure_process_threads, describe_device, pick_device
 from lm_core.core.errors import InputError
 from ui import i18n
-from ui.chapters import available_chapters
+from ui.chapters import ROOT, available_chapters
+from viz.style import projector_style
+from viz.text import for_markdown, for_plotly
+
+#: The page icon is a file the app serves itself (a Material symbol or an emoji as page
+#: icon makes the browser fetch it from a font/emoji host: not offline).
+PAGE_ICON = ROOT / "assets" / "icon.png"
+#: Longest typed text written into a shared link; longer text stays out of the URL (the
+#: link then opens the example) rather than making a link no chat will carry.
+URL_TEXT_MAX = 1500
 
 LOG = logging.getLogger("llm_explainer")
 DEFAULT_SEED = 42
@@ -54,9 +63,19 @@ def t(key: str, **params: object):
     return i18n.translate(key, current_language(), **params)
 
 
+def template(key: str) -> str:
+    """The string ``key`` with its ``{placeholders}`` left in, for a figure that fills them itself."""
+    return i18n.template(key, current_language())
+
+
 def md(name: str) -> str:
     """The Markdown document ``assets/content/{lang}/{name}.md``."""
     return i18n.markdown(name, current_language())
+
+
+def plain(text: object) -> str:
+    """Learner text shown literally inside Markdown (see ``viz.text``)."""
+    return for_markdown(text)
 
 
 def query_param(name: str, default: str | None = None) -> str | None:
@@ -99,6 +118,83 @@ def choice_query_param(name: str, options: Sequence[str], default: str) -> str:
     return value if value in options else default
 
 
+def text_query_param(name: str, default: str, max_chars: int = URL_TEXT_MAX) -> str:
+    """Typed text from the URL (shown literally, checked like typed text); ``default``
+    if absent or longer than a link may carry."""
+    value = query_param(name)
+    if value is None or len(value) > max_chars:
+        return default
+    return value
+
+
+def set_text_query_param(name: str, value: str, default: str) -> None:
+    """Typed text into the URL; the example itself (or text too long for a link) is
+    left out, which opens the same view."""
+    if value == default or len(value) > URL_TEXT_MAX:
+        if name in st.query_params:
+            del st.query_params[name]
+    else:
+        set_query_param(name, value)
+
+
+def seed_widget(key: str, value: object) -> None:
+    """The starting value of widget ``key`` (read from the URL by the caller), set once:
+    afterwards the widget owns its value, and the page writes it back to the URL."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def reset_button(keys: Sequence[str], params: Sequence[str], label_key: str = "common.reset") -> None:
+    """A "back to the example" button: forgets the widgets ``keys`` and the URL's
+    ``params`` so the page opens its example again."""
+
+    def _reset() -> None:
+        for key in keys:
+            st.session_state.pop(key, None)
+        for name in params:
+            if name in st.query_params:
+                del st.query_params[name]
+
+    st.button(t(label_key), on_click=_reset, icon=":material/restart_alt:", key=f"_reset_{keys[0] if keys else 'page'}")
+
+
+def projector_on() -> bool:
+    """The projector layout (``?projector=1`` or the sidebar toggle)."""
+    return bool(st.session_state.get("_projector", False))
+
+
+def chart(figure, key: str | None = None, **kwargs):
+    """``st.plotly_chart`` the way every page shows a figure: full width, learner text
+    in titles and labels shown literally, and larger type in the projector layout."""
+    safe_figure_text(figure)
+    if projector_on():
+        projector_style(figure)
+    kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("config", {"displaylogo": False})
+    return st.plotly_chart(figure, key=key, **kwargs)
+
+
+def safe_figure_text(figure) -> None:
+    """Titles, axis titles, legend names and category labels: ``<b>``, ``<a href>`` typed
+    by a learner appear as text (Plotly reads pseudo-HTML in them)."""
+    layout = figure.layout
+    if layout.title and layout.title.text:
+        layout.title.text = for_plotly(layout.title.text)
+    for name in [n for n in layout if n.startswith(("xaxis", "yaxis"))]:
+        axis = layout[name]
+        if axis.title and axis.title.text:
+            axis.title.text = for_plotly(axis.title.text)
+        if axis.ticktext is not None:
+            axis.ticktext = [for_plotly(tick) for tick in axis.ticktext]
+    for trace in figure.data:
+        if getattr(trace, "name", None):
+            trace.name = for_plotly(trace.name)
+        for axis_name in ("x", "y"):
+            values = getattr(trace, axis_name, None)
+            if values is not None and len(values) and isinstance(values[0], str):
+                setattr(trace, axis_name, [for_plotly(v) for v in values])
+
+
 def _parse_seed(value: object) -> int | None:
     try:
         seed = int(str(value))
@@ -108,6 +204,9 @@ def _parse_seed(value: object) -> int | None:
 
 
 def _sync_state_from_url() -> None:
+    url_projector = st.query_params.get("projector")
+    if url_projector is not None:
+        st.session_state["_projector"] = url_projector == "1"
     url_lang = st.query_params.get("lang")
     if url_lang is not None:
         st.session_state["_lang"] = i18n.normalise_language(url_lang)
@@ -121,6 +220,14 @@ def _sync_state_from_url() -> None:
 def _on_language_change() -> None:
     st.session_state["_lang"] = st.session_state["_lang_choice"]
     st.query_params["lang"] = st.session_state["_lang"]
+
+
+def _on_projector_change() -> None:
+    st.session_state["_projector"] = bool(st.session_state["_projector_choice"])
+    if st.session_state["_projector"]:
+        st.query_params["projector"] = "1"
+    elif "projector" in st.query_params:
+        del st.query_params["projector"]
 
 
 def _on_seed_change() -> None:
@@ -140,8 +247,15 @@ def _sidebar(device_name: str) -> None:
             horizontal=True,
             on_change=_on_language_change,
         )
+        st.session_state["_projector_choice"] = projector_on()
+        st.toggle(
+            i18n.translate("common.projector", lang),
+            key="_projector_choice",
+            on_change=_on_projector_change,
+            help=i18n.translate("common.projector_help", lang),
+        )
         st.markdown(f"**{i18n.translate('common.chapters', lang)}**")
-        link_params = {"lang": lang}
+        link_params = {"lang": lang, **({"projector": "1"} if projector_on() else {})}
         st.page_link("app.py", label=i18n.translate("nav.home", lang), icon=":material/home:", query_params=link_params)
         for chapter in available_chapters():
             st.page_link(
@@ -171,21 +285,70 @@ def setup_page(namespace: str) -> str:
     title = i18n.translate(f"nav.{namespace}", lang)
     st.set_page_config(
         page_title=f"{title} · {i18n.translate('common.app_name', lang)}",
-        page_icon=":material/psychology:",
+        page_icon=str(PAGE_ICON),
         layout="wide",
-        initial_sidebar_state="expanded",
+        # "auto": open on a laptop, closed at phone width; the projector wants the room.
+        initial_sidebar_state="collapsed" if projector_on() else "auto",
     )
     device_type, device_name = _process_setup()
     set_query_param("lang", lang)
     _sidebar(_device_label(device_type, device_name, lang))
+    if projector_on():
+        st.html(PROJECTOR_CSS)
     return lang
+
+
+#: Projector layout: larger type everywhere, less padding above the title, so the
+#: chapter's main chart starts on the first screen at 1280x720.
+PROJECTOR_CSS = """<style>
+html { font-size: 18px; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem; }
+[data-testid="stMain"] h1 { font-size: 1.9rem; padding-top: 0; padding-bottom: 0.2rem; }
+[data-testid="stMain"] h2 { font-size: 1.45rem; padding-top: 0.6rem; padding-bottom: 0.3rem; }
+[data-testid="stMain"] h3 { font-size: 1.25rem; padding-top: 0.3rem; padding-bottom: 0.2rem; }
+</style>"""
+
+
+def main_chart():
+    """The container of a chapter's main chart (the one the projector layout must show
+    on the first screen; the browser test finds it by this key)."""
+    return st.container(key="main_chart")
+
+
+def folded(label: str):
+    """Explanations that the projector layout folds into an expander below the chart
+    (a plain container otherwise)."""
+    return st.expander(label) if projector_on() else st.container()
+
+
+def explain_after(name: str, label_key: str = "common.read_more") -> bool:
+    """In the projector layout, a section's prose folds in below its chart: call it
+    before the chart (returns False there, True when it already showed the prose) and
+    again after with ``intro`` if it returned False."""
+    if projector_on():
+        return False
+    st.markdown(md(name))
+    return True
+
+
+def intro(name: str, label_key: str = "common.read_intro") -> None:
+    """A chapter's prose: on the page, or folded away in the projector layout (where the
+    chart comes first and the teacher speaks the words)."""
+    if projector_on():
+        with st.expander(t(label_key), icon=":material/menu_book:"):
+            st.markdown(md(name))
+    else:
+        st.markdown(md(name))
 
 
 def error_message(exc: InputError) -> str:
     """The student-facing message of an InputError in the current language."""
-    message = t(exc.key, **exc.params)
+    # Parameters may quote what the learner typed: shown literally, control characters
+    # written out (a message never renders a link, an image or a terminal escape).
+    params = {name: value if isinstance(value, (int, float)) else plain(value) for name, value in exc.params.items()}
+    message = t(exc.key, **params)
     if message == exc.key:  # a key nobody wrote a message for: still say something useful
-        message = t("errors.generic_input", detail=str(exc))
+        message = t("errors.generic_input", detail=plain(str(exc)))
     return message
 
 

@@ -9,12 +9,25 @@ All prose lives in ``assets/content/{en,zh}/``:
 from __future__ import annotations
 
 import functools
+import os
+import string
 import tomllib
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "assets" / "content"
+#: Set to "1" (the tests do) to make a ``{placeholder}`` that cannot be filled raise
+#: instead of showing raw braces to a learner.
+STRICT_ENV = "LLM_EXPLAINER_STRICT_I18N"
+
+
+class TranslationError(KeyError):
+    """A ``{placeholder}`` its caller did not fill (strict mode), or a template that does not exist."""
+
+
+def strict() -> bool:
+    return os.environ.get(STRICT_ENV) == "1"
 
 
 def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
@@ -53,17 +66,48 @@ def normalise_language(value: object) -> str:
 def translate(key: str, lang: str, **params: object):
     """The string for ``key`` in ``lang`` (falls back to English, then to the key).
 
-    Non-string values (lists of options, say) come back as they are.
+    Non-string values (lists of options, say) come back as they are. In strict mode
+    (:data:`STRICT_ENV`) a placeholder that cannot be filled raises :class:`TranslationError`;
+    otherwise the learner sees the raw text rather than a crash.
     """
     value = catalogue(lang).get(key)
     if value is None:
+        # A missing key falls back to the key itself (some callers use that to mean "no
+        # label here"); literal keys are checked in both languages by tests/unit/test_i18n.py.
         value = catalogue(DEFAULT_LANGUAGE).get(key, key)
-    if isinstance(value, str) and params:
+    if isinstance(value, str) and (params or (strict() and _has_placeholders(value))):
         try:
             return value.format(**params)
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError) as exc:
+            if strict():
+                raise TranslationError(f"{key!r} in {lang}: cannot fill {value!r} with {sorted(params)}") from exc
             return value
     return value
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue has ``key`` (checked in English; both languages have the same keys)."""
+    return key in catalogue(DEFAULT_LANGUAGE)
+
+
+def template(key: str, lang: str) -> str:
+    """The string for ``key`` with its ``{placeholders}`` unfilled (a figure fills them later)."""
+    value = catalogue(lang).get(key, catalogue(DEFAULT_LANGUAGE).get(key))
+    if not isinstance(value, str):
+        if strict():
+            raise TranslationError(f"no string {key!r} in {lang}")
+        return key
+    return value
+
+
+@functools.cache
+def _has_placeholders(value: str) -> bool:
+    try:
+        # "%{y}" is Plotly's own hover template, filled in the browser: not ours to fill.
+        return any(field is not None and not literal.endswith("%")
+                   for literal, field, _, _ in string.Formatter().parse(value))
+    except ValueError:
+        return True
 
 
 @functools.cache

@@ -111,7 +111,7 @@ def _cover(slug: str) -> None:
     # whatever block the page is in (main body, fragment, tab); Streamlit may wrap a keyed
     # container once, so both shapes are matched.
     start, end = f".st-key-quiz_{slug}", f".st-key-quizend_{slug}"
-    selector = (f":is({start}, div:has(> {start})) ~ div:has(~ :is({end}, div > {end})) "
+    selector = (f":is({start}, div:has(> {start})) ~ div:has(~ {end}, ~ div > {end}) "
                 f"{{ {COVER_STYLE} }}")
     st.html(f"<style>{selector}</style>")
 
@@ -239,7 +239,7 @@ def _show_answer(question_id, options, result: Answer, outcome: Grade | None, la
     if facts is not None:
         values.update({k: escape_markdown(v) if isinstance(v, str) else v for k, v in facts(result).items()})
     key = f"quiz.{question_id}.why_{result.case}"
-    if t(key) == key:
+    if not i18n.has(key):
         key = f"quiz.{question_id}.why"
     st.markdown(":material/lightbulb: " + _format(key, values))
 

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from viz.labels import place_labels
+
 FONT = dict(size=16)
 TOPIC_COLOURS = (
     "#2563eb",
@@ -221,12 +223,18 @@ def pca_scatter(
             hovertemplate="%{customdata}<extra>%{fullData.name}</extra>",
         )
     if extra is not None and len(extra):
+        # The stars' labels never overlap: each takes a free side of its star (on top
+        # of the corpus points, so the whole map sets the scale).
+        names = [f"S{i + 1}" for i in range(len(extra))]
+        spots = place_labels(np.vstack([extra[:, :2], coordinates[:, :2]]), names + [""] * len(coordinates),
+                             must=range(len(extra)), budget=len(extra), width_px=900, height_px=360,
+                             font_px=15, marker_px=17)[: len(extra)]
         figure.add_scatter(
             x=extra[:, 0].tolist(),
             y=extra[:, 1].tolist(),
             mode="markers+text",
-            text=[f"S{i + 1}" for i in range(len(extra))],
-            textposition="top center",
+            text=[name if spot else "" for name, spot in zip(names, spots, strict=True)],
+            textposition=[spot or "top center" for spot in spots],
             textfont=dict(size=15, color="#111827"),
             customdata=[short_label(s, 60) for s in extra_sentences],
             name=html.escape(extra_name),

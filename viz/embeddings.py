@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from viz.labels import place_labels
 from viz.style import PALETTE, apply_style
 
 OTHER_COLOUR = "#9CA3AF"
@@ -45,22 +46,30 @@ def embedding_scatter(
     group_names: Mapping[str, str] | None = None,
     other_name: str = "other",
     highlight: Sequence[str] = (),
+    labelled: Sequence[str] = (),
+    label_budget: int = 30,
     show_labels: bool = True,
     height: int = 620,
 ) -> go.Figure:
     """Words as points in 2D or 3D (``coords`` has 2 or 3 columns), one colour per group.
 
     ``group_names`` translates group ids for the legend; ``highlight`` words are drawn
-    larger with a black outline (the word whose neighbours are listed, say).
+    larger with a black outline (the word whose neighbours are listed, say). Labels never
+    overlap: the ``highlight`` and ``labelled`` words (the lesson's) are labelled first,
+    then well-separated others up to ``label_budget``; every point names itself on hover.
     """
     coords = np.asarray(coords)
     dims = coords.shape[1]
     group_names = group_names or {}
     fig = go.Figure()
     highlight_set = set(highlight)
+    index = {w: i for i, w in enumerate(words)}
+    must = [index[w] for w in (*highlight, *labelled) if w in index]
+    positions = place_labels(coords, list(words), must=must, budget=label_budget if show_labels else 0,
+                             height_px=height - 140)
     for position, group in enumerate(_group_order(words, groups)):
         rows = [i for i, w in enumerate(words) if groups.get(w) == group]
-        labels = [html.escape(words[i]) for i in rows]
+        labels = [html.escape(words[i]) if positions[i] else "" for i in rows]
         sizes = [16 if words[i] in highlight_set else 9 for i in rows]
         lines = [2.5 if words[i] in highlight_set else 0.5 for i in rows]
         name = other_name if group is None else group_names.get(group, group)
@@ -68,9 +77,10 @@ def embedding_scatter(
             mode="markers+text" if show_labels else "markers",
             name=html.escape(str(name)),
             text=labels,
+            hovertext=[html.escape(words[i]) for i in rows],
             customdata=[words[i] for i in rows],  # the raw word, for click selection
-            textposition="top center",
-            hovertemplate="<b>%{text}</b><extra>" + html.escape(str(name)) + "</extra>",
+            textposition=[positions[i] or "top center" for i in rows],
+            hovertemplate="<b>%{hovertext}</b><extra>" + html.escape(str(name)) + "</extra>",
             marker=dict(color=_colour(position, group), size=sizes,
                         line=dict(color="black", width=lines), opacity=0.9),
         )
@@ -106,14 +116,21 @@ def replay_animation(
     pause_label: str,
     group_names: Mapping[str, str] | None = None,
     other_name: str = "other",
+    labelled: Sequence[str] = (),
+    label_budget: int = 30,
     show_labels: bool = True,
     height: int = 620,
 ) -> go.Figure:
     """The training replayed in the browser: one Plotly frame per snapshot (2D), with a
-    play button and a slider. No server round trip: all frames travel with the figure."""
+    play button and a slider. No server round trip: all frames travel with the figure.
+    Labels are placed (never overlapping) on the last frame, where the groups have
+    formed; the others name themselves on hover."""
     group_names = group_names or {}
     order = _group_order(words, groups)
     members = [[i for i, w in enumerate(words) if groups.get(w) == g] for g in order]
+    index = {w: i for i, w in enumerate(words)}
+    positions = place_labels(np.asarray(frames[-1]), list(words), must=[index[w] for w in labelled if w in index],
+                             budget=label_budget if show_labels else 0, height_px=height - 220) if len(frames) else []
 
     def traces(coords: np.ndarray) -> list[go.Scatter]:
         out = []
@@ -122,9 +139,11 @@ def replay_animation(
             out.append(go.Scatter(
                 x=coords[rows, 0], y=coords[rows, 1],
                 mode="markers+text" if show_labels else "markers",
-                text=[html.escape(words[i]) for i in rows], textposition="top center",
+                text=[html.escape(words[i]) if positions[i] else "" for i in rows],
+                textposition=[positions[i] or "top center" for i in rows],
+                hovertext=[html.escape(words[i]) for i in rows],
                 textfont=dict(size=12), name=html.escape(str(name)),
-                hovertemplate="<b>%{text}</b><extra>" + html.escape(str(name)) + "</extra>",
+                hovertemplate="<b>%{hovertext}</b><extra>" + html.escape(str(name)) + "</extra>",
                 marker=dict(color=_colour(position, group), size=9, opacity=0.9),
             ))
         return out

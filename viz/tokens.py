@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from lm_core.tokenizers.lesson import Token
+from viz.text import for_markdown
 
 # Soft colours that stay readable with dark text on a projector; a token's colour comes
 # from its id, so the same token has the same colour everywhere on the page.
@@ -166,13 +167,10 @@ def word_stages_html(stages: Sequence[tuple[str, Sequence[str], str]], whitespac
     return f"<div>{''.join(lines)}</div>"
 
 
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
 def escape_markdown(text: str) -> str:
     """User text made literal inside Streamlit Markdown (labels, messages, captions):
-    every character Markdown could read as syntax gets a backslash."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+    see ``viz.text.for_markdown``, the one escaping helper."""
+    return for_markdown(text)
 
 
 def byte_pieces_html(pieces: Sequence, labels: Mapping[str, str]) -> str:
@@ -180,14 +178,15 @@ def byte_pieces_html(pieces: Sequence, labels: Mapping[str, str]) -> str:
 
     ``pieces``: objects with ``id``, ``hex``, ``shown``, ``parts`` ((char, first, last, total)
     per character, 1-based) and ``partial`` (see ``SmolTokenizer.byte_breakdown``).
-    ``labels``: ``whole`` ("{char}") and ``part`` ("{char}: bytes {first}–{last} of {total}").
+    ``labels``: ``whole`` ("{char}"), ``part`` ("{char}: bytes {first}–{last} of {total}") and
+    ``one`` ("{char}: byte {first} of {total}").
     A piece of a character shows its bytes, never a broken glyph.
     """
     chips = []
     for k, piece in enumerate(pieces):
         notes = []
         for char, first, last, total in piece.parts:
-            key = "whole" if (first, last) == (1, total) else "part"
+            key = "whole" if (first, last) == (1, total) else "one" if first == last else "part"
             template = labels.get(key, "{char}")
             notes.append(template.format(char=show_whitespace(char, True), first=first, last=last, total=total))
         top = piece.hex if piece.partial else show_whitespace(piece.shown, True)

@@ -42,6 +42,7 @@ import torch
 
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
+from lm_core.data.curriculum import ATTENTION_SENTENCES
 from lm_core.models.attention import allowed_mask, attend
 from lm_core.models.capture import Capture
 
@@ -51,12 +52,8 @@ MAX_TOKENS = 40
 #: Characters accepted before tokenising (a paste of a book fails fast).
 MAX_CHARS = 300
 
-#: The default sentences of the chapter (the curriculum's examples).
-EXAMPLE_SENTENCES = {
-    "rained": "It rained this morning",
-    "keys": "She looked for her keys because they were not on the table",
-    "zh": "今天早上下雨了，所以我带了伞",
-}
+#: The default sentences of the chapter (defined with the curriculum's other examples).
+EXAMPLE_SENTENCES = ATTENTION_SENTENCES
 
 MINILM = "minilm"
 
@@ -157,7 +154,7 @@ def softmax(masked: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 def _check_temperature(temperature: float) -> None:
     if not temperature > 0:
-        raise InputError("ch5.err_temperature")
+        raise InputError("errors.setting.temperature_positive")
 
 
 def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool | None = None,
@@ -170,9 +167,9 @@ def attention_steps(trace: AttentionTrace, layer: int, head: int, causal: bool |
     the scaled scores before the softmax; 1.0 is the model.
     """
     if not 0 <= layer < trace.n_layers:
-        raise InputError("ch5.err_layer", limit=trace.n_layers - 1)
+        raise InputError("errors.setting.no_such_layer", limit=trace.n_layers - 1)
     if not 0 <= head < trace.n_heads:
-        raise InputError("ch5.err_head", limit=trace.n_heads - 1)
+        raise InputError("errors.setting.no_such_head", limit=trace.n_heads - 1)
     _check_temperature(temperature)
     use_causal = trace.causal if causal is None else bool(causal)
     if trace.causal and not use_causal:
@@ -222,9 +219,9 @@ def check_sentence(text: str | None) -> str:
 
 def _check_token_count(n_tokens: int, n_special: int) -> None:
     if n_tokens > MAX_TOKENS:
-        raise InputError("ch5.err_too_many_tokens", limit=MAX_TOKENS, count=n_tokens)
+        raise InputError("errors.text.too_many_tokens", limit=MAX_TOKENS, count=n_tokens)
     if n_tokens - n_special < 2:
-        raise InputError("ch5.err_one_token")
+        raise InputError("errors.text.one_token")
 
 
 # ---------------------------------------------------------------------------
@@ -277,11 +274,11 @@ def trace_gpt(text: str, model, tokenizer, model_name: str = "gpt") -> Attention
     text = check_sentence(text)
     ids = list(tokenizer.encode(text))
     if not ids:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     _check_token_count(len(ids), 0)
     block_size = getattr(getattr(model, "config", None), "block_size", None)
     if block_size is not None and len(ids) > block_size:
-        raise InputError("ch5.err_too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
+        raise InputError("errors.text.too_many_tokens", limit=min(block_size, MAX_TOKENS), count=len(ids))
     tokens = [str(tokenizer.id_to_token(i)) for i in ids]
 
     from lm_core.core.device import inference_threads
@@ -350,7 +347,6 @@ def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
     rotation gives the rotated ones (``max_rope_error``).
     """
     from lm_core.core.device import inference_threads
-    from lm_core.models.capture import Capture
     from lm_core.models.smollm2 import load_smollm2
 
     text = check_sentence(text)
@@ -358,10 +354,10 @@ def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
         model, tokenizer = load_smollm2()
     ids = tokenizer.encode(text)
     if not ids:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     special = [i for i, token_id in enumerate(ids) if token_id in tokenizer.special_ids]
     if len(ids) > SMOLLM2_MAX_TOKENS:
-        raise InputError("ch5.err_too_many_tokens", limit=SMOLLM2_MAX_TOKENS, count=len(ids))
+        raise InputError("errors.text.too_many_tokens", limit=SMOLLM2_MAX_TOKENS, count=len(ids))
     _check_token_count(len(ids), len(special))
     cfg = model.config
     kept = ("q_pre_rope", "k_pre_rope", "q", "k", "v", "weights")
@@ -387,9 +383,10 @@ def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
         for before, after in (("q_pre_rope", "q"), ("k_pre_rope", "k")):
             ours = rotate_pairs(out[f"{prefix}.{before}"], np.arange(len(ids)), cfg.rope_theta)
             worst_rope = max(worst_rope, float(np.abs(ours - out[f"{prefix}.{after}"]).max()))
-        keys = np.repeat(out[f"{prefix}.k"], cfg.n_head // cfg.n_kv_head, axis=0)
-        recomputed = softmax(apply_mask(out[f"{prefix}.q"] @ np.swapaxes(keys, -1, -2) / math.sqrt(cfg.head_dim), True))
-        worst = max(worst, float(np.abs(recomputed - out[f"{prefix}.weights"]).max()))
+        check = Capture(("check.weights",))
+        q, k, v = (torch.from_numpy(out[f"{prefix}.{name}"])[None] for name in "qkv")
+        attend(q, k, v, causal=True, capture=check, prefix="check")  # grouped-query: k, v have Hkv heads
+        worst = max(worst, float(np.abs(check["check.weights"][0].numpy() - out[f"{prefix}.weights"]).max()))
     return AttentionTrace(
         model_name=SMOLLM2, tokens=tokenizer.tokens(ids), n_layers=cfg.n_layer, n_heads=cfg.n_head,
         head_dim=cfg.head_dim, causal=True, tensors=out, special=special, max_weight_error=worst,

@@ -28,13 +28,13 @@ class Evaluation:
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> Evaluation:
-    """Metrics of predictions ``y_pred`` against ``y_true``. Raises ``ch8.errors.label_missing``
+    """Metrics of predictions ``y_pred`` against ``y_true``. Raises ``errors.labels.missing``
     when a label has no example in the test split (its recall would be undefined)."""
     if len(y_true) != len(y_pred) or not y_true:
-        raise InputError("ch8.errors.no_test_examples")
+        raise InputError("errors.labels.no_test_examples")
     missing = [label for label in labels if label not in set(y_true)]
     if missing:
-        raise InputError("ch8.errors.label_missing", labels=", ".join(missing))
+        raise InputError("errors.labels.missing", labels=", ".join(missing))
     labels = list(labels)
     return Evaluation(
         labels=tuple(labels),
@@ -51,6 +51,6 @@ def fit_power_law(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
     if keep.sum() < 2:
-        raise InputError("ch8.errors.too_few_points")
+        raise InputError("errors.setting.too_few_measurements")
     slope, intercept = np.polyfit(np.log(x[keep]), np.log(y[keep]), 1)
     return float(np.exp(intercept)), float(-slope)

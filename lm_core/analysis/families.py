@@ -39,7 +39,7 @@ class NextTokenView:
 def gpt_predictions(model, tokenizer, ids: list[int]) -> NextTokenView:  # noqa: ANN001 (GPT, LMTokenizer)
     """Next-token prediction at every position of ``ids`` (one forward pass, capture path)."""
     if len(ids) > model.config.block_size:
-        raise InputError("ch6.err_too_many_tokens", count=len(ids), limit=model.config.block_size)
+        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=model.config.block_size)
     last = model.config.n_layer - 1
     capture = Capture(f"blocks.{last}.attn.weights")
     logits = model(torch.tensor([ids]), capture=capture)[0]

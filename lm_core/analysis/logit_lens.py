@@ -26,7 +26,7 @@ from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
 from lm_core.models.capture import Capture
 
-MAX_LENS_TOKENS = 64  # the lens runs the step-by-step path: keep the context short
+MAX_LENS_TOKENS = 256  # the lens runs the step-by-step path: keep the context short
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ def logit_lens(model: nn.Module, ids: Sequence[int], k: int = 3) -> LogitLens:
     """Run ``ids`` once and read the next-token guess after every block (see the module docstring)."""
     ids = [int(i) for i in ids]
     if not ids:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     if len(ids) > MAX_LENS_TOKENS:
-        raise InputError("errors.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(ids))
+        raise InputError("errors.text.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(ids))
     names = _stream_names(model)
     capture = Capture(include=set(names))
     with inference_threads(), torch.inference_mode():

@@ -63,7 +63,7 @@ def prompt_body(lang: str, examples: Sequence[tuple[str, str]], sentence: str = 
     parts = [str(template["instruction"])]
     for text, label in examples:
         if label not in LABELS:
-            raise InputError("ch8.errors.unknown_label", label=str(label)[:20])
+            raise InputError("errors.labels.unknown", label=str(label)[:20])
         parts.append(str(template["example"]).format(text=text, label=label_word(lang, label)))
     parts.append(str(template["query"]).format(text=sentence))
     return "".join(parts)
@@ -81,7 +81,7 @@ def build_prompt(
     starts directly with the label word.
     """
     if len(examples) > MAX_EXAMPLES:
-        raise InputError("ch8.errors.too_many_examples", limit=MAX_EXAMPLES)
+        raise InputError("errors.labels.too_many_examples", limit=MAX_EXAMPLES)
     body = prompt_body(lang, examples)
     words = [label_word(lang, label) for label in LABELS]
     if chat is not None:
@@ -100,10 +100,10 @@ def pick_examples(
     ``chosen`` (the learner's own pick) wins for ``few``; otherwise the defaults are
     fixed: the first training example (one-shot), the first of each class in the order
     positive, negative, neutral (one per class), or classes in turn (few-shot, ``k``).
-    Raises ``ch8.errors.no_examples`` for few-shot with nothing chosen.
+    Raises ``errors.labels.no_examples`` for few-shot with nothing chosen.
     """
     if mode not in MODES:
-        raise InputError("ch8.errors.unknown_mode", mode=str(mode)[:20])
+        raise InputError("errors.setting.unknown_prompt_type", mode=str(mode)[:20])
     if mode == "zero":
         return []
     if mode == "one":
@@ -117,17 +117,17 @@ def pick_examples(
     if mode == "per_class":
         missing = [label for label, found in by_label.items() if not found]
         if missing:
-            raise InputError("ch8.errors.label_missing", labels=", ".join(missing))
+            raise InputError("errors.labels.missing", labels=", ".join(missing))
         return [by_label[label][0] for label in LABELS]
     if chosen is not None:
         picked = [int(i) for i in chosen if 0 <= int(i) < len(train)]
         if not picked:
-            raise InputError("ch8.errors.no_examples")
+            raise InputError("errors.labels.no_examples")
         if len(picked) > MAX_EXAMPLES:
-            raise InputError("ch8.errors.too_many_examples", limit=MAX_EXAMPLES)
+            raise InputError("errors.labels.too_many_examples", limit=MAX_EXAMPLES)
         return picked
     if not 1 <= k <= MAX_EXAMPLES:
-        raise InputError("ch8.errors.too_many_examples", limit=MAX_EXAMPLES)
+        raise InputError("errors.labels.too_many_examples", limit=MAX_EXAMPLES)
     picked, turn = [], 0
     while len(picked) < k and any(by_label.values()):
         label = LABELS[turn % len(LABELS)]
@@ -198,33 +198,41 @@ class _Encoded:
 def _encode_parts(scorer, parts: PromptParts) -> _Encoded:  # noqa: ANN001
     labels = [scorer.encode(word) for word in parts.label_words]
     if any(not ids for ids in labels) or len({tuple(ids) for ids in labels}) < len(labels):
-        raise InputError("ch8.errors.labels_unreadable")
+        raise InputError("errors.labels.unreadable")
     return _Encoded(scorer.encode(parts.prefix), scorer.encode(parts.suffix), labels)
 
 
 def _check_fits(scorer, encoded: _Encoded, n_query: int) -> None:  # noqa: ANN001
     total = len(encoded.prefix) + n_query + len(encoded.suffix) + max(len(ids) for ids in encoded.labels) - 1
     if total > scorer.block_size:
-        raise InputError("ch8.errors.prompt_too_long", tokens=total, limit=scorer.block_size)
+        raise InputError("errors.text.prompt_too_long", tokens=total, limit=scorer.block_size)
 
 
-def _label_log_probs(scorer, cache, first_logits: torch.Tensor, labels: list[list[int]]) -> np.ndarray:  # noqa: ANN001
-    """log P(label word | context) for each label, given the context's last logits and cache."""
-    first = torch.log_softmax(first_logits.float(), dim=-1)
-    scores = np.array([float(first[ids[0]]) for ids in labels])
-    longest = max(len(ids) for ids in labels)
-    if longest > 1:
-        # All labels' remaining tokens in one batch, padded on the right (causal: padding
-        # after a label never changes that label's own probabilities).
-        width = longest - 1
-        batch = torch.zeros((len(labels), width), dtype=torch.long)
-        for row, ids in enumerate(labels):
-            batch[row, : len(ids) - 1] = torch.tensor(ids[:-1])
-        logits = scorer.forward(batch, scorer.fork_cache(cache, len(labels)))
-        logp = torch.log_softmax(logits.float(), dim=-1)
-        for row, ids in enumerate(labels):
-            for position in range(1, len(ids)):
-                scores[row] += float(logp[row, position - 1, ids[position]])
+def _score_context(scorer, base, context: list[int], labels: list[list[int]], device) -> np.ndarray:  # noqa: ANN001
+    """log P(label | cached prefix + context) for every label, in ONE forward pass.
+
+    One row per label: the context followed by that label's tokens but its last, padded on
+    the right (causal attention: padding after a row's tokens never changes them). When every
+    label is a single token the rows would be identical, so one row serves all.
+    """
+    if not context:
+        raise InputError("errors.text.empty")
+    single = all(len(ids) == 1 for ids in labels)
+    rows = [context] if single else [context + ids[:-1] for ids in labels]
+    width = max(len(r) for r in rows)
+    batch = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        batch[i, : len(r)] = torch.tensor(r)
+    cache = scorer.fork_cache(base, len(rows)) if base is not None else scorer.new_cache()
+    if single:  # only the last position matters: skip the vocabulary scores of the others
+        logp = torch.log_softmax(scorer.forward(batch.to(device), cache, last_only=True).float(), dim=-1)
+        return np.array([float(logp[0, -1, ids[0]]) for ids in labels])
+    logp = torch.log_softmax(scorer.forward(batch.to(device), cache).float(), dim=-1)
+    start = len(context) - 1  # the position whose output predicts the first label token
+    scores = np.zeros(len(labels))
+    for i, ids in enumerate(labels):
+        r = 0 if single else i
+        scores[i] = sum(float(logp[r, start + j, token]) for j, token in enumerate(ids))
     return scores
 
 
@@ -258,16 +266,11 @@ def score_texts(
         for row, text in enumerate(texts):
             query = scorer.encode(text)
             _check_fits(scorer, encoded, len(query))
+            context = query + encoded.suffix
             if base is not None:
-                cache, ids = scorer.fork_cache(base), query + encoded.suffix
+                out[row] = _softmax(_score_context(scorer, base, context, encoded.labels, device))
             else:
-                cache, ids = scorer.new_cache(), encoded.prefix + query + encoded.suffix
-            if ids:
-                logits = scorer.forward(torch.tensor([ids], device=device), cache, last_only=True)[0, -1]
-            else:  # nothing after a cached prefix: its last position already holds the answer
-                cache = scorer.new_cache()
-                logits = scorer.forward(torch.tensor([encoded.prefix], device=device), cache, last_only=True)[0, -1]
-            out[row] = _softmax(_label_log_probs(scorer, cache, logits, encoded.labels))
+                out[row] = _softmax(_score_context(scorer, None, encoded.prefix + context, encoded.labels, device))
             if progress is not None:
                 progress(row + 1, len(texts))
     return out

@@ -112,11 +112,11 @@ class ModelShape:
 def validate(shape: ModelShape) -> ModelShape:
     """``shape`` if it describes a buildable model, else :class:`InputError`."""
     if shape.family not in FAMILIES:
-        raise InputError("ch6.err_choice", name="family", value=str(shape.family)[:40])
+        raise InputError("errors.setting.not_a_choice", name="family", value=str(shape.family)[:40])
     if shape.ff_kind not in FF_KINDS:
-        raise InputError("ch6.err_choice", name="ff_kind", value=str(shape.ff_kind)[:40])
+        raise InputError("errors.setting.not_a_choice", name="ff_kind", value=str(shape.ff_kind)[:40])
     if shape.positions not in POSITIONS:
-        raise InputError("ch6.err_choice", name="positions", value=str(shape.positions)[:40])
+        raise InputError("errors.setting.not_a_choice", name="positions", value=str(shape.positions)[:40])
     values = {
         "vocab_size": shape.vocab_size,
         "d_model": shape.d_model,
@@ -131,19 +131,19 @@ def validate(shape: ModelShape) -> ModelShape:
         values["n_encoder_layers"] = shape.n_encoder_layers
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or not math.isfinite(value):
-            raise InputError("ch6.err_not_whole", name=name)
+            raise InputError("errors.setting.not_whole", name=name)
         if value < 1:
-            raise InputError("ch6.err_at_least_one", name=name)
+            raise InputError("errors.setting.at_least_one", name=name)
         if value > LIMITS[name]:
-            raise InputError("ch6.err_too_big", name=name, limit=f"{LIMITS[name]:,}")
+            raise InputError("errors.setting.too_big", name=name, limit=f"{LIMITS[name]:,}")
     if shape.d_head is None and shape.d_model % shape.n_heads:
-        raise InputError("ch6.err_width_heads", width=shape.d_model, heads=shape.n_heads)
+        raise InputError("errors.setting.width_heads", width=shape.d_model, heads=shape.n_heads)
     if shape.n_heads % shape.kv_heads:
-        raise InputError("ch6.err_kv_heads", heads=shape.n_heads, kv_heads=shape.kv_heads)
+        raise InputError("errors.setting.kv_heads", heads=shape.n_heads, kv_heads=shape.kv_heads)
     for name in ("segments", "n_classes", "relative_buckets", "n_encoder_layers"):
         value = getattr(shape, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > LIMITS["n_layers"]:
-            raise InputError("ch6.err_not_whole", name=name)
+            raise InputError("errors.setting.not_whole", name=name)
     return shape
 
 
@@ -252,7 +252,7 @@ def flops_per_token(shape: ModelShape, context: int | None = None) -> dict[str, 
 def training_flops(parameters: int, tokens: float) -> float:
     """The rule of thumb C ≈ 6·N·D: six operations per parameter per training token."""
     if not (math.isfinite(tokens) and tokens >= 0):
-        raise InputError("ch6.err_not_whole", name="tokens")
+        raise InputError("errors.setting.not_whole", name="tokens")
     return 6.0 * parameters * tokens
 
 
@@ -266,7 +266,7 @@ def kv_cache_bytes(shape: ModelShape, context: int | None = None, precision: str
     """
     shape = validate(shape)
     if precision not in PRECISIONS:
-        raise InputError("ch6.err_choice", name="precision", value=str(precision)[:20])
+        raise InputError("errors.setting.not_a_choice", name="precision", value=str(precision)[:20])
     context = shape.context if context is None else context
     if shape.family == "encoder":
         return 0.0
@@ -278,7 +278,7 @@ def kv_cache_bytes(shape: ModelShape, context: int | None = None, precision: str
 def memory(shape: ModelShape, precision: str = "bf16", context: int | None = None) -> dict[str, float]:
     """Bytes for the weights and for one sequence's KV cache at ``precision``."""
     if precision not in PRECISIONS:
-        raise InputError("ch6.err_choice", name="precision", value=str(precision)[:20])
+        raise InputError("errors.setting.not_a_choice", name="precision", value=str(precision)[:20])
     weights = count_parameters(shape).total * PRECISIONS[precision]
     return {"weights": weights, "kv_cache": kv_cache_bytes(shape, context, precision)}
 

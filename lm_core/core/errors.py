@@ -2,7 +2,7 @@
 
 Pages catch :class:`InputError` and show it to the student in their language. The
 message itself is not stored here (all prose lives in ``assets/content``): an error
-carries an i18n *key* such as ``"errors.empty_text"`` and the values to fill in.
+carries an i18n *key* such as ``"errors.text.empty"`` and the values to fill in.
 """
 
 from __future__ import annotations

@@ -25,50 +25,50 @@ def has_word_characters(text: str) -> bool:
 def clean_text(text: str | None, max_chars: int = DEFAULT_MAX_CHARS, require_words: bool = True) -> str:
     """Return ``text`` normalised (NFC, control characters removed, outer space stripped).
 
-    Raises :class:`InputError` with key ``errors.empty_text``, ``errors.text_too_long``
-    (params ``limit``, ``length``) or ``errors.no_words`` (only punctuation, symbols or
+    Raises :class:`InputError` with key ``errors.text.empty``, ``errors.text.too_long``
+    (params ``limit``, ``length``) or ``errors.text.no_words`` (only punctuation, symbols or
     emoji). HTML is *not* removed: it is ordinary text here, and whoever draws it
     escapes it.
     """
     if text is None:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     if not isinstance(text, str):
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     # Check the raw length first so a 10 MB paste fails fast, before normalising it.
     if len(text) > max_chars * 4:
-        raise InputError("errors.text_too_long", limit=max_chars, length=len(text))
+        raise InputError("errors.text.too_long", limit=max_chars, length=len(text))
     normalised = unicodedata.normalize("NFC", text)
     kept = "".join(
         ch for ch in normalised if ch in _KEEP_CONTROLS or unicodedata.category(ch)[0] != "C" or ch == "\u200d"
     )
     kept = kept.replace("\r\n", "\n").strip()
     if not kept:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     if len(kept) > max_chars:
-        raise InputError("errors.text_too_long", limit=max_chars, length=len(kept))
+        raise InputError("errors.text.too_long", limit=max_chars, length=len(kept))
     if require_words and not has_word_characters(kept):
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     return kept
 
 
 def decode_upload(data: bytes | None, max_kb: int = DEFAULT_MAX_UPLOAD_KB) -> str:
     """Decode an uploaded ``.txt`` file to text, refusing what is not plain text.
 
-    Raises ``errors.empty_file``, ``errors.file_too_large`` (param ``limit_kb``) or
-    ``errors.binary_file`` (NUL bytes, or not UTF-8 / UTF-16 / GB18030 text).
+    Raises ``errors.file.empty``, ``errors.file.too_large`` (param ``limit_kb``) or
+    ``errors.file.not_text`` (NUL bytes, or not UTF-8 / UTF-16 / GB18030 text).
     """
     if not data:
-        raise InputError("errors.empty_file")
+        raise InputError("errors.file.empty")
     if len(data) > max_kb * 1024:
-        raise InputError("errors.file_too_large", limit_kb=max_kb)
+        raise InputError("errors.file.too_large", limit_kb=max_kb)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InputError("errors.binary_file") from exc
+            raise InputError("errors.file.not_text") from exc
     else:
         if b"\x00" in data:
-            raise InputError("errors.binary_file")
+            raise InputError("errors.file.not_text")
         text = None
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -77,9 +77,9 @@ def decode_upload(data: bytes | None, max_kb: int = DEFAULT_MAX_UPLOAD_KB) -> st
             except UnicodeDecodeError:
                 continue
         if text is None:
-            raise InputError("errors.binary_file")
+            raise InputError("errors.file.not_text")
     # Many control characters (other than newlines and tabs) mean a binary file.
     controls = sum(1 for ch in text[:10000] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
     if controls > 10:
-        raise InputError("errors.binary_file")
+        raise InputError("errors.file.not_text")
     return clean_text(text, max_chars=max_kb * 1024)

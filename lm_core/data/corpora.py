@@ -24,7 +24,13 @@ from dataclasses import dataclass
 
 from lm_core.core.errors import InputError
 from lm_core.core.paths import CORPORA_DIR  # noqa: E402
+from lm_core.core.text import clean_text
 from lm_core.data import segment, toyworld
+
+# A user's own text: how much we accept and how little is too little to learn from.
+MAX_UPLOAD_CHARS = 500_000
+MIN_SENTENCES = 3
+MIN_WORDS = 10
 
 
 class FrozenMap(dict):
@@ -76,9 +82,9 @@ class Corpus:
     def split(self, part: str) -> tuple[tuple[str, str], ...]:
         """The fixed ``"train"`` or ``"test"`` part of a labelled corpus as (text, label)."""
         if not self.examples:
-            raise InputError("corpora.err_no_labels", name=self.name)
+            raise InputError("errors.corpus.no_labels", name=self.name)
         if part not in ("train", "test"):
-            raise InputError("corpora.err_unknown_split", part=part)
+            raise InputError("errors.corpus.unknown_split", part=part)
         return tuple(ex for ex, where in zip(self.examples, self.example_splits, strict=True) if where == part)
 
 
@@ -169,7 +175,7 @@ def _read_lines(name: str) -> list[str]:
 def load_corpus(name: str) -> Corpus:
     """Load a shipped corpus by name (cached: every caller shares one read-only object)."""
     if name not in toyworld.CORPUS_FILES:
-        raise InputError("corpora.err_unknown_corpus", name=name, known=", ".join(list_corpora()))
+        raise InputError("errors.corpus.unknown", name=name, known=", ".join(list_corpora()))
     info = _INFO[name]
     lines = _read_lines(name)
     pairs: tuple[tuple[str, str], ...] = ()
@@ -211,3 +217,40 @@ def corpus_words(corpus: Corpus) -> list[list[str]]:
     """Every sentence of ``corpus`` as a list of words (for word2vec and bag-of-words)."""
     lang = "en" if corpus.lang == "en-nl" else corpus.lang
     return [segment.words(s, lang) for s in corpus.sentences]
+
+
+# ---------------------------------------------------------------------------------------
+# A user's own text
+# ---------------------------------------------------------------------------------------
+
+
+def corpus_from_text(text: str, lang: str = "auto", max_sentences: int = 20000) -> Corpus:
+    """Turn text a user pasted or uploaded into a :class:`Corpus` (cut by the one segmenter).
+
+    Uses :func:`lm_core.core.text.clean_text` (NFC, control characters, empty / too long / no
+    words). HTML is kept as plain text: whoever draws it escapes it. Raises
+    ``errors.corpus.too_little_text`` (fewer than ``MIN_SENTENCES`` sentences or ``MIN_WORDS``
+    words), ``errors.text.too_many_sentences`` or ``errors.setting.unknown_language``.
+    """
+    cleaned = clean_text(text, max_chars=MAX_UPLOAD_CHARS)
+    if lang not in ("auto", "en", "zh"):
+        raise InputError("errors.setting.unknown_language", lang=lang)
+    if lang == "auto":
+        lang = segment.detect_language(cleaned)
+    sentences = segment.split_sentences(cleaned)
+    if len(sentences) > max_sentences:
+        raise InputError("errors.text.too_many_sentences", limit=max_sentences, count=len(sentences))
+    n_words = sum(len(segment.words(s, lang)) for s in sentences)
+    if len(sentences) < MIN_SENTENCES or n_words < MIN_WORDS:
+        raise InputError("errors.corpus.too_little_text", min_sentences=MIN_SENTENCES, min_words=MIN_WORDS,
+                         sentences=len(sentences), words=n_words)
+    return Corpus(
+        name="upload",
+        lang=lang,
+        title_en="Your text",
+        title_zh="你的文本",
+        description_en=f"{len(sentences)} sentences, {n_words} words.",
+        description_zh=f"{len(sentences)} 个句子，{n_words} 个词。",
+        sentences=tuple(sentences),
+        word_groups=FrozenMap(),
+    )

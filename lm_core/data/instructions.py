@@ -52,15 +52,15 @@ def instruction_pairs(lang: str) -> list[InstructionPair]:
     """Every question about every toy-world country, in a fixed order."""
     if lang == "zh":
         countries, landmarks, templates, held = (
-            toyworld.COUNTRIES_ZH,
-            toyworld.LANDMARKS_ZH,
+            toyworld.world_data("zh")["countries"],
+            toyworld.world_data("zh")["landmarks"],
             QUESTION_TEMPLATES_ZH,
             HELD_OUT_ZH,
         )
     else:
         countries, landmarks, templates, held = (
-            toyworld.COUNTRIES_EN,
-            toyworld.LANDMARKS_EN,
+            toyworld.world_data("en")["countries"],
+            toyworld.world_data("en")["landmarks"],
             QUESTION_TEMPLATES_EN,
             HELD_OUT_EN,
         )

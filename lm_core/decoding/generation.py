@@ -46,11 +46,11 @@ class SamplingSettings:
 
     def __post_init__(self) -> None:
         if not MIN_TEMPERATURE <= self.temperature <= MAX_TEMPERATURE:
-            raise InputError("ch7.errors.bad_temperature", low=MIN_TEMPERATURE, high=MAX_TEMPERATURE)
+            raise InputError("errors.setting.temperature_range", low=MIN_TEMPERATURE, high=MAX_TEMPERATURE)
         if self.top_k is not None and self.top_k < 1:
-            raise InputError("ch7.errors.bad_top_k")
+            raise InputError("errors.setting.top_k")
         if not 0.0 < self.top_p <= 1.0:
-            raise InputError("ch7.errors.bad_top_p")
+            raise InputError("errors.setting.top_p")
 
 
 # --- the knobs, as pure functions -------------------------------------------------
@@ -59,7 +59,7 @@ class SamplingSettings:
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """``logits / temperature`` (the softmax of that is the tempered distribution)."""
     if temperature <= 0:
-        raise InputError("ch7.errors.bad_temperature", low=MIN_TEMPERATURE, high=MAX_TEMPERATURE)
+        raise InputError("errors.setting.temperature_range", low=MIN_TEMPERATURE, high=MAX_TEMPERATURE)
     return logits / temperature
 
 
@@ -68,7 +68,7 @@ def top_k_mask(probs: torch.Tensor, k: int | None) -> torch.Tensor:
     if k is None or k >= probs.shape[-1]:
         return torch.ones_like(probs, dtype=torch.bool)
     if k < 1:
-        raise InputError("ch7.errors.bad_top_k")
+        raise InputError("errors.setting.top_k")
     keep = torch.zeros_like(probs, dtype=torch.bool)
     indices = torch.topk(probs, k, dim=-1).indices
     return keep.scatter(-1, indices, True)
@@ -82,7 +82,7 @@ def top_p_mask(probs: torch.Tensor, p: float) -> torch.Tensor:
     if p >= 1.0:
         return torch.ones_like(probs, dtype=torch.bool)
     if p <= 0.0:
-        raise InputError("ch7.errors.bad_top_p")
+        raise InputError("errors.setting.top_p")
     sorted_probs, order = torch.sort(probs, dim=-1, descending=True)
     cumulative = torch.cumsum(sorted_probs, dim=-1)
     # Keep a token if the tokens before it had not yet reached p.
@@ -189,7 +189,7 @@ def _last_logits(model: GPT, window: Sequence[int], cache: KVCache | None) -> to
 def next_token_logits(model: GPT, ids: Sequence[int]) -> tuple[torch.Tensor, list[int], int]:
     """Logits (V,) for the token after ``ids``: (logits, window used, number cropped)."""
     if not ids:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     block = model.config.block_size
     window = list(ids)[-block:]
     with torch.inference_mode():
@@ -251,7 +251,7 @@ def generate_steps(
     ``forced``: {step index: token id} to take instead of sampling (branching).
     """
     if not prompt_ids:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     if overflow not in ("slide", "shift"):
         raise ValueError("overflow must be 'slide' or 'shift'")
     forced = dict(forced or {})

@@ -63,9 +63,9 @@ class BagOfWords:
 def _validate_sentences(sentences: Sequence[str], max_sentences: int) -> list[str]:
     kept = [s.strip() for s in sentences if s and s.strip()]
     if not kept:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     if len(kept) > max_sentences:
-        raise InputError("ch2.err_too_many_sentences", limit=max_sentences, count=len(kept))
+        raise InputError("errors.text.too_many_sentences", limit=max_sentences, count=len(kept))
     return kept
 
 
@@ -73,10 +73,10 @@ def _vectorizer(mode: str, ngram_range: tuple[int, int]):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
     if mode not in MODES:
-        raise InputError("ch2.err_mode", mode=mode)
+        raise InputError("errors.setting.weighting", mode=mode)
     low, high = ngram_range
     if not 1 <= low <= high <= MAX_NGRAM:
-        raise InputError("ch2.err_ngram", low=low, high=high, limit=MAX_NGRAM)
+        raise InputError("errors.setting.ngram_range", low=low, high=high, limit=MAX_NGRAM)
     cls = CountVectorizer if mode == "count" else TfidfVectorizer
     # Our own tokenizer (so Chinese works), no lower-casing or stop words of sklearn's.
     return cls(tokenizer=sentence_words, lowercase=False, token_pattern=None, ngram_range=(low, high))
@@ -92,18 +92,18 @@ def bag_of_words(
 
     ``max_sentences`` guards what a student types; a corpus sample may pass a larger one.
 
-    Raises ``errors.empty_text`` when there is nothing to count, ``errors.no_words``
+    Raises ``errors.text.empty`` when there is nothing to count, ``errors.text.no_words``
     when the sentences hold no word at all (only punctuation or emoji).
     """
     kept = _validate_sentences(sentences, max_sentences)
     tokens = tuple(tuple(sentence_words(s)) for s in kept)
     if not any(tokens):
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     vectorizer = _vectorizer(mode, ngram_range)
     try:
         matrix = vectorizer.fit_transform(kept)
     except ValueError as exc:  # "empty vocabulary": every sentence shorter than the n-grams
-        raise InputError("ch2.err_empty_vocabulary") from exc
+        raise InputError("errors.corpus.empty_vocabulary") from exc
     vocabulary = tuple(vectorizer.get_feature_names_out())
     idf = np.asarray(vectorizer.idf_, dtype=float) if mode == "tfidf" else None
     return BagOfWords(tuple(kept), tokens, vocabulary, matrix.toarray().astype(float), mode, tuple(ngram_range), idf)
@@ -146,7 +146,7 @@ def explain_similarity(bow: BagOfWords, i: int, j: int) -> Closeness:
     """
     n = len(bow.sentences)
     if not (0 <= i < n and 0 <= j < n):
-        raise InputError("ch2.err_pick_sentences", count=n)
+        raise InputError("errors.sentences.pick_two", count=n)
     a, b = bow.matrix[i], bow.matrix[j]
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))
     cosine = float(a @ b / norms) if norms else 0.0
@@ -178,7 +178,7 @@ def sparsity_curve(
 
     kept = [s for s in sentences if s and s.strip()]
     if len(kept) < 2:
-        raise InputError("ch2.err_need_two_sentences")
+        raise InputError("errors.sentences.need_two")
     sizes = sorted({max(1, round(x)) for x in np.geomspace(2, len(kept), num=max(2, steps))})
     points = []
     for size in sizes:
@@ -193,7 +193,7 @@ def sparsity_curve(
         nonzero = matrix.nnz
         points.append(SparsityPoint(size, matrix.shape[1], 1.0 - nonzero / cells, nonzero / matrix.shape[0]))
     if not points:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     return points
 
 
@@ -219,7 +219,7 @@ def pca_2d(matrix: np.ndarray, extra: np.ndarray | None = None) -> Projection:
     from sklearn.decomposition import PCA
 
     if matrix.shape[0] < 3:
-        raise InputError("ch2.err_need_three_sentences")
+        raise InputError("errors.sentences.need_three")
     unit = _unit_rows(matrix)
     components = min(2, unit.shape[1], unit.shape[0])
     pca = PCA(n_components=components, random_state=0)
@@ -283,7 +283,7 @@ def neighbour_agreement(points: np.ndarray, topics: Sequence[str], k: int = 5) -
     labels = np.asarray(topics)
     k = min(k, len(labels) - 1)
     if k < 1:
-        raise InputError("ch2.err_need_three_sentences")
+        raise InputError("errors.sentences.need_three")
     _, index = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
     return float((labels[index[:, 1:]] == labels[:, None]).mean())
 

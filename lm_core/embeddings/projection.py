@@ -36,12 +36,12 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
 def project(vectors: np.ndarray, method: str = "pca", dims: int = 2, seed: int = 0) -> np.ndarray:
     """Project ``(n, dim)`` vectors to ``(n, dims)`` coordinates with ``method``."""
     if method not in METHODS:
-        raise InputError("ch3.err_bad_param", name="method", value=method)
+        raise InputError("errors.setting.impossible", name="method", value=method)
     if dims not in (2, 3):
-        raise InputError("ch3.err_bad_param", name="dims", value=dims)
+        raise InputError("errors.setting.impossible", name="dims", value=dims)
     n = len(vectors)
     if n < dims + 2:
-        raise InputError("ch3.err_too_few_points", count=n, needed=dims + 2)
+        raise InputError("errors.sentences.too_few_points", count=n, needed=dims + 2)
     x = _unit_rows(vectors)
     if method == "pca":
         return pca(x, dims)
@@ -84,7 +84,7 @@ def align_snapshots(snapshots: Sequence[np.ndarray], dims: int = 2) -> list[np.n
     if not snapshots:
         return []
     if len(snapshots[-1]) < dims + 2:
-        raise InputError("ch3.err_too_few_points", count=len(snapshots[-1]), needed=dims + 2)
+        raise InputError("errors.sentences.too_few_points", count=len(snapshots[-1]), needed=dims + 2)
     frames = [pca(_unit_rows(s), dims).astype(np.float64) for s in snapshots]
     target = frames[-1] - frames[-1].mean(0)
     target /= max(np.sqrt((target**2).sum(1).mean()), 1e-12)

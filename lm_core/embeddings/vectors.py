@@ -17,6 +17,12 @@ import numpy as np
 from lm_core.core.errors import InputError
 
 
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two vectors (0 when either has length 0)."""
+    denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / denominator if denominator > 0 else 0.0
+
+
 @dataclass
 class WordVectors:
     """Word vectors with their vocabulary (most frequent first) and optional groups."""
@@ -56,9 +62,9 @@ class WordVectors:
     def index_of(self, word: str) -> int:
         key = normalise_word(word)
         if not key:
-            raise InputError("errors.empty_text")
+            raise InputError("errors.text.empty")
         if key not in self.index:
-            raise InputError("ch3.err_unknown_word", word=word.strip()[:40],
+            raise InputError("errors.word.unknown", word=word.strip()[:40],
                              suggestions=", ".join(self.suggestions(key)))
         return self.index[key]
 

@@ -68,6 +68,7 @@ import numpy as np
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.data.curriculum import TOY_ANALOGIES  # noqa: F401 (asked by the script, tests, bench)
 from lm_core.data.segment import has_cjk, split_sentences, words
 
 # ---------------------------------------------------------------------------------------
@@ -96,15 +97,15 @@ class Word2VecConfig:
 
     def validate(self) -> None:
         if not 2 <= self.dim <= 1000:
-            raise InputError("ch3.err_bad_param", name="dim", value=self.dim)
+            raise InputError("errors.setting.impossible", name="dim", value=self.dim)
         if not 1 <= self.window <= 20:
-            raise InputError("ch3.err_bad_param", name="window", value=self.window)
+            raise InputError("errors.setting.impossible", name="window", value=self.window)
         if not 1 <= self.negative <= 50:
-            raise InputError("ch3.err_bad_param", name="negative", value=self.negative)
+            raise InputError("errors.setting.impossible", name="negative", value=self.negative)
         if not 1 <= self.epochs <= 1000:
-            raise InputError("ch3.err_bad_param", name="epochs", value=self.epochs)
+            raise InputError("errors.setting.impossible", name="epochs", value=self.epochs)
         if self.min_count < 1:
-            raise InputError("ch3.err_bad_param", name="min_count", value=self.min_count)
+            raise InputError("errors.setting.impossible", name="min_count", value=self.min_count)
 
 
 # ---------------------------------------------------------------------------------------
@@ -316,10 +317,10 @@ def train_word2vec(
     start_time = time.perf_counter()
     vocab = Vocab.build(sentences, config.min_count)
     if len(vocab) < 2:
-        raise InputError("ch3.err_corpus_too_small", words=len(vocab), min_count=config.min_count)
+        raise InputError("errors.corpus.too_small", words=len(vocab), min_count=config.min_count)
     ids, sentence_of = encode_corpus(sentences, vocab)
     if not (sentence_of[1:] == sentence_of[:-1]).any():
-        raise InputError("ch3.err_corpus_too_small", words=len(vocab), min_count=config.min_count)
+        raise InputError("errors.corpus.too_small", words=len(vocab), min_count=config.min_count)
 
     device = torch.device(device) if device is not None else torch.device("cpu")
     rng = np.random.default_rng(config.seed)
@@ -581,15 +582,21 @@ def save_vectors(path_stem: str | Path, vectors: np.ndarray, words: Sequence[str
 
 
 def load_vectors(path_stem: str | Path) -> tuple[np.ndarray, dict, list[tuple[int, np.ndarray]]]:
-    """Read what :func:`save_vectors` wrote: (vectors, metadata, snapshots)."""
+    """Read what :func:`save_vectors` wrote: (vectors, metadata, snapshots).
+
+    Missing or damaged files raise ``InputError("errors.model.checkpoint_broken")`` naming the
+    script that rebuilds them."""
     from safetensors.numpy import load_file
 
     stem = Path(path_stem)
-    tensors = load_file(str(stem.with_suffix(".safetensors")))
-    meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-    steps = meta.get("snapshot_steps", [])
-    snapshots = [(steps[i], tensors[f"snapshot_{i:03d}"].astype(np.float32)) for i in range(len(steps))]
-    return tensors["vectors"].astype(np.float32), meta, snapshots
+    try:
+        tensors = load_file(str(stem.with_suffix(".safetensors")))
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        steps = meta.get("snapshot_steps", [])
+        snapshots = [(steps[i], tensors[f"snapshot_{i:03d}"].astype(np.float32)) for i in range(len(steps))]
+        return tensors["vectors"].astype(np.float32), meta, snapshots
+    except Exception as exc:  # any damage to the files: say what to rebuild
+        raise InputError("errors.model.checkpoint_broken", name=stem.name, script="scripts/train_word2vec.py") from exc
 
 
 # ---------------------------------------------------------------------------------------
@@ -605,38 +612,6 @@ TOY_CONFIG = Word2VecConfig(dim=50, window=5, negative=5, epochs=20, min_count=2
 EARLY_SNAPSHOTS = (5, 15, 30, 60, 100, 150)
 
 
-# Analogy questions written for this project's toy world: a - b + c -> expected
-# (used by the shipped checkpoints' script, the tests and bench/bench_word2vec.py).
-TOY_ANALOGIES = {
-    "toy_en": [
-        ("king", "man", "woman", "queen"),
-        ("paris", "france", "japan", "tokyo"),
-        ("prince", "boy", "girl", "princess"),
-        ("queen", "woman", "man", "king"),
-        ("father", "man", "woman", "mother"),
-        ("tokyo", "japan", "france", "paris"),
-        ("berlin", "germany", "italy", "rome"),
-        ("rome", "italy", "egypt", "cairo"),
-        ("madrid", "spain", "russia", "moscow"),
-        ("london", "england", "greece", "athens"),
-        ("beijing", "china", "peru", "lima"),
-        ("princess", "girl", "boy", "prince"),
-    ],
-    "toy_zh": [
-        ("国王", "男人", "女人", "王后"),
-        ("巴黎", "法国", "日本", "东京"),
-        ("王子", "男孩", "女孩", "公主"),
-        ("王后", "女人", "男人", "国王"),
-        ("父亲", "男人", "女人", "母亲"),
-        ("东京", "日本", "法国", "巴黎"),
-        ("柏林", "德国", "意大利", "罗马"),
-        ("罗马", "意大利", "埃及", "开罗"),
-        ("马德里", "西班牙", "俄罗斯", "莫斯科"),
-        ("伦敦", "英国", "希腊", "雅典"),
-        ("北京", "中国", "秘鲁", "利马"),
-        ("公主", "女孩", "男孩", "王子"),
-    ],
-}
 
 
 @dataclass
@@ -654,7 +629,7 @@ class TrainingCorpus:
 def load_toy_corpus(name: str) -> TrainingCorpus:
     """The toy world (``toy_en`` / ``toy_zh``), tokenized (jieba for Chinese)."""
     if name not in TOY_CORPORA:
-        raise InputError("ch3.err_bad_param", name="corpus", value=name)
+        raise InputError("errors.setting.impossible", name="corpus", value=name)
     from lm_core.data.corpora import load_corpus
 
     corpus = load_corpus(name)
@@ -669,14 +644,14 @@ def corpus_from_upload(text: str) -> TrainingCorpus:
     """An uploaded text as a training corpus: split into sentences, tokenized."""
     text = (text or "").strip()
     if not text:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     lang = "zh" if has_cjk(text) else "en"
     sentences = tokenize_corpus(split_sentences(text), lang)
     n_words = sum(len(s) for s in sentences)
     if n_words == 0:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     if n_words > MAX_UPLOAD_WORDS:
-        raise InputError("ch3.err_corpus_too_big", words=n_words, limit=MAX_UPLOAD_WORDS)
+        raise InputError("errors.corpus.too_big", words=n_words, limit=MAX_UPLOAD_WORDS)
     return TrainingCorpus("upload", lang, sentences, {})
 
 

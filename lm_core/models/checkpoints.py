@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_model, save_model
 
+from lm_core.core.errors import InputError
 from lm_core.core.paths import CHECKPOINT_DIR  # noqa: E402
 from lm_core.models.gpt import GPT, GPTConfig
 from lm_core.tokenizers.lm import LMTokenizer, load_tokenizer, save_tokenizer
@@ -45,9 +46,23 @@ def read_meta(folder: str | Path) -> dict:
     return data.get("meta", {})
 
 
+#: The script that rebuilds the shipped GPT checkpoints (named in the fault message).
+REBUILD_SCRIPT = "scripts/train_gpt.py"
+
+
 def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu") -> tuple[GPT, LMTokenizer]:
-    """Load a checkpoint folder: the model comes back in eval mode with gradients off."""
+    """Load a checkpoint folder: the model comes back in eval mode with gradients off.
+
+    A missing, truncated or half-written file raises ``InputError("errors.model.checkpoint_broken")``
+    naming the checkpoint and the script that rebuilds it (never a raw traceback)."""
     folder = Path(folder)
+    try:
+        return _load_checkpoint(folder, device)
+    except Exception as exc:  # any damage to the files: say what to rebuild
+        raise InputError("errors.model.checkpoint_broken", name=folder.name, script=REBUILD_SCRIPT) from exc
+
+
+def _load_checkpoint(folder: Path, device: torch.device | str) -> tuple[GPT, LMTokenizer]:
     data = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
     config = GPTConfig.from_dict(data["model"])
     model = GPT(config)
@@ -84,4 +99,7 @@ def load_gpt(name: str, device: torch.device | str = "cpu") -> tuple[GPT, LMToke
 
 
 def gpt_meta(name: str) -> dict:
-    return read_meta(checkpoint_path(name))
+    try:
+        return read_meta(checkpoint_path(name))
+    except Exception as exc:
+        raise InputError("errors.model.checkpoint_broken", name=name, script=REBUILD_SCRIPT) from exc

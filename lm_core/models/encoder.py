@@ -329,7 +329,7 @@ def encode_sentence(tokenizer: SpecialTokenizer, text: str, block_size: int) -> 
     """Ids of a learner's sentence, checked: known characters, fits with [CLS] and [SEP]."""
     ids = tokenizer.encode(text)
     if len(ids) + 2 > block_size:
-        raise InputError("ch6.err_too_many_tokens", count=len(ids), limit=block_size - 2)
+        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=block_size - 2)
     return ids
 
 
@@ -340,11 +340,11 @@ def predict_masked(
     """Replace tokens at ``masked`` (indices into ``ids``) by ``[MASK]`` and read the model's guesses."""
     masked = tuple(sorted(set(int(m) for m in masked)))
     if not masked:
-        raise InputError("ch6.err_mask_nothing")
+        raise InputError("errors.mask.nothing")
     if len(masked) >= len(ids):
-        raise InputError("ch6.err_mask_everything")
+        raise InputError("errors.mask.everything")
     if masked[0] < 0 or masked[-1] >= len(ids):
-        raise InputError("ch6.err_mask_out_of_range", count=len(ids))
+        raise InputError("errors.mask.no_such_token", count=len(ids))
     inputs = [tokenizer.mask_id if i in masked else token for i, token in enumerate(ids)]
     full, segments = build_input(tokenizer, inputs)
     capture = Capture(lambda name: name.endswith("attn.weights"))

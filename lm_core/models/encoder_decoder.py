@@ -234,13 +234,13 @@ class Reconstruction:
 
 def check_span(n_tokens: int, start: int, length: int) -> None:
     if n_tokens < 2:
-        raise InputError("ch6.err_span_short")
+        raise InputError("errors.mask.sentence_too_short")
     if length < 1:
-        raise InputError("ch6.err_span_empty")
+        raise InputError("errors.mask.span_empty")
     if start < 0 or start + length > n_tokens:
-        raise InputError("ch6.err_span_past_end", count=n_tokens)
+        raise InputError("errors.mask.span_past_end", count=n_tokens)
     if length >= n_tokens:
-        raise InputError("ch6.err_span_everything")
+        raise InputError("errors.mask.span_everything")
 
 
 @torch.inference_mode()
@@ -251,7 +251,7 @@ def reconstruct(
     check_span(len(ids), start, length)
     source, target = corrupt(ids, [(start, length)], tokenizer)
     if len(source) > model.config.block_size:
-        raise InputError("ch6.err_too_many_tokens", count=len(ids), limit=model.config.block_size - 1)
+        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=model.config.block_size - 1)
     memory = model.encode(torch.tensor([source]))
     written: list[int] = []
     steps, cross_rows = [], []

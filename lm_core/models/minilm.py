@@ -52,12 +52,12 @@ def _load_minilm_locked():
 def encode(sentence: str, max_tokens: int = MAX_TOKENS):
     """Tokenize ``sentence`` for MiniLM: returns the ``tokenizers`` Encoding.
 
-    Raises ``errors.too_many_tokens`` (params ``limit``, ``count``) past ``max_tokens``.
+    Raises ``errors.text.too_many_tokens`` (params ``limit``, ``count``) past ``max_tokens``.
     """
     tokenizer = load_minilm_tokenizer()
     encoding = tokenizer.encode(sentence)
     if len(encoding.ids) > max_tokens:
-        raise InputError("errors.too_many_tokens", limit=max_tokens, count=len(encoding.ids))
+        raise InputError("errors.text.too_many_tokens", limit=max_tokens, count=len(encoding.ids))
     return encoding
 
 
@@ -136,13 +136,13 @@ def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:
     """MiniLM's last-layer vector for ``word`` as it is used in ``sentence``.
 
     A word split into several WordPiece tokens gets the mean of its pieces. Raises
-    ``errors.word_not_in_sentence`` (params ``word``) if the word does not occur.
+    ``errors.word.not_in_sentence`` (params ``word``) if the word does not occur.
     """
     tokens, outputs = run_minilm(sentence)
     encoding = encode(sentence)
     target = word.strip().lower()
     if not target:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     # Map WordPiece tokens back to the words they came from, via character offsets.
     lowered = sentence.lower()
     positions = []
@@ -158,7 +158,7 @@ def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:
             positions.append((found, end))
         start = found + 1
     if not positions:
-        raise InputError("errors.word_not_in_sentence", word=word)
+        raise InputError("errors.word.not_in_sentence", word=word)
     first_start, first_end = positions[0]
     token_indices = [
         index
@@ -166,7 +166,7 @@ def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:
         if tok_end > tok_start and tok_start >= first_start and tok_end <= first_end
     ]
     if not token_indices:
-        raise InputError("errors.word_not_in_sentence", word=word)
+        raise InputError("errors.word.not_in_sentence", word=word)
     last_hidden = outputs.hidden_states[-1][0]
     del tokens
     return last_hidden[token_indices].mean(dim=0).float().numpy()

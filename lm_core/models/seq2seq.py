@@ -398,22 +398,22 @@ class Translator:
         """English words of ``text``, or :class:`InputError` naming what is wrong."""
         cleaned = clean_text(text, max_chars=MAX_INPUT_CHARS)
         if _CJK.search(cleaned):
-            raise InputError("ch4.err_not_english")
+            raise InputError("errors.text.not_english")
         words = english_words(cleaned)
         if not words:
-            raise InputError("errors.no_words")
+            raise InputError("errors.text.no_words")
         if len(words) > MAX_INPUT_WORDS:
-            raise InputError("ch4.err_too_many_words", limit=MAX_INPUT_WORDS, count=len(words))
+            raise InputError("errors.text.too_many_words", limit=MAX_INPUT_WORDS, count=len(words))
         unknown = [w for w in dict.fromkeys(words) if w not in self.src_vocab]
         if unknown:
             dutch = [w for w in dutch_words(cleaned) if w in self.tgt_vocab and w not in self.src_vocab]
             if len(dutch) >= max(1, len(unknown) // 2 + 1) and len(dutch) * 2 >= len(words):
-                raise InputError("ch4.err_looks_dutch", words=", ".join(dutch[:6]))
+                raise InputError("errors.text.looks_dutch", words=", ".join(dutch[:6]))
             hints = []
             for word in unknown[:8]:
                 close = self.src_vocab.suggestions(word)
                 hints.append(f"{word} → {' / '.join(close)}" if close else word)
-            raise InputError("ch4.err_unknown_words", words="; ".join(hints), count=len(unknown))
+            raise InputError("errors.word.unknown_many", words="; ".join(hints), count=len(unknown))
         return words
 
     @torch.inference_mode()
@@ -426,7 +426,7 @@ class Translator:
         words = self.check(text)
         src, lengths = pad_batch([self.src_vocab.encode(words)])
         if force is not None and not (0 <= force[1] < len(words) and 0 <= force[0] < self.model.config.max_output):
-            raise InputError("ch4.err_bad_force")
+            raise InputError("errors.setting.no_such_step")
         capture = Capture(lambda name: name.endswith(("attn.weights", ".logits")))
         output, logits = self.model.greedy(src, lengths, capture=capture, force=force)
         probs = torch.softmax(logits[0], dim=-1)
@@ -485,7 +485,7 @@ class Translator:
         for sentence in (sentence_a, sentence_b):
             words, states, embeds = self.encoder_states(sentence)
             if word not in words:
-                raise InputError("ch4.err_word_not_in_sentence", word=word)
+                raise InputError("errors.word.not_in_both_sentences", word=word)
             position = words.index(word)
             found.append((position, states[position], embeds[position]))
         state_cos = float(F.cosine_similarity(found[0][1], found[1][1], dim=0))

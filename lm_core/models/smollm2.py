@@ -583,12 +583,12 @@ def ensure_cache() -> Path:
         return target
     folder = _package_folder()
     if folder is None or not (folder / GGUF_FILE).is_file():
-        raise InputError("errors.smollm2_missing", package=PIP_NAME)
+        raise InputError("errors.model.smollm2_missing", package=PIP_NAME)
     try:
         import accelerate  # noqa: F401
         import gguf  # noqa: F401
     except ImportError as exc:
-        raise InputError("errors.smollm2_missing", package=f"{PIP_NAME} gguf accelerate") from exc
+        raise InputError("errors.model.smollm2_missing", package=f"{PIP_NAME} gguf accelerate") from exc
     _convert(folder, target)
     return target
 
@@ -599,7 +599,7 @@ _LOCK = threading.Lock()
 def load_smollm2() -> tuple[SmolLM2, SmolTokenizer]:
     """``(model, tokenizer)`` loaded once per process (thread-safe), read-only, on the CPU.
 
-    Raises ``InputError("errors.smollm2_missing", package=...)`` when the package is absent.
+    Raises ``InputError("errors.model.smollm2_missing", package=...)`` when the package is absent.
     """
     with _LOCK:
         return _load_locked()

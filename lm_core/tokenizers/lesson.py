@@ -101,50 +101,67 @@ def _loose(text: str) -> str:
 # Words (and punctuation pieces) come from the one segmenter, lm_core.data.segment.
 
 
-# --------------------------------------------------------------------------- word level
+# --------------------------------------------------------------------------- word and character level
 
 
 @dataclass(frozen=True)
-class LessonWordTokenizer:
-    """Word-level tokenizer: id 0 is ``[UNK]``, then the corpus words, most frequent first.
-
-    Lower-cases everything (so "It" and "it" share an id) and drops spaces; decoding
-    joins words with single spaces.
-    """
+class _VocabularyTokenizer:
+    """A fixed vocabulary looked up piece by piece; id 0 is ``[UNK]`` (what the piece was is lost)."""
 
     vocab: tuple[str, ...]
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
+    kind = ""
+    separator = ""  # how decoding joins the pieces
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {word: i for i, word in enumerate(self.vocab)})
+        object.__setattr__(self, "_index", {piece: i for i, piece in enumerate(self.vocab)})
 
-    kind = "word"
+    def _pieces(self, text: str) -> Iterable[tuple[str, int, int]]:
+        raise NotImplementedError
 
     @property
     def vocab_size(self) -> int:
         return len(self.vocab)
 
-    def token_to_id(self, word: str) -> int:
-        return self._index.get(word.lower(), 0)
+    def token_to_id(self, piece: str) -> int:
+        return self._index.get(piece, 0)
 
     def encode(self, text: str) -> list[int]:
         return self.tokenize(text).ids
 
     def tokenize(self, text: str) -> Tokenized:
         tokens, lost = [], []
-        for word, start, end in split_words(text):
-            token_id = self.token_to_id(word)
+        for piece, start, end in self._pieces(text):
+            token_id = self.token_to_id(piece)
             unknown = token_id == 0
             if unknown:
-                lost.append(word)
+                lost.append(piece)
             tokens.append(Token(self.vocab[token_id], token_id, start, end, unknown=unknown))
-        return Tokenized("word", text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
+        return Tokenized(self.kind, text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
 
     def id_to_token(self, token_id: int) -> str:
         return self.vocab[token_id] if 0 <= token_id < len(self.vocab) else UNK
 
     def decode(self, ids: Sequence[int]) -> str:
-        return " ".join(self.vocab[i] if 0 <= i < len(self.vocab) else UNK for i in ids)
+        return self.separator.join(self.id_to_token(i) for i in ids)
+
+
+@dataclass(frozen=True)
+class LessonWordTokenizer(_VocabularyTokenizer):
+    """Word-level tokenizer: id 0 is ``[UNK]``, then the corpus words, most frequent first.
+
+    Lower-cases everything (so "It" and "it" share an id) and drops spaces; decoding
+    joins words with single spaces.
+    """
+
+    kind = "word"
+    separator = " "
+
+    def _pieces(self, text: str) -> Iterable[tuple[str, int, int]]:
+        return split_words(text)
+
+    def token_to_id(self, word: str) -> int:
+        return self._index.get(word.lower(), 0)
 
 
 def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None, min_count: int = 1) -> LessonWordTokenizer:
@@ -157,50 +174,21 @@ def build_word_tokenizer(sentences: Iterable[str], max_vocab: int | None = None,
     if max_vocab is not None:
         ranked = ranked[: max(0, max_vocab - 1)]
     if not ranked:
-        raise InputError("errors.no_words")
+        raise InputError("errors.text.no_words")
     return LessonWordTokenizer((UNK, *ranked))
 
 
-# --------------------------------------------------------------------------- characters
-
-
 @dataclass(frozen=True)
-class LessonCharTokenizer:
+class LessonCharTokenizer(_VocabularyTokenizer):
     """Character-level tokenizer: one id per character seen in the corpus (id 0 = [UNK]).
 
     Keeps case and spaces, so decoding is exact unless a character was never seen.
     """
 
-    vocab: tuple[str, ...]
-    _index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {ch: i for i, ch in enumerate(self.vocab)})
-
     kind = "char"
 
-    @property
-    def vocab_size(self) -> int:
-        return len(self.vocab)
-
-    def encode(self, text: str) -> list[int]:
-        return self.tokenize(text).ids
-
-    def tokenize(self, text: str) -> Tokenized:
-        tokens, lost = [], []
-        for position, ch in enumerate(text):
-            token_id = self._index.get(ch, 0)
-            unknown = token_id == 0
-            if unknown:
-                lost.append(ch)
-            tokens.append(Token(self.vocab[token_id], token_id, position, position + 1, unknown=unknown))
-        return Tokenized("char", text, tuple(tokens), self.decode([token.id for token in tokens]), tuple(lost))
-
-    def id_to_token(self, token_id: int) -> str:
-        return self.vocab[token_id] if 0 <= token_id < len(self.vocab) else UNK
-
-    def decode(self, ids: Sequence[int]) -> str:
-        return "".join(self.vocab[i] if 0 <= i < len(self.vocab) else UNK for i in ids)
+    def _pieces(self, text: str) -> Iterable[tuple[str, int, int]]:
+        return ((ch, position, position + 1) for position, ch in enumerate(text))
 
 
 def build_char_tokenizer(sentences: Iterable[str]) -> LessonCharTokenizer:
@@ -208,7 +196,7 @@ def build_char_tokenizer(sentences: Iterable[str]) -> LessonCharTokenizer:
     counts = Counter(ch for sentence in sentences for ch in sentence)
     ranked = sorted(counts, key=lambda ch: (-counts[ch], ch))
     if not ranked:
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     return LessonCharTokenizer((UNK, *ranked))
 
 
@@ -319,9 +307,9 @@ def train_bpe(sentences: Sequence[str], vocab_size: int) -> LessonBpeTokenizer:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
     if not BYTE_ALPHABET_SIZE <= vocab_size <= MAX_BPE_VOCAB:
-        raise InputError("ch1.err_vocab_size", low=BYTE_ALPHABET_SIZE, high=MAX_BPE_VOCAB, value=vocab_size)
+        raise InputError("errors.setting.vocab_size", low=BYTE_ALPHABET_SIZE, high=MAX_BPE_VOCAB, value=vocab_size)
     if not any(s.strip() for s in sentences):
-        raise InputError("errors.empty_text")
+        raise InputError("errors.text.empty")
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
@@ -534,7 +522,7 @@ def corpus_sentences(choice: str) -> list[str]:
     both languages together."""
     names = CORPUS_CHOICES.get(choice)
     if names is None:
-        raise InputError("ch1.err_no_corpus")
+        raise InputError("errors.corpus.none_chosen")
     sentences: list[str] = []
     for name in names:
         sentences.extend(_load_corpus(name)[0])
@@ -545,7 +533,7 @@ def corpus_word_groups(choice: str) -> dict[str, str]:
     """word -> semantic group ("weather", "animal"…) over the chosen corpora."""
     names = CORPUS_CHOICES.get(choice)
     if names is None:
-        raise InputError("ch1.err_no_corpus")
+        raise InputError("errors.corpus.none_chosen")
     groups: dict[str, str] = {}
     for name in names:
         groups.update(_load_corpus(name)[1])
@@ -553,8 +541,8 @@ def corpus_word_groups(choice: str) -> dict[str, str]:
 
 
 def single_word(text: str) -> str:
-    """``text`` if it is one word (no spaces), else ``InputError("ch1.bpe.word_not_text")``."""
+    """``text`` if it is one word (no spaces), else ``InputError("errors.word.not_one_word")``."""
     word = text.strip()
     if not word or any(ch.isspace() for ch in word) or not any(ch.isalnum() for ch in word):
-        raise InputError("ch1.bpe.word_not_text")
+        raise InputError("errors.word.not_one_word")
     return word

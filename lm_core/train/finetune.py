@@ -44,9 +44,9 @@ class FinetuneConfig:
 
     def __post_init__(self) -> None:
         if not 1 <= self.steps <= 5000:
-            raise InputError("ch8.errors.bad_steps", low=1, high=5000)
+            raise InputError("errors.setting.steps", low=1, high=5000)
         if self.batch_size < 1:
-            raise InputError("ch8.errors.bad_steps", low=1, high=5000)
+            raise InputError("errors.setting.steps", low=1, high=5000)
 
 
 @dataclass
@@ -84,7 +84,7 @@ def encode_pairs(
         prompt_ids = prompt_ids[-room:]
         encoded.append(EncodedPair(prompt_ids + answer_ids, len(prompt_ids)))
     if not encoded:
-        raise InputError("ch8.errors.no_examples")
+        raise InputError("errors.labels.no_examples")
     return encoded
 
 
@@ -124,7 +124,7 @@ def finetune(
 ) -> FinetuneResult:
     """Train ``model`` in place on ``pairs`` (call it on a :func:`trainable_copy`)."""
     if not pairs:
-        raise InputError("ch8.errors.no_examples")
+        raise InputError("errors.labels.no_examples")
     schedule = TrainConfig(
         max_iters=config.steps,
         learning_rate=config.learning_rate,

@@ -52,7 +52,7 @@ def split_sentences(sentences: Sequence[str], seed: int, val_fraction: float = 0
 def make_gpt(size: str, vocab_size: int, block_size: int = BLOCK_SIZE, seed: int = 0, dropout: float = 0.0) -> GPT:
     """A freshly initialised GPT of a named size (weights drawn from a private seed)."""
     if size not in MODEL_SIZES:
-        raise InputError("ch8.errors.bad_size", size=str(size)[:20], known=", ".join(MODEL_SIZES))
+        raise InputError("errors.setting.unknown_size", size=str(size)[:20], known=", ".join(MODEL_SIZES))
     layers, heads, width = MODEL_SIZES[size]
     config = GPTConfig(
         vocab_size=vocab_size, block_size=block_size, n_layer=layers, n_head=heads, n_embd=width, dropout=dropout
@@ -74,10 +74,10 @@ class PretrainData:
 
 
 def prepare_data(sentences: Sequence[str], lang: str, seed: int = 0, sample_prompt: str | None = None) -> PretrainData:
-    """Tokenizer + train/validation id streams. Raises ``ch8.errors.corpus_too_small``."""
+    """Tokenizer + train/validation id streams. Raises ``errors.corpus.too_small_to_pretrain``."""
     sentences = [s for s in sentences if s.strip()]
     if len(sentences) < 3:
-        raise InputError("ch8.errors.corpus_too_small", tokens=0, needed=MIN_TRAIN_TOKENS)
+        raise InputError("errors.corpus.too_small_to_pretrain", tokens=0, needed=MIN_TRAIN_TOKENS)
     train_part, val_part = split_sentences(sentences, seed)
     tokenizer = build_tokenizer(train_part, lang)
     train_ids = torch.tensor(tokenizer.encode_corpus(train_part), dtype=torch.long)
@@ -85,7 +85,7 @@ def prepare_data(sentences: Sequence[str], lang: str, seed: int = 0, sample_prom
     if train_ids.numel() < MIN_TRAIN_TOKENS or val_ids.numel() <= BLOCK_SIZE + 1:
         # Too little validation text: validate on the training text rather than refuse.
         if train_ids.numel() < MIN_TRAIN_TOKENS:
-            raise InputError("ch8.errors.corpus_too_small", tokens=int(train_ids.numel()), needed=MIN_TRAIN_TOKENS)
+            raise InputError("errors.corpus.too_small_to_pretrain", tokens=int(train_ids.numel()), needed=MIN_TRAIN_TOKENS)
         val_ids = train_ids
     prompt = sample_prompt or sentences[0][: (4 if lang == "zh" else 12)]
     return PretrainData(tokenizer, train_ids, val_ids, prompt)
@@ -141,7 +141,7 @@ def pretrain(
     training starts (a page keeps it even if the learner stops halfway).
     """
     if not 1 <= steps <= 20000:
-        raise InputError("ch8.errors.bad_steps", low=1, high=20000)
+        raise InputError("errors.setting.steps", low=1, high=20000)
     run = run or new_run(data, size, seed)
     config = TrainConfig(
         max_iters=steps,
@@ -202,3 +202,15 @@ def ch8_base_texts(lang: str) -> tuple[list[str], list[str]]:
     extra += [str(template["instruction"])] * 100 + [str(template["query"]).format(text="")] * 300
     extra += [str(word) for word in template["label_words"].values()] * 300  # type: ignore[union-attr]
     return texts, extra
+
+
+def upload_sentences(text: str) -> tuple[list[str], str]:
+    """A learner's uploaded text as (sentences, language). Raises ``errors.corpus.too_small_to_pretrain``
+    when it holds fewer than three sentences (whether it is enough is decided once tokenized)."""
+    from lm_core.data.segment import detect_language
+    from lm_core.data.segment import split_sentences as sentences_of
+
+    sentences = sentences_of(text or "")
+    if len(sentences) < 3:
+        raise InputError("errors.corpus.too_small_to_pretrain", tokens=len((text or "").split()), needed=MIN_TRAIN_TOKENS)
+    return sentences, detect_language(text)

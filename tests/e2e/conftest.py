@@ -1,73 +1,36 @@
 """The real server on 127.0.0.1 and headless Debian Chromium driven by Playwright."""
 
-import os
+import contextlib
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running
+
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("streamlit did not become healthy")
+@contextlib.contextmanager
+def running_server(log_name: str):
+    """A streamlit server of the app on a free loopback port, stopped on exit (the bench's helper)."""
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    with running("app.py", log=ROOT / "artifacts" / log_name) as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")
 def server_url():
-    port = _free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / "e2e-server.log", "w")  # noqa: SIM115 - closed in the finally below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with running_server("e2e-server.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+
+
+@pytest.fixture(scope="session")
+def fresh_server_url():
+    """A second server, started on its own: a link opened there finds no session,
+    cache or state left by the first (a student's laptop opening the teacher's link)."""
+    with running_server("e2e-server-fresh.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +51,43 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def plotly_data(page) -> list[dict]:
+    """What every drawn plotly chart shows: its traces' data and its title (plotly.js's
+    own objects, read in the browser; generated ids left out)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => ({
+            title: (el.layout && el.layout.title && el.layout.title.text) || '',
+            data: (el.data || []).map(trace => {
+                const copy = {};
+                for (const key of ['type', 'name', 'x', 'y', 'z', 'text', 'customdata']) {
+                    if (trace[key] !== undefined) copy[key] = trace[key];
+                }
+                return JSON.parse(JSON.stringify(copy));
+            }),
+        }))"""
+    )
+
+
+def only_local_requests(context) -> list[str]:
+    """Route every request of ``context``: loopback passes, anything else is refused and
+    recorded (the returned list) - a classroom without internet."""
+    from urllib.parse import urlparse
+
+    blocked: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return blocked
 
 
 def wait_for_streamlit(page, timeout_ms: int = 180_000) -> None:

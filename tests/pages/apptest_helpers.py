@@ -43,9 +43,15 @@ def chart_titles(app: AppTest) -> list[str]:
     return [chart_title(spec) for spec in plotly_specs(app)]
 
 
-def chart_titled(app: AppTest, fragment: str) -> dict:
-    """The first plotly chart whose title contains ``fragment``."""
+def chart_titled(app: AppTest, fragment: str, exact: bool = False) -> dict:
+    """The first plotly chart whose title contains ``fragment`` (or is exactly it)."""
     for spec in plotly_specs(app):
-        if fragment in chart_title(spec):
+        title = chart_title(spec)
+        if title == fragment or (not exact and fragment in title):
             return spec
     raise AssertionError(f"no chart titled like {fragment!r} in {chart_titles(app)}")
+
+
+def messages(app: AppTest) -> list[str]:
+    """The page's error and warning messages, in page order within each kind."""
+    return [e.value for e in app.error] + [w.value for w in app.warning]

@@ -1,6 +1,5 @@
 """Chapter 1 page (AppTest): controls change what is drawn; bad input shows a message."""
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,14 +37,10 @@ def first_number(text: str) -> int:
 
 
 def chart_titled(app: AppTest, title: str) -> dict:
-    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    matches = [spec for spec in specs if spec["layout"]["title"]["text"] == title]
-    assert matches, [spec["layout"]["title"]["text"] for spec in specs]
-    return matches[0]
+    return apptest_helpers.chart_titled(app, title, exact=True)
 
 
-def messages(app: AppTest) -> list[str]:
-    return [e.value for e in app.error] + [w.value for w in app.warning]
+messages = apptest_helpers.messages
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -141,10 +136,10 @@ def test_unknown_words_are_reported_lost_in_the_round_trip():
 @pytest.mark.parametrize(
     ("text", "key", "params"),
     [
-        ("", "errors.empty_text", {}),
-        ("   \n ", "errors.empty_text", {}),
-        ("🎉🎉 !!!", "errors.no_words", {}),
-        ("x" * 100_000, "errors.text_too_long", {"limit": 2000, "length": 100_000}),
+        ("", "errors.text.empty", {}),
+        ("   \n ", "errors.text.empty", {}),
+        ("🎉🎉 !!!", "errors.text.no_words", {}),
+        ("x" * 100_000, "errors.text.too_long", {"limit": 2000, "length": 100_000}),
     ],
 )
 def test_bad_text_shows_a_message_not_a_traceback(text, key, params):
@@ -165,7 +160,7 @@ def test_bad_word_to_follow_shows_a_message():
     app = open_page()
     app.text_input(key="ch1_word").set_value("two words").run()
     assert not app.exception
-    assert i18n.translate("ch1.bpe.word_not_text", "en") in messages(app)
+    assert i18n.translate("errors.word.not_one_word", "en") in messages(app)
 
 
 def test_language_comparison_counts_both_sentences():
@@ -191,7 +186,7 @@ def test_token_count_curve_falls_and_marks_the_slider():
 
 def test_corpus_running_out_of_pairs_is_said():
     app = open_page()
-    exhausted = i18n.translate("ch1.side.bpe_exhausted", "en").split("{")[0]
+    exhausted = i18n.template("ch1.side.bpe_exhausted", "en").split("{")[0]
     assert not any(exhausted in c.value for c in app.caption)
     app.slider(key="ch1_vocab").set_value(2000).run()
     assert any(exhausted in c.value for c in app.caption)

@@ -1,6 +1,5 @@
 """Chapter 2 page (AppTest): the drawn data follows the controls; bad input shows a message."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,9 @@ def open_page(lang: str = "en") -> AppTest:
     return apptest_helpers.open_page(PAGE, lang, timeout=TIMEOUT)
 
 
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-
-
-def chart_titled(app: AppTest, words: str) -> dict:
-    matches = [c for c in charts(app) if words in c["layout"]["title"]["text"]]
-    assert matches, [c["layout"]["title"]["text"] for c in charts(app)]
-    return matches[0]
-
-
-def messages(app: AppTest) -> list[str]:
-    return [e.value for e in app.error] + [w.value for w in app.warning]
+charts = apptest_helpers.plotly_specs
+chart_titled = apptest_helpers.chart_titled
+messages = apptest_helpers.messages
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -128,10 +118,10 @@ def test_sparsity_curve_grows_and_pca_is_coloured_by_topic():
 @pytest.mark.parametrize(
     ("text", "key", "params"),
     [
-        ("", "errors.empty_text", {}),
-        ("!!!\n???\n🎉", "errors.no_words", {}),
-        ("word " * 20_000, "errors.text_too_long", {"limit": 6000, "length": 100_000}),
-        ("\n".join(["rain"] * 61), "ch2.err_too_many_sentences", {"limit": 60, "count": 61}),
+        ("", "errors.text.empty", {}),
+        ("!!!\n???\n🎉", "errors.text.no_words", {}),
+        ("word " * 20_000, "errors.text.too_long", {"limit": 6000, "length": 100_000}),
+        ("\n".join(["rain"] * 61), "errors.text.too_many_sentences", {"limit": 60, "count": 61}),
     ],
 )
 def test_bad_sentences_show_a_message(text, key, params):

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages import apptest_helpers
+from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/3_Word2vec.py"
@@ -17,12 +18,8 @@ def open_page(lang: str = "en", **params: str) -> AppTest:
     return apptest_helpers.open_page(PAGE, lang, **params)
 
 
-def chart_titles(app: AppTest) -> list[str]:
-    return apptest_helpers.chart_titles(app)
-
-
-def chart_with_title(app: AppTest, fragment: str) -> dict:
-    return apptest_helpers.chart_titled(app, fragment)
+chart_titles = apptest_helpers.chart_titles
+chart_with_title = apptest_helpers.chart_titled
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +29,7 @@ def english():
 
 def test_shipped_vectors_are_useful_before_any_training(english):
     app = english
-    assert any("shipped checkpoint" in c.value for c in app.caption)
+    assert any(i18n.translate("ch3.train.source_shipped", "en") in c.value for c in app.caption)
     titles = chart_titles(app)
     for fragment in ("Training loss", "projected with t-SNE", "From random noise", "closest to", "How similar"):
         assert any(fragment in title for title in titles), titles
@@ -123,7 +120,7 @@ def test_training_is_shared_between_sessions_and_never_changes_the_shipped_vecto
     # The student who never trained still sees the shipped checkpoint, unchanged, and so does a new one.
     other.run()
     for session in (other, open_page("en")):
-        assert any("shipped checkpoint" in c.value for c in session.caption)
+        assert any(i18n.translate("ch3.train.source_shipped", "en") in c.value for c in session.caption)
         assert any("king − man + woman ≈ queen" in m.value for m in session.markdown)
         assert chart_with_title(session, "projected with") == shipped_map
 

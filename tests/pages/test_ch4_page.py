@@ -101,12 +101,12 @@ def test_a_shared_link_reproduces_the_view():
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("", "errors.empty_text"),
-        ("我爱羊驼。", "ch4.err_not_english"),
-        ("Ik hou van lama's.", "ch4.err_looks_dutch"),
-        ("I love zebras.", "ch4.err_unknown_words"),
-        ("<script>alert(1)</script> [x](http://a)", "ch4.err_unknown_words"),
-        ("I love llamas " * 12, "ch4.err_too_many_words"),
+        ("", "errors.text.empty"),
+        ("我爱羊驼。", "errors.text.not_english"),
+        ("Ik hou van lama's.", "errors.text.looks_dutch"),
+        ("I love zebras.", "errors.word.unknown_many"),
+        ("<script>alert(1)</script> [x](http://a)", "errors.word.unknown_many"),
+        ("I love llamas " * 12, "errors.text.too_many_words"),
     ],
 )
 def test_bad_input_shows_a_clear_message(text, key):
@@ -115,7 +115,7 @@ def test_bad_input_shows_a_clear_message(text, key):
     assert not app.exception
     shown = errors(app)
     assert shown, f"no message for {text!r}"
-    head = i18n.translate(key, "en").split("{")[0][:25]
+    head = i18n.template(key, "en").split("{")[0][:25]
     assert any(head in message for message in shown), (head, shown)
     # the rest of the page still works
     assert any(i18n.translate("ch4.bottleneck.title", "en") in t for t in apptest_helpers.chart_titles(app))
@@ -139,7 +139,7 @@ def test_forcing_the_attention_changes_the_rest_of_the_translation():
     assert forced["z"][0] == pytest.approx([0, 0, 0, 0, 1])
     captions = [c.value for c in app.caption]
     assert any(
-        i18n.translate("ch4.force.changed", "en").split("{")[0] in c or i18n.translate("ch4.force.unchanged", "en") in c
+        i18n.template("ch4.force.changed", "en").split("{")[0] in c or i18n.translate("ch4.force.unchanged", "en") in c
         for c in captions
     )
 
@@ -182,5 +182,25 @@ def test_junk_in_the_url_falls_back():
     app = open_page(example="99", step="-4", force_step="x", force_word="1e9", epochs="nan", pairs="7", hidden="<b>")
     assert not app.exception
     assert app.text_input(key="ch4_text").value == s2s.EXAMPLE_SENTENCE
-    assert app.select_slider(key="ch4_pairs").value == 2000
+    assert app.select_slider(key="ch4_pairs").value == 4000
     assert app.select_slider(key="ch4_hidden").value == 64
+
+
+def test_predict_then_reveal_questions():
+    """Both questions answered right and wrong; the answers come from the models on screen."""
+    from tests.pages.test_predict import answer_right_and_wrong, lock, pick_widget
+    from ui.predict import DONE, STATE, questions_by_chapter
+
+    app = open_page()
+    assert questions_by_chapter()["ch4"] == ["ch4.looks_at", "ch4.long_sentence"]
+    covered = [c.value for c in app.caption if c.value == i18n.translate("quiz.common.covered", "en")]
+    assert len(covered) == 2  # the heatmap and the accuracy chart wait for a guess
+    labels = pick_widget(app, "ch4.looks_at").options
+    assert [label.replace("\\", "") for label in labels] == ["1. i", "2. love", "3. llamas"]
+    answer_right_and_wrong(app, "ch4.looks_at", ["0", "1", "2"])
+    answer_right_and_wrong(app, "ch4.long_sentence", ["over75", "under25", "25to50", "50to75"])
+    assert set(app.session_state[DONE]) == {"ch4.looks_at", "ch4.long_sentence"}
+    # "lama's" looks at "llamas"; the one-vector model gets almost no long sentence right
+    app.button(key="quiz_again_ch4_looks_at").click().run()
+    assert lock(app, "ch4.looks_at", "2")["correct"] == ["2"]
+    assert app.session_state[STATE]["ch4.long_sentence"]["correct"] == ["under25"]

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lm_core.analysis import attention_lab as lab
+from lm_core.data.curriculum import HEAD_SEARCHES
 from tests.pages import apptest_helpers
 from ui import i18n
 
@@ -63,13 +64,13 @@ def test_default_page_draws_every_step_and_preselects_the_found_head(page):
     assert len(all_titles) == 6, all_titles
     assert page.title[0].value == i18n.translate("ch5.title", "en")
     # "It rained this morning": the search opens the head where "rained" looks at this/morning.
-    sentence, matches = lab.EXAMPLE_SENTENCES["rained"], None
-    trace = lab.trace_minilm(sentence)
-    matches = lab.find_heads(trace, "rained", ["this", "morning"])
+    search = HEAD_SEARCHES["rained"]
+    trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence])
+    matches = lab.find_heads(trace, search.source, search.targets)
     assert page.slider(key="ch5_layer").value == matches[0].layer
     assert page.slider(key="ch5_head").value == matches[0].head
     assert page.selectbox(key="ch5_focus").value == trace.tokens.index("rained")
-    assert any("layer 5, head 2" in t for t in all_titles)
+    assert any(f"layer {matches[0].layer}, head {matches[0].head}" in t for t in all_titles)
     assert len(page.get("iframe")) == 2
     assert not errors(page)
 
@@ -168,7 +169,7 @@ def test_example_choice_opens_the_coreference_head():
     assert not app.exception
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["keys"]
     trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES["keys"])
-    best = lab.find_heads(trace, "they", ["keys"])[0]
+    best = lab.find_heads(trace, HEAD_SEARCHES["keys"].source, HEAD_SEARCHES["keys"].targets)[0]
     assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (best.layer, best.head)
     assert app.selectbox(key="ch5_focus").value == trace.tokens.index("they")
 
@@ -178,7 +179,9 @@ def test_open_button_loads_sentence_and_head():
     app.button(key="ch5_open_keys").click().run()
     assert not app.exception
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["keys"]
-    assert any("layer 3, head 1" in t for t in titles(app))
+    search = HEAD_SEARCHES["keys"]
+    best = lab.find_heads(lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence]), search.source, search.targets)[0]
+    assert any(f"layer {best.layer}, head {best.head}" in t for t in titles(app))
     app.radio(key="ch5_view").set_value("token").run()
     assert any('"they" looks at' in t for t in titles(app))
 
@@ -186,10 +189,10 @@ def test_open_button_loads_sentence_and_head():
 @pytest.mark.parametrize(
     ("text", "key", "params"),
     [
-        ("", "errors.empty_text", {}),
-        ("hello", "ch5.err_one_token", {}),
-        ("🙂🙂🙂", "errors.no_words", {}),
-        ("word " * 50, "ch5.err_too_many_tokens", {"limit": lab.MAX_TOKENS, "count": 52}),
+        ("", "errors.text.empty", {}),
+        ("hello", "errors.text.one_token", {}),
+        ("🙂🙂🙂", "errors.text.no_words", {}),
+        ("word " * 50, "errors.text.too_many_tokens", {"limit": lab.MAX_TOKENS, "count": 52}),
     ],
 )
 def test_bad_input_shows_a_clear_message(page, text, key, params):
@@ -221,9 +224,26 @@ def test_chinese_page_and_chinese_sentence():
 
 
 def test_url_opens_a_shared_view():
-    app = open_page(layer="2", head="9")
-    # A shared link with a layer/head keeps them unless the sentence has a curriculum head.
-    assert app.slider(key="ch5_layer").value in (2, 5)
+    """The link's layer, head and token win over the head search (which only suggests),
+    on the example sentence too, where the search has a head of its own."""
+    app = open_page(layer="2", head="9", token="3", example="keys", view="token")
+    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (2, 9)
+    assert app.selectbox(key="ch5_focus").value == 3
+    assert app.radio(key="ch5_example").value == "keys"
+    assert any("layer 2, head 9" in title for title in titles(app))
+    assert app.query_params["layer"] in ("2", ["2"]) and app.query_params["token"] in ("3", ["3"])
+
+
+def test_url_typed_text_and_chinese_model_open_cold():
+    from lm_core.models.checkpoints import list_gpts
+
+    typed = open_page(text="The cat sat on the mat")
+    assert typed.text_input(key="ch5_text").value == "The cat sat on the mat"
+    if "gpt_toy_zh" not in list_gpts():
+        pytest.skip("the Chinese tiny GPT is not shipped")
+    chinese = open_page(model="gpt_toy_zh")
+    assert not errors(chinese), [e.value for e in chinese.error]
+    assert chinese.radio(key="ch5_example").value == "zh"
 
 
 def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
@@ -288,11 +308,11 @@ def test_smollm2_rope_step_groups_and_cap(lang):
     assert ", ".join(map(str, group)) in note
     # The preselected head is one the search found: "they" looks at "keys".
     trace = lab.trace_smollm2(lab.EXAMPLE_SENTENCES["keys"])
-    best = lab.find_heads(trace, "they", ["keys"])[0]
+    best = lab.find_heads(trace, HEAD_SEARCHES["keys"].source, HEAD_SEARCHES["keys"].targets)[0]
     assert (layer, head) == (best.layer, best.head)
     assert len(app.get("iframe")) == 2
     # Past the token cap: a clear message in the learner's language.
     app.text_input(key="ch5_text").set_value("word " * 30).run()
     assert not app.exception
-    expected = i18n.translate("ch5.err_too_many_tokens", lang, limit=lab.SMOLLM2_MAX_TOKENS, count=30)
+    expected = i18n.translate("errors.text.too_many_tokens", lang, limit=lab.SMOLLM2_MAX_TOKENS, count=30)
     assert expected in errors(app)

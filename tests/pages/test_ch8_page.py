@@ -68,7 +68,7 @@ def test_defaults_then_prompt_controls_change_the_prompt_and_scores():
     assert sum(map(sum, confusion["data"][0]["z"])) == len(ch8_lab.sentiment_splits("en")[1])
     # Zero examples selected: a clear message, no crash.
     app.multiselect(key="ch8_shots").set_value([]).run()
-    assert i18n.translate("ch8.errors.no_examples", "en") in messages(app)
+    assert i18n.translate("errors.labels.no_examples", "en") in messages(app)
     assert not app.exception
 
 

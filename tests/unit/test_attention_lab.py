@@ -8,6 +8,7 @@ import torch
 
 from lm_core.analysis import attention_lab as lab
 from lm_core.core.errors import InputError
+from lm_core.data.curriculum import HEAD_SEARCHES
 from lm_core.models.minilm import load_minilm
 
 
@@ -79,19 +80,20 @@ def test_temperature_sharpens_and_flattens(keys_trace):
     assert entropies[0] < entropies[1] < entropies[2]
     with pytest.raises(InputError) as info:
         lab.softmax(masked, 0.0)
-    assert info.value.key == "ch5.err_temperature"
+    assert info.value.key == "errors.setting.temperature_positive"
 
 
 def test_search_finds_the_curriculums_heads_in_real_minilm(keys_trace):
     # "they" -> "keys": MiniLM really has such a head (found, not hard-coded).
-    matches = lab.find_heads(keys_trace, "they", ["keys"])
+    keys, rained_search = HEAD_SEARCHES["keys"], HEAD_SEARCHES["rained"]
+    matches = lab.find_heads(keys_trace, keys.source, keys.targets)
     assert matches and matches[0].weight > 0.5 and matches[0].is_top
     best = matches[0]
-    assert keys_trace.tokens[best.source] == "they"
+    assert keys_trace.tokens[best.source] == keys.source
     row = keys_trace[f"blocks.{best.layer}.attn.weights"][best.head][best.source]
-    assert row[keys_trace.tokens.index("keys")] == pytest.approx(best.weight, abs=1e-6)
-    rained = lab.trace_minilm(lab.EXAMPLE_SENTENCES["rained"])
-    assert lab.find_heads(rained, "rained", ["this", "morning"])
+    assert row[keys_trace.tokens.index(keys.targets[0])] == pytest.approx(best.weight, abs=1e-6)
+    rained = lab.trace_minilm(lab.EXAMPLE_SENTENCES[rained_search.sentence])
+    assert lab.find_heads(rained, rained_search.source, rained_search.targets)
     # Words that are not there give nothing rather than an invented head.
     assert lab.find_heads(keys_trace, "umbrella", ["keys"]) == []
 
@@ -99,12 +101,12 @@ def test_search_finds_the_curriculums_heads_in_real_minilm(keys_trace):
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("", "errors.empty_text"),
-        ("   ", "errors.empty_text"),
-        ("!!! 🙂🙂", "errors.no_words"),
-        ("hello", "ch5.err_one_token"),
-        ("word " * 60, "ch5.err_too_many_tokens"),
-        ("x" * (lab.MAX_CHARS + 1), "errors.text_too_long"),
+        ("", "errors.text.empty"),
+        ("   ", "errors.text.empty"),
+        ("!!! 🙂🙂", "errors.text.no_words"),
+        ("hello", "errors.text.one_token"),
+        ("word " * 60, "errors.text.too_many_tokens"),
+        ("x" * (lab.MAX_CHARS + 1), "errors.text.too_long"),
     ],
 )
 def test_bad_input_raises_input_error(text, key):

@@ -101,10 +101,10 @@ def test_sentence_topics_majority_vote_and_default():
 @pytest.mark.parametrize(
     ("sentences", "key"),
     [
-        ([], "errors.empty_text"),
-        (["   ", ""], "errors.empty_text"),
-        (["!!! ???", "🎉🎉"], "errors.no_words"),
-        (["word"] * (bow.MAX_SENTENCES + 1), "ch2.err_too_many_sentences"),
+        ([], "errors.text.empty"),
+        (["   ", ""], "errors.text.empty"),
+        (["!!! ???", "🎉🎉"], "errors.text.no_words"),
+        (["word"] * (bow.MAX_SENTENCES + 1), "errors.text.too_many_sentences"),
     ],
 )
 def test_bad_sentences_raise_input_errors(sentences, key):
@@ -116,10 +116,10 @@ def test_bad_sentences_raise_input_errors(sentences, key):
 def test_bad_ngram_range_and_too_short_sentences():
     with pytest.raises(InputError) as error:
         bow.bag_of_words(BITES, ngram_range=(2, 1))
-    assert error.value.key == "ch2.err_ngram"
+    assert error.value.key == "errors.setting.ngram_range"
     with pytest.raises(InputError) as error:
         bow.bag_of_words(["rain", "dog"], ngram_range=(2, 2))
-    assert error.value.key == "ch2.err_empty_vocabulary"
+    assert error.value.key == "errors.corpus.empty_vocabulary"
     with pytest.raises(InputError):
         bow.bag_of_words(BITES, mode="binary")
 

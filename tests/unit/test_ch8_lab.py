@@ -75,10 +75,10 @@ def test_pick_examples_and_bad_choices():
     assert [TRAIN[i][1] for i in pick_examples(TRAIN, "few", k=3)] == list(LABELS)
     with pytest.raises(InputError) as err:
         pick_examples(TRAIN, "few", chosen=[])
-    assert err.value.key == "ch8.errors.no_examples"
+    assert err.value.key == "errors.labels.no_examples"
     with pytest.raises(InputError) as err:
         pick_examples(TRAIN[:2], "per_class")
-    assert err.value.key == "ch8.errors.label_missing"
+    assert err.value.key == "errors.labels.missing"
     with pytest.raises(InputError):
         pick_examples(TRAIN, "few", chosen=list(range(MAX_EXAMPLES + 1)) * 2)
     with pytest.raises(InputError):
@@ -118,7 +118,7 @@ def test_prompt_too_long_for_the_window(tiny):
     small = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=32, n_layer=1, n_head=2, n_embd=32))
     with pytest.raises(InputError) as err:
         score_texts(GPTScorer(small.eval(), tokenizer), build_prompt("en", TRAIN), TEST_TEXTS)
-    assert err.value.key == "ch8.errors.prompt_too_long"
+    assert err.value.key == "errors.text.prompt_too_long"
 
 
 def test_metrics_confusion_report_weighted_f1():
@@ -131,7 +131,7 @@ def test_metrics_confusion_report_weighted_f1():
     assert ev.accuracy == 0.5 and "precision" in ev.report_text
     with pytest.raises(InputError) as err:
         evaluate(["positive", "negative"], ["positive", "positive"], LABELS)
-    assert err.value.key == "ch8.errors.label_missing"
+    assert err.value.key == "errors.labels.missing"
 
 
 def test_power_law_fit_recovers_exponent():
@@ -173,10 +173,10 @@ def test_instruction_pairs_hold_out_whole_countries():
 def test_bad_sizes_and_tiny_corpora():
     with pytest.raises(InputError) as err:
         make_gpt("xxl", 100)
-    assert err.value.key == "ch8.errors.bad_size"
+    assert err.value.key == "errors.setting.unknown_size"
     with pytest.raises(InputError) as err:
         prepare_data(["one two.", "three four.", "five six."], "en")
-    assert err.value.key == "ch8.errors.corpus_too_small"
+    assert err.value.key == "errors.corpus.too_small_to_pretrain"
 
 
 def _digest(model) -> str:
@@ -202,19 +202,20 @@ def test_training_a_session_copy_leaves_the_shipped_weights_unchanged():
 
 def test_bad_uploads_give_input_errors():
     from lm_core.core.text import decode_upload
-    from lm_core.data.corpora import corpus_from_text
+    from lm_core.train.pretrain import upload_sentences
 
-    for data, key in ((b"", "errors.empty_file"), (b"\x00\x01\x02binary\x00", "errors.binary_file")):
+    for data, key in ((b"", "errors.file.empty"), (b"\x00\x01\x02binary\x00", "errors.file.not_text")):
         with pytest.raises(InputError) as err:
             decode_upload(data)
         assert err.value.key == key
     with pytest.raises(InputError) as err:
-        corpus_from_text(decode_upload(b"Too short."))
-    assert err.value.key == "corpora.err_too_small"
-    small = corpus_from_text(decode_upload(b"The cat sat on the mat. The dog ran home. A bird sang all day long."))
+        upload_sentences(decode_upload(b"Too short."))
+    assert err.value.key == "errors.corpus.too_small_to_pretrain"
+    sentences, lang = upload_sentences(decode_upload(b"The cat sat on the mat. The dog ran home. A bird sang all day."))
+    assert lang == "en" and len(sentences) == 3
     with pytest.raises(InputError) as err:
-        prepare_data(small.sentences, small.lang)
-    assert err.value.key == "ch8.errors.corpus_too_small"
+        prepare_data(sentences, lang)
+    assert err.value.key == "errors.corpus.too_small_to_pretrain"
 
 
 RESULTS = ch8_lab.CHECKPOINT_DIR.parent / "results" / "ch8_results.json"
@@ -236,4 +237,4 @@ def test_shipped_results_recompute_on_a_subset():
     assert results["en"]["gold"] == [label for _, label in test_split]
     scaling = results["scaling"]
     a, b = fit_power_law([c for c, _ in scaling["frontier"]], [loss for _, loss in scaling["frontier"]])
-    assert b == pytest.approx(scaling["fit_compute"]["b"], rel=1e-6) and b > 0
+    assert b == pytest.approx(scaling["fit_compute"]["b"], rel=1e-3) and b > 0  # stored rounded

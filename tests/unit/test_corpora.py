@@ -67,7 +67,7 @@ def test_list_and_load_every_corpus():
 def test_unknown_corpus_is_an_input_error():
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("shakespeare")
-    assert caught.value.key == "corpora.err_unknown_corpus"
+    assert caught.value.key == "errors.corpus.unknown"
     assert caught.value.params["name"] == "shakespeare"
 
 
@@ -391,10 +391,10 @@ def test_sentiment_is_not_a_one_word_rule(name):
 def test_split_errors():
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("sentiment_en").split("validation")
-    assert caught.value.key == "corpora.err_unknown_split"
+    assert caught.value.key == "errors.corpus.unknown_split"
     with pytest.raises(InputError) as caught:
         corpora.load_corpus("toy_en").split("train")
-    assert caught.value.key == "corpora.err_no_labels"
+    assert caught.value.key == "errors.corpus.no_labels"
 
 
 def test_every_language_of_the_toy_world_fills_the_same_slots():
@@ -407,3 +407,49 @@ def test_every_language_of_the_toy_world_fills_the_same_slots():
         assert set(data["weather_contexts"]) >= {"any", *data["weather"].values()}
         assert set(data["animal_contexts"]) >= {"any", *data["animals"].values()}
         assert all(country in data["landmarks"] for country, *_ in data["countries"])
+
+
+# --------------------------------------------------------------------------- the user's own text
+
+
+def test_corpus_from_text_english_and_chinese():
+    import pickle
+
+    corpus = corpora.corpus_from_text("The cat sat on the mat. The dog ate a bone!\nBirds sing at dawn?")
+    assert corpus.lang == "en"
+    assert corpus.sentences == ("The cat sat on the mat.", "The dog ate a bone!", "Birds sing at dawn?")
+    zh = corpora.corpus_from_text("今天早上下雨了。国王住在王宫里！我喜欢羊驼和骆驼。")
+    assert zh.lang == "zh"
+    assert zh.sentences == ("今天早上下雨了。", "国王住在王宫里！", "我喜欢羊驼和骆驼。")
+    assert corpora.corpus_from_text("a b c. d e f. g h i j.", lang="zh").lang == "zh"
+    assert pickle.loads(pickle.dumps(corpus)).sentences == corpus.sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("", "errors.text.empty"),
+        ("   \n\t ", "errors.text.empty"),
+        ("😀🎉🦙 !!! 🌧️", "errors.text.no_words"),
+        ("Hello there.", "errors.corpus.too_little_text"),
+        ("<script>alert('x')</script>", "errors.corpus.too_little_text"),
+        ("x" * (corpora.MAX_UPLOAD_CHARS + 1), "errors.text.too_long"),
+    ],
+)
+def test_corpus_from_text_rejects_bad_input(text, key):
+    with pytest.raises(InputError) as caught:
+        corpora.corpus_from_text(text)
+    assert caught.value.key == key
+
+
+def test_corpus_from_text_keeps_html_as_plain_text_and_limits_sentences():
+    html = "<b>The king</b> ate bread. <i>The queen</i> ate soup. The prince ate <script>apples</script>."
+    assert corpora.corpus_from_text(html).sentences[0] == "<b>The king</b> ate bread."
+    many = " ".join(f"Sentence number {i} is here." for i in range(50))
+    with pytest.raises(InputError) as caught:
+        corpora.corpus_from_text(many, max_sentences=20)
+    assert caught.value.key == "errors.text.too_many_sentences"
+    assert caught.value.params == {"limit": 20, "count": 50}
+    with pytest.raises(InputError) as caught:
+        corpora.corpus_from_text("One two three. Four five six. Seven eight nine ten.", lang="fr")
+    assert caught.value.key == "errors.setting.unknown_language"

@@ -126,7 +126,7 @@ def test_span_corruption_hides_spans_behind_sentinels(tokenizer):
 
 @pytest.mark.parametrize(
     ("masked", "key"),
-    [([], "ch6.err_mask_nothing"), ([0, 1, 2], "ch6.err_mask_everything"), ([7], "ch6.err_mask_out_of_range")],
+    [([], "errors.mask.nothing"), ([0, 1, 2], "errors.mask.everything"), ([7], "errors.mask.no_such_token")],
 )
 def test_bad_masks_raise(encoder, tokenizer, masked, key):
     with pytest.raises(InputError) as caught:
@@ -136,7 +136,7 @@ def test_bad_masks_raise(encoder, tokenizer, masked, key):
 
 @pytest.mark.parametrize(
     ("start", "length", "key"),
-    [(3, 2, "ch6.err_span_past_end"), (0, 0, "ch6.err_span_empty"), (0, 4, "ch6.err_span_everything")],
+    [(3, 2, "errors.mask.span_past_end"), (0, 0, "errors.mask.span_empty"), (0, 4, "errors.mask.span_everything")],
 )
 def test_bad_spans_raise(encdec, tokenizer, start, length, key):
     with pytest.raises(InputError) as caught:

@@ -265,7 +265,7 @@ def test_char_tokenizer() -> None:
     assert tok.unknown_characters("国王🙂x") == ["🙂", "x"]
     with pytest.raises(Exception) as info:
         tok.encode("🙂🙂")
-    assert getattr(info.value, "key", "") == "ch7.errors.nothing_known"
+    assert getattr(info.value, "key", "") == "errors.text.nothing_known"
     stream = tok.encode_corpus(["国王", "下雨"])
     assert stream.count(0) == 2 and tok.decode(stream).split("\n")[:2] == ["国王", "下雨"]
 
@@ -280,7 +280,7 @@ def test_bpe_tokenizer_round_trip(tmp_path) -> None:
     assert any(t.startswith("▁") for t in tok.tokens(tok.encode(text)))
     with pytest.raises(Exception) as info:
         tok.encode("国王")
-    assert getattr(info.value, "key", "") == "ch7.errors.nothing_known"
+    assert getattr(info.value, "key", "") == "errors.text.nothing_known"
     from lm_core.tokenizers.lm import load_tokenizer, save_tokenizer
 
     save_tokenizer(tok, tmp_path / "t.json")

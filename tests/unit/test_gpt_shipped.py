@@ -55,3 +55,25 @@ def test_capture_on_a_shipped_model_matches_its_fast_path() -> None:
     torch.testing.assert_close(model(ids, capture=capture), model(ids), atol=1e-4, rtol=1e-4)
     weights = capture["blocks.0.attn.weights"]
     torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:-1]))
+
+
+def test_a_truncated_checkpoint_raises_a_clear_input_error(tmp_path):
+    import shutil
+
+    import pytest
+
+    from lm_core.core.errors import InputError
+    from lm_core.core.paths import CHECKPOINT_DIR
+    from lm_core.models.checkpoints import WEIGHTS_FILE, load_checkpoint
+
+    source = CHECKPOINT_DIR / "gpt_toy_en"
+    if not source.is_dir():
+        pytest.skip("gpt_toy_en is not shipped")
+    damaged = tmp_path / "gpt_toy_en"
+    shutil.copytree(source, damaged)
+    weights = damaged / WEIGHTS_FILE
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(InputError) as info:
+        load_checkpoint(damaged)
+    assert info.value.key == "errors.model.checkpoint_broken"
+    assert info.value.params["script"] == "scripts/train_gpt.py"

@@ -55,9 +55,10 @@ def test_chinese_strings_are_really_chinese():
     assert not untranslated, f"zh strings without Chinese: {untranslated}"
 
 
-def test_translate_fills_placeholders_and_falls_back():
-    assert i18n.translate("errors.text_too_long", "en", limit=5, length=9).startswith("That text is 9")
-    assert "9" in i18n.translate("errors.text_too_long", "zh", limit=5, length=9)
+def test_translate_fills_placeholders_and_falls_back(monkeypatch):
+    monkeypatch.setenv(i18n.STRICT_ENV, "0")
+    assert i18n.translate("errors.text.too_long", "en", limit=5, length=9).startswith("That text is 9")
+    assert "9" in i18n.translate("errors.text.too_long", "zh", limit=5, length=9)
     assert i18n.translate("no.such.key", "zh") == "no.such.key"
     assert i18n.markdown("home/intro", "zh") != i18n.markdown("home/intro", "en")
 
@@ -65,3 +66,50 @@ def test_translate_fills_placeholders_and_falls_back():
 @pytest.mark.parametrize(("raw", "lang"), [("zh", "zh"), ("中文", "zh"), ("EN", "en"), ("fr", "en"), (None, "en")])
 def test_normalise_language(raw, lang):
     assert i18n.normalise_language(raw) == lang
+
+
+def test_strict_mode_refuses_unfilled_placeholders(monkeypatch):
+    monkeypatch.setenv(i18n.STRICT_ENV, "1")
+    with pytest.raises(i18n.TranslationError):
+        i18n.translate("errors.text.too_long", "en", limit=5)  # {length} missing
+    with pytest.raises(i18n.TranslationError):
+        i18n.translate("errors.text.too_long", "zh")
+    monkeypatch.setenv(i18n.STRICT_ENV, "0")  # what a learner's server does: show something, never crash
+    assert i18n.translate("errors.text.too_long", "en", limit=5).startswith("That text is {length}")
+    assert i18n.translate("errors.no_such_problem", "zh") == "errors.no_such_problem"
+
+
+def _literal_keys() -> dict[str, set[str]]:
+    """Keys written as literals in code: ``t("…")``, ``translate("…", …)``, ``InputError("…")``."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "app.py", *root.glob("pages/*.py"), *root.glob("ui/*.py"), *root.glob("viz/*.py"),
+               *root.glob("lm_core/**/*.py")]
+    found: dict[str, set[str]] = {}
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            first = node.args[0]
+            if name in {"t", "translate", "template", "InputError"} and isinstance(first, ast.Constant) \
+                    and isinstance(first.value, str):
+                found.setdefault(first.value, set()).add(str(path.relative_to(root)))
+    return found
+
+
+def test_every_literal_key_in_code_exists_in_both_languages():
+    keys = _literal_keys()
+    assert "errors.text.empty" in keys and len(keys) > 100  # the scan really finds them
+    for lang in i18n.LANGUAGES:
+        missing = {key: sorted(paths) for key, paths in keys.items() if key not in i18n.catalogue(lang)}
+        assert not missing, f"{lang}: {missing}"
+
+
+def test_input_errors_name_the_problem_not_the_chapter():
+    chapter_keys = {key: paths for key, paths in _literal_keys().items()
+                    if re.match(r"ch\d", key) and any(p.startswith("lm_core") for p in paths)}
+    assert not chapter_keys, chapter_keys

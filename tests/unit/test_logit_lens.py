@@ -34,7 +34,7 @@ def test_bad_input(model):
         logit_lens(model, [])
     with pytest.raises(InputError) as err:
         logit_lens(model, [1] * (MAX_LENS_TOKENS + 1))
-    assert err.value.key == "errors.too_many_tokens"
+    assert err.value.key == "errors.text.too_many_tokens"
 
 
 def test_describe_tiny_gpt(model):

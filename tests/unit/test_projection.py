@@ -58,7 +58,7 @@ def test_bad_requests():
     x = np.random.default_rng(0).normal(size=(10, 5))
     with pytest.raises(InputError) as err:
         proj.project(x[:3], "pca", 2)
-    assert err.value.key == "ch3.err_too_few_points"
+    assert err.value.key == "errors.sentences.too_few_points"
     with pytest.raises(InputError):
         proj.project(x, "lda", 2)
     with pytest.raises(InputError):

@@ -124,16 +124,16 @@ def test_models_of_both_kinds_share_sizes(tiny):
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("", "errors.empty_text"),
-        ("   ", "errors.empty_text"),
-        ("!!! ???", "errors.no_words"),
-        ("我爱羊驼。", "ch4.err_not_english"),
-        ("Ik hou van lama's.", "ch4.err_looks_dutch"),
-        ("I love zebras.", "ch4.err_unknown_words"),
-        ("<b>I love llamas</b>", "ch4.err_unknown_words"),
-        ("[x](http://a) I love llamas", "ch4.err_unknown_words"),
-        ("I love llamas " * 20, "ch4.err_too_many_words"),
-        ("x" * 5000, "errors.text_too_long"),
+        ("", "errors.text.empty"),
+        ("   ", "errors.text.empty"),
+        ("!!! ???", "errors.text.no_words"),
+        ("我爱羊驼。", "errors.text.not_english"),
+        ("Ik hou van lama's.", "errors.text.looks_dutch"),
+        ("I love zebras.", "errors.word.unknown_many"),
+        ("<b>I love llamas</b>", "errors.word.unknown_many"),
+        ("[x](http://a) I love llamas", "errors.word.unknown_many"),
+        ("I love llamas " * 20, "errors.text.too_many_words"),
+        ("x" * 5000, "errors.text.too_long"),
     ],
 )
 def test_bad_input_names_the_problem(tiny, text, key):
@@ -228,7 +228,7 @@ def test_contextual_states_differ_while_embeddings_do_not(shipped):
 def test_translate_rejects_impossible_forcing(shipped):
     with pytest.raises(InputError) as caught:
         shipped["attention"].translate("I love llamas.", force=(0, 7))
-    assert caught.value.key == "ch4.err_bad_force"
+    assert caught.value.key == "errors.setting.no_such_step"
     forced = shipped["attention"].translate("I love llamas.", force=(3, 0))
     assert forced.steps[3].forced and forced.steps[3].attention[0] == pytest.approx(1.0)
 

@@ -46,7 +46,15 @@ def test_alignment_figure_rows_and_columns():
 
 def test_length_and_timing_figures():
     rows = [{"low": 3, "high": 5, "n": 10, "exact_match": 0.5, "word_accuracy": 0.75}]
-    labels = {"title": "T", "x": "x", "y": "y", "plain": "p", "attention": "a", "word_accuracy": "w", "exact_match": "e"}
+    labels = {
+        "title": "T",
+        "x": "x",
+        "y": "y",
+        "plain": "p",
+        "attention": "a",
+        "word_accuracy": "w",
+        "exact_match": "e",
+    }
     fig = figs.length_accuracy_figure({"plain": rows, "attention": rows}, labels)
     assert len(fig.data) == 4 and list(fig.data[0].y) == [75.0]
     timing = figs.timing_figure(

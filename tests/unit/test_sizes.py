@@ -75,13 +75,13 @@ def test_compute_and_memory_are_finite_and_follow_six_n_d():
 @pytest.mark.parametrize(
     ("changes", "key"),
     [
-        ({"d_model": 100, "n_heads": 3}, "ch6.err_width_heads"),
-        ({"n_layers": 0}, "ch6.err_at_least_one"),
-        ({"n_heads": 8, "n_kv_heads": 3}, "ch6.err_kv_heads"),
-        ({"vocab_size": 10**12}, "ch6.err_too_big"),
-        ({"d_model": float("nan")}, "ch6.err_not_whole"),
-        ({"ff_kind": "tanh"}, "ch6.err_choice"),
-        ({"family": "encoder_decoder", "n_encoder_layers": 0}, "ch6.err_at_least_one"),
+        ({"d_model": 100, "n_heads": 3}, "errors.setting.width_heads"),
+        ({"n_layers": 0}, "errors.setting.at_least_one"),
+        ({"n_heads": 8, "n_kv_heads": 3}, "errors.setting.kv_heads"),
+        ({"vocab_size": 10**12}, "errors.setting.too_big"),
+        ({"d_model": float("nan")}, "errors.setting.not_whole"),
+        ({"ff_kind": "tanh"}, "errors.setting.not_a_choice"),
+        ({"family": "encoder_decoder", "n_encoder_layers": 0}, "errors.setting.at_least_one"),
     ],
 )
 def test_impossible_shapes_raise_input_error(changes, key):

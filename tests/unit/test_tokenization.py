@@ -168,7 +168,7 @@ def test_merge_steps_pick_the_most_frequent_pair_each_time():
 def test_bpe_vocab_size_out_of_range_is_an_input_error(size):
     with pytest.raises(InputError) as error:
         tok.train_bpe(["some text"], size)
-    assert error.value.key == "ch1.err_vocab_size"
+    assert error.value.key == "errors.setting.vocab_size"
 
 
 def test_byte_symbols_round_trip():

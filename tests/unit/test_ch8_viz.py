@@ -1,0 +1,45 @@
+"""Chapter 8 figures: learner text escaped, numbers where they belong, readable fonts."""
+
+from viz import ch8 as figs
+
+LABELS = {
+    "title": "T <b>",
+    "x": "x",
+    "y": "y",
+    "hover": "%{z}",
+    "finetune": "ft",
+    "prompt_gpt": "pg",
+    "prompt_llm": "pl",
+    "chance": "chance",
+    "fit": "fit",
+    "points": "pts",
+}
+
+
+def test_story_bars_keep_order_two_line_labels_and_escape():
+    fig = figs.story_figure(
+        ["tiny GPT\nfine-tuned", "<script>x</script>", "SmolLM2\n0-shot"],
+        [0.8, 0.3, 0.5],
+        ["finetune", "prompt_gpt", "prompt_llm"],
+        LABELS,
+        chance=0.17,
+    )
+    assert fig.layout.xaxis.categoryarray == (
+        "tiny GPT<br>fine-tuned",
+        "&lt;script&gt;x&lt;/script&gt;",
+        "SmolLM2<br>0-shot",
+    )
+    assert [trace.name for trace in fig.data] == ["ft", "pg", "pl", "chance"]
+    assert fig.data[0].text == ("0.80",) and fig.layout.xaxis.tickfont.size >= 14
+
+
+def test_confusion_and_sentence_and_scaling_figures():
+    cm = figs.confusion_figure([[3, 1, 0], [0, 2, 1], [1, 0, 4]], ["pos", "neg", "neu"], LABELS)
+    assert [list(row) for row in cm.data[0].z] == [[3, 1, 0], [0, 2, 1], [1, 0, 4]]
+    probs = figs.sentence_probs_figure(["a", "b"], [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]], ["p", "n", "u"], 2, LABELS)
+    assert len(probs.data) == 3 and probs.data[2].name == "u ✓"
+    runs = [{"name": "xs", "points": [[1e9, 5.0], [2e9, 4.0]]}, {"name": "l", "points": [[2e9, 4.5], [4e9, 3.0]]}]
+    compute = figs.scaling_compute_figure(runs, [[1e9, 5.0], [2e9, 4.0], [4e9, 3.0]], {"a": 100.0, "b": 0.1}, LABELS)
+    assert compute.layout.xaxis.type == "log" and compute.layout.yaxis.type == "log" and len(compute.data) == 3
+    params = figs.scaling_params_figure([1e4, 1e5], [4.0, 3.0], ["xs", "l"], {"a": 10.0, "b": 0.1}, LABELS)
+    assert params.layout.xaxis.type == "log"
