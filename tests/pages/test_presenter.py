@@ -19,7 +19,8 @@ def test_progress_on_the_home_page_follows_the_session():
     app = open_page("app.py")
     assert not app.exception
     none = i18n.translate("quiz.progress.none", "en")
-    assert captions(app).count(none) >= 5  # five built chapters ask, none answered yet
+    unanswered = captions(app).count(none)
+    assert unanswered >= 5  # every built chapter asks, none answered yet
     app.switch_page("pages/7_Generation.py").run()
     [pick] = [p for p in app.pills if p.key.startswith("quiz_pick_ch7_same_next_")]
     pick.set_value("yes")
@@ -29,7 +30,7 @@ def test_progress_on_the_home_page_follows_the_session():
     right = 1 if status == "right" else 0
     line = i18n.translate("quiz.progress.line", "en", answered=1, total=2, right=right)
     assert line in captions(app), captions(app)
-    assert captions(app).count(none) == 4
+    assert captions(app).count(none) == unanswered - 1
 
 
 def test_presenter_steps_through_a_lesson():
@@ -89,5 +90,5 @@ def test_bad_lesson_files_get_a_message():
     for name, data, key in cases:
         home.file_uploader(key="lesson_upload").set_value((name, data, "application/json")).run()
         assert not home.exception
-        expected = i18n.translate(key, "zh").split("{")[0]
+        expected = i18n.template(key, "zh").split("{")[0]
         assert [e.value for e in home.error if e.value.startswith(expected)], (key, [e.value for e in home.error])
