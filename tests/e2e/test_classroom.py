@@ -85,8 +85,13 @@ def test_no_request_leaves_the_machine(browser, server_url, url_path):
     assert not blocked, f"asked the network for: {blocked}"
 
 
+# The chapters that mark their main chart with ui.common.main_chart() (4, 6 and 8 join
+# this list once they do).
+PROJECTOR_PAGES = ["Tokenization", "Bag_of_words", "Word2vec", "Self_attention", "Generation"]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("url_path", PAGES)
+@pytest.mark.parametrize("url_path", PROJECTOR_PAGES)
 def test_projector_layout_puts_the_main_chart_on_the_first_screen(browser, server_url, url_path, lang):
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
     page = context.new_page()
