@@ -57,6 +57,7 @@ class Level:
 
 LEVEL: Level | None = None
 BASE_URL = ""
+STICKY = False
 STEP_TIMEOUT = 300.0
 
 
@@ -89,7 +90,7 @@ class Student(User):
     @task
     def lesson(self) -> None:
         level, number = LEVEL, self._number()
-        session = st_protocol.StreamlitSession(BASE_URL)
+        session = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
         step = "open"
         try:
             run = session.open(PAGE, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
@@ -123,26 +124,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
-def run_level(level: Level, server_pid: int | None, timeout: float) -> dict:
+def run_level(level: Level, server_pids: list[int], timeout: float, warm_sessions: int = 1) -> dict:
     global LEVEL
     LEVEL = level
     Student.count = -1
     # One warm student first (as bench_classroom does): the server loads models once, not per class.
-    warm = st_protocol.StreamlitSession(BASE_URL)
-    warm.open(PAGE, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
-    warm.close()
+    for _ in range(warm_sessions):  # behind a proxy: enough to reach every replica
+        warm = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
+        warm.open(PAGE, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
+        warm.close()
 
     env = Environment(user_classes=[Student], events=events)
     runner = env.create_local_runner()
-    process = psutil.Process(server_pid) if server_pid else None
+    processes = [psutil.Process(pid) for pid in server_pids]
     samples: list[tuple[float, float, int]] = []
 
     def sample() -> None:
-        while True:
-            if process is not None:
-                times = process.cpu_times()
-                rss = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
-                samples.append((time.perf_counter(), times.user + times.system, rss))
+        while True:  # CPU seconds and resident memory of every server process, summed
+            if processes:
+                cpu = sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+                rss = sum(p.memory_info().rss for p in processes)
+                samples.append((time.perf_counter(), cpu, rss))
             gevent.sleep(0.5)
 
     sampler = gevent.spawn(sample)
@@ -155,15 +157,17 @@ def run_level(level: Level, server_pid: int | None, timeout: float) -> dict:
     sampler.kill()
     if level.finished_users < level.students:
         level.errors.append(f"{level.students - level.finished_users} students still busy after {timeout:.0f} s")
-    cpu_share = peak_rss = None
+    cpu_share = cpu_seconds = peak_rss = None
     if len(samples) >= 2:
-        cpu_share = (samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0])
+        cpu_seconds = samples[-1][1] - samples[0][1]
+        cpu_share = cpu_seconds / (samples[-1][0] - samples[0][0])
         peak_rss = max(s[2] for s in samples)
-    return {"wall": wall, "cpu_share": cpu_share, "peak_rss": peak_rss, "stats": env.stats}
+    return {"wall": wall, "cpu_share": cpu_share, "cpu_seconds": cpu_seconds, "peak_rss": peak_rss, "stats": env.stats}
 
 
 def print_level(level: Level, outcome: dict) -> None:
-    cpu = f"{100 * outcome['cpu_share']:.0f} %" if outcome["cpu_share"] is not None else "–"
+    cpu = (f"{outcome['cpu_seconds']:.0f} s ({100 * outcome['cpu_share']:.0f} %)"
+           if outcome["cpu_share"] is not None else "–")
     rss = f"{outcome['peak_rss'] / 2**20:.0f} MB" if outcome["peak_rss"] is not None else "–"
     for name in ("open", "move: projection", "move: neighbours (fragment)", "train"):
         values = level.timings.get(name, [])
@@ -177,32 +181,36 @@ def print_level(level: Level, outcome: dict) -> None:
 
 
 def main() -> None:
-    global BASE_URL, STEP_TIMEOUT
+    global BASE_URL, STEP_TIMEOUT, STICKY
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--train", choices=("same", "distinct", "none"), default="same")
     parser.add_argument("--url", help="an already running server (or proxy); default: start one on 127.0.0.1")
-    parser.add_argument("--pid", type=int, help="with --url: the server process to sample for CPU and memory")
+    parser.add_argument("--pid", type=int, nargs="*", default=[],
+                        help="with --url: the server process(es) to sample for CPU and memory")
+    parser.add_argument("--sticky", action="store_true", help="load the page first and keep its cookies (a sticky proxy)")
+    parser.add_argument("--warm", type=int, default=1, help="sessions that open the page before each level")
     parser.add_argument("--app-dir", help="start the app from this folder (e.g. an older checkout, for before/after)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a level may take in all")
+    parser.add_argument("--step-timeout", type=float, default=300.0, help="seconds one student waits for one rerun")
     parser.add_argument("--seed", type=int, default=1000, help="first level's seed (each level uses its own)")
     args = parser.parse_args()
-    STEP_TIMEOUT = min(STEP_TIMEOUT, args.timeout)
+    STEP_TIMEOUT, STICKY = min(args.step_timeout, args.timeout), args.sticky
     server = None
     if args.url:
-        BASE_URL, pid = args.url.rstrip("/"), args.pid
+        BASE_URL, pids = args.url.rstrip("/"), args.pid
     else:
         server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
-        pid = server.pid
+        pids = [server.pid]
     try:
         print(f"server {BASE_URL}; load average before: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}; "
               f"{time.strftime('%H:%M UTC', time.gmtime())}")
-        print("| students | Train | step | n | p50 s | p95 s | max s | errors | capped | server CPU | server RSS | wall s |")
+        print("| students | Train | step | n | p50 s | p95 s | max s | errors | capped | server CPU s (share of a core) | server RSS peak | wall s |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for index, students in enumerate(args.students):
             # A seed per level: identical requests inside a level, none shared across levels.
             level = Level(students, args.train, args.seed + index)
-            print_level(level, run_level(level, pid, args.timeout))
+            print_level(level, run_level(level, pids, args.timeout, args.warm))
             sys.stdout.flush()
         print(f"load average after: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}")
     finally:

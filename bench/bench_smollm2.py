@@ -9,7 +9,9 @@
    (checked). Reported: median tokens/s of each and the ratio.
 2. Server memory: start the real app on 127.0.0.1, open chapter 5 (MiniLM), chapter 7 with
    both tiny GPTs and with SmolLM2 in headless Chromium, then read the server's RSS
-   (/proc/PID/status VmRSS). Also the time from opening chapter 7 to its step chart, per model.
+   (/proc/PID/status VmRSS). Also the time from opening chapter 7 to its step chart, per model,
+   and one "Next token" click until the step chart names the chosen token (median and p95 of
+   up to 10 clicks, fewer when the text ends; tiny GPT vs SmolLM2).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 NEW_TOKENS = 64
+CLICKS = 10
 
 
 def transformers_twin(model):
@@ -141,6 +144,28 @@ def bench_server() -> dict:
             results.setdefault(f"ch7_{model}_s", []).append(round(seconds, 2))
         time.sleep(2)
         results["rss_all_loaded_mb"] = rss_mb(process.pid)
+        # One "Next token" click until the step chart shows the chosen token, per model.
+        for model in ("gpt_toy_en", "smollm2"):
+            open_and_wait(f"Generation?lang=en&model={model}&greedy=1", ".js-plotly-plot")
+            time.sleep(2)
+            button = page.get_by_role("button", name="Next token").first
+            clicks = []
+            for step in range(1, CLICKS + 1):
+                start = time.perf_counter()
+                button.click()
+                page.wait_for_function(
+                    "n => [...document.querySelectorAll('.gtitle')].some("
+                    "e => e.textContent.includes(`Step ${n}: the model chose`))",
+                    arg=step,
+                    timeout=300_000,
+                )
+                print(f"  {model}: click {step} {time.perf_counter() - start:.2f} s", flush=True)
+                if page.get_by_text("chose the end-of").count():  # the text is finished: no more steps
+                    break
+                clicks.append(time.perf_counter() - start)
+            clicks.sort()
+            results[f"next_click_{model}_median_s"] = round(statistics.median(clicks), 3)
+            results[f"next_click_{model}_p95_s"] = round(clicks[min(len(clicks) - 1, int(0.95 * len(clicks)))], 3)
         browser.close()
     return results
 

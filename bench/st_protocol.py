@@ -19,6 +19,7 @@ Plain blocking sockets (``websocket-client``): under Locust, gevent makes them c
 from __future__ import annotations
 
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 import websocket
@@ -78,9 +79,11 @@ class Widget:
 class StreamlitSession:
     """One browser tab: one websocket, one Streamlit session."""
 
-    def __init__(self, base_url: str, connect_timeout: float = 30.0) -> None:
-        self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+    def __init__(self, base_url: str, connect_timeout: float = 30.0, sticky: bool = False) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.ws_url = self.base_url.replace("http://", "ws://") + "/_stcore/stream"
         self.connect_timeout = connect_timeout
+        self.sticky = sticky  # behind a proxy: load the page first and keep its cookies
         self.ws: websocket.WebSocket | None = None
         self.page = ""
         self.query = ""
@@ -92,8 +95,16 @@ class StreamlitSession:
     # --- connection -------------------------------------------------------------------------
 
     def connect(self) -> None:
+        cookie = None
+        if self.sticky:
+            # A browser first loads the page's HTML; a sticky proxy answers with a cookie naming
+            # the replica, and the browser sends it with the websocket, which then reaches the
+            # same replica (and so do uploads and media requests of this session).
+            with urllib.request.urlopen(self.base_url + "/", timeout=self.connect_timeout) as response:
+                cookies = [c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []]
+            cookie = "; ".join(cookies) or None
         self.ws = websocket.create_connection(self.ws_url, subprotocols=["streamlit"], timeout=self.connect_timeout,
-                                              enable_multithread=False)
+                                              enable_multithread=False, cookie=cookie)
 
     def close(self) -> None:
         if self.ws is not None:

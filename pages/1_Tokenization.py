@@ -129,7 +129,7 @@ def token_tax_section(sentences: dict[str, str]) -> None:
     st.html(
         byte_pieces_html(
             real.byte_breakdown(sentences["zh"]),
-            {"whole": template("ch1.smollm2.byte_whole"), "part": template("ch1.smollm2.byte_part")},
+            {k: template(f"ch1.smollm2.byte_{k}") for k in ("whole", "part", "one")},
         )
     )
     st.caption(t("ch1.smollm2.bytes_note"))

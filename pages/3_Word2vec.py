@@ -41,11 +41,13 @@ from lm_core.embeddings import word2vec as w2v  # noqa: E402
 from lm_core.embeddings.vectors import WordVectors, cosine  # noqa: E402
 from ui import jobs  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
+from ui.shared import shared_chart, shared_figure  # noqa: E402
 from viz import embeddings as fig  # noqa: E402
 
 CORPORA = ("toy_en", "toy_zh", "upload")
 METHODS = proj.METHODS
 TRAIN_BUDGET_S = 60.0  # a run stops (keeping what it learned) after this long
+LIVE_CHART_EVERY = 20  # progress reports between two redraws of the live loss curve
 EXAMPLES = WORD_EXAMPLES  # words the lesson talks about, per language: defaults of the boxes below
 EXAMPLES_BY_CORPUS = {"toy_en": "en", "toy_zh": "zh"}
 
@@ -163,18 +165,22 @@ def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, c
     def on_progress(p: dict) -> None:
         live_steps.append(p["step"])
         live_losses.append(p["loss"])
-        if time.monotonic() - last_bar[0] > 0.1:  # a replay of a finished run sends a few updates, not hundreds
-            last_bar[0] = time.monotonic()
+        now = time.monotonic()
+        if now - last_bar[0] > 0.25:  # a replay of a finished run sends a few updates, not hundreds
+            last_bar[0] = now
             share = min(1.0, p["step"] / max(p["total_steps"], 1))
             progress_bar.progress(share, text=t("ch3.train.progress", epoch=p["epoch"] + 1, epochs=config.epochs,
                                                 loss=f"{p['loss']:.3f}", words=f"{p['words_done']:,}"))
-        if time.monotonic() - last_draw[0] > 0.4:
-            last_draw[0] = time.monotonic()
-            loss_slot.plotly_chart(
-                fig.loss_curve(live_steps, live_losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
-                               y_title=t("ch3.train.loss"), total_steps=p["total_steps"]),
-                width="stretch", key=f"w2v_live_{len(live_steps)}",
-            )
+        # The live loss curve: every LIVE_CHART_EVERY-th report, at most twice a second, and built once per
+        # server for all the sessions sharing this run (60 sessions each building it 2.5 times a second
+        # starved the training itself).
+        if len(live_steps) % LIVE_CHART_EVERY == 1 and now - last_draw[0] > 0.5:
+            last_draw[0] = now
+            steps, losses = list(live_steps), list(live_losses)
+            curve = shared_figure(("ch3.live", job.key, lang, len(steps)), lambda: fig.loss_curve(
+                steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"), y_title=t("ch3.train.loss"),
+                total_steps=p["total_steps"]))
+            shared_chart(curve, key=f"w2v_live_{len(steps)}", where=loss_slot)
 
     result: w2v.TrainResult = jobs.wait_in_page(job, on_progress=on_progress)  # this session's deep copy
     progress_bar.progress(1.0, text=t("ch3.train.done", seconds=f"{result.seconds:.1f}",
@@ -359,10 +365,13 @@ with map_area:
             with st.spinner(t("ch3.map.computing")):
                 coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
         axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
-        scatter = fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
-                                        axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
-                                        highlight=[focus] if focus in shown else [], labelled=lesson_words(examples))
-        event = chart(scatter, width="stretch", key="w2v_map", on_select="rerun", selection_mode="points")
+        highlight = [focus] if focus in shown else []
+        scatter = shared_figure(  # built once per server for this view, not once per student
+            ("ch3.map", model["id"], method, dims, current_seed(), tuple(shown), lang, tuple(highlight)),
+            lambda: fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
+                                          axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
+                                          highlight=highlight, labelled=lesson_words(examples)))
+        event = shared_chart(scatter, key="w2v_map", on_select="rerun", selection_mode="points")
         points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
         if points and points[0].get("customdata"):
             picked = points[0]["customdata"]
@@ -378,14 +387,15 @@ st.markdown(md("ch3/replay"))
 with guard():
     snap_words = model["snapshot_words"]
     keep = [i for i, w in enumerate(snap_words) if w in set(shown)] or list(range(min(len(snap_words), 120)))
-    frames = replay_frames([s[keep] for s in model["snapshots"]])
-    replay = fig.replay_animation(
-        frames, model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
-        title=t("ch3.replay.title", n=len(frames)), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
-        step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
-        group_names=group_names, other_name=t("ch3.groups.other"), labelled=lesson_words(examples),
-    )
-    chart(replay, width="stretch", key="w2v_replay")
+    replay = shared_figure(  # 27 animation frames: built once per server, model, words and language
+        ("ch3.replay", model["id"], tuple(keep), lang),
+        lambda: fig.replay_animation(
+            replay_frames([s[keep] for s in model["snapshots"]]), model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
+            title=t("ch3.replay.title", n=len(model["snapshots"])), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
+            step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
+            group_names=group_names, other_name=t("ch3.groups.other"), labelled=lesson_words(examples),
+        ))
+    shared_chart(replay, key="w2v_replay")
 
 # --- 4. Ask the vectors ------------------------------------------------------------------------
 

@@ -407,11 +407,10 @@ def _draw_rope_and_groups(trace: lab.AttentionTrace, steps: lab.AttentionSteps) 
     prefix = f"blocks.{layer}.attn"
     where = t("ch5.steps.where", layer=layer, head=head)
     chart(figs.vectors_figure(
-        [(t("ch5.rope.q_before", shape=f"({n} × {d})"), trace[f"{prefix}.q_pre_rope"][head]),
-         (t("ch5.rope.q_after"), steps.q),
-         (t("ch5.rope.k_before", kv=kv), trace[f"{prefix}.k_pre_rope"][kv]),
-         (t("ch5.rope.k_after", kv=kv), steps.k)],
-        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.rope.title", where=where)),
+        [(t("ch5.rope.q_before"), trace[f"{prefix}.q_pre_rope"][head]), (t("ch5.rope.q_after"), steps.q),
+         (t("ch5.rope.k_before"), trace[f"{prefix}.k_pre_rope"][kv]), (t("ch5.rope.k_after"), steps.k)],
+        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
+        t("ch5.rope.title", where=where, kv=kv, shape=f"{n} × {d}")),
         key="ch5_fig_rope", **CHART)
     st.caption(t("ch5.rope.caption", error=f"{trace.max_rope_error:.1e}"))
 
@@ -546,6 +545,10 @@ input_section(current)
 st.header(t("ch5.search.header"))
 if chosen_model == lab.MINILM:
     search_section(current, sentence)
+elif chosen_model == lab.SMOLLM2 and (found := lab.find_heads(current, *SEARCHES["keys"][1:])):
+    # The pronoun head exists in this real LLM too: found by the same search, not hard-coded.
+    st.markdown(t("ch5.search.smollm2_found", layer=found[0].layer, head=found[0].head,
+                  weight=f"{found[0].weight:.2f}", count=len(found), threshold=0.3))  # find_heads' default
 else:
     st.info(t("ch5.search.decoder_note"), icon=":material/info:")
 

@@ -361,7 +361,7 @@ def compare_section(model_name: str, prompt: str, prompt_ids: list[int], setting
             title = t(f"ch7.compare.{kind}", temp=f"{sampled_settings.temperature:.2f}", seed=seed)
             st.html(
                 token_strip_html(
-                    tokenizer.decode(prompt_ids[-40:]),
+                    prompt if model_name == SMOL else tokenizer.decode(prompt_ids[-40:]),
                     [tokenizer.id_to_token(i) for i, _ in pairs],
                     [p for _, p in pairs],
                     title=title,
@@ -543,9 +543,11 @@ def lens_section(model_name: str, prompt_ids: list[int]) -> None:
     first = rows - 1
     while first > 0 and last[first - 1] == 1:
         first -= 1
-    where = t("ch7.smollm2.lens_never") if first == rows - 1 else row_labels[first]
-    answer = tokenizer.id_to_token(int(top_ids[-1, -1, 0]))
-    st.caption(t("ch7.smollm2.lens_caption", answer=plain(answer), where=where))
+    answer = plain(tokenizer.id_to_token(int(top_ids[-1, -1, 0])))
+    if first == rows - 1:
+        st.caption(t("ch7.smollm2.lens_caption_last", answer=answer))
+    else:
+        st.caption(t("ch7.smollm2.lens_caption", answer=answer, where=row_labels[first]))
 
 
 def since_gpt2_section(tiny_models: list[str]) -> None:
@@ -629,6 +631,8 @@ if model_name == SMOL:
             block=cfg.block_size,
         )
     )
+    if not projector_on():
+        st.markdown(md("ch7/smollm2"))
 else:
     caption_box.caption(
         t(

@@ -37,7 +37,7 @@ from lm_core.core.text import decode_upload  # noqa: E402
 from lm_core.data.corpora import load_corpus  # noqa: E402
 from lm_core.data.instructions import split_pairs  # noqa: E402
 from lm_core.train.finetune import FinetuneConfig  # noqa: E402
-from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain  # noqa: E402
+from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain, upload_sentences  # noqa: E402
 from ui import jobs  # noqa: E402
 from ui.common import (  # noqa: E402
     choice_query_param,
@@ -268,22 +268,17 @@ def method_kind(key: str) -> str:
 
 
 st.title(t("ch8.title"))
-st.markdown(md("ch8/intro"))
 
+# Projector first: the controls in a narrow column, the story chart beside them; prose below.
+controls_column, chart_column = st.columns([1.3, 4], gap="medium")
 data_lang = choice_query_param("data", DATASETS, lang)
-top = st.columns([2, 2, 3])
 st.session_state.setdefault("ch8_data", data_lang)
-data_lang = top[0].radio(
-    t("ch8.data.label"),
-    DATASETS,
-    format_func=lambda d: t(f"ch8.data.{d}"),
-    horizontal=True,
-    key="ch8_data",
-    help=t("ch8.data.help"),
+data_lang = controls_column.radio(
+    t("ch8.data.label"), DATASETS, format_func=lambda d: t(f"ch8.data.{d}"), key="ch8_data", help=t("ch8.data.help")
 )
 set_query_param("data", data_lang)
 st.session_state.setdefault("ch8_cal", query_param("cal", "0") == "1")
-calibrated = top[1].toggle(t("ch8.calibration.label"), key="ch8_cal", help=t("ch8.calibration.help"))
+calibrated = controls_column.toggle(t("ch8.calibration.label"), key="ch8_cal", help=t("ch8.calibration.help"))
 set_query_param("cal", int(calibrated))
 
 if not lab.base_available(data_lang):
@@ -346,7 +341,9 @@ def story_chart() -> None:
     )
 
 
-story_chart()
+with chart_column:
+    story_chart()
+st.markdown(md("ch8/intro"))
 st.markdown(md("ch8/story"))
 
 # --- 1. Pretraining, live -------------------------------------------------------------------
@@ -359,11 +356,8 @@ def corpus_sentences(corpus: str, upload) -> tuple[list[str], str, str | None]:
         import hashlib
 
         raw = upload.getvalue()
-        from lm_core.data.corpora import corpus_from_text
-
-        text = decode_upload(raw)
-        user_corpus = corpus_from_text(text)
-        return list(user_corpus.sentences), user_corpus.lang, hashlib.sha256(raw).hexdigest()[:16]
+        sentences, upload_lang = upload_sentences(decode_upload(raw))
+        return sentences, upload_lang, hashlib.sha256(raw).hexdigest()[:16]
     shipped = load_corpus(corpus)
     return list(shipped.sentences), shipped.lang, None
 
@@ -590,11 +584,17 @@ def instruction_section() -> None:
             if after is not None:
                 row[t("ch8.instruct.col_after")] = mark(after[i], pair.answer)
             rows.append(row)
-        right_before = sum(lab.is_correct(a, p.answer) for a, p in zip(before, held, strict=True))
-        summary = t("ch8.instruct.score_before", right=right_before, total=len(held))
+
+        def tally(answers: list[str]) -> dict:
+            return {
+                "right": sum(lab.is_correct(a, p.answer) for a, p in zip(answers, held, strict=True)),
+                "kind": sum(lab.is_right_kind(a, p, data_lang) for a, p in zip(answers, held, strict=True)),
+                "total": len(held),
+            }
+
+        summary = t("ch8.instruct.score_before", **tally(before))
         if after is not None:
-            right_after = sum(lab.is_correct(a, p.answer) for a, p in zip(after, held, strict=True))
-            summary += " " + t("ch8.instruct.score_after", right=right_after, total=len(held))
+            summary += " " + t("ch8.instruct.score_after", **tally(after))
         st.markdown(f"**{summary}**")
         st.dataframe(rows, hide_index=True, width="stretch")
 
@@ -859,7 +859,7 @@ def scaling_section() -> None:
                     "title": t("ch8.scaling.compute_title", b=f"{fit_c['b']:.3f}"),
                     "x": t("ch8.scaling.compute_x"),
                     "y": t("ch8.scaling.loss_y"),
-                    "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.2f}", b=f"{fit_c['b']:.3f}"),
+                    "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.3g}", e=f"{-fit_c['b']:.3f}"),
                 },
             ),
             key="ch8_scaling_compute",
@@ -877,7 +877,7 @@ def scaling_section() -> None:
                     "x": t("ch8.scaling.params_x"),
                     "y": t("ch8.scaling.loss_y"),
                     "points": t("ch8.scaling.points"),
-                    "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.2f}", b=f"{fit_n['b']:.3f}"),
+                    "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.3g}", e=f"{-fit_n['b']:.3f}"),
                 },
             ),
             key="ch8_scaling_params",

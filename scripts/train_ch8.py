@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=str(RESULTS_FILE))
     parser.add_argument("--smollm2-only", action="store_true", help="results: only SmolLM2's prompting rows")
     parser.add_argument("--no-smollm2", action="store_true", help="results: leave SmolLM2 out")
+    parser.add_argument("--modes", default="zero,one,per_class,few", help="results: prompt modes, comma-separated")
     args = parser.parse_args(argv)
     langs = [args.only] if args.only else ["en", "zh"]
     if args.what == "base":
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
                 log=log,
                 smollm2=None if args.no_smollm2 else smollm2_scorer(),
                 include_gpt=not args.smollm2_only,
+                modes=args.modes.split(","),
             )
         out = Path(args.out)
         previous = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}

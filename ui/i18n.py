@@ -85,6 +85,11 @@ def translate(key: str, lang: str, **params: object):
     return value
 
 
+def has(key: str) -> bool:
+    """Whether the catalogue has ``key`` (checked in English; both languages have the same keys)."""
+    return key in catalogue(DEFAULT_LANGUAGE)
+
+
 def template(key: str, lang: str) -> str:
     """The string for ``key`` with its ``{placeholders}`` unfilled (a figure fills them later)."""
     value = catalogue(lang).get(key, catalogue(DEFAULT_LANGUAGE).get(key))

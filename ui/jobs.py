@@ -315,7 +315,7 @@ def wait_in_page(job: Job, *, on_progress: ProgressFn | None = None, poll_s: flo
     from ui.common import t
 
     slot = st.empty()
-    cursor = 0
+    cursor, shown = 0, None
     while True:
         job.touch()
         state = job.state  # read once: the worker may change it meanwhile
@@ -323,12 +323,15 @@ def wait_in_page(job: Job, *, on_progress: ProgressFn | None = None, poll_s: flo
             cursor += 1
             if on_progress is not None:
                 on_progress(report)
-        if state == QUEUED:
-            slot.info(t("jobs.queued", position=job.position, seconds=f"{job.estimate_s:.0f}"), icon=":material/hourglass_top:")
-        elif state in FINISHED and cursor >= len(job.progress_since(0)):
+        if state in FINISHED and cursor >= len(job.progress_since(0)):
             break
-        else:
-            slot.empty()
+        message = t("jobs.queued", position=job.position, seconds=f"{job.estimate_s:.0f}") if state == QUEUED else ""
+        if message != shown:  # send the browser a change only when there is one
+            shown = message
+            if message:
+                slot.info(message, icon=":material/hourglass_top:")
+            else:
+                slot.empty()
         if state != QUEUED:
             job.wait(poll_s)  # returns at once when finished
         else:

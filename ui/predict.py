@@ -42,7 +42,7 @@ import streamlit as st
 from lm_core.analysis.quiz import Answer, Grade, grade
 from lm_core.core.errors import InputError
 from ui import i18n
-from ui.common import current_language, projector_on, show_error, t
+from ui.common import LOG, current_language, projector_on, show_error, t
 from viz.quiz import answer_bars
 from viz.tokens import escape_markdown
 
@@ -71,8 +71,7 @@ def _raw_label_of(question_id: str, labels: Mapping[str, str] | None) -> Callabl
         if labels and option in labels:
             return str(labels[option])
         key = f"quiz.{question_id}.options.{option}"
-        text = t(key)
-        return text if text != key else str(option)
+        return t(key) if i18n.has(key) else str(option)
 
     return label
 
@@ -110,10 +109,23 @@ def _cover(slug: str) -> None:
     # The question box and the end marker are siblings of what lies between them, in
     # whatever block the page is in (main body, fragment, tab); Streamlit may wrap a keyed
     # container once, so both shapes are matched.
+    # (No :has() inside :is(): Chromium drops such a rule.)
     start, end = f".st-key-quiz_{slug}", f".st-key-quizend_{slug}"
-    selector = (f":is({start}, div:has(> {start})) ~ div:has(~ {end}, ~ div > {end}) "
-                f"{{ {COVER_STYLE} }}")
-    st.html(f"<style>{selector}</style>")
+    selectors = [f"{a} ~ div:has(~ {b})" for a in (start, f"div:has(> {start})") for b in (end, f"div > {end}")]
+    st.html(f"<style>{', '.join(selectors)} {{ {COVER_STYLE} }}</style>")
+
+
+def _compute(answer: Callable[[], Answer]) -> Answer | None:
+    """The answer, or None after a message: bad input explains itself; a bug is logged and
+    leaves the rest of the page working (as ``ui.common.guard`` does)."""
+    try:
+        return answer()
+    except InputError as exc:
+        show_error(exc, warning=True)
+    except Exception as exc:  # a bug in a question must not take the chapter down
+        LOG.exception("question failed")
+        st.error(t("errors.unexpected", kind=type(exc).__name__), icon=":material/bug_report:")
+    return None
 
 
 def _record(question_id: str, fingerprint: str, guess: tuple[str, ...] | None, status: str) -> None:
@@ -145,7 +157,8 @@ def ask(
     if callable(options):
         try:
             options = list(options())
-        except InputError:
+        except Exception:  # bad input: the page's own check explains it; a bug: logged, question left out
+            LOG.debug("question %s left out", question_id, exc_info=True)
             return Asked(question_id, False, False)
     if not options:
         return Asked(question_id, False, False)
@@ -170,41 +183,41 @@ def ask(
         if not projector_on():
             st.markdown(":material/psychology_alt: " + question)
         if entry is None and not presenting:
-            picked = st.pills(
+            chooser = st.empty()  # the chips and buttons, cleared once the guess is locked in
+            chooser_box = chooser.container()
+            picked = chooser_box.pills(
                 t("quiz.common.multi_hint" if multi else "quiz.common.single_hint"),
                 list(options),
                 selection_mode="multi" if multi else "single",
                 format_func={option: label(option) for option in options}.__getitem__,  # translated now
                 key=f"quiz_pick_{slug}_{fingerprint}",
             )
-            buttons = st.container(horizontal=True)
+            buttons = chooser_box.container(horizontal=True)
             locked = buttons.button(t("quiz.common.lock"), type="primary", icon=":material/lock:",
                                     key=f"quiz_lock_{slug}")
             skipped = buttons.button(t("quiz.common.skip"), type="tertiary", icon=":material/visibility:",
                                      key=f"quiz_skip_{slug}", help=t("quiz.common.skip_help"))
             if locked and not multi and picked is None:
-                st.warning(t("quiz.common.pick_first"), icon=":material/touch_app:")
+                chooser_box.warning(t("quiz.common.pick_first"), icon=":material/touch_app:")
                 locked = False
             if not locked and not skipped:
                 if cover:
-                    st.caption(t("quiz.common.covered"))
+                    chooser_box.caption(t("quiz.common.covered"))
                     _cover(slug)
                 return Asked(question_id, False, cover)
             guess = (tuple(picked) if multi else (picked,)) if locked else None
-            try:
-                outcome = grade(guess, answer()) if guess is not None else None
-            except InputError as exc:
-                show_error(exc, warning=True)
+            result = _compute(answer)
+            if result is None:
                 return Asked(question_id, False, False)
+            chooser.empty()
+            outcome = grade(guess, result) if guess is not None else None
             status = "skipped" if outcome is None else ("right" if outcome.correct else "wrong")
             _record(question_id, fingerprint, guess, status)
             entry = st.session_state[STATE][question_id]
-
-        try:
-            result = answer()
-        except InputError as exc:
-            show_error(exc, warning=True)
-            return Asked(question_id, False, False)
+        else:
+            result = _compute(answer)  # computed now, from the model's output for the current input
+            if result is None:
+                return Asked(question_id, False, False)
         guess = entry["guess"] if entry else None
         outcome = grade(guess, result) if guess is not None else None
         if entry is not None:
@@ -247,7 +260,7 @@ def _show_answer(question_id, options, result: Answer, outcome: Grade | None, la
     if facts is not None:
         values.update({k: escape_markdown(v) if isinstance(v, str) else v for k, v in facts(result).items()})
     key = f"quiz.{question_id}.why_{result.case}"
-    if t(key) == key:
+    if not i18n.has(key):
         key = f"quiz.{question_id}.why"
     st.markdown(":material/lightbulb: " + _format(key, values))
 

@@ -21,6 +21,7 @@ from viz.tokens import escape_markdown
 
 CUSTOM = "_lesson_custom"  # a lesson the teacher loaded from a file, this session only
 PRESENTER_CSS = """<style>
+[data-testid="stMain"] h1 { font-size: 2.2rem; }
 .st-key-presenter_say p { font-size: 2.1rem; line-height: 1.35; }
 .st-key-presenter_link p { font-size: 2.4rem; font-weight: 600; word-break: break-all; line-height: 1.2; }
 .st-key-presenter_link code { font-size: 2.4rem; }
@@ -92,7 +93,7 @@ def show(lang: str) -> None:
     previous, following = neighbour_step(lesson, number, -1), neighbour_step(lesson, number, 1)
 
     top = st.columns([6, 2])
-    top[0].markdown(f"### {escape_markdown(lessons.text_in(lesson.title, lang))}")
+    top[0].markdown(f"# {escape_markdown(lessons.text_in(lesson.title, lang))}")
     caption = t("lesson.step_of", number=number, total=total)
     if step.minutes is not None:
         caption += " · " + t("lesson.minutes", minutes=step.minutes)

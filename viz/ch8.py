@@ -40,7 +40,7 @@ def story_figure(
     kinds: Sequence[str],
     labels: Mapping[str, str],
     chance: float | None = None,
-    height: int = 430,
+    height: int = 400,
 ) -> go.Figure:
     """Weighted F1 of every method as bars, coloured by how the model was adapted.
 
@@ -63,14 +63,14 @@ def story_figure(
             textfont={"size": 16},
             hovertemplate="%{x}: %{y:.3f}<extra></extra>",
         )
-    if chance is not None:
-        fig.add_hline(
-            y=chance,
-            line_dash="dot",
-            line_color="#6b7280",
-            annotation_text=labels["chance"],
-            annotation_font_size=14,
-            annotation_position="top left",
+    if chance is not None:  # a dotted line with its own legend entry (no label over the bars)
+        fig.add_scatter(
+            x=[_label(names[0]), _label(names[-1])],
+            y=[chance, chance],
+            mode="lines",
+            name=labels["chance"],
+            line={"color": "#6b7280", "dash": "dot", "width": 2},
+            hoverinfo="skip",
         )
     fig.update_layout(
         yaxis={"title": labels["y"], "range": [0, 1.08]},
@@ -172,7 +172,7 @@ def scaling_compute_figure(
     frontier: Sequence[Sequence[float]],
     fit: Mapping[str, float],
     labels: Mapping[str, str],
-    height: int = 420,
+    height: int = 520,
 ) -> go.Figure:
     """Validation loss against training compute, log-log, one line per size, with the fit."""
     fig = go.Figure()
@@ -197,11 +197,12 @@ def scaling_compute_figure(
             line={"color": "#111827", "dash": "dash", "width": 3},
         )
     fig.update_layout(
-        xaxis={"type": "log", "title": labels["x"]},
+        xaxis={"type": "log", "title": labels["x"], "dtick": 1, "exponentformat": "power"},
         yaxis={"type": "log", "title": labels["y"]},
-        legend={"font": {"size": 14}},
+        legend={"font": {"size": 13}, "orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
     )
     apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 170})
     return _axes(fig)
 
 
@@ -211,7 +212,7 @@ def scaling_params_figure(
     names: Sequence[str],
     fit: Mapping[str, float],
     labels: Mapping[str, str],
-    height: int = 420,
+    height: int = 520,
 ) -> go.Figure:
     """Final validation loss against parameters (same compute for all), log-log, with the fit."""
     fig = go.Figure()
@@ -234,9 +235,10 @@ def scaling_params_figure(
         line={"color": "#111827", "dash": "dash", "width": 3},
     )
     fig.update_layout(
-        xaxis={"type": "log", "title": labels["x"]},
+        xaxis={"type": "log", "title": labels["x"], "dtick": 1, "exponentformat": "power"},
         yaxis={"type": "log", "title": labels["y"]},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
     )
     apply_style(fig, height=height, title=labels["title"])
+    fig.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 170})
     return _axes(fig)

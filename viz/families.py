@@ -76,7 +76,7 @@ def size_ladder_figure(points: Sequence[dict], title: str, x_title: str, family_
     y axis, so no two labels can overlap.
     """
     ordered = sorted(points, key=lambda p: p["params"])
-    names = [label(p["name"], 28) for p in ordered]
+    names = [label(p["name"], 32) for p in ordered]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(

@@ -245,6 +245,13 @@ def context_slots_html(
     )
 
 
+# The prompt in a strip may be long or hold line breaks (a chat template): let it wrap.
+_PROMPT_SLOT = _SLOT.replace("display:inline-flex;", "display:inline;").replace(
+    "white-space:pre;", "white-space:pre-wrap;"
+)
+_PROMPT_SLOT = _PROMPT_SLOT.replace("height:2.2em;", "line-height:2.2em;word-break:break-word;")
+
+
 def token_strip_html(prompt: str, tokens: Sequence[str], probs: Sequence[float], title: str | None = None) -> str:
     """A continuation as coloured tokens after the prompt (for greedy vs sampled)."""
     chips = "".join(
@@ -254,7 +261,7 @@ def token_strip_html(prompt: str, tokens: Sequence[str], probs: Sequence[float],
     heading = f'<div style="font-weight:600;margin-bottom:4px;">{html.escape(title)}</div>' if title else ""
     return (
         f'<div style="font-family:sans-serif;">{heading}<div style="line-height:2.4;">'
-        f'<span style="{_SLOT}background:{PROMPT_COLOUR};">{html.escape(prompt)}</span>{chips}</div></div>'
+        f'<span style="{_PROMPT_SLOT}background:{PROMPT_COLOUR};">{html.escape(prompt)}</span>{chips}</div></div>'
     )
 
 

@@ -48,7 +48,8 @@ def answer_bars(
     bar = 46 if len(labels) <= 12 else max(20, 560 // len(labels))
     apply_style(fig, height=max(180, 90 + bar * len(labels)), title=title)
     top = max([float(v) for v in values] + [0.0])
-    fig.update_xaxes(title_text=x_title, range=[min(0.0, min(values, default=0.0)), top * 1.35 or 1.0])
-    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=list(labels), autorange="reversed")
+    fig.update_xaxes(title_text=x_title, range=[min(0.0, min(values, default=0.0)), top * 1.35 or 1.0], tickfont={"size": 14})
+    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=list(labels), autorange="reversed",
+                     tickfont={"size": 15, "color": "#1f2937"})
     fig.update_layout(showlegend=False, margin={"l": 20, "r": 30})
     return fig

@@ -178,14 +178,15 @@ def byte_pieces_html(pieces: Sequence, labels: Mapping[str, str]) -> str:
 
     ``pieces``: objects with ``id``, ``hex``, ``shown``, ``parts`` ((char, first, last, total)
     per character, 1-based) and ``partial`` (see ``SmolTokenizer.byte_breakdown``).
-    ``labels``: ``whole`` ("{char}") and ``part`` ("{char}: bytes {first}–{last} of {total}").
+    ``labels``: ``whole`` ("{char}"), ``part`` ("{char}: bytes {first}–{last} of {total}") and
+    ``one`` ("{char}: byte {first} of {total}").
     A piece of a character shows its bytes, never a broken glyph.
     """
     chips = []
     for k, piece in enumerate(pieces):
         notes = []
         for char, first, last, total in piece.parts:
-            key = "whole" if (first, last) == (1, total) else "part"
+            key = "whole" if (first, last) == (1, total) else "one" if first == last else "part"
             template = labels.get(key, "{char}")
             notes.append(template.format(char=show_whitespace(char, True), first=first, last=last, total=total))
         top = piece.hex if piece.partial else show_whitespace(piece.shown, True)

@@ -161,6 +161,14 @@ def is_correct(answer: str, expected: str) -> bool:
     return bool(norm(expected)) and norm(answer).startswith(norm(expected))
 
 
+def is_right_kind(answer: str, pair: InstructionPair, lang: str) -> bool:
+    """Does the answer name *some* fact of the asked kind (a capital, a language...), right or not?"""
+    from lm_core.data.instructions import instruction_pairs
+
+    kinds = {p.answer for p in instruction_pairs(_lang(lang)) if p.relation == pair.relation}
+    return any(is_correct(answer, kind) for kind in kinds)
+
+
 # --------------------------------------------------------------------------- scaling
 
 
@@ -272,6 +280,7 @@ def compute_results(
     log: Callable[[str], None] | None = None,
     smollm2: tuple | None = None,
     include_gpt: bool = True,
+    modes: Sequence[str] = ("zero", "one", "per_class", "few"),
 ) -> dict:
     """Every default result of the chapter (see ``scripts/train_ch8.py``)."""
     log = log or (lambda message: None)
@@ -284,7 +293,7 @@ def compute_results(
         entry: dict = {"gold": gold, "methods": {}}
         scorers = ([("gpt", scorer)] if include_gpt else []) + ([("smollm2", smollm2[0])] if smollm2 else [])
         for model_key, active in scorers:
-            for mode in ("zero", "one", "per_class", "few"):
+            for mode in modes:
                 started = time.perf_counter()
                 outcome = prompt_probs(active, lang, mode)
                 entry["methods"][f"{model_key}:{mode}"] = {

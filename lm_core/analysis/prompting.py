@@ -208,23 +208,31 @@ def _check_fits(scorer, encoded: _Encoded, n_query: int) -> None:  # noqa: ANN00
         raise InputError("errors.text.prompt_too_long", tokens=total, limit=scorer.block_size)
 
 
-def _label_log_probs(scorer, cache, first_logits: torch.Tensor, labels: list[list[int]]) -> np.ndarray:  # noqa: ANN001
-    """log P(label word | context) for each label, given the context's last logits and cache."""
-    first = torch.log_softmax(first_logits.float(), dim=-1)
-    scores = np.array([float(first[ids[0]]) for ids in labels])
-    longest = max(len(ids) for ids in labels)
-    if longest > 1:
-        # All labels' remaining tokens in one batch, padded on the right (causal: padding
-        # after a label never changes that label's own probabilities).
-        width = longest - 1
-        batch = torch.zeros((len(labels), width), dtype=torch.long)
-        for row, ids in enumerate(labels):
-            batch[row, : len(ids) - 1] = torch.tensor(ids[:-1])
-        logits = scorer.forward(batch, scorer.fork_cache(cache, len(labels)))
-        logp = torch.log_softmax(logits.float(), dim=-1)
-        for row, ids in enumerate(labels):
-            for position in range(1, len(ids)):
-                scores[row] += float(logp[row, position - 1, ids[position]])
+def _score_context(scorer, base, context: list[int], labels: list[list[int]], device) -> np.ndarray:  # noqa: ANN001
+    """log P(label | cached prefix + context) for every label, in ONE forward pass.
+
+    One row per label: the context followed by that label's tokens but its last, padded on
+    the right (causal attention: padding after a row's tokens never changes them). When every
+    label is a single token the rows would be identical, so one row serves all.
+    """
+    if not context:
+        raise InputError("errors.text.empty")
+    single = all(len(ids) == 1 for ids in labels)
+    rows = [context] if single else [context + ids[:-1] for ids in labels]
+    width = max(len(r) for r in rows)
+    batch = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        batch[i, : len(r)] = torch.tensor(r)
+    cache = scorer.fork_cache(base, len(rows)) if base is not None else scorer.new_cache()
+    if single:  # only the last position matters: skip the vocabulary scores of the others
+        logp = torch.log_softmax(scorer.forward(batch.to(device), cache, last_only=True).float(), dim=-1)
+        return np.array([float(logp[0, -1, ids[0]]) for ids in labels])
+    logp = torch.log_softmax(scorer.forward(batch.to(device), cache).float(), dim=-1)
+    start = len(context) - 1  # the position whose output predicts the first label token
+    scores = np.zeros(len(labels))
+    for i, ids in enumerate(labels):
+        r = 0 if single else i
+        scores[i] = sum(float(logp[r, start + j, token]) for j, token in enumerate(ids))
     return scores
 
 
@@ -258,16 +266,11 @@ def score_texts(
         for row, text in enumerate(texts):
             query = scorer.encode(text)
             _check_fits(scorer, encoded, len(query))
+            context = query + encoded.suffix
             if base is not None:
-                cache, ids = scorer.fork_cache(base), query + encoded.suffix
+                out[row] = _softmax(_score_context(scorer, base, context, encoded.labels, device))
             else:
-                cache, ids = scorer.new_cache(), encoded.prefix + query + encoded.suffix
-            if ids:
-                logits = scorer.forward(torch.tensor([ids], device=device), cache, last_only=True)[0, -1]
-            else:  # nothing after a cached prefix: its last position already holds the answer
-                cache = scorer.new_cache()
-                logits = scorer.forward(torch.tensor([encoded.prefix], device=device), cache, last_only=True)[0, -1]
-            out[row] = _softmax(_label_log_probs(scorer, cache, logits, encoded.labels))
+                out[row] = _softmax(_score_context(scorer, None, encoded.prefix + context, encoded.labels, device))
             if progress is not None:
                 progress(row + 1, len(texts))
     return out

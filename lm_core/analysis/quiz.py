@@ -16,15 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from lm_core.data.segment import split_words
 from lm_core.decoding.generation import SamplingSettings, choose_token, shape_distribution
 from lm_core.embeddings.vectors import WordVectors
-from lm_core.tokenizers.lesson import (
-    LessonBpeTokenizer,
-    Tokenized,
-    bpe_word_history,
-    split_words,
-    symbols_to_text,
-)
+from lm_core.tokenizers.lesson import LessonBpeTokenizer, Tokenized, bpe_word_history, symbols_to_text
 
 YES, NO = "yes", "no"
 

@@ -202,3 +202,15 @@ def ch8_base_texts(lang: str) -> tuple[list[str], list[str]]:
     extra += [str(template["instruction"])] * 100 + [str(template["query"]).format(text="")] * 300
     extra += [str(word) for word in template["label_words"].values()] * 300  # type: ignore[union-attr]
     return texts, extra
+
+
+def upload_sentences(text: str) -> tuple[list[str], str]:
+    """A learner's uploaded text as (sentences, language). Raises ``errors.corpus.too_small_to_pretrain``
+    when it holds fewer than three sentences (whether it is enough is decided once tokenized)."""
+    from lm_core.data.segment import detect_language
+    from lm_core.data.segment import split_sentences as sentences_of
+
+    sentences = sentences_of(text or "")
+    if len(sentences) < 3:
+        raise InputError("errors.corpus.too_small_to_pretrain", tokens=len((text or "").split()), needed=MIN_TRAIN_TOKENS)
+    return sentences, detect_language(text)

@@ -150,3 +150,13 @@ def test_cbow_training_and_hostile_input():
     errors = [e.value for e in app.error]
     assert any("not in this model's vocabulary" in e for e in errors), errors
     assert not app.exception
+
+
+def test_the_projector_restyles_its_own_copy_of_a_shared_figure():
+    """The replay is built once per server; a teacher's projector layout must not enlarge it
+    for every student."""
+    teacher = open_page("en", projector="1")
+    student = open_page("en")
+    teacher_font = chart_with_title(teacher, "From random noise")["layout"]["font"]["size"]
+    student_font = chart_with_title(student, "From random noise")["layout"]["font"]["size"]
+    assert teacher_font > student_font

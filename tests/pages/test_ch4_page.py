@@ -115,7 +115,7 @@ def test_bad_input_shows_a_clear_message(text, key):
     assert not app.exception
     shown = errors(app)
     assert shown, f"no message for {text!r}"
-    head = i18n.translate(key, "en").split("{")[0][:25]
+    head = i18n.template(key, "en").split("{")[0][:25]
     assert any(head in message for message in shown), (head, shown)
     # the rest of the page still works
     assert any(i18n.translate("ch4.bottleneck.title", "en") in t for t in apptest_helpers.chart_titles(app))
@@ -139,7 +139,7 @@ def test_forcing_the_attention_changes_the_rest_of_the_translation():
     assert forced["z"][0] == pytest.approx([0, 0, 0, 0, 1])
     captions = [c.value for c in app.caption]
     assert any(
-        i18n.translate("ch4.force.changed", "en").split("{")[0] in c or i18n.translate("ch4.force.unchanged", "en") in c
+        i18n.template("ch4.force.changed", "en").split("{")[0] in c or i18n.translate("ch4.force.unchanged", "en") in c
         for c in captions
     )
 

@@ -15,6 +15,7 @@ PAGES = {
     "ch1": "pages/1_Tokenization.py",
     "ch2": "pages/2_Bag_of_words.py",
     "ch3": "pages/3_Word2vec.py",
+    "ch4": "pages/4_RNN_and_attention.py",
     "ch5": "pages/5_Self_attention.py",
     "ch7": "pages/7_Generation.py",
 }
@@ -70,6 +71,7 @@ FIXED_OPTIONS = {
     "ch1.round_trip": ["lossy", "exact", "normalised"],
     "ch2.same_vector": ["no", "yes"],
     "ch3.bank": ["same", "low", "mid", "high"],
+    "ch4.long_sentence": ["over75", "under25", "25to50", "50to75"],
     "ch7.same_next": ["yes", "no"],
     "ch7.confidence": ["over75", "under25", "25to50", "50to75"],
 }
@@ -86,7 +88,7 @@ def live_options(app, question_id: str) -> list[str]:
         return [label.split(":")[0].rstrip("\\") for label in labels]
     if question_id == "ch5.attend":
         return [label.split(":")[0].rstrip("\\") for label in labels]
-    if question_id == "ch5.sharpest":
+    if question_id in ("ch5.sharpest", "ch4.looks_at"):
         return [str(k) for k in range(len(labels))]
     return labels  # words (chapter 3): the label is the id
 

@@ -202,18 +202,19 @@ def test_training_a_session_copy_leaves_the_shipped_weights_unchanged():
 
 def test_bad_uploads_give_input_errors():
     from lm_core.core.text import decode_upload
-    from lm_core.data.corpora import corpus_from_text
+    from lm_core.train.pretrain import upload_sentences
 
     for data, key in ((b"", "errors.file.empty"), (b"\x00\x01\x02binary\x00", "errors.file.not_text")):
         with pytest.raises(InputError) as err:
             decode_upload(data)
         assert err.value.key == key
     with pytest.raises(InputError) as err:
-        corpus_from_text(decode_upload(b"Too short."))
-    assert err.value.key == "errors.corpus.too_little_text"
-    small = corpus_from_text(decode_upload(b"The cat sat on the mat. The dog ran home. A bird sang all day long."))
+        upload_sentences(decode_upload(b"Too short."))
+    assert err.value.key == "errors.corpus.too_small_to_pretrain"
+    sentences, lang = upload_sentences(decode_upload(b"The cat sat on the mat. The dog ran home. A bird sang all day."))
+    assert lang == "en" and len(sentences) == 3
     with pytest.raises(InputError) as err:
-        prepare_data(small.sentences, small.lang)
+        prepare_data(sentences, lang)
     assert err.value.key == "errors.corpus.too_small_to_pretrain"
 
 
@@ -236,4 +237,4 @@ def test_shipped_results_recompute_on_a_subset():
     assert results["en"]["gold"] == [label for _, label in test_split]
     scaling = results["scaling"]
     a, b = fit_power_law([c for c, _ in scaling["frontier"]], [loss for _, loss in scaling["frontier"]])
-    assert b == pytest.approx(scaling["fit_compute"]["b"], rel=1e-6) and b > 0
+    assert b == pytest.approx(scaling["fit_compute"]["b"], rel=1e-3) and b > 0  # stored rounded

@@ -29,7 +29,7 @@ def test_story_bars_keep_order_two_line_labels_and_escape():
         "&lt;script&gt;x&lt;/script&gt;",
         "SmolLM2<br>0-shot",
     )
-    assert [trace.name for trace in fig.data] == ["ft", "pg", "pl"]
+    assert [trace.name for trace in fig.data] == ["ft", "pg", "pl", "chance"]
     assert fig.data[0].text == ("0.80",) and fig.layout.xaxis.tickfont.size >= 14
 
 

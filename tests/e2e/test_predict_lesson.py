@@ -1,0 +1,74 @@
+"""Predict, then reveal, and the teacher's lesson path, in headless Chromium: the shipped
+45-minute lesson walked from first to last step (presenter and the view students open),
+and a question before and after the reveal, photographed at 1400 px and 1280x720."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS, save_screenshot, wait_for_streamlit
+from ui import lessons
+
+pytestmark = pytest.mark.e2e
+BLURRED = "e => { for (let n = e; n; n = n.parentElement) if (getComputedStyle(n).filter.includes('blur')) return true; return false; }"
+
+
+def no_exception(page) -> None:
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, boxes.first.inner_text()
+
+
+def test_walk_the_shipped_lesson(page, server_url):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    lesson = lessons.shipped_lessons()["intro45"]
+    built = [k for k, step in enumerate(lesson.steps, start=1) if lessons.step_page(step)]
+    page.goto(f"{server_url}/?lesson=intro45&step=1&lang=en", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    page.keyboard.press("ArrowRight")  # the presenter's shortcut
+    page.wait_for_function("() => location.search.includes('step=2')", timeout=60_000)
+    for number in built:
+        page.goto(f"{server_url}/?lesson=intro45&step={number}&lang=en", wait_until="domcontentloaded")
+        wait_for_streamlit(page)
+        no_exception(page)
+        assert page.locator('[data-testid="stImage"] img').count() == 1  # the QR code
+        link = page.locator(".st-key-presenter_link code").first.inner_text().strip()
+        assert link.startswith(server_url), link
+        if number == built[0]:
+            save_screenshot(page, "lesson-presenter-en")
+        page.goto("about:blank")  # a cold open of the link, as a student's laptop does
+        page.goto(link, wait_until="domcontentloaded")
+        wait_for_streamlit(page)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)  # a chart on every step
+        no_exception(page)
+    assert not errors, errors
+
+
+# Two of the four size x language pairs keep the suite short; all four were looked at.
+@pytest.mark.parametrize(("lang", "size"), [("en", (1400, 1000)), ("zh", (1280, 720))], ids=["en-1400", "zh-1280x720"])
+def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/Bag_of_words?lang={lang}", wait_until="domcontentloaded")
+        wait_for_streamlit(page)
+        box = page.locator(".st-key-quiz_ch2_most_similar")
+        box.scroll_into_view_if_needed()
+        covered = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # the cosine heatmap below the question
+        assert covered.evaluate(BLURRED)  # greyed out until the learner commits
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = f"predict-ch2-{lang}-{size[0]}x{size[1]}"
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-before.png"))
+        box.locator('[data-testid="stButtonGroup"] button').nth(1).click()
+        wait_for_streamlit(page)
+        page.locator(".st-key-quiz_lock_ch2_most_similar button").click()
+        wait_for_streamlit(page)
+        no_exception(page)
+        box = page.locator(".st-key-quiz_ch2_most_similar")
+        assert box.locator(".js-plotly-plot").count() == 1  # the bars that settle it
+        assert not covered.evaluate(BLURRED)
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))
+    finally:
+        context.close()
