@@ -527,7 +527,8 @@ preselect_head(current, sentence)
 
 
 def explorer_section() -> None:
-    st.header(t("ch5.steps.header"))
+    if not projector_on():  # on a projector the charts' own titles say it
+        st.header(t("ch5.steps.header"))
     shown = explain_after("ch5/steps")
     explore(current)
     if not shown:

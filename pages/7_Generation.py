@@ -443,7 +443,8 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
                          lambda: quiz.top_probability(torch.from_numpy(cached_logits(model_name, so_far)[0])),
                          facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()},
                          context=(model_name, so_far))
-        st.subheader(t("ch7.step.header"))
+        if not projector_on():  # on a projector the chart's own title says it
+            st.subheader(t("ch7.step.header"))
         shown = explain_after("ch7/knobs")
         with main_chart():
             step_view(model_name, prompt_ids, settings, n_tokens)

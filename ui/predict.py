@@ -42,7 +42,7 @@ import streamlit as st
 from lm_core.analysis.quiz import Answer, Grade, grade
 from lm_core.core.errors import InputError
 from ui import i18n
-from ui.common import LOG, current_language, show_error, t
+from ui.common import LOG, current_language, projector_on, show_error, t
 from viz.quiz import answer_bars
 from viz.tokens import escape_markdown
 
@@ -171,9 +171,17 @@ def ask(
         entry = None  # the learner changed the input: a new question
     presenting = reveal_all()
 
-    with st.container(key=f"quiz_{slug}", border=True):
-        st.markdown(f":material/psychology_alt: **{t('quiz.common.predict')}** · "
-                    + _format(f"quiz.{question_id}.question", shown_params))
+    question = f"**{t('quiz.common.predict')}** · " + _format(f"quiz.{question_id}.question", shown_params)
+    if projector_on():
+        # On a projector the teacher asks the class aloud: the question folds into one line
+        # above the chart (opened when wanted) and covers nothing.
+        box = st.expander(question, icon=":material/psychology_alt:")
+        cover = False
+    else:
+        box = st.container(key=f"quiz_{slug}", border=True)
+    with box:
+        if not projector_on():
+            st.markdown(":material/psychology_alt: " + question)
         if entry is None and not presenting:
             chooser = st.empty()  # the chips and buttons, cleared once the guess is locked in
             chooser_box = chooser.container()
