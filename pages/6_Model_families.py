@@ -640,7 +640,6 @@ def sizes_section() -> None:
 # --------------------------------------------------------------------------- the page
 
 st.title(t("nav.ch6"))
-st.markdown(md("ch6/intro"))
 
 text = sentence_control()
 ids = None
@@ -664,6 +663,7 @@ if ids is not None:
         decoder_column(ids, text)
     with columns[2]:
         encdec_column(ids, text)
+    st.markdown(md("ch6/intro"))
     st.markdown(md("ch6/families"))
     with guard():
         masks_section(ids, text)
