@@ -27,6 +27,7 @@ from ui.common import (  # noqa: E402
     choice_query_param,
     guard,
     int_query_param,
+    main_chart,
     md,
     query_param,
     set_query_param,
@@ -640,7 +641,6 @@ def sizes_section() -> None:
 # --------------------------------------------------------------------------- the page
 
 st.title(t("nav.ch6"))
-st.markdown(md("ch6/intro"))
 
 text = sentence_control()
 ids = None
@@ -657,13 +657,15 @@ if text is not None:
         st.error(t("ch6.no_checkpoint"))
 
 if ids is not None:
-    columns = st.columns(3, gap="medium")
-    with columns[0]:
-        encoder_column(text, ids)
-    with columns[1]:
-        decoder_column(ids, text)
-    with columns[2]:
-        encdec_column(ids, text)
+    with main_chart():
+        columns = st.columns(3, gap="medium")
+        with columns[0]:
+            encoder_column(text, ids)
+        with columns[1]:
+            decoder_column(ids, text)
+        with columns[2]:
+            encdec_column(ids, text)
+    st.markdown(md("ch6/intro"))
     st.markdown(md("ch6/families"))
     with guard():
         masks_section(ids, text)
