@@ -26,7 +26,7 @@ Conventions (the same for every family):
 * head: the output projection ``d_model × vocab`` counted only when untied, plus BERT's
   pooler and any classifier (``n_classes``).
 
-Bad shapes raise :class:`~lm_core.core.errors.InputError` (keys ``ch6.err_*``).
+Bad shapes raise :class:`~lm_core.core.errors.InputError` (keys ``errors.setting.*``).
 """
 
 from __future__ import annotations
