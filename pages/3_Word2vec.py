@@ -70,22 +70,9 @@ def toy_corpus(name: str) -> w2v.TrainingCorpus:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def shipped_model(name: str) -> dict:
-    """The checkpoint trained by scripts/train_word2vec.py, as the page uses a model."""
-    vectors, meta, snapshots = w2v.load_vectors(w2v.checkpoint_stem(name))
-    vectors.setflags(write=False)
-    groups = toy_corpus(name).word_groups
-    return {
-        "corpus": name,
-        "id": f"shipped-{name}",
-        "wv": WordVectors(meta["words"], vectors, np.asarray(meta["counts"]), groups),
-        "snapshot_words": meta["snapshot_words"],
-        "snapshot_steps": [s for s, _ in snapshots],
-        "snapshots": [s for _, s in snapshots],
-        "losses": meta.get("losses", []),
-        "config": meta["config"],
-        "shipped": True,
-    }
+def shipped_model(name: str) -> w2v.Word2VecModel:
+    """The checkpoint trained by scripts/train_word2vec.py, shared read-only by every session."""
+    return w2v.Word2VecModel.from_checkpoint(name, toy_corpus(name).word_groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -187,19 +174,9 @@ def session_model(job: jobs.Job, corpus_name: str, corpus: w2v.TrainingCorpus, c
                                       speed=f"{result.words_per_second:,.0f}"))
     if result.stopped:
         st.warning(t("ch3.train.stopped", seconds=int(TRAIN_BUDGET_S)), icon=":material/timer:")
-    st.session_state["w2v_model"] = {
-        "corpus": corpus_name,
-        # Named after the request: sessions that shared one run share the cached views of it too.
-        "id": f"{corpus_name}-{hashlib.sha256(repr(job.key).encode('utf-8')).hexdigest()[:16]}",
-        "wv": WordVectors(result.vocab.words, result.vectors, result.vocab.counts, corpus.word_groups),
-        "snapshot_words": result.vocab.words[: result.snapshot_words],
-        "snapshot_steps": [s for s, _ in result.snapshots],
-        "snapshots": [s for _, s in result.snapshots],
-        "losses": [[s, v] for s, v in result.losses],
-        "config": config.__dict__,
-        "shipped": False,
-        "seconds": result.seconds,
-    }
+    # Named after the request: sessions that shared one run share the cached views of it too.
+    model_id = f"{corpus_name}-{hashlib.sha256(repr(job.key).encode('utf-8')).hexdigest()[:16]}"
+    st.session_state["w2v_model"] = w2v.Word2VecModel.from_result(result, corpus_name, model_id, corpus.word_groups)
     loss_slot.empty()
 
 
@@ -291,7 +268,7 @@ with results:
             st.session_state.pop("w2v_job", None)
 
 model = st.session_state.get("w2v_model")
-if model is not None and model["corpus"] != corpus_name:
+if model is not None and model.corpus != corpus_name:
     model = None
 if model is None and corpus_name != "upload":
     with guard():
@@ -303,24 +280,24 @@ with results:
     elif model is None:
         pass  # the shipped vectors could not be read: the message above says why
     else:
-        cfg = model["config"]
-        source = t("ch3.train.source_shipped") if model["shipped"] else t("ch3.train.source_session")
-        st.caption(t("ch3.train.model_info", source=source, words=len(model["wv"]), dim=cfg["dim"], window=cfg["window"],
+        cfg = model.config
+        source = t("ch3.train.source_shipped") if model.shipped else t("ch3.train.source_session")
+        st.caption(t("ch3.train.model_info", source=source, words=len(model.vectors), dim=cfg["dim"], window=cfg["window"],
                      negative=cfg["negative"], epochs=cfg["epochs"], arch=t(f"ch3.train.arch_{'sg' if cfg['sg'] else 'cbow'}")))
-        if model["losses"]:
-            steps, losses = zip(*model["losses"], strict=True)
+        if model.losses:
+            steps, losses = zip(*model.losses, strict=True)
             chart(fig.loss_curve(steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
                                            y_title=t("ch3.train.loss")), width="stretch", key="w2v_loss")
 
 if model is None:
     st.stop()
 
-wv: WordVectors = model["wv"]
-if st.session_state.get("w2v_model_seen") != model["id"]:
+wv: WordVectors = model.vectors
+if st.session_state.get("w2v_model_seen") != model.id:
     # Other vectors, maybe another vocabulary: the word boxes go back to their examples.
     for stale in ("w2v_word", "w2v_a", "w2v_b", "w2v_c", "w2v_heat_words", "w2v_focus", "w2v_picked"):
         st.session_state.pop(stale, None)
-    st.session_state["w2v_model_seen"] = model["id"]
+    st.session_state["w2v_model_seen"] = model.id
 examples = example_words(corpus_name, wv)
 group_names = {g: t(f"ch3.groups.{g}") if t(f"ch3.groups.{g}") != f"ch3.groups.{g}" else g for g in set(wv.groups.values())}
 
@@ -367,7 +344,7 @@ with map_area:
         axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
         highlight = [focus] if focus in shown else []
         scatter = shared_figure(  # built once per server for this view, not once per student
-            ("ch3.map", model["id"], method, dims, current_seed(), tuple(shown), lang, tuple(highlight)),
+            ("ch3.map", model.id, method, dims, current_seed(), tuple(shown), lang, tuple(highlight)),
             lambda: fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
                                           axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
                                           highlight=highlight, labelled=lesson_words(examples)))
@@ -385,13 +362,13 @@ with map_area:
 st.header(t("ch3.replay.header"))
 st.markdown(md("ch3/replay"))
 with guard():
-    snap_words = model["snapshot_words"]
+    snap_words = model.snapshot_words
     keep = [i for i, w in enumerate(snap_words) if w in set(shown)] or list(range(min(len(snap_words), 120)))
     replay = shared_figure(  # 27 animation frames: built once per server, model, words and language
-        ("ch3.replay", model["id"], tuple(keep), lang),
+        ("ch3.replay", model.id, tuple(keep), lang),
         lambda: fig.replay_animation(
-            replay_frames([s[keep] for s in model["snapshots"]]), model["snapshot_steps"], [snap_words[i] for i in keep], wv.groups,
-            title=t("ch3.replay.title", n=len(model["snapshots"])), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
+            replay_frames([s[keep] for s in model.snapshots]), model.snapshot_steps, [snap_words[i] for i in keep], wv.groups,
+            title=t("ch3.replay.title", n=len(model.snapshots)), axis_titles=[t("ch3.map.axis", n=1), t("ch3.map.axis", n=2)],
             step_label=t("ch3.replay.step"), play_label=t("ch3.replay.play"), pause_label=t("ch3.replay.pause"),
             group_names=group_names, other_name=t("ch3.groups.other"), labelled=lesson_words(examples),
         ))
@@ -514,7 +491,7 @@ one_vector_per_word(wv)
 # --- 7. Export ------------------------------------------------------------------------------------
 st.header(t("ch3.export.header"))
 st.markdown(md("ch3/export"))
-vectors_tsv, metadata_tsv = projector_files(model["id"], wv)
+vectors_tsv, metadata_tsv = projector_files(model.id, wv)
 e1, e2 = st.columns(2)
 e1.download_button(t("ch3.export.vectors"), vectors_tsv, file_name=f"w2v_{corpus_name}_vectors.tsv", mime="text/tab-separated-values",
                    icon=":material/download:", key="w2v_dl_vectors", on_click="ignore")

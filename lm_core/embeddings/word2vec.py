@@ -70,6 +70,7 @@ import torch
 from lm_core.core.errors import InputError
 from lm_core.data.curriculum import TOY_ANALOGIES  # noqa: F401 (asked by the script, tests, bench)
 from lm_core.data.segment import has_cjk, split_sentences, words
+from lm_core.embeddings.vectors import WordVectors
 
 # ---------------------------------------------------------------------------------------
 # Configuration
@@ -657,3 +658,57 @@ def corpus_from_upload(text: str) -> TrainingCorpus:
 
 def checkpoint_stem(name: str) -> Path:
     return CHECKPOINT_DIR / f"w2v_{name}"
+
+
+@dataclass
+class Word2VecModel:
+    """A trained word2vec as chapter 3 shows it: the vectors, how training went, where it came from.
+
+    ``snapshots`` hold the vectors of the ``snapshot_words`` (the most frequent words) at
+    ``snapshot_steps``, for the replay of training; ``losses`` are (step, mean loss) pairs.
+    """
+
+    corpus: str  # toy_en, toy_zh or upload
+    id: str  # names the model in caches: same training request, same id
+    vectors: WordVectors
+    snapshot_words: list[str]
+    snapshot_steps: list[int]
+    snapshots: list[np.ndarray]
+    losses: list[tuple[int, float]]
+    config: dict  # the Word2VecConfig fields it was trained with
+    shipped: bool  # a checkpoint of the app (True) or this learner's own run
+    seconds: float | None = None  # training time of the learner's own run
+
+    @classmethod
+    def from_checkpoint(cls, name: str, word_groups: dict[str, str] | None = None) -> Word2VecModel:
+        """The shipped checkpoint of ``name`` (``toy_en`` / ``toy_zh``), read-only vectors."""
+        vectors, meta, snapshots = load_vectors(checkpoint_stem(name))
+        vectors.setflags(write=False)
+        return cls(
+            corpus=name,
+            id=f"shipped-{name}",
+            vectors=WordVectors(meta["words"], vectors, np.asarray(meta["counts"]), word_groups or {}),
+            snapshot_words=list(meta["snapshot_words"]),
+            snapshot_steps=[step for step, _ in snapshots],
+            snapshots=[vectors_at for _, vectors_at in snapshots],
+            losses=[(int(step), float(loss)) for step, loss in meta.get("losses", [])],
+            config=dict(meta["config"]),
+            shipped=True,
+        )
+
+    @classmethod
+    def from_result(cls, result: TrainResult, corpus: str, model_id: str,
+                    word_groups: dict[str, str] | None = None) -> Word2VecModel:
+        """A learner's own training run."""
+        return cls(
+            corpus=corpus,
+            id=model_id,
+            vectors=WordVectors(result.vocab.words, result.vectors, result.vocab.counts, word_groups or {}),
+            snapshot_words=list(result.vocab.words[: result.snapshot_words]),
+            snapshot_steps=[step for step, _ in result.snapshots],
+            snapshots=[vectors_at for _, vectors_at in result.snapshots],
+            losses=list(result.losses),
+            config=asdict(result.config),
+            shipped=False,
+            seconds=result.seconds,
+        )

@@ -76,6 +76,21 @@ def test_callback_snapshots_and_stop(toy_en):
     assert stopped.stopped and stopped.words_trained < result.words_trained
 
 
+def test_a_trained_model_is_one_typed_object(toy_en):
+    result = w2v.train_word2vec(toy_en.sentences[:800], SMALL, snapshots_per_epoch=1, snapshot_words=30)
+    model = w2v.Word2VecModel.from_result(result, "toy_en", "run-1", toy_en.word_groups)
+    assert not model.shipped and model.id == "run-1" and model.seconds == result.seconds
+    assert len(model.vectors) == len(result.vocab.words) and model.config["dim"] == SMALL.dim
+    assert model.snapshot_words == result.vocab.words[:30]
+    assert len(model.snapshots) == len(model.snapshot_steps) == len(result.snapshots)
+    assert model.vectors.groups.get("king") == toy_en.word_groups.get("king")
+
+    shipped = w2v.Word2VecModel.from_checkpoint("toy_en")
+    assert shipped.shipped and shipped.id == "shipped-toy_en" and shipped.corpus == "toy_en"
+    assert not shipped.vectors.vectors.flags.writeable  # shared by every session: read-only
+    assert all(len(pair) == 2 for pair in shipped.losses)
+
+
 def test_epoch_examples_match_a_plain_loop():
     """The vectorised windows equal what a slow double loop would build."""
     rng = np.random.default_rng(0)
