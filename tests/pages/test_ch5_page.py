@@ -298,7 +298,7 @@ def test_smollm2_rope_step_groups_and_cap(lang):
     # Input (token embedding only), layer input, Q/K/V, RoPE before/after, scores, weights, output.
     assert len(all_titles) == 7, all_titles
     assert all_titles[0] == i18n.translate("ch5.input.title_smollm2", lang, shape="(12 × 576)")
-    rope = chart(app, i18n.translate("ch5.rope.title", lang, where="")[:6])
+    rope = chart(app, i18n.template("ch5.rope.title", lang)[:6])
     drawn = json.dumps(rope, ensure_ascii=False)
     for key in ("q_after", "k_after"):
         assert i18n.translate(f"ch5.rope.{key}", lang) in drawn
