@@ -64,7 +64,8 @@ def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server
     page = offline_page
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{server_url}/Self_attention?lang=en", wait_until="domcontentloaded")
+    # reveal=all: the teacher's switch that shows every answer, so no prediction covers the views
+    page.goto(f"{server_url}/Self_attention?lang=en&reveal=all", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.locator('[data-testid="stMain"]').get_by_role("tab", name="Model view").click()
