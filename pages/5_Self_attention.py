@@ -18,6 +18,7 @@ from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.data.curriculum import HEAD_SEARCHES  # noqa: E402
 from lm_core.models.smollm2 import smollm2_available  # noqa: E402
+from ui import own_model  # noqa: E402
 from ui.common import (  # noqa: E402
     chart,
     choice_query_param,
@@ -65,8 +66,16 @@ def available_models() -> list[str]:
     return names
 
 
-@st.cache_resource(show_spinner=False)
 def shared_gpt(name: str):
+    """A shipped tiny GPT (one per server), or this session's own model from chapter 8
+    (``name`` is then its private cache key, see ui.own_model)."""
+    if own_model.is_own(name):
+        return own_model.resolve(name)
+    return shipped_gpt(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_gpt(name: str):
     from lm_core.models.checkpoints import load_gpt
 
     model, tokenizer = load_gpt(name)
@@ -135,6 +144,8 @@ def _open_example(sentence_key: str, layer: int, head: int, focus: int) -> None:
 def _example_for_model(model: str | None, example: str) -> str:
     """The example a model can read: the Chinese tiny GPT knows no Latin letters, the
     English one no Chinese characters."""
+    if model == own_model.OWN:  # the learner's model reads the language of its corpus
+        model = "gpt_toy_zh" if own_model.language() == "zh" else "gpt_toy_en"
     if model == "gpt_toy_zh" and example != "zh":
         return "zh"
     if model == "gpt_toy_en" and example == "zh":
@@ -158,7 +169,7 @@ def choose_model(models: list[str]) -> str:
     if "ch5_model" not in st.session_state or st.session_state["ch5_model"] not in models:
         st.session_state["ch5_model"] = choice_query_param("model", models, lab.MINILM)
     # Labels are translated now, not inside format_func (which may run without the page's state).
-    labels = {name: t(f"ch5.model.{name}") for name in models}
+    labels = {name: own_model.label(t) if name == own_model.OWN else t(f"ch5.model.{name}") for name in models}
     choice = st.selectbox(t("ch5.model.label"), models, key="ch5_model", format_func=labels.__getitem__,
                           help=t("ch5.model.help"), on_change=_on_model)
     if len(models) == 1:
@@ -168,7 +179,7 @@ def choose_model(models: list[str]) -> str:
 
 def choose_sentence(model: str) -> str:
     if "ch5_text" not in st.session_state:  # a fresh visit: the link's example or text
-        default_key = "zh" if model == "gpt_toy_zh" else "rained"
+        default_key = "zh" if _example_for_model(model, "rained") == "zh" else "rained"
         example = choice_query_param("example", list(lab.EXAMPLE_SENTENCES), default_key)
         if "example" not in st.query_params:
             example = _example_for_model(model, example)
@@ -510,9 +521,10 @@ intro("ch5/intro")
 
 model_column, sentence_column = st.columns([1, 3])
 with model_column:
-    chosen_model = choose_model(available_models())
+    chosen_choice = choose_model(own_model.choices(available_models()))  # plus this session's own model
+    chosen_model = own_model.cache_key(chosen_choice)  # the name results are computed and cached under
 with sentence_column:
-    sentence = choose_sentence(chosen_model)
+    sentence = choose_sentence(chosen_choice)
 
 try:
     current = cached_trace(chosen_model, sentence)
@@ -520,7 +532,7 @@ except InputError as exc:
     show_error(exc)
     st.stop()
 
-set_query_param("model", chosen_model)
+set_query_param("model", chosen_choice)
 model_notes(current, sentence)
 preselect_head(current, sentence)
 

@@ -34,6 +34,7 @@ from lm_core.decoding.generation import (  # noqa: E402
 from lm_core.decoding.run import GenerationRun  # noqa: E402
 from lm_core.models.checkpoints import gpt_meta, list_gpts, load_gpt  # noqa: E402
 from lm_core.models.smollm2 import DEFAULT_SYSTEM, load_smollm2  # noqa: E402
+from ui import own_model  # noqa: E402
 from ui.common import (  # noqa: E402
     chart,
     choice_query_param,
@@ -81,8 +82,16 @@ SMOL_MAX_PROMPT_TOKENS = 400  # SmolLM2's prompt cap on this page (its window is
 # --------------------------------------------------------------------------- models
 
 
-@st.cache_resource(show_spinner=False)
 def shared_gpt(name: str):
+    """The model behind ``name``: a shipped one (one per server), or this session's own
+    model from chapter 8 (``name`` is then its private cache key, see ui.own_model)."""
+    if own_model.is_own(name):
+        return own_model.resolve(name)
+    return shipped_gpt(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_gpt(name: str):
     """One read-only model per server (eval, no gradients); sampling never touches it."""
     if name == SMOL:
         return load_smollm2()  # InputError (what to install) when its package is absent
@@ -115,25 +124,33 @@ def cached_continuation(
 # --------------------------------------------------------------------------- state
 
 
+def default_prompt_key(choice: str) -> str:
+    """The example prompt of a model (the own model's follows the language it read)."""
+    if choice == own_model.OWN:
+        choice = "gpt_toy_zh" if own_model.language() == "zh" else "gpt_toy_en"
+    return f"ch7.prompt.default_{choice}"
+
+
 def _on_model_change() -> None:
     # A new model speaks another language: offer its own example prompt.
-    st.session_state["ch7_prompt"] = t(f"ch7.prompt.default_{st.session_state['ch7_model']}")
+    st.session_state["ch7_prompt"] = t(default_prompt_key(st.session_state["ch7_model"]))
 
 
 def choose_model(models: list[str]) -> str:
-    if "ch7_model" not in st.session_state:
+    """The chosen model's name to compute with (for the own model, its private cache key)."""
+    if "ch7_model" not in st.session_state or st.session_state["ch7_model"] not in models:
         default = "gpt_toy_zh" if lang == "zh" else "gpt_toy_en"
         st.session_state["ch7_model"] = choice_query_param("model", models, default if default in models else models[0])
     name = st.selectbox(
         t("ch7.model.label"),
         models,
-        format_func={m: t(f"ch7.model.{m}") for m in models}.get,  # labels fixed in this run's language
+        format_func={m: own_model.label(t) if m == own_model.OWN else t(f"ch7.model.{m}") for m in models}.get,
         help=t("ch7.model.help"),
         key="ch7_model",
         on_change=_on_model_change,
     )
     set_query_param("model", name)
-    return name
+    return own_model.cache_key(name)
 
 
 def sampling_controls() -> tuple[SamplingSettings, int]:
@@ -597,7 +614,7 @@ tiny_models = list_gpts()
 if not tiny_models:
     st.error(t("ch7.errors.no_checkpoint"))
     st.stop()
-models = [*tiny_models, SMOL]
+models = own_model.choices([*tiny_models, SMOL])  # plus this session's own model, if any
 
 top = st.columns([1, 3])
 with top[0]:
@@ -605,13 +622,16 @@ with top[0]:
 try:
     with st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOL else contextlib.nullcontext():
         model, tokenizer = shared_gpt(model_name)
-    meta = {} if model_name == SMOL else gpt_meta(model_name)
+    if own_model.is_own(model_name):
+        meta = {"final_val_loss": own_model.final_val_loss()}
+    else:
+        meta = {} if model_name == SMOL else gpt_meta(model_name)
 except InputError as exc:  # a damaged checkpoint, or SmolLM2's package absent: say what to do
     show_error(exc)
     st.stop()
 cfg = model.config
 with top[1]:
-    example_prompt = t(f"ch7.prompt.default_{model_name}")
+    example_prompt = t(default_prompt_key(own_model.choice_of(model_name)))
     st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
     raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
     set_text_query_param("prompt", raw_prompt, example_prompt)
