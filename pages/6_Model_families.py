@@ -19,7 +19,7 @@ from ui.common import setup_page
 lang = setup_page("ch6")
 
 from lm_core.analysis import families as fam  # noqa: E402
-from lm_core.analysis import sizes  # noqa: E402
+from lm_core.analysis import quiz, sizes  # noqa: E402
 from lm_core.analysis.quiz import Answer  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
@@ -292,6 +292,9 @@ def encdec_column(ids: list[int], text: str) -> None:
     )
     st.caption(t("ch6.families.span_tokens", tokens=plain(" ".join(tokens[first : last + 1]))))
     set_query_param("span", f"{first}-{last}")
+    restored = ask("ch6.span_restored", [quiz.YES, quiz.NO], lambda: quiz.span_restored(
+        *encdec_view(lang, text, first, last - first + 1)[1:4:2]), params={"first": first, "last": last},
+        context=(lang, text, first, last))
     with guard():
         source, expected, steps, written, cross = encdec_view(lang, text, first, last - first + 1)
         st.markdown(
@@ -321,6 +324,7 @@ def encdec_column(ids: list[int], text: str) -> None:
             height=360,
         )
         st.plotly_chart(fig, key="ch6_cross", **CHART)
+    restored.end()
 
 
 def masks_section(ids: list[int], text: str) -> None:

@@ -20,6 +20,7 @@ lang = setup_page("ch8")
 
 
 from lm_core.analysis import ch8_lab as lab  # noqa: E402
+from lm_core.analysis import quiz  # noqa: E402
 from lm_core.analysis.evaluation import evaluate  # noqa: E402
 from lm_core.analysis.prompting import (  # noqa: E402
     LABELS,
@@ -49,6 +50,7 @@ from ui.common import (  # noqa: E402
     set_query_param,
     t,
 )
+from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import ch8 as figs  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -341,8 +343,22 @@ def story_chart() -> None:
     )
 
 
+def story_question():
+    """Predict first: which way of using a pretrained model wins on the story chart."""
+    methods = all_methods(data_lang, results)
+    kinds = {k: method_kind(k) for k in methods}
+    scores = {k: evaluate(gold, predictions(apply_calibration(m, calibrated and kinds[k] != "finetune")),
+                          LABELS).weighted_f1 for k, m in methods.items()}
+    return ask("ch8.best_method", [k for k in ("finetune", "prompt_gpt", "prompt_llm") if k in kinds.values()],
+               lambda: quiz.best_method_kind(scores, kinds), bar_reveal("ch8.best_method"), params={"n": len(gold)},
+               facts=lambda a: {"method": method_label(a.facts["method"])},
+               context=(data_lang, calibrated, tuple(sorted(scores.items()))))
+
+
 with chart_column:
+    best_way = story_question()
     story_chart()
+    best_way.end()
 st.markdown(md("ch8/intro"))
 st.markdown(md("ch8/story"))
 
@@ -820,6 +836,10 @@ def results_section() -> None:
     text, label = test_split[index]
     st.markdown(t("ch8.drill.sentence", text=plain(text), label=t(f"corpora.labels.{label}")))
     rows = [apply_calibration(methods[k], calibrated and method_kind(k) != "finetune")[index].tolist() for k in keys]
+    names = {k: method_label(k) for k in keys}
+    surest = ask("ch8.surest", keys, lambda: quiz.surest_method(dict(zip(keys, rows, strict=True)), LABELS.index(label)),
+                 bar_reveal("ch8.surest", labels=names), labels=names, facts=lambda a: {"method": names[a.facts["method"]]},
+                 params={"n": index, "label": t(f"corpora.labels.{label}")}, context=(data_lang, calibrated, index, tuple(keys)))
     fig = figs.sentence_probs_figure(
         [method_label(k) for k in keys],
         rows,
@@ -829,6 +849,7 @@ def results_section() -> None:
         height=120 + 38 * len(keys),
     )
     st.plotly_chart(fig, key="ch8_drill", **CHART)
+    surest.end()
 
 
 results_section()

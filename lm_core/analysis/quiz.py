@@ -248,3 +248,36 @@ def top_probability(logits: torch.Tensor) -> Answer:
     p = float(probs[top])
     name = bucket(p, PROBABILITY_EDGES, PROBABILITY_BUCKETS)
     return Answer(frozenset({name}), name, {"top": top, "prob": p})
+
+
+# --------------------------------------------------------------------------- chapter 6
+
+
+def span_restored(expected: Sequence[str], written: Sequence[str]) -> Answer:
+    """Did the encoder-decoder write the hidden span back token for token? ``expected``:
+    the hidden tokens; ``written``: what its decoder wrote for them."""
+    matched = sum(1 for a, b in zip(expected, written, strict=False) if a == b)
+    return _yes_no(list(written) == list(expected), expected=" ".join(expected), written=" ".join(written),
+                   matched=matched, total=len(expected))
+
+
+# --------------------------------------------------------------------------- chapter 8
+
+
+def best_method_kind(scores: Mapping[str, float], kinds: Mapping[str, str]) -> Answer:
+    """Which kind of method (fine-tuning, prompting the tiny GPT, prompting the LLM)
+    reaches the highest score. ``scores``: method -> weighted F1; ``kinds``: method -> kind."""
+    best: dict[str, float] = {}
+    for method, score in scores.items():
+        best[kinds[method]] = max(best.get(kinds[method], float("-inf")), float(score))
+    top = max(scores, key=lambda m: float(scores[m]))
+    return Answer(_argmax_options(best), "one", {"values": best, "best": float(scores[top]), "method": top})
+
+
+def surest_method(probabilities: Mapping[str, Sequence[float]], true_index: int) -> Answer:
+    """Which method gives one sentence's true label the highest probability.
+    ``probabilities``: method -> that sentence's label probabilities."""
+    values = {method: float(p[true_index]) for method, p in probabilities.items()}
+    top = max(values, key=values.get)
+    return Answer(_argmax_options(values, tolerance=1e-6), "one",
+                  {"values": values, "best": values[top], "method": top})

@@ -21,6 +21,9 @@ def test_screenshot_every_page(page, server_url, url_path, lang):
     wait_for_streamlit(page)
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
     assert page.locator("h1").count() >= 1
+    # Plotly's bundle loads lazily: on a busy machine the first chart can appear seconds after
+    # the script run ends. Wait for it (a page that draws none still fails here).
+    page.locator(".js-plotly-plot").first.wait_for(state="attached", timeout=60_000)
     assert page.locator(".js-plotly-plot").count() >= 1, "no chart drawn"
     # Every plotly chart really has drawn marks, not an empty frame.
     for index in range(page.locator(".js-plotly-plot").count()):

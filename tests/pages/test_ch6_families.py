@@ -140,3 +140,21 @@ def test_predict_the_biggest_part_then_reveal():
     assert app.session_state["_quiz_state"]["ch6.biggest_part"]["correct"] == ["feed_forward"] or set(
         app.session_state["_quiz_state"]["ch6.biggest_part"]["correct"]
     ) == {"feed_forward"}
+
+
+def test_predict_whether_the_encoder_decoder_restores_the_span():
+    from tests.pages.test_predict import answer_right_and_wrong, lock, pick_widget
+    from ui import i18n
+
+    app = open_page("en")
+    answer_right_and_wrong(app, "ch6.span_restored", ["yes", "no"])
+    state = app.session_state["_quiz_state"]["ch6.span_restored"]
+    first_context = state["context"]
+    right = "encdec_right" if state["correct"] == ["yes"] else "encdec_wrong"
+    verdict = i18n.translate(f"ch6.families.{right}", "en", expected="")[:16]
+    assert any(verdict in m.value for m in app.markdown), verdict  # the page's own verdict agrees
+    # another span is a new question, answered afresh by the model
+    app.slider(key="ch6_span").set_value((0, 0)).run()
+    assert app.query_params["span"] == "0-0"
+    assert pick_widget(app, "ch6.span_restored").value is None  # asked afresh
+    assert lock(app, "ch6.span_restored", "yes")["context"] != first_context

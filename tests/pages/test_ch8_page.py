@@ -156,3 +156,35 @@ def test_upload_without_a_file_and_bad_uploads():
     app = open_page("en", corpus="upload")
     app.button(key="ch8_pt_train").click().run()
     assert i18n.translate("ch8.errors.no_upload", "en") in messages(app) and not app.exception
+
+
+def test_predict_the_best_way_and_the_surest_method_then_reveal():
+    """Both questions answered right and wrong; the answers come from the measured results."""
+    import json
+
+    from lm_core.analysis.prompting import LABELS
+    from lm_core.core.paths import ASSETS_DIR
+    from tests.pages.test_predict import answer_right_and_wrong, lock, pick_widget, texts
+    from ui.predict import STATE
+
+    app = open_page("en", pm="gpt", sent="3")
+    covered = [c.value for c in app.caption if c.value == i18n.translate("quiz.common.covered", "en")]
+    assert len(covered) == 2  # the story chart and the drill-down wait for a guess
+    kinds = pick_widget(app, "ch8.best_method").options
+    assert len(kinds) >= 2
+    answer_right_and_wrong(app, "ch8.best_method", ["finetune", "prompt_gpt"])
+    caption = next(c.value for c in app.caption if c.value.startswith("Best here: "))
+    best_label = caption.removeprefix("Best here: ").split(" with weighted F1")[0]
+    why = [m.value.replace("\\", "") for m in app.markdown if m.value.startswith(":material/lightbulb:")]
+    assert any(f"The best method is {best_label}," in w for w in why), (best_label, why)  # the chart agrees
+    methods = json.loads((ASSETS_DIR / "results" / "ch8_results.json").read_text())["en"]["methods"]
+    answer_right_and_wrong(app, "ch8.surest", list(methods))
+    gold = app.session_state[STATE]["ch8.surest"]["correct"]
+    true = LABELS.index(ch8_lab.sentiment_splits("en")[1][3][1])
+    best = max(methods[k]["probs"][3][true] for k in methods)
+    assert gold == sorted(k for k in methods if abs(methods[k]["probs"][3][true] - best) <= 1e-6)
+    # another sentence is a new question
+    app.number_input(key="ch8_sent").set_value(4).run()
+    assert pick_widget(app, "ch8.surest").value is None
+    assert lock(app, "ch8.surest", gold[0])["context"]
+    assert "Test sentence #4" in texts(app)

@@ -95,7 +95,7 @@ def live_options(app, question_id: str) -> list[str]:
 
 def test_every_built_chapter_asks_at_least_two_questions():
     asked = questions_by_chapter()
-    for chapter in PAGES:
+    for chapter in [*PAGES, "ch6", "ch8"]:  # chapters 6 and 8 test theirs in their own page tests
         assert len(asked.get(chapter, [])) >= 2, (chapter, asked)
 
 

@@ -165,3 +165,28 @@ def test_top_probability_bucket():
     answer = quiz.top_probability(logits)
     assert answer.correct == {"50to75"} and answer.facts["top"] == 0
     assert answer.facts["prob"] == pytest.approx(0.6, abs=1e-5)
+
+
+def test_span_restored_compares_token_for_token():
+    right = quiz.span_restored(["de", "kat"], ["de", "kat"])
+    assert right.correct == {"yes"} and right.facts["matched"] == 2
+    wrong = quiz.span_restored(["de", "kat"], ["de", "hond"])
+    assert wrong.correct == {"no"} and wrong.facts == {"expected": "de kat", "written": "de hond",
+                                                       "matched": 1, "total": 2}
+    assert quiz.span_restored(["de", "kat"], ["de", "kat", "zit"]).correct == {"no"}  # one token too many
+
+
+def test_best_method_kind_takes_each_kinds_best_method():
+    kinds = {"gpt:finetuned": "finetune", "gpt:zero": "prompt_gpt", "gpt:few": "prompt_gpt", "smollm2:few": "prompt_llm"}
+    answer = quiz.best_method_kind({"gpt:finetuned": 0.71, "gpt:zero": 0.2, "gpt:few": 0.4, "smollm2:few": 0.8}, kinds)
+    assert answer.correct == {"prompt_llm"} and answer.facts["method"] == "smollm2:few"
+    assert answer.facts["values"] == {"finetune": 0.71, "prompt_gpt": 0.4, "prompt_llm": 0.8}
+    tie = quiz.best_method_kind({"gpt:finetuned": 0.5, "gpt:zero": 0.5}, kinds)
+    assert tie.correct == {"finetune", "prompt_gpt"}
+
+
+def test_surest_method_reads_the_true_labels_column():
+    probs = {"a": [0.7, 0.2, 0.1], "b": [0.1, 0.6, 0.3], "c": [0.3, 0.3, 0.4]}
+    assert quiz.surest_method(probs, 0).correct == {"a"}
+    answer = quiz.surest_method(probs, 2)
+    assert answer.correct == {"c"} and answer.facts["best"] == pytest.approx(0.4)
