@@ -549,26 +549,33 @@ pretraining_section()
 # --- 2. Instruction tuning -------------------------------------------------------------------
 
 
+def tuning_controls(section: str, prefix: str, icon: str) -> tuple[int, bool]:
+    """A tuning panel's steps slider (kept in the URL as ``{prefix}_steps``) and its run button."""
+    cols = st.columns([2, 1, 3])
+    key = f"ch8_{prefix}_steps"
+    st.session_state.setdefault(key, int_query_param(f"{prefix}_steps", TUNE_STEPS[2], TUNE_STEPS[0], TUNE_STEPS[1]))
+    steps = cols[0].slider(t(f"ch8.{section}.steps"), TUNE_STEPS[0], TUNE_STEPS[1], step=10, key=key,
+                           help=t(f"ch8.{section}.steps_help"))
+    set_query_param(f"{prefix}_steps", steps)
+    cols[1].write("")
+    clicked = cols[1].button(t(f"ch8.{section}.button"), key=f"ch8_{prefix}_run", type="primary", icon=icon)
+    return steps, clicked
+
+
+def tuning_loss_chart(section: str, prefix: str, losses: list) -> None:
+    """The answer-only loss curve of a finished tuning run."""
+    steps_done, values = zip(*losses, strict=True)
+    labels = {"title": t(f"ch8.{section}.loss_title"), "x": t("ch8.axis.step"), "y": t("ch8.axis.answer_loss")}
+    st.plotly_chart(figs.loss_figure({t(f"ch8.{section}.loss_name"): (steps_done, values)}, labels, height=300),
+                    key=f"ch8_{prefix}_loss", **CHART)
+
+
 @st.fragment
 def instruction_section() -> None:
     st.header(t("ch8.instruct.header"))
     st.markdown(md("ch8/instruct"))
     _, held = split_pairs(data_lang)
-    cols = st.columns([2, 1, 3])
-    st.session_state.setdefault(
-        "ch8_it_steps", int_query_param("it_steps", TUNE_STEPS[2], TUNE_STEPS[0], TUNE_STEPS[1])
-    )
-    steps = cols[0].slider(
-        t("ch8.instruct.steps"),
-        TUNE_STEPS[0],
-        TUNE_STEPS[1],
-        step=10,
-        key="ch8_it_steps",
-        help=t("ch8.instruct.steps_help"),
-    )
-    set_query_param("it_steps", steps)
-    cols[1].write("")
-    clicked = cols[1].button(t("ch8.instruct.button"), key="ch8_it_run", type="primary", icon=":material/school:")
+    steps, clicked = tuning_controls("instruct", "it", ":material/school:")
     request = (data_lang, steps, current_seed())
     with guard():
         before = cached_answers_before(data_lang)
@@ -580,16 +587,7 @@ def instruction_section() -> None:
         if stored is not None and stored[0] == request:
             outcome = stored[1]
             after = outcome["after"]
-            steps_done, losses = zip(*outcome["losses"], strict=True)
-            st.plotly_chart(
-                figs.loss_figure(
-                    {t("ch8.instruct.loss_name"): (steps_done, losses)},
-                    {"title": t("ch8.instruct.loss_title"), "x": t("ch8.axis.step"), "y": t("ch8.axis.answer_loss")},
-                    height=300,
-                ),
-                key="ch8_it_loss",
-                **CHART,
-            )
+            tuning_loss_chart("instruct", "it", outcome["losses"])
         rows = []
         for i, pair in enumerate(held):
             row = {
@@ -629,21 +627,7 @@ instruction_section()
 def finetune_section() -> None:
     st.header(t("ch8.finetune.header"))
     st.markdown(md("ch8/finetune"))
-    cols = st.columns([2, 1, 3])
-    st.session_state.setdefault(
-        "ch8_ft_steps", int_query_param("ft_steps", TUNE_STEPS[2], TUNE_STEPS[0], TUNE_STEPS[1])
-    )
-    steps = cols[0].slider(
-        t("ch8.finetune.steps"),
-        TUNE_STEPS[0],
-        TUNE_STEPS[1],
-        step=10,
-        key="ch8_ft_steps",
-        help=t("ch8.finetune.steps_help"),
-    )
-    set_query_param("ft_steps", steps)
-    cols[1].write("")
-    clicked = cols[1].button(t("ch8.finetune.button"), key="ch8_ft_run", type="primary", icon=":material/tune:")
+    steps, clicked = tuning_controls("finetune", "ft", ":material/tune:")
     st.caption(t("ch8.finetune.data", n=len(train_split)))
     request = (data_lang, steps, current_seed())
     with guard():
@@ -655,16 +639,7 @@ def finetune_section() -> None:
         stored = st.session_state.get("ch8_ft_result")
         if stored is not None and stored[0] == request:
             outcome = stored[1]
-            steps_done, losses = zip(*outcome["losses"], strict=True)
-            st.plotly_chart(
-                figs.loss_figure(
-                    {t("ch8.finetune.loss_name"): (steps_done, losses)},
-                    {"title": t("ch8.finetune.loss_title"), "x": t("ch8.axis.step"), "y": t("ch8.axis.answer_loss")},
-                    height=300,
-                ),
-                key="ch8_ft_loss",
-                **CHART,
-            )
+            tuning_loss_chart("finetune", "ft", outcome["losses"])
             evaluation = evaluate(gold, predictions(outcome["probs"]), LABELS)
             st.markdown(f"**{t('ch8.finetune.f1', f1=f'{evaluation.weighted_f1:.3f}', n=len(gold))}**")
         else:
