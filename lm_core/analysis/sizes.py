@@ -462,52 +462,36 @@ PRESETS: dict[str, Preset] = {
 # --------------------------------------------------------------------------- the app's models
 
 
-def gpt_shape(config: dict) -> ModelShape:
-    """The tiny GPT (``GPTConfig`` fields as in its checkpoint's config.json)."""
+def _tiny_shape(config: dict, family: str, n_layers: int, **extra) -> ModelShape:
+    """The shape every tiny model of this project shares, read from its checkpoint's config."""
     bias = bool(config.get("bias", False))
     return ModelShape(
-        family="decoder",
+        family=family,
         vocab_size=int(config["vocab_size"]),
         d_model=int(config["n_embd"]),
-        n_layers=int(config["n_layer"]),
+        n_layers=n_layers,
         n_heads=int(config["n_head"]),
         context=int(config["block_size"]),
         bias=bias,
         norm_bias=bias,
+        **extra,
     )
+
+
+def gpt_shape(config: dict) -> ModelShape:
+    """The tiny GPT (``GPTConfig`` fields as in its checkpoint's config.json)."""
+    return _tiny_shape(config, "decoder", int(config["n_layer"]))
 
 
 def encoder_shape(config: dict) -> ModelShape:
     """The project's tiny BERT-like encoder (``EncoderConfig`` fields): MLM head tied, NSP classifier."""
-    bias = bool(config.get("bias", False))
-    return ModelShape(
-        family="encoder",
-        vocab_size=int(config["vocab_size"]),
-        d_model=int(config["n_embd"]),
-        n_layers=int(config["n_layer"]),
-        n_heads=int(config["n_head"]),
-        context=int(config["block_size"]),
-        bias=bias,
-        norm_bias=bias,
-        segments=2,
-        n_classes=2,
-    )
+    return _tiny_shape(config, "encoder", int(config["n_layer"]), segments=2, n_classes=2)
 
 
 def encoder_decoder_shape(config: dict) -> ModelShape:
     """The project's tiny T5-like encoder-decoder (``EncoderDecoderConfig`` fields)."""
-    bias = bool(config.get("bias", False))
-    return ModelShape(
-        family="encoder_decoder",
-        vocab_size=int(config["vocab_size"]),
-        d_model=int(config["n_embd"]),
-        n_layers=int(config["n_decoder_layer"]),
-        n_encoder_layers=int(config["n_encoder_layer"]),
-        n_heads=int(config["n_head"]),
-        context=int(config["block_size"]),
-        bias=bias,
-        norm_bias=bias,
-    )
+    return _tiny_shape(config, "encoder_decoder", int(config["n_decoder_layer"]),
+                       n_encoder_layers=int(config["n_encoder_layer"]))
 
 
 def minilm_shape(hf_config) -> ModelShape:  # noqa: ANN001 (transformers BertConfig)
