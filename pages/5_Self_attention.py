@@ -1,12 +1,11 @@
 """Chapter 5: self-attention step by step, every head, BertViz, on real models.
 
-The model runs once per (model, sentence) inside ``st.cache_data``; every control below
-(layer, head, token, mask, overview click) redraws inside one ``st.fragment`` from that
-cached trace. The softmax temperature, and the "flip through every head" view, are Plotly
-sliders over precomputed frames: they answer in the browser without asking the server.
+The model runs once per (model, sentence) inside ``st.cache_data``, and every head's
+numbers go to the browser once (viz/attention_explorer.py): the explorer's layer, head and
+token controls, its views, the causal what-if and the softmax temperature then answer in
+the browser without asking the server, and write the view into the link.
 """
 
-import numpy as np
 import streamlit as st
 
 from ui.common import setup_page
@@ -18,10 +17,11 @@ from lm_core.analysis import quiz  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.data.curriculum import HEAD_SEARCHES  # noqa: E402
 from lm_core.models.smollm2 import smollm2_available  # noqa: E402
-from ui import own_model  # noqa: E402
+from ui import i18n, own_model  # noqa: E402
 from ui.common import (  # noqa: E402
     chart,
     choice_query_param,
+    current_language,
     explain_after,
     int_query_param,
     intro,
@@ -38,6 +38,7 @@ from ui.common import (  # noqa: E402
 )
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import attention as figs  # noqa: E402
+from viz import attention_explorer as explorer  # noqa: E402
 from viz import bertviz_offline  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -235,8 +236,9 @@ def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
             layer, head, focus = matches[0].layer, matches[0].head, matches[0].source
             break
     if fresh_visit and any(name in st.query_params for name in ("layer", "head", "token")):
-        layer = int_query_param("layer", layer, 0, trace.n_layers - 1)
-        head = int_query_param("head", head, 0, trace.n_heads - 1)
+        # Layers and heads are numbered from 1 on screen and in the link.
+        layer = int_query_param("layer", layer + 1, 1, trace.n_layers) - 1
+        head = int_query_param("head", head + 1, 1, trace.n_heads) - 1
         focus = int_query_param("token", focus, 0, trace.n_tokens - 1)
     st.session_state["ch5_layer"] = layer
     st.session_state["ch5_head"] = head
@@ -278,223 +280,93 @@ def search_section(trace: lab.AttentionTrace, text: str) -> None:
                 st.info(t("ch5.search.none", source=source, targets=", ".join(targets)))
                 continue
             best = matches[0]
-            st.markdown(t("ch5.search.found", layer=best.layer, head=best.head, weight=f"{best.weight:.2f}",
+            st.markdown(t("ch5.search.found", layer=best.layer + 1, head=best.head + 1, weight=f"{best.weight:.2f}",
                           source=source, targets=", ".join(targets), count=len(matches)))
             if not best.is_top:
                 st.caption(t("ch5.search.not_top"))
-            st.button(t("ch5.search.open", layer=best.layer, head=best.head), key=f"ch5_open_{key}",
+            st.button(t("ch5.search.open", layer=best.layer + 1, head=best.head + 1), key=f"ch5_open_{key}",
                       on_click=_open_example, args=(key, best.layer, best.head, best.source))
     del text
 
 
-def _apply_overview_click(trace: lab.AttentionTrace) -> None:
-    state = st.session_state.get("ch5_overview")
-    points = []
-    if state is not None:
-        try:
-            points = state["selection"]["points"]
-        except (KeyError, TypeError):
-            points = []
-    if not points:
-        return
-    point = points[0]
-    clicked = (int(round(point.get("y", 0))), int(round(point.get("x", 0))))
-    if clicked == st.session_state.get("_ch5_last_click"):
-        return
-    st.session_state["_ch5_last_click"] = clicked
-    if 0 <= clicked[0] < trace.n_layers and 0 <= clicked[1] < trace.n_heads:
-        st.session_state["ch5_layer"], st.session_state["ch5_head"] = clicked
+#: The explorer's words: key in the page's script -> catalogue key (templates keep their
+#: {placeholders}, which the script fills as the learner moves).
+EXPLORER_LABELS = {
+    "layer": "ch5.controls.layer", "head": "ch5.controls.head", "focus": "ch5.controls.focus",
+    "causal": "ch5.controls.causal", "causal_gpt_help": "ch5.controls.causal_gpt_help",
+    "causal_whatif": "ch5.controls.causal_whatif", "causal_whatif_help": "ch5.controls.causal_whatif_help",
+    "temperature": "ch5.controls.temperature", "temperature_note": "ch5.steps.temperature_note",
+    "views_label": "ch5.views.label", "whatif_banner": "ch5.steps.whatif_banner", "where": "ch5.steps.where",
+    "dimension": "ch5.axis.dimension", "s1": "ch5.steps.s1", "s2": "ch5.steps.s2", "s3": "ch5.steps.s3",
+    "s4": "ch5.steps.s4", "s5": "ch5.steps.s5", "input_title": "ch5.steps.input_title",
+    "qkv_title": "ch5.steps.qkv_title", "scores_figure": "ch5.steps.scores_figure",
+    "scores_title": "ch5.steps.scores_title", "scaled_title": "ch5.steps.scaled_title",
+    "masked_title": "ch5.steps.masked_title", "unmasked_title": "ch5.steps.unmasked_title",
+    "weights_title": "ch5.steps.weights_title", "head_out_title": "ch5.steps.head_out_title",
+    "rope_groups": "ch5.rope.groups", "rope_header": "ch5.rope.header", "rope_title": "ch5.rope.title",
+    "q_before": "ch5.rope.q_before", "q_after": "ch5.rope.q_after", "k_before": "ch5.rope.k_before",
+    "k_after": "ch5.rope.k_after", "lines_header": "ch5.lines.header", "lines_title": "ch5.lines.title",
+    "heads_header": "ch5.heads.header", "heads_title": "ch5.heads.title", "heads_click": "ch5.heads.click",
+    "overview_header": "ch5.overview.header", "metric": "ch5.overview.metric",
+    "overview_title": "ch5.overview.title", "overview_caption": "ch5.overview.caption",
+}
+METRICS = ("focus", "sharpness")
 
 
-def _index_slider(label: str, key: str, count: int) -> int:
-    value = min(max(int(st.session_state.get(key, 0)), 0), count - 1)
-    st.session_state[key] = value
-    if count == 1:
-        st.caption(f"{label}: 0")
-        return 0
-    return st.slider(label, 0, count - 1, key=key)
+def explorer_labels(trace: lab.AttentionTrace) -> dict:
+    lang = current_language()
+    labels = {name: i18n.template(key, lang) for name, key in EXPLORER_LABELS.items()}
+    labels["rope_caption"] = t("ch5.rope.caption", error=f"{trace.max_rope_error:.1e}") if trace.rope else ""
+    labels["views"] = {view: t(f"ch5.views.{view}") for view in VIEWS}
+    labels["metrics"] = {metric: i18n.template(f"ch5.overview.{metric}", lang) for metric in METRICS}
+    labels["metric_short"] = {metric: t(f"ch5.overview.{metric}_short") for metric in METRICS}
+    return labels
 
 
-@st.fragment
-def explore(trace: lab.AttentionTrace) -> None:
-    _apply_overview_click(trace)
-    c1, c2, c3, c4, c5 = st.columns([2, 2, 3, 2, 3])
-    with c1:
-        layer = _index_slider(t("ch5.controls.layer"), "ch5_layer", trace.n_layers)
-    with c2:
-        head = _index_slider(t("ch5.controls.head"), "ch5_head", trace.n_heads)
-    with c3:
-        positions = list(range(trace.n_tokens))
-        if st.session_state.get("ch5_focus") not in positions:
-            st.session_state["ch5_focus"] = 0
-        focus = st.selectbox(t("ch5.controls.focus"), positions, key="ch5_focus",
-                             format_func=lambda i: f"{i}: {trace.tokens[i]}")
-    with c4:
-        if trace.causal:
-            st.toggle(t("ch5.controls.causal"), value=True, disabled=True, key="ch5_causal_gpt",
-                      help=t("ch5.controls.causal_gpt_help"))
-            causal = True
-        else:
-            if "ch5_causal" not in st.session_state:
-                st.session_state["ch5_causal"] = query_param("causal", "0") == "1"
-            causal = st.toggle(t("ch5.controls.causal_whatif"), key="ch5_causal",
-                               help=t("ch5.controls.causal_whatif_help"))
-            set_query_param("causal", int(causal))
-    set_query_param("layer", layer)
-    set_query_param("head", head)
-    set_query_param("token", focus)
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_explorer_numbers(model_name: str, text: str) -> dict[str, dict]:
+    """Every head's numbers for one (model, sentence), packed for the browser once per server."""
+    return explorer.pack_arrays(lab.explorer_arrays(cached_trace(model_name, text)))
 
-    view_labels = {view: t(f"ch5.views.{view}") for view in VIEWS}
-    if st.session_state.get("ch5_view") not in VIEWS:
-        wanted = query_param("view", VIEWS[0])
-        st.session_state["ch5_view"] = wanted if wanted in VIEWS else VIEWS[0]
-    with c5:
-        view = st.radio(t("ch5.views.label"), VIEWS, key="ch5_view", format_func=view_labels.__getitem__,
-                        help=t("ch5.views.help"))
-    set_query_param("view", view)
 
+def opening_view(trace: lab.AttentionTrace) -> dict:
+    """What the explorer opens on: the head chosen above (link or search) and the link's view."""
+    temperature = query_param("temp", "1")
+    try:
+        temperature = float(temperature)
+    except (TypeError, ValueError):
+        temperature = 1.0
+    view = query_param("view", VIEWS[0])
+    metric = query_param("metric", METRICS[0])
+    return {
+        "layer": min(max(int(st.session_state.get("ch5_layer", 0)), 0), trace.n_layers - 1),
+        "head": min(max(int(st.session_state.get("ch5_head", 0)), 0), trace.n_heads - 1),
+        "token": min(max(int(st.session_state.get("ch5_focus", 0)), 0), trace.n_tokens - 1),
+        "view": view if view in VIEWS else VIEWS[0],
+        "causal": bool(trace.causal or query_param("causal", "0") == "1"),
+        "temperature": temperature if temperature in lab.TEMPERATURES else 1.0,
+        "metric": metric if metric in METRICS else METRICS[0],
+    }
+
+
+def explore(model_name: str, text: str, trace: lab.AttentionTrace) -> None:
+    """Layer, head, token, view, causal what-if and temperature, all moved in the browser."""
+    view = opening_view(trace)
+    layer, head, focus, causal = view["layer"], view["head"], view["token"], view["causal"]
     steps = lab.attention_steps(trace, layer, head, causal=causal)
     names = {str(i): f"{i}: {token}" for i, token in enumerate(trace.tokens)}
-    attend = ask("ch5.attend", list(names), lambda: quiz.most_attended(steps.weights, focus), bar_reveal("ch5.attend", labels=names),
-                 labels=names, params={"layer": layer, "head": head, "token": trace.tokens[focus]},
+    attend = ask("ch5.attend", list(names), lambda: quiz.most_attended(steps.weights, focus),
+                 bar_reveal("ch5.attend", labels=names), labels=names,
+                 params={"layer": layer + 1, "head": head + 1, "token": trace.tokens[focus]},
                  facts=lambda answer: {"target": trace.tokens[answer.facts["best"]]},
                  context=(trace.model_name, tuple(trace.tokens), layer, head, focus, causal))
-    if causal and not trace.causal:
-        st.warning(t("ch5.steps.whatif_banner"), icon=":material/science:")
+    if not projector_on():
+        st.caption(t("ch5.explorer.note", layers=trace.n_layers, heads=trace.n_heads))
     with main_chart():
-        if view == "steps":
-            _draw_steps(trace, steps)
-        elif view == "token":
-            _draw_softmax(trace, steps)
-            _draw_lines(trace, steps, focus)
-        else:
-            _draw_heads(trace, steps, focus)
+        html = explorer.explorer_html(trace, cached_explorer_numbers(model_name, text), explorer_labels(trace),
+                                      view, lab.TEMPERATURES, projector=projector_on())
+        st.iframe(html, height="content")
     attend.end()
-
-
-def _draw_steps(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
-    layer, causal = steps.layer, steps.causal
-    n, d = trace.n_tokens, trace.head_dim
-    where = t("ch5.steps.where", layer=layer, head=steps.head)
-    st.subheader(t("ch5.steps.s1"))
-    chart(figs.matrix_heatmap(
-        steps.inputs, trace.tokens, t("ch5.steps.input_title", layer=layer, shape=f"({n} × {steps.inputs.shape[1]})"),
-        t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_input", **CHART)
-
-    st.subheader(t("ch5.steps.s2"))
-    chart(figs.vectors_figure(
-        [(f"Q ({n} × {d})", steps.q), (f"K ({n} × {d})", steps.k), (f"V ({n} × {d})", steps.v)],
-        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"), t("ch5.steps.qkv_title", where=where)),
-        key="ch5_fig_qkv", **CHART)
-    if trace.rope:
-        _draw_rope_and_groups(trace, steps)
-
-    st.subheader(t("ch5.steps.s3"))
-    panels = [
-        (t("ch5.steps.scores_title", shape=f"({n} × {n})"), steps.scores),
-        (t("ch5.steps.scaled_title", d=d, root=f"{d ** 0.5:.2f}"), steps.scaled),
-        (t("ch5.steps.masked_title" if causal else "ch5.steps.unmasked_title"), steps.masked),
-    ]
-    chart(figs.score_panels_figure(panels, trace.tokens, t("ch5.steps.scores_figure", where=where),
-                                             t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_scores", **CHART)
-
-    _draw_softmax(trace, steps)
-
-    st.subheader(t("ch5.steps.s5"))
-    chart(figs.matrix_heatmap(
-        steps.head_out, trace.tokens, t("ch5.steps.head_out_title", where=where, shape=f"({n} × {d})"),
-        t("ch5.axis.dimension"), t("ch5.axis.token")), key="ch5_fig_head_out", **CHART)
-
-
-def _draw_rope_and_groups(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
-    """SmolLM2: which query heads share this key/value head; Q and K before and after RoPE."""
-    layer, head = steps.layer, steps.head
-    kv = trace.kv_head_of(head)
-    sharing = trace.heads_sharing(head)
-    st.info(t("ch5.rope.groups", head=head, kv=kv, heads=", ".join(map(str, sharing)), n_heads=trace.n_heads,
-              n_kv=trace.n_kv_heads, ratio=trace.n_heads // trace.n_kv_heads), icon=":material/group_work:")
-    st.subheader(t("ch5.rope.header"))
-    n, d = trace.n_tokens, trace.head_dim
-    prefix = f"blocks.{layer}.attn"
-    where = t("ch5.steps.where", layer=layer, head=head)
-    chart(figs.vectors_figure(
-        [(t("ch5.rope.q_before"), trace[f"{prefix}.q_pre_rope"][head]), (t("ch5.rope.q_after"), steps.q),
-         (t("ch5.rope.k_before"), trace[f"{prefix}.k_pre_rope"][kv]), (t("ch5.rope.k_after"), steps.k)],
-        trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
-        t("ch5.rope.title", where=where, kv=kv, shape=f"{n} × {d}")),
-        key="ch5_fig_rope", **CHART)
-    st.caption(t("ch5.rope.caption", error=f"{trace.max_rope_error:.1e}"))
-
-
-def _draw_softmax(trace: lab.AttentionTrace, steps: lab.AttentionSteps) -> None:
-    n = trace.n_tokens
-    where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
-    st.subheader(t("ch5.steps.s4"))
-    frames = lab.temperature_frames(steps.masked)
-    chart(figs.temperature_figure(
-        frames, lab.TEMPERATURES, trace.tokens, t("ch5.steps.weights_title", where=where, shape=f"({n} × {n})"),
-        t("ch5.controls.temperature"), t("ch5.axis.key"), t("ch5.axis.query")), key="ch5_fig_weights", **CHART)
-    st.caption(t("ch5.steps.temperature_note"))
-
-
-def _draw_lines(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int) -> None:
-    where = t("ch5.steps.where", layer=steps.layer, head=steps.head)
-    causal = steps.causal
-    st.subheader(t("ch5.lines.header"))
-    chart(figs.lines_figure(steps.weights, trace.tokens, focus,
-                                      t("ch5.lines.title", token=trace.tokens[focus], where=where), causal=causal),
-                    key="ch5_fig_lines", **CHART)
-
-
-def _draw_heads(trace: lab.AttentionTrace, steps: lab.AttentionSteps, focus: int) -> None:
-    layer, head = steps.layer, steps.head
-    st.subheader(t("ch5.heads.header", layer=layer))
-    weights = trace[f"blocks.{layer}.attn.weights"]
-    if steps.causal and not trace.causal:
-        weights = [lab.attention_steps(trace, layer, h, causal=True).weights for h in range(trace.n_heads)]
-    chart(figs.heads_grid_figure(np.asarray(weights), trace.tokens, t("ch5.heads.title", layer=layer),
-                                           t("ch5.controls.head"), selected=head), key="ch5_fig_heads", **CHART)
-
-    st.subheader(t("ch5.overview.header"))
-    metric_labels = {m: t(f"ch5.overview.{m}", token=trace.tokens[focus]) for m in ("focus", "sharpness")}
-    if st.session_state.get("ch5_metric") not in metric_labels:
-        st.session_state["ch5_metric"] = choice_query_param("metric", list(metric_labels), "focus")
-    metric = st.radio(t("ch5.overview.metric"), list(metric_labels), horizontal=True, key="ch5_metric",
-                      format_func=metric_labels.__getitem__)
-    set_query_param("metric", metric)
-    if metric == "sharpness":
-        values, label = lab.focus_scores(trace), t("ch5.overview.sharpness_short")
-    else:
-        others = [i for i in range(trace.n_tokens) if i != focus and i not in trace.special]
-        values = lab.head_scores(trace, focus, others) if others else lab.focus_scores(trace) * 0
-        label = t("ch5.overview.focus_short")
-    chart(figs.overview_figure(values, t("ch5.overview.title"), t("ch5.controls.layer"),
-                                         t("ch5.controls.head"), label, selected=(layer, head)),
-                    key="ch5_overview", on_select="rerun", selection_mode="points", **CHART)
-    st.caption(t("ch5.overview.caption"))
-    _draw_flipbook(trace, layer, head)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def cached_flipbook(model_name: str, tokens: tuple[str, ...], layer: int, head: int, labels: tuple[str, ...],
-                    _trace: lab.AttentionTrace):
-    """Every head's weights as frames of one figure (the trace is the one cached above;
-    model name and tokens identify it)."""
-    del model_name, tokens
-    title, slider, x_title, y_title = labels
-    return figs.heads_flipbook_figure(_trace.all_weights(), _trace.tokens, title, slider, x_title, y_title,
-                                      start=(layer, head))
-
-
-def _draw_flipbook(trace: lab.AttentionTrace, layer: int, head: int) -> None:
-    """The model's own weights of every layer x head behind one Plotly slider: flipping
-    through heads redraws in the browser, no server round trip."""
-    st.subheader(t("ch5.flipbook.header"))
-    st.caption(t("ch5.flipbook.note", count=trace.n_layers * trace.n_heads))
-    labels = (t("ch5.flipbook.title", layers=trace.n_layers, heads=trace.n_heads, tokens=trace.n_tokens),
-              t("ch5.flipbook.slider"), t("ch5.axis.key"), t("ch5.axis.query"))
-    chart(cached_flipbook(trace.model_name, tuple(trace.tokens), layer, head, labels, trace),
-                    key="ch5_fig_flipbook", **CHART)
 
 
 def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> None:
@@ -542,7 +414,7 @@ def explorer_section() -> None:
     if not projector_on():  # on a projector the charts' own titles say it
         st.header(t("ch5.steps.header"))
     shown = explain_after("ch5/steps")
-    explore(current)
+    explore(chosen_model, sentence, current)
     if not shown:
         intro("ch5/steps", "common.read_more")
 
@@ -559,7 +431,7 @@ if chosen_model == lab.MINILM:
     search_section(current, sentence)
 elif chosen_model == lab.SMOLLM2 and (found := lab.find_heads(current, *SEARCHES["keys"][1:])):
     # The pronoun head exists in this real LLM too: found by the same search, not hard-coded.
-    st.markdown(t("ch5.search.smollm2_found", layer=found[0].layer, head=found[0].head,
+    st.markdown(t("ch5.search.smollm2_found", layer=found[0].layer + 1, head=found[0].head + 1,
                   weight=f"{found[0].weight:.2f}", count=len(found), threshold=0.3))  # find_heads' default
 else:
     st.info(t("ch5.search.decoder_note"), icon=":material/info:")
@@ -568,9 +440,9 @@ if not projector_on():
     explorer_section()
 
 shown_layer = int(st.session_state.get("ch5_layer", 0))
-head_names = {str(h): t("quiz.ch5.sharpest.head", head=h) for h in range(current.n_heads)}
+head_names = {str(h): t("quiz.ch5.sharpest.head", head=h + 1) for h in range(current.n_heads)}
 sharpest = ask("ch5.sharpest", list(head_names), lambda: quiz.sharpest_head(lab.focus_scores(current), shown_layer),
-               bar_reveal("ch5.sharpest", labels=head_names), labels=head_names, params={"layer": shown_layer},
+               bar_reveal("ch5.sharpest", labels=head_names), labels=head_names, params={"layer": shown_layer + 1},
                context=(chosen_model, sentence, shown_layer))
 st.header(t("ch5.bertviz.header"))
 bertviz_section(chosen_model, sentence, current)

@@ -473,3 +473,45 @@ def focus_scores(trace: AttentionTrace) -> np.ndarray:
         return np.zeros((trace.n_layers, trace.n_heads), dtype=np.float32)
     spread = entropy(weights[:, :, rows, :]) / np.log2(trace.n_tokens)
     return (1.0 - spread.mean(axis=-1)).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------
+# Every head at once, for an explorer that runs in the learner's browser
+# ---------------------------------------------------------------------------
+
+
+def explorer_arrays(trace: AttentionTrace) -> dict[str, np.ndarray]:
+    """Every number chapter 5's explorer draws, for every layer and head, in one go.
+
+    A browser can then move between layers, heads and tokens without asking the server.
+    Scores, weights and head outputs are computed by the one attention
+    (:func:`attention_steps`) with the model's own masking; the weights are the model's own.
+    What the browser still computes itself is only what the page offers as a teaching
+    what-if: a softmax temperature and, on an encoder, a causal mask (both redo the softmax
+    of these scores, see :func:`softmax`).
+
+    Shapes (L layers, H query heads, Hkv key/value heads, T tokens, C width, D head width):
+    ``inputs`` (L,T,C); ``q``, ``head_out`` (L,H,T,D); ``k``, ``v`` (L,Hkv,T,D);
+    ``scores``, ``weights`` (L,H,T,T), scores raw Q·Kᵀ; with RoPE also ``q_pre_rope`` (L,H,T,D)
+    and ``k_pre_rope`` (L,Hkv,T,D); ``sharpness`` (L,H) from :func:`focus_scores`.
+    """
+    arrays: dict[str, list[np.ndarray]] = {name: [] for name in ("inputs", "q", "k", "v", "scores", "weights",
+                                                                  "head_out")}
+    if trace.rope:
+        arrays.update(q_pre_rope=[], k_pre_rope=[])
+    for layer in range(trace.n_layers):
+        prefix = f"blocks.{layer}.attn"
+        steps = [attention_steps(trace, layer, head) for head in range(trace.n_heads)]
+        arrays["inputs"].append(trace[f"{prefix}.input"])
+        arrays["q"].append(trace[f"{prefix}.q"])
+        arrays["k"].append(trace[f"{prefix}.k"])
+        arrays["v"].append(trace[f"{prefix}.v"])
+        arrays["scores"].append(np.stack([step.scores for step in steps]))
+        arrays["weights"].append(trace[f"{prefix}.weights"])
+        arrays["head_out"].append(np.stack([step.head_out for step in steps]))
+        if trace.rope:
+            arrays["q_pre_rope"].append(trace[f"{prefix}.q_pre_rope"])
+            arrays["k_pre_rope"].append(trace[f"{prefix}.k_pre_rope"])
+    stacked = {name: np.stack(parts).astype(np.float32) for name, parts in arrays.items()}
+    stacked["sharpness"] = focus_scores(trace)
+    return stacked
