@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from plotly.colors import get_colorscale
 
+from viz.attention import VALUE_SCALE, WEIGHT_SCALE
 from viz.text import visible
 
 HERE = Path(__file__).resolve().parent / "explorer"
@@ -90,7 +90,7 @@ def explorer_html(trace, packed: Mapping[str, dict], labels: Mapping[str, object
         "projector": bool(projector),
         "init": dict(init),
         "labels": dict(labels),
-        "scales": {"weight": get_colorscale("Blues"), "value": get_colorscale("RdBu_r")},
+        "scales": {"weight": WEIGHT_SCALE, "value": VALUE_SCALE},  # the colours of every other chart
         "arrays": dict(packed),
     }
     script = (HERE / "explorer.js").read_text(encoding="utf-8")

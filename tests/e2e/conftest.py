@@ -123,3 +123,24 @@ def save_screenshot(page, name: str, max_height: int = 9000) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path
+
+
+def explorer_frame(page, timeout_ms: int = 60_000):
+    """Chapter 5's browser explorer (its frame), once it has drawn."""
+    deadline = timeout_ms / 250
+    for _ in range(int(deadline)):
+        for frame in page.frames:
+            try:
+                if frame.locator("#explorer .status[data-renders]").count():
+                    return frame
+            except Exception:  # a frame detached while we looked
+                continue
+        page.wait_for_timeout(250)
+    raise AssertionError("chapter 5's explorer did not draw")
+
+
+def explorer_state(page) -> dict:
+    """What the explorer shows: its view and a fingerprint of every panel drawn."""
+    status = explorer_frame(page).locator("#explorer .status")
+    return {name: status.get_attribute(f"data-{name}")
+            for name in ("layer", "head", "token", "view", "causal", "temperature", "checksums")}

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, wait_for_streamlit
+from tests.e2e.conftest import SCREENSHOTS, explorer_frame, explorer_state, wait_for_streamlit
 from viz import bertviz_offline
 
 pytestmark = pytest.mark.e2e
@@ -110,20 +110,25 @@ def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server
     assert not [url for url in page.blocked if "cdn" in url], page.blocked
 
 
-def test_clicking_a_head_in_the_overview_opens_it(offline_page, server_url):
+def test_clicking_a_head_in_the_overview_opens_it_in_the_browser(offline_page, server_url):
     page = offline_page
-    page.goto(f"{server_url}/Self_attention?lang=en&view=heads", wait_until="domcontentloaded")
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.goto(f"{server_url}/Self_attention?lang=en&view=heads&reveal=all", wait_until="domcontentloaded")
     wait_for_streamlit(page)
-    overview = page.locator(".js-plotly-plot").filter(has_text="click a square").first
+    frame = explorer_frame(page)
+    overview = frame.locator("canvas.overview")
     overview.scroll_into_view_if_needed()
-    # Squares are drawn row by row: layer 1, head 4 is point 1 * 12 + 4 of the first trace.
-    point = overview.locator(".scatterlayer .trace").first.locator(".point").nth(1 * 12 + 4)
-    point.click(force=True)
-    page.wait_for_function(
-        """() => Array.from(document.querySelectorAll('[data-testid="stSlider"] input[type=range]'))
-             .map(e => e.value).join(',') === '1,4'""",
-        timeout=60_000,
-    )
-    wait_for_streamlit(page)
-    assert "in layer 1" in page.locator(".js-plotly-plot").filter(has_text="every head in layer").first.inner_text()
+    box = {name: float(overview.get_attribute(f"data-{name}")) for name in ("left", "top", "cell", "cell-h")}
+    page.wait_for_timeout(1500)  # let the page settle, then count what the clicks send
+    before = len(sent)
+    # Layer 2, head 5 (numbered from 1): row 1, column 4.
+    overview.click(position={"x": box["left"] + 4.5 * box["cell"], "y": box["top"] + 1.5 * box["cell-h"]})
+    frame.wait_for_function("() => document.querySelector('.status').dataset.layer === '2'", timeout=10_000)
+    state = explorer_state(page)
+    assert (state["layer"], state["head"], state["view"]) == ("2", "5", "heads")
+    assert frame.locator("figure.mini.selected figcaption").inner_text() == "Head 5"
+    page.wait_for_timeout(500)
+    assert len(sent) == before, "a click in the explorer asked the server"
+    assert "layer=2" in page.url and "head=5" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0

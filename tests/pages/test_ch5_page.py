@@ -58,109 +58,67 @@ def page():
     return open_page()
 
 
-def test_default_page_draws_every_step_and_preselects_the_found_head(page):
-    all_titles = titles(page)
-    # Input vectors + the five steps (layer input, Q/K/V, scores, weights, output).
-    assert len(all_titles) == 6, all_titles
+def explorer(app: AppTest) -> dict:
+    """The browser explorer's payload: the numbers, words and opening view it was sent."""
+    frames = [frame.proto.srcdoc for frame in app.get("iframe") if "id='payload'" in frame.proto.srcdoc]
+    assert len(frames) == 1, f"{len(frames)} explorers on the page"
+    html = frames[0]
+    start = html.index("id='payload'>") + len("id='payload'>")
+    payload = json.loads(html[start:html.index("</script>", start)])
+    payload["numbers"] = {
+        name: np.frombuffer(base64.b64decode(entry["data"]), dtype="<f2").astype(np.float32).reshape(entry["shape"])
+        for name, entry in payload["arrays"].items()
+    }
+    payload["html"] = html
+    return payload
+
+
+def opened(app: AppTest) -> tuple[int, int, int]:
+    init = explorer(app)["init"]
+    return init["layer"], init["head"], init["token"]
+
+
+def test_default_page_opens_the_found_head_in_the_browser_explorer(page):
+    # The input vectors are a server chart; the explorer (steps, one token, all heads) and
+    # BertViz's two views are frames.
+    assert len(titles(page)) == 1
+    assert len(page.get("iframe")) == 3
     assert page.title[0].value == i18n.translate("ch5.title", "en")
     # "It rained this morning": the search opens the head where "rained" looks at this/morning.
     search = HEAD_SEARCHES["rained"]
     trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence])
     matches = lab.find_heads(trace, search.source, search.targets)
-    assert page.slider(key="ch5_layer").value == matches[0].layer
-    assert page.slider(key="ch5_head").value == matches[0].head
-    assert page.selectbox(key="ch5_focus").value == trace.tokens.index("rained")
-    assert any(f"layer {matches[0].layer}, head {matches[0].head}" in t for t in all_titles)
-    assert len(page.get("iframe")) == 2
+    assert opened(page) == (matches[0].layer, matches[0].head, trace.tokens.index("rained"))
+    payload = explorer(page)
+    assert payload["init"]["view"] == "steps" and payload["init"]["causal"] is False
+    assert payload["tokens"] == trace.tokens and payload["causal"] is False
     assert not errors(page)
 
 
-def test_layer_and_head_sliders_redraw_the_steps(page):
-    page.slider(key="ch5_layer").set_value(1).run()
-    page.slider(key="ch5_head").set_value(7).run()
-    assert not page.exception
-    assert any("layer 1, head 7" in t for t in titles(page))
-    assert page.query_params["layer"] in ("1", ["1"])
-    assert page.query_params["head"] in ("7", ["7"])
+def test_explorer_carries_every_heads_own_numbers(page):
+    """Every layer x head, so the browser never asks again; float16 of the model's numbers."""
+    trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES["rained"])
+    numbers = explorer(page)["numbers"]
+    n = trace.n_tokens
+    assert numbers["weights"].shape == numbers["scores"].shape == (6, 12, n, n)
+    assert numbers["q"].shape == numbers["head_out"].shape == (6, 12, n, 32)
+    assert numbers["inputs"].shape == (6, n, 384)
+    np.testing.assert_allclose(numbers["weights"], trace.all_weights(), atol=1e-3)
+    for layer, head in ((0, 0), (3, 7), (5, 11)):
+        steps = lab.attention_steps(trace, layer, head)
+        np.testing.assert_allclose(numbers["scores"][layer, head], steps.scores, rtol=2e-3, atol=2e-3)
+        np.testing.assert_allclose(numbers["head_out"][layer, head], steps.head_out, rtol=2e-3, atol=2e-3)
+    np.testing.assert_allclose(numbers["sharpness"], lab.focus_scores(trace), atol=1e-3)
 
 
-def test_focus_token_redraws_the_lines(page):
-    page.radio(key="ch5_view").set_value("token").run()
-    assert page.query_params["view"] in ("token", ["token"])
-    page.selectbox(key="ch5_focus").set_value(4).run()
-    lines_title = [t for t in titles(page) if "looks at" in t]
-    assert lines_title and '"morning"' in lines_title[0]
-    assert len(titles(page)) == 3  # input vectors, weights with temperature, lines
-    page.radio(key="ch5_view").set_value("steps").run()
-
-
-def test_causal_what_if_masks_minilm_and_says_so(page):
-    page.toggle(key="ch5_causal").set_value(True).run()
-    assert not page.exception
-    banner = i18n.translate("ch5.steps.whatif_banner", "en")
-    assert any(w.value == banner for w in page.warning)
-    z = array(chart(page, "Attention weights")["data"][0]["z"])
-    assert z.shape[0] == z.shape[1] > 2
-    assert (z[np.triu_indices(len(z), k=1)] == 0).all()
-    np.testing.assert_allclose(z.sum(axis=1), 1.0, atol=2e-3)
-    page.toggle(key="ch5_causal").set_value(False).run()
-    assert not any(w.value == banner for w in page.warning)
-
-
-def test_heads_view_and_overview_metric_switch(page):
-    page.radio(key="ch5_view").set_value("heads").run()
-    grid = chart(page, "every head in layer")
-    assert len(grid["data"]) == 1 and len(grid["layout"]["annotations"]) == 12
-    before = array(chart(page, "Every head")["data"][0]["marker"]["color"])
-    page.radio(key="ch5_metric").set_value("sharpness").run()
-    after = array(chart(page, "Every head")["data"][0]["marker"]["color"])
-    assert len(after) == 72 and not np.allclose(before, after)
-    page.radio(key="ch5_view").set_value("steps").run()
-
-
-def flipbook(app: AppTest) -> dict:
-    """The "flip through every head" chart, found by its Streamlit key."""
-    for element in app.get("plotly_chart"):
-        if element.proto.id and "ch5_fig_flipbook" in element.proto.id:
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no flip-through chart in {titles(app)}")
-
-
-def check_flipbook(app: AppTest, model_name: str, text: str) -> None:
-    """Every layer x head is a frame of the model's own (cached) weights; the slider
-    starts at the selected head."""
-    app.radio(key="ch5_view").set_value("heads").run()
-    assert not app.exception, [e.value for e in app.exception]
-    spec = flipbook(app)
-    if model_name == lab.MINILM:
-        trace = lab.trace_minilm(text)
-    else:
-        from lm_core.models.checkpoints import load_gpt
-
-        model, tokenizer = load_gpt(model_name)
-        model.eval()
-        trace = lab.trace_gpt(text, model, tokenizer, model_name=model_name)
-    n_layers, n_heads = trace.n_layers, trace.n_heads
-    slider = spec["layout"]["sliders"][0]
-    labels = [step["label"] for step in slider["steps"]]
-    assert len(spec["frames"]) == n_layers * n_heads == len(labels)
-    assert labels[0] == "L0·H0" and labels[-1] == f"L{n_layers - 1}·H{n_heads - 1}"
-    layer, head = app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value
-    assert labels[slider["active"]] == f"L{layer}·H{head}"
-    frame = spec["frames"][slider["active"]]
-    z = array(frame["data"][0]["z"]).reshape(trace.n_tokens, trace.n_tokens)
-    np.testing.assert_allclose(z, trace[f"blocks.{layer}.attn.weights"][head], atol=1e-3)
-    app.radio(key="ch5_view").set_value("steps").run()
-
-
-def test_flipbook_over_every_minilm_head(page):
-    check_flipbook(page, lab.MINILM, page.text_input(key="ch5_text").value)
-
-
-def test_temperature_is_a_browser_slider_over_frames(page):
-    spec = chart(page, "Attention weights")
-    assert len(spec["frames"]) == len(lab.TEMPERATURES)
-    assert "not part of the model" in spec["layout"]["sliders"][0]["currentvalue"]["prefix"]
+def test_explorer_speaks_the_page_language_and_numbers_from_one():
+    app = open_page(lang="zh")
+    labels = explorer(app)["labels"]
+    assert labels["layer"] == i18n.translate("ch5.controls.layer", "zh")
+    assert labels["where"] == i18n.template("ch5.steps.where", "zh")
+    assert set(labels["views"]) == {"steps", "token", "heads"}
+    assert explorer(app)["temperatures"] == list(lab.TEMPERATURES)
+    assert "not part of the model" in explorer(open_page())["labels"]["temperature"]
 
 
 def test_example_choice_opens_the_coreference_head():
@@ -170,8 +128,7 @@ def test_example_choice_opens_the_coreference_head():
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["keys"]
     trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES["keys"])
     best = lab.find_heads(trace, HEAD_SEARCHES["keys"].source, HEAD_SEARCHES["keys"].targets)[0]
-    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (best.layer, best.head)
-    assert app.selectbox(key="ch5_focus").value == trace.tokens.index("they")
+    assert opened(app) == (best.layer, best.head, trace.tokens.index("they"))
 
 
 def test_open_button_loads_sentence_and_head():
@@ -181,9 +138,8 @@ def test_open_button_loads_sentence_and_head():
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["keys"]
     search = HEAD_SEARCHES["keys"]
     best = lab.find_heads(lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence]), search.source, search.targets)[0]
-    assert any(f"layer {best.layer}, head {best.head}" in t for t in titles(app))
-    app.radio(key="ch5_view").set_value("token").run()
-    assert any('"they" looks at' in t for t in titles(app))
+    trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES["keys"])
+    assert opened(app) == (best.layer, best.head, trace.tokens.index("they"))
 
 
 @pytest.mark.parametrize(
@@ -198,7 +154,7 @@ def test_open_button_loads_sentence_and_head():
 def test_bad_input_shows_a_clear_message(page, text, key, params):
     set_text(page, text)
     assert errors(page) == [i18n.translate(key, "en", **params)]
-    assert not page.get("plotly_chart")
+    assert not page.get("plotly_chart") and not page.get("iframe")
     set_text(page, lab.EXAMPLE_SENTENCES["rained"])
     assert not errors(page)
 
@@ -220,18 +176,33 @@ def test_chinese_page_and_chinese_sentence():
     assert not app.exception
     unk = [w.value for w in app.warning]
     assert unk and "[UNK]" in unk[0]  # honest: MiniLM's English vocabulary lacks most of these
-    assert len(app.get("plotly_chart")) == 6
+    assert len(app.get("plotly_chart")) == 1 and explorer(app)["tokens"][0] == "[CLS]"
 
 
 def test_url_opens_a_shared_view():
     """The link's layer, head and token win over the head search (which only suggests),
     on the example sentence too, where the search has a head of its own."""
-    app = open_page(layer="2", head="9", token="3", example="keys", view="token")
-    assert (app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value) == (2, 9)
-    assert app.selectbox(key="ch5_focus").value == 3
+    app = open_page(layer="2", head="9", token="3", example="keys", view="heads", causal="1", temp="0.5",
+                    metric="sharpness")
+    # Numbered from 1 on screen and in the link: layer 2, head 9 are indices 1 and 8.
+    assert opened(app) == (1, 8, 3)
+    init = explorer(app)["init"]
+    assert (init["view"], init["causal"], init["temperature"], init["metric"]) == ("heads", True, 0.5, "sharpness")
     assert app.radio(key="ch5_example").value == "keys"
-    assert any("layer 2, head 9" in title for title in titles(app))
     assert app.query_params["layer"] in ("2", ["2"]) and app.query_params["token"] in ("3", ["3"])
+
+
+@pytest.mark.parametrize("params", [
+    {"layer": "99", "head": "-4", "token": "nan"}, {"layer": "<script>", "head": "inf", "token": "1e9"},
+    {"view": "everything", "temp": "nan", "metric": "<b>x</b>", "causal": "maybe"},
+])
+def test_tampered_explorer_links_fall_back_to_what_exists(params):
+    app = open_page(**params)
+    assert not app.exception and not errors(app)
+    init = explorer(app)["init"]
+    assert 0 <= init["layer"] < 6 and 0 <= init["head"] < 12 and 0 <= init["token"] < 6
+    assert init["view"] in ("steps", "token", "heads") and init["temperature"] in lab.TEMPERATURES
+    assert init["metric"] in ("focus", "sharpness") and init["causal"] is False
 
 
 def test_url_typed_text_and_chinese_model_open_cold():
@@ -255,17 +226,17 @@ def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
     app.selectbox(key="ch5_model").set_value("gpt_toy_en").run()
     assert not app.exception, [e.value for e in app.exception]
     assert not errors(app)
-    toggle = app.toggle(key="ch5_causal_gpt")
-    assert toggle.value is True and toggle.disabled
-    z = array(chart(app, "Attention weights")["data"][0]["z"])
-    assert (z[np.triu_indices(len(z), k=1)] == 0).all()
+    payload = explorer(app)
+    assert payload["causal"] is True and payload["init"]["causal"] is True  # the browser disables the switch
+    weights = payload["numbers"]["weights"]
+    assert (weights[..., np.triu_indices(weights.shape[-1], k=1)[0], np.triu_indices(weights.shape[-1], k=1)[1]]
+            == 0).all()
     assert app.query_params["model"] in ("gpt_toy_en", ["gpt_toy_en"])
     # The search section is MiniLM's (the page says so); the GPT page still has the five steps.
     assert any(i.value == i18n.translate("ch5.search.decoder_note", "en") for i in app.info)
-    assert len(titles(app)) == 6
+    assert len(titles(app)) == 1
     # A decoder's first token only sees itself: the page follows the last token instead.
-    assert app.selectbox(key="ch5_focus").value == len(app.selectbox(key="ch5_focus").options) - 1
-    check_flipbook(app, "gpt_toy_en", app.text_input(key="ch5_text").value)
+    assert payload["init"]["token"] == len(payload["tokens"]) - 1
     set_text(app, "hello there")
     assert not app.exception
 
@@ -281,7 +252,7 @@ def test_chinese_gpt_opens_the_chinese_example():
     assert app.text_input(key="ch5_text").value == lab.EXAMPLE_SENTENCES["zh"]
     # An English sentence typed into the Chinese model gets a clear message, not a traceback.
     set_text(app, "It rained this morning")
-    assert errors(app) and not app.get("plotly_chart")
+    assert errors(app) and not app.get("plotly_chart") and not app.get("iframe")
 
 
 # --- SmolLM2: a real LLM, RoPE and grouped-query attention --------------------------------
@@ -295,22 +266,21 @@ def test_smollm2_rope_step_groups_and_cap(lang):
     app = open_page(lang, model="smollm2", example="keys")
     assert app.selectbox(key="ch5_model").value == "smollm2"
     all_titles = titles(app)
-    # Input (token embedding only), layer input, Q/K/V, RoPE before/after, scores, weights, output.
-    assert len(all_titles) == 7, all_titles
-    assert all_titles[0] == i18n.translate("ch5.input.title_smollm2", lang, shape="(12 × 576)")
-    rope = chart(app, i18n.template("ch5.rope.title", lang)[:6])
-    drawn = json.dumps(rope, ensure_ascii=False)
-    for key in ("q_after", "k_after"):
-        assert i18n.translate(f"ch5.rope.{key}", lang) in drawn
-    layer, head = app.slider(key="ch5_layer").value, app.slider(key="ch5_head").value
-    group = [h for h in range(9) if h // 3 == head // 3]
-    note = " ".join(str(i.value) for i in app.info)
-    assert ", ".join(map(str, group)) in note
+    assert all_titles == [i18n.translate("ch5.input.title_smollm2", lang, shape="(12 × 576)")]
+    payload = explorer(app)
+    numbers = payload["numbers"]
+    # Grouped-query attention: 9 query heads read 3 key/value heads; RoPE's before and after.
+    assert numbers["q"].shape == numbers["q_pre_rope"].shape == (30, 9, 12, 64)
+    assert numbers["k"].shape == numbers["v"].shape == numbers["k_pre_rope"].shape == (30, 3, 12, 64)
+    assert payload["rope"] is True and payload["n_kv_heads"] == 3
+    assert payload["labels"]["q_after"] == i18n.translate("ch5.rope.q_after", lang)
     # The preselected head is one the search found: "they" looks at "keys".
     trace = lab.trace_smollm2(lab.EXAMPLE_SENTENCES["keys"])
     best = lab.find_heads(trace, HEAD_SEARCHES["keys"].source, HEAD_SEARCHES["keys"].targets)[0]
-    assert (layer, head) == (best.layer, best.head)
-    assert len(app.get("iframe")) == 2
+    assert opened(app)[:2] == (best.layer, best.head)
+    np.testing.assert_allclose(numbers["weights"][best.layer, best.head], trace[f"blocks.{best.layer}.attn.weights"][best.head],
+                               atol=1e-3)
+    assert len(app.get("iframe")) == 3
     # Past the token cap: a clear message in the learner's language.
     app.text_input(key="ch5_text").set_value("word " * 30).run()
     assert not app.exception

@@ -1,24 +1,18 @@
-"""Chapter 5's figures: honest axes, escaped tokens, frames for the temperature slider."""
+"""Chapter 5's figures: the server's input-vector chart and the browser explorer's page."""
 
+import base64
 import json
 
 import numpy as np
+import plotly.graph_objects as go
+import pytest
 
 from lm_core.analysis import attention_lab as lab
 from viz import attention as figs
+from viz import attention_explorer as explorer
 
 XSS = "<img src=x onerror=alert(1)>"
 TOKENS = ["[CLS]", "the", XSS, "the", "[SEP]"]
-
-
-def _weights(n=5, heads=4, seed=0):
-    rng = np.random.default_rng(seed)
-    w = rng.random((heads, n, n))
-    return w / w.sum(-1, keepdims=True)
-
-
-def _json(fig):
-    return fig.to_json()
 
 
 def test_token_label_escapes_and_shortens():
@@ -27,142 +21,115 @@ def test_token_label_escapes_and_shortens():
     assert len(figs.token_label("x" * 50, limit=10)) <= 10
 
 
-def test_no_figure_carries_raw_html_from_tokens():
-    w = _weights()
-    built = [
-        figs.matrix_heatmap(w[0], TOKENS, "t", "x", "y", column_tokens=TOKENS, show_values=True),
-        figs.matrix_heatmap(np.ones((5, 8)), TOKENS, "t", "x", "y"),
-        figs.vectors_figure([("Q", np.ones((5, 4))), ("K", -np.ones((5, 4)))], TOKENS, "x", "y", "t"),
-        figs.temperature_figure([w[0], w[1]], (1.0, 2.0), TOKENS, "t", "temp", "x", "y"),
-        figs.heads_grid_figure(w, TOKENS, "t", "head", selected=1),
-        figs.lines_figure(w[0], TOKENS, focus=2, title="t"),
-    ]
-    for fig in built:
-        text = _json(fig)
-        assert "<img" not in text and "\\u003cimg" not in text, text[:200]
-        assert "&lt;img" in text
-
-
-def test_repeated_tokens_keep_their_own_rows():
-    fig = figs.matrix_heatmap(_weights()[0], TOKENS, "t", "x", "y", column_tokens=TOKENS)
-    spec = json.loads(_json(fig))
-    assert spec["layout"]["yaxis"]["tickvals"] == [0, 1, 2, 3, 4]
-    assert spec["layout"]["yaxis"]["ticktext"].count("the") == 2
-
-
-def test_masked_cells_are_gaps_not_numbers():
-    masked = lab.apply_mask(np.zeros((4, 4), dtype=np.float32), causal=True)
-    fig = figs.matrix_heatmap(masked, list("abcd"), "t", "x", "y", column_tokens=list("abcd"))
-    z = fig.data[0].z
-    assert z[0][1] is None and z[1][0] == 0.0
-
-
-def test_temperature_figure_has_one_frame_per_temperature_starting_at_one():
-    masked = lab.apply_mask(np.random.default_rng(1).normal(size=(5, 5)).astype(np.float32), causal=False)
-    frames = lab.temperature_frames(masked)
-    fig = figs.temperature_figure(frames, lab.TEMPERATURES, TOKENS, "t", "temperature", "x", "y")
-    assert len(fig.frames) == len(lab.TEMPERATURES)
-    slider = fig.layout.sliders[0]
-    assert slider.steps[slider.active].label == "1"
-    np.testing.assert_allclose(np.asarray(fig.data[0].z), np.round(lab.softmax(masked), 4), atol=1e-4)
-
-
-def test_overview_marks_the_selected_head_and_is_clickable():
-    scores = np.random.default_rng(2).random((6, 12))
-    fig = figs.overview_figure(scores, "t", "layer", "head", "w", selected=(3, 1))
-    assert len(fig.data[0].x) == 72
-    assert list(fig.data[1].x) == [1] and list(fig.data[1].y) == [3]
-    assert fig.layout.clickmode == "event+select"
-
-
-def test_lines_width_follows_weight():
-    weights = np.array([[1.0, 0.0, 0.0], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6]])
-    fig = figs.lines_figure(weights, ["a", "b", "c"], focus=1, title="t")
-    lines = [trace for trace in fig.data if trace.mode == "lines"]
-    by_target = {trace.y[1]: trace.line.width for trace in lines}
-    assert by_target[1] > by_target[2] > by_target[0]
-
-
-def test_unvalidated_figures_are_valid_plotly():
-    # The factories skip plotly's validation for speed; prove the result would pass it.
-    import plotly.graph_objects as go
-
-    w = _weights()
-    masked = lab.apply_mask(np.zeros((5, 5), dtype=np.float32), causal=True)
-    built = [
-        figs.matrix_heatmap(masked, TOKENS, "t", "x", "y", column_tokens=TOKENS, show_values=True),
-        figs.matrix_heatmap(np.ones((5, 8)), TOKENS, "t", "x", "y"),
-        figs.vectors_figure([("Q", np.ones((5, 4))), ("K", -np.ones((5, 4)))], TOKENS, "x", "y", "t",
-                            shared_scale=False),
-        figs.temperature_figure([w[0], w[1]], (1.0, 2.0), TOKENS, "t", "temp", "x", "y"),
-        figs.heads_grid_figure(w, TOKENS, "t", "head", selected=1),
-        figs.overview_figure(np.random.default_rng(0).random((2, 4)), "t", "l", "h", "v", selected=(1, 1)),
-        figs.lines_figure(w[0], TOKENS, focus=2, title="t", causal=True),
-    ]
-    for fig in built:
-        go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+def test_vectors_figure_escapes_tokens_keeps_repeated_rows_and_is_valid_plotly():
+    fig = figs.vectors_figure([("Q", np.ones((5, 4))), ("K", -np.ones((5, 4)))], TOKENS, "x", "y", "t",
+                              shared_scale=False)
+    text = fig.to_json()
+    assert "<img" not in text and "\\u003cimg" not in text and "&lt;img" in text
+    layout = fig.to_plotly_json()["layout"]
+    ticks = [axis["ticktext"] for name, axis in layout.items() if name.startswith("yaxis") and "ticktext" in axis]
+    assert ticks and ticks[0].count("the") == 2  # "the" twice keeps two rows
+    assert all(axis["automargin"] is False for name, axis in layout.items() if name.startswith(("xaxis", "yaxis")))
+    go.Figure(fig.to_dict())  # raises ValueError on any invalid property
 
 
 def test_colour_scales_are_explicit_and_point_the_right_way():
-    # Unvalidated figures must carry colour lists: plotly.js has no "RdBu_r".
-    fig = figs.matrix_heatmap(np.ones((2, 3)), ["a", "b"], "t", "x", "y")
-    scale = fig.to_dict()["data"][0]["colorscale"]
-    assert isinstance(scale[0], (list, tuple)) and len(scale) > 2
-    weights = figs.temperature_figure([np.eye(2)], (1.0,), ["a", "b"], "t", "s", "x", "y")
-    blues = weights.to_dict()["data"][0]["colorscale"]
-    assert blues[0][1] in ("rgb(247,251,255)", "#f7fbff")  # weight 0 is near white
+    # Unvalidated figures and the browser explorer carry colour lists: plotly.js has no "RdBu_r".
+    assert isinstance(figs.VALUE_SCALE[0], (list, tuple)) and len(figs.VALUE_SCALE) > 2
+    assert figs.WEIGHT_SCALE[0][1] in ("rgb(247,251,255)", "#f7fbff")  # weight 0 is near white
 
 
-def test_margins_are_fixed_up_front_so_plotly_draws_once():
-    """No axis asks plotly.js for automargin (a second draw per figure, on every slider
-    move); the margins leave room for token labels, colour bars and the slider."""
-    w = _weights()
-    long_tokens = ["[CLS]", "extraordinarily", "下雨", "[SEP]", "x"]
-    built = [
-        figs.matrix_heatmap(w[0], long_tokens, "t", "x", "y", column_tokens=long_tokens, show_values=True),
-        figs.matrix_heatmap(np.ones((5, 8)), long_tokens, "t", "x", "y"),
-        figs.vectors_figure([("Q", np.ones((5, 4))), ("K", -np.ones((5, 4)))], long_tokens, "x", "y", "t"),
-        figs.score_panels_figure([("a", w[0]), ("b", w[1])], long_tokens, "t", "x", "y"),
-        figs.temperature_figure([w[0], w[1]], (1.0, 2.0), long_tokens, "t", "temp", "x", "y"),
-        figs.heads_grid_figure(w, long_tokens, "t", "head", selected=1),
-        figs.overview_figure(np.ones((6, 12)), "t", "layer", "head", "v", selected=(0, 1)),
-    ]
-    for fig in built:
-        layout = fig.to_plotly_json()["layout"]
-        axes = {name: axis for name, axis in layout.items() if name.startswith(("xaxis", "yaxis"))}
-        assert axes and all(axis["automargin"] is False for axis in axes.values())
-        if any(a.get("ticktext") == [figs.token_label(t) for t in long_tokens] and a.get("showticklabels", True)
-               for name, a in axes.items() if name.startswith("yaxis")):
-            assert layout["margin"]["l"] >= 90  # "extraordinar…" at 15 px plus the axis title
-        shows_scale = any(trace.get("showscale", trace["type"] == "heatmap") or
-                          trace.get("marker", {}).get("showscale") for trace in fig.to_plotly_json()["data"])
-        if shows_scale:
-            assert layout["margin"]["r"] >= figs.COLORBAR_ROOM
-    slider_fig = built[4].to_plotly_json()["layout"]
-    assert slider_fig["margin"]["b"] >= slider_fig["sliders"][0]["pad"]["t"] + figs.SLIDER_ROOM
+# --------------------------------------------------------------------------- the explorer
 
 
-def test_heads_flipbook_has_a_frame_per_layer_and_head():
-    import plotly.graph_objects as go
+class FakeTrace:
+    model_name = "fake"
+    n_layers, n_heads, n_kv_heads, head_dim = 2, 3, 0, 4
+    causal, rope, special = False, False, [0, 4]
+    tokens = TOKENS
 
-    rng = np.random.default_rng(3)
-    weights = rng.random((3, 4, 5, 5))
-    weights /= weights.sum(-1, keepdims=True)
-    fig = figs.heads_flipbook_figure(weights, TOKENS, "t", "layer · head", "x", "y", start=(2, 1))
-    assert len(fig.frames) == 3 * 4
-    slider = fig.layout.sliders[0]
-    labels = [step.label for step in slider.steps]
-    assert labels == [f"L{layer}·H{head}" for layer in range(3) for head in range(4)]
-    assert slider.active == 2 * 4 + 1 and labels[slider.active] == "L2·H1"
-    for frame in fig.frames:
-        layer, head = (int(part[1:]) for part in frame.name.split("·"))
-        np.testing.assert_allclose(np.asarray(frame.data[0].z), weights[layer, head], atol=1e-3)
-        assert frame.data[0].zmin == 0.0 and frame.data[0].zmax == 1.0
-    np.testing.assert_allclose(np.asarray(fig.data[0].z), weights[2, 1], atol=1e-3)
-    assert fig.data[0].zmin == 0.0 and fig.data[0].zmax == 1.0
-    text = _json(fig)
-    assert "<img" not in text and "\\u003cimg" not in text and "&lt;img" in text
-    layout = fig.to_plotly_json()["layout"]
-    assert layout["xaxis"]["automargin"] is False and layout["yaxis"]["automargin"] is False
-    assert layout["margin"]["b"] >= layout["sliders"][0]["pad"]["t"] + figs.SLIDER_ROOM
-    go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+
+def _numbers(seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.random((2, 3, 5, 5)).astype(np.float32)
+    return {"weights": weights / weights.sum(-1, keepdims=True), "scores": rng.normal(size=(2, 3, 5, 5)) * 30,
+            "q": rng.normal(size=(2, 3, 5, 4)), "inputs": rng.normal(size=(2, 5, 8))}
+
+
+def _payload(html: str) -> dict:
+    start = html.index("id='payload'>") + len("id='payload'>")
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def _html(trace=FakeTrace(), **init) -> str:
+    opening = {"layer": 1, "head": 2, "token": 3, "view": "steps", "causal": False, "temperature": 1.0,
+               "metric": "focus", **init}
+    labels = {"layer": "Layer </script><script>alert(1)</script>", "where": "layer {layer}, head {head}"}
+    return explorer.explorer_html(trace, explorer.pack_arrays(_numbers()), labels, opening, lab.TEMPERATURES)
+
+
+def test_packed_numbers_are_float16_of_the_models_own():
+    numbers = _numbers()
+    for name, entry in explorer.pack_arrays(numbers).items():
+        back = np.frombuffer(base64.b64decode(entry["data"]), dtype="<f2").reshape(entry["shape"])
+        np.testing.assert_allclose(back.astype(np.float32), numbers[name], rtol=1e-3, atol=1e-3)
+    masked = lab.apply_mask(np.zeros((3, 3), dtype=np.float32), causal=True)
+    entry = explorer.pack({"m": masked}["m"])
+    back = np.frombuffer(base64.b64decode(entry["data"]), dtype="<f2").reshape(entry["shape"])
+    assert np.isneginf(back[0, 2]) and back[2, 0] == 0  # a masked cell stays −∞, not a number
+
+
+def test_learner_tokens_and_words_cannot_leave_the_json():
+    html = _html()
+    # One script element of data and one of code: a token or label cannot close either.
+    assert html.count("</script>") == 2
+    assert XSS not in html and "alert(1)</script>" not in html
+    payload = _payload(html)
+    assert payload["tokens"][2] == XSS  # still the learner's text, shown with textContent
+    assert payload["labels"]["layer"].startswith("Layer </script>")
+
+
+def test_control_characters_are_written_out_and_long_tokens_cut():
+    labels = explorer.token_labels(["rain\x01\x07\x1b[31m", "x" * 40, "下雨"])
+    assert labels[0] == "rain\\x01\\x07\\x1b[31m"[: explorer.LABEL_LIMIT - 1] + "…"
+    assert len(labels[1]) == explorer.LABEL_LIMIT and labels[1].endswith("…")
+    assert labels[2] == "下雨"
+
+
+def test_payload_names_the_view_and_the_sentence():
+    payload = _payload(_html(view="heads"))
+    assert payload["init"]["view"] == "heads" and payload["n_layers"] == 2 and payload["special"] == [0, 4]
+    assert payload["id"] == explorer.view_id("fake", TOKENS) != explorer.view_id("fake", TOKENS[:-1])
+    assert payload["temperatures"] == list(lab.TEMPERATURES)
+    assert set(payload["arrays"]) == {"weights", "scores", "q", "inputs"}
+
+
+def test_nan_cannot_reach_the_page():
+    with pytest.raises(ValueError):
+        _html(temperature=float("nan"))
+
+
+def test_explorer_arrays_cover_every_head_with_the_one_attention():
+    import torch
+
+    from lm_core.models.gpt import GPT, GPTConfig
+    from lm_core.tokenizers.lm import CharTokenizer
+
+    tokenizer = CharTokenizer("abc de")
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=16, n_layer=2, n_head=2, n_embd=16))
+    model.eval()
+    trace = lab.trace_gpt("abc de", model, tokenizer)
+    numbers = lab.explorer_arrays(trace)
+    n = trace.n_tokens
+    assert numbers["weights"].shape == numbers["scores"].shape == (2, 2, n, n)
+    assert numbers["head_out"].shape == numbers["q"].shape == (2, 2, n, 8)
+    for layer in range(2):
+        for head in range(2):
+            steps = lab.attention_steps(trace, layer, head)
+            np.testing.assert_allclose(numbers["scores"][layer, head], steps.scores, atol=1e-5)
+            np.testing.assert_allclose(numbers["weights"][layer, head], trace[f"blocks.{layer}.attn.weights"][head])
+    # A decoder: nothing above the diagonal, rows sum to one.
+    upper = np.triu_indices(n, k=1)
+    assert (numbers["weights"][..., upper[0], upper[1]] == 0).all()
+    np.testing.assert_allclose(numbers["weights"].sum(-1), 1.0, atol=1e-5)

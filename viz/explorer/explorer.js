@@ -700,6 +700,8 @@
     g.lineWidth = 3;
     g.strokeRect(left + state.head * cell + 1, top + state.layer * cellH + 1, cell - 3, cellH - 3);
     canvas.style.cursor = "pointer";
+    Object.assign(canvas.dataset, { left, top, cell, cellH });  // where the squares are (tests click them)
+    canvas.classList.add("overview");
     const at = (event) => {
       const rect = canvas.getBoundingClientRect();
       return [Math.floor((event.clientY - rect.top - top) / cellH), Math.floor((event.clientX - rect.left - left) / cell)];
