@@ -1,15 +1,14 @@
 """Chapter 5: time from a control change to the updated chart, in headless Chromium.
 
-Two servers run side by side: the real app (chapter 5, MiniLM, default sentence) and
-``bench/trivial_slider_page.py`` (one slider, one bar). For each, the layer slider (or the
-trivial slider) gets keyboard focus and receives ArrowRight / ArrowLeft presses; the clock
-runs from the key press until the chart that depends on the control shows the new value
-and Streamlit reports the run finished. The two pages are measured alternately, in rounds,
-so both see the same machine load. Prints a Markdown table (median, p95) and the ratio.
-
-Also measures the softmax-temperature slider and the "flip through every head" slider
-(view "all heads"), both Plotly sliders over precomputed frames: they redraw in the browser
-with no server round trip.
+Two servers run side by side: the real app (chapter 5) and ``bench/trivial_slider_page.py``
+(one slider, one bar: a server round trip, the floor for any Streamlit control). For the
+trivial page the clock runs from a key press on its slider until the chart shows the new value
+and Streamlit reports the run finished. For chapter 5's explorer, whose layer, head and token
+controls run in the browser, the clock runs from a key press on its layer (or head) slider
+until the explorer has redrawn every panel of the view and the browser has painted; the
+websocket frames the page sends meanwhile are counted (the goal: none). The pages are
+measured alternately, in rounds, so both see the same machine load. Prints a table (median,
+p95) and the ratios.
 
 Usage: .venv/bin/python bench/bench_attention_latency.py [--changes 20] [--rounds 4]
 """
@@ -18,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 DONE = "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'"
 
 
@@ -31,6 +32,46 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+class Explorer:
+    """Chapter 5's explorer in one tab: key presses on its own sliders, no server."""
+
+    def __init__(self, browser, url: str):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.sent = 0
+        self.page.on("websocket", lambda ws: ws.on("framesent", lambda _: self._count()))
+        self.page.goto(url, wait_until="domcontentloaded")
+        self.page.wait_for_function(DONE, timeout=180_000)
+        self.frame = None
+        for _ in range(480):
+            found = [f for f in self.page.frames if f.locator("#explorer .status[data-renders]").count()]
+            if found:
+                self.frame = found[0]
+                break
+            self.page.wait_for_timeout(250)
+        if self.frame is None:
+            raise RuntimeError("the explorer never drew")
+        self.page.wait_for_timeout(1500)
+
+    def _count(self) -> None:
+        self.sent += 1
+
+    def change(self, key: str) -> float:
+        slider = self.frame.locator(f"input[data-key={key}]")
+        value, high = int(slider.evaluate("e => e.value")), int(slider.evaluate("e => e.max"))
+        press = "ArrowRight" if value < high else "ArrowLeft"
+        renders = self.frame.evaluate("() => document.querySelector('.status').dataset.renders")
+        slider.focus()
+        start = time.perf_counter()
+        slider.press(press)
+        self.frame.wait_for_function(
+            """async (before) => {
+                if (document.querySelector('.status').dataset.renders === before) return false;
+                await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+                return true;
+            }""", arg=renders, timeout=60_000)
+        return time.perf_counter() - start
 
 
 class Probe:
@@ -65,50 +106,6 @@ class Probe:
         del low
         return elapsed
 
-    def temperature_step(self) -> float:
-        """Move the Plotly temperature slider one step; time until the heatmap is redrawn."""
-        return self.page.evaluate(
-            """async () => {
-                const plots = Array.from(document.querySelectorAll('.js-plotly-plot'))
-                    .filter(p => p.layout && p.layout.sliders && p.layout.sliders.length);
-                const plot = plots[0];
-                const steps = plot.layout.sliders[0].steps;
-                const active = plot.layout.sliders[0].active ?? 0;
-                const next = steps[(active + 1) % steps.length].label;
-                const t0 = performance.now();
-                await window.Plotly.animate(plot, [next], {mode: 'immediate', frame: {duration: 0, redraw: true},
-                                                           transition: {duration: 0}});
-                await new Promise(r => requestAnimationFrame(() => r()));
-                plot.layout.sliders[0].active = (active + 1) % steps.length;
-                return (performance.now() - t0) / 1000;
-            }"""
-        )
-
-    def flip_step(self) -> float:
-        """Move the "flip through every head" Plotly slider one step (layer x head); time
-        until the heatmap shows the new frame's weights and the browser has painted."""
-        return self.page.evaluate(
-            """async () => {
-                const plot = Array.from(document.querySelectorAll('.js-plotly-plot'))
-                    .find(p => p.layout && p.layout.sliders && p.layout.sliders.length
-                               && p.layout.sliders[0].steps[0].label === 'L0·H0');
-                const slider = plot.layout.sliders[0];
-                const active = slider.active ?? 0;
-                const next = slider.steps[(active + 1) % slider.steps.length].label;
-                const wanted = plot._transitionData._frameHash[next].data[0].z;
-                const t0 = performance.now();
-                await window.Plotly.animate(plot, [next], {mode: 'immediate', frame: {duration: 0, redraw: true},
-                                                           transition: {duration: 0}});
-                while (JSON.stringify(plot.data[0].z) !== JSON.stringify(wanted)) {
-                    if (performance.now() - t0 > 10000) throw new Error('heatmap never showed ' + next);
-                    await new Promise(r => requestAnimationFrame(() => r()));
-                }
-                await new Promise(r => requestAnimationFrame(() => r()));
-                slider.active = (active + 1) % slider.steps.length;
-                return (performance.now() - t0) / 1000;
-            }"""
-        )
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -119,65 +116,55 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    from lm_core.models.smollm2 import smollm2_available
+
     app, app_url = streamlit_server.start("app.py")
     trivial, trivial_url = streamlit_server.start("bench/trivial_slider_page.py")
-    results: dict[str, list[float]] = {"trivial": [], "chapter5": [], "token": [], "temperature": [],
-                                       "flip": []}
+    url = f"{app_url}/Self_attention?lang=en&reveal=all"
+    cases = {  # what is measured -> (link, slider)
+        "steps": (url + "&view=steps", "layer"),
+        "token": (url + "&view=token", "head"),
+        "heads": (url + "&view=heads", "layer"),
+    }
+    if smollm2_available():
+        cases["smollm2"] = (url + "&view=steps&model=smollm2&example=keys", "layer")
+    results: dict[str, list[float]] = {"trivial": [], **{name: [] for name in cases}}
+    sent: dict[str, int] = {}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=streamlit_server.CHROMIUM,
                                                 args=streamlit_server.CHROMIUM_ARGS)
-            url = f"{app_url}/Self_attention?lang=en"
-            # The default view (the five steps: 5 charts redrawn) and the one-token view (2 charts).
-            ch5 = Probe(browser, url + "&view=steps", "Layer", "layer {value},", marker="Head output")
-            token = Probe(browser, url + "&view=token", "Layer", "(layer {value},", marker="looks at")
+            probes = {name: Explorer(browser, link) for name, (link, _) in cases.items()}
             base = Probe(browser, f"{trivial_url}/", "value", "value {value}")
             for _ in range(args.warmup):
-                ch5.change(0, 5)
-                token.change(0, 5)
                 base.change(0, 10)
+                for name, probe in probes.items():
+                    probe.change(cases[name][1])
+            before = {name: probe.sent for name, probe in probes.items()}
             per_round = max(1, args.changes // args.rounds)
-            while len(results["chapter5"]) < args.changes:
+            while len(results["trivial"]) < args.changes:
                 for _ in range(per_round):
                     results["trivial"].append(base.change(0, 10))
-                for _ in range(per_round):
-                    results["chapter5"].append(ch5.change(0, 5))
-                for _ in range(per_round):
-                    results["token"].append(token.change(0, 5))
-            if token.page.evaluate("() => typeof window.Plotly") == "object":
-                for _ in range(args.changes):
-                    results["temperature"].append(token.temperature_step())
-                heads = Probe(browser, url + "&view=heads", "Layer", "layer {value}")
-                heads.page.wait_for_function(
-                    "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
-                    ".some(p => p.layout?.sliders?.[0]?.steps?.[0]?.label === 'L0·H0')", timeout=60_000)
-                for _ in range(args.warmup):
-                    heads.flip_step()
-                for _ in range(args.changes):
-                    results["flip"].append(heads.flip_step())
+                for name, probe in probes.items():
+                    for _ in range(per_round):
+                        results[name].append(probe.change(cases[name][1]))
+            sent = {name: probe.sent - before[name] for name, probe in probes.items()}
             browser.close()
     finally:
         for process in (app, trivial):
             streamlit_server.stop(process)
 
-    print(f"{'page':<55} {'n':>3} {'median s':>9} {'p95 s':>7}")
-    rows = [("trivial one-slider page (bench/)", "trivial"),
-            ("chapter 5: layer slider, view 'the 5 steps'", "chapter5"),
-            ("chapter 5: layer slider, view 'one token'", "token"),
-            ("chapter 5: temperature (Plotly frames, browser)", "temperature"),
-            ("chapter 5: flip layer x head (Plotly frames, browser)", "flip")]
-    for label, key in rows:
-        values = results[key]
-        if values:
-            print(f"{label:<55} {len(values):>3} {statistics.median(values):>9.3f} {percentile(values, 95):>7.3f}")
-        else:
-            print(f"{label:<55}   0  (not measured: window.Plotly not exposed)")
-    for key in ("chapter5", "token", "temperature", "flip"):
-        if not results[key]:
-            continue
-        ratio_median = statistics.median(results[key]) / statistics.median(results["trivial"])
-        ratio_p95 = percentile(results[key], 95) / percentile(results["trivial"], 95)
-        print(f"{key} / trivial: median {ratio_median:.2f}x, p95 {ratio_p95:.2f}x (goal: p95 <= 1.5x)")
+    labels = {"trivial": "trivial one-slider page (server round trip)",
+              "steps": "ch5 explorer, layer slider, 'the 5 steps' (MiniLM)",
+              "token": "ch5 explorer, head slider, 'one token' (MiniLM)",
+              "heads": "ch5 explorer, layer slider, 'all heads' (MiniLM)",
+              "smollm2": "ch5 explorer, layer slider, 'the 5 steps' (SmolLM2)"}
+    print("| what changes | n | median s | p95 s | p95 / trivial | frames sent to the server |")
+    print("|---|---|---|---|---|---|")
+    floor = percentile(results["trivial"], 95)
+    for key, values in results.items():
+        print(f"| {labels[key]} | {len(values)} | {statistics.median(values):.3f} | {percentile(values, 95):.3f} | "
+              f"{percentile(values, 95) / floor:.2f}x | {sent.get(key, '-')} |")
 
 
 if __name__ == "__main__":

@@ -391,7 +391,7 @@ def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> No
 st.title(t("ch5.title"))
 intro("ch5/intro")
 
-model_column, sentence_column = st.columns([1, 3])
+model_column, sentence_column = st.columns([1, 2])
 with model_column:
     chosen_choice = choose_model(own_model.choices(available_models()))  # plus this session's own model
     chosen_model = own_model.cache_key(chosen_choice)  # the name results are computed and cached under

@@ -105,6 +105,9 @@ def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server
         assert frame.evaluate("() => document.querySelectorAll('[onerror]').length") == 0
     tokens = _bertviz_frames(page)[0].locator("svg text").all_text_contents()
     assert "<" in tokens and ">" in tokens  # drawn as characters, not parsed as a tag
+    explorer = explorer_frame(page)  # the explorer lists the tokens as text, tags and all
+    assert explorer.locator("img").count() == 0
+    assert "<" in " ".join(explorer.locator("select[data-key=token] option").all_text_contents())
     assert page.locator('[data-testid="stException"]').count() == 0
     assert not errors, errors
     assert not [url for url in page.blocked if "cdn" in url], page.blocked
