@@ -373,6 +373,7 @@ def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> No
     st.markdown(md("ch5/bertviz"))
     layer = int(st.session_state.get("ch5_layer", 0))
     head = int(st.session_state.get("ch5_head", 0))
+    st.caption(t("ch5.bertviz.numbering"))
     head_tab, model_tab = st.tabs([t("ch5.bertviz.head_tab"), t("ch5.bertviz.model_tab")])
     with head_tab:
         html, offline = cached_bertviz(model_name, text, "head", layer, head)

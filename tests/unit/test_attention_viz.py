@@ -61,7 +61,8 @@ def _payload(html: str) -> dict:
     return json.loads(html[start:html.index("</script>", start)])
 
 
-def _html(trace=FakeTrace(), **init) -> str:
+def _html(trace=None, **init) -> str:
+    trace = trace or FakeTrace()
     opening = {"layer": 1, "head": 2, "token": 3, "view": "steps", "causal": False, "temperature": 1.0,
                "metric": "focus", **init}
     labels = {"layer": "Layer </script><script>alert(1)</script>", "where": "layer {layer}, head {head}"}
