@@ -16,6 +16,7 @@ from ``/proc`` with psutil. Only 127.0.0.1; every level ends by itself (``--time
 
     nice -n 10 .venv/bin/python bench/bench_load.py --students 1 10 30 60 --train same
     nice -n 10 .venv/bin/python bench/bench_load.py --students 30 --train distinct
+    nice -n 10 .venv/bin/python bench/bench_load.py --students 1 10 --train same distinct   # both, one server
     nice -n 10 .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8080 ...   # a running server / proxy
 """
 
@@ -184,7 +185,8 @@ def main() -> None:
     global BASE_URL, STEP_TIMEOUT, STICKY
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, nargs="+", default=[1, 10, 30])
-    parser.add_argument("--train", choices=("same", "distinct", "none"), default="same")
+    parser.add_argument("--train", choices=("same", "distinct", "none"), nargs="+", default=["same"],
+                        help="one or more scenarios; each runs every --students level, on the same server")
     parser.add_argument("--url", help="an already running server (or proxy); default: start one on 127.0.0.1")
     parser.add_argument("--pid", type=int, nargs="*", default=[],
                         help="with --url: the server process(es) to sample for CPU and memory")
@@ -207,9 +209,10 @@ def main() -> None:
               f"{time.strftime('%H:%M UTC', time.gmtime())}")
         print("| students | Train | step | n | p50 s | p95 s | max s | errors | capped | server CPU s (share of a core) | server RSS peak | wall s |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-        for index, students in enumerate(args.students):
+        levels = [(train, students) for train in args.train for students in args.students]
+        for index, (train, students) in enumerate(levels):
             # A seed per level: identical requests inside a level, none shared across levels.
-            level = Level(students, args.train, args.seed + index)
+            level = Level(students, train, args.seed + index)
             print_level(level, run_level(level, pids, args.timeout, args.warm))
             sys.stdout.flush()
         print(f"load average after: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}")

@@ -33,34 +33,14 @@ CLICKS = 10
 
 
 def transformers_twin(model):
-    """transformers' LlamaForCausalLM holding exactly our weights (what the GGUF de-quantises to)."""
-    from transformers import LlamaConfig, LlamaForCausalLM
+    """transformers' LlamaForCausalLM holding exactly our weights (what the GGUF de-quantises to),
+    set to run all 64 tokens, as our loop does with end_id=None."""
+    from lm_core.models.smollm2 import transformers_twin as twin
 
-    from lm_core.models.smollm2 import hf_name
-
-    cfg = model.config
-    hf_cfg = LlamaConfig(
-        vocab_size=cfg.vocab_size,
-        hidden_size=cfg.n_embd,
-        intermediate_size=cfg.ffn_dim,
-        num_hidden_layers=cfg.n_layer,
-        num_attention_heads=cfg.n_head,
-        num_key_value_heads=cfg.n_kv_head,
-        max_position_embeddings=cfg.max_position,
-        rms_norm_eps=cfg.eps,
-        rope_theta=cfg.rope_theta,
-        tie_word_embeddings=True,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=2,
-    )
-    hf = LlamaForCausalLM(hf_cfg)
-    state = {hf_name(name): tensor for name, tensor in model.state_dict().items()}
-    state["lm_head.weight"] = state["model.embed_tokens.weight"]
-    hf.load_state_dict(state, strict=True)
-    hf.generation_config.eos_token_id = None  # run all 64 tokens, as our loop does with end_id=None
+    hf = twin(model)
+    hf.generation_config.eos_token_id = None
     hf.generation_config.pad_token_id = 2
-    return hf.eval().requires_grad_(False)
+    return hf
 
 
 def bench_generation(rounds: int) -> dict:

@@ -29,6 +29,8 @@ from ui.common import (  # noqa: E402
     current_seed,
     guard,
     int_query_param,
+    intro,
+    main_chart,
     md,
     query_param,
     set_query_param,
@@ -532,7 +534,7 @@ def timing_section() -> None:
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch4.title"))
-st.markdown(md("ch4/intro"))
+intro("ch4/intro")
 
 if not models_available():
     st.error(t("ch4.err_no_checkpoint"))
@@ -541,7 +543,8 @@ if not models_available():
 text = choose_sentence()
 results = translations_section(text)
 if results is not None:
-    steps_chart(results)
+    with main_chart():
+        steps_chart(results)
 st.markdown(md("ch4/how"))
 if results is not None:
     st.subheader(t("ch4.align.header"))

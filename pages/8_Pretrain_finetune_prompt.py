@@ -45,6 +45,7 @@ from ui.common import (  # noqa: E402
     current_seed,
     guard,
     int_query_param,
+    main_chart,
     md,
     query_param,
     set_query_param,
@@ -357,7 +358,8 @@ def story_question():
 
 with chart_column:
     best_way = story_question()
-    story_chart()
+    with main_chart():
+        story_chart()
     best_way.end()
 st.markdown(md("ch8/intro"))
 st.markdown(md("ch8/story"))

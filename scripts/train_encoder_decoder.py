@@ -15,25 +15,17 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_encoder import tokenized  # noqa: E402
-from train_gpt import MODELS, corpus_digest, load_sentences, split_sentences  # noqa: E402
+import tiny_training as tiny  # noqa: E402  (also puts the repository root on the path)
 
-from lm_core.core.paths import CHECKPOINT_DIR  # noqa: E402
-from lm_core.core.seeding import seed_everything  # noqa: E402
 from lm_core.models import encoder_decoder as ed  # noqa: E402
-from lm_core.models.encoder import IGNORE, save_folder  # noqa: E402
-from lm_core.tokenizers.lm import load_tokenizer  # noqa: E402
+from lm_core.models.encoder import IGNORE  # noqa: E402
 from lm_core.tokenizers.special import SpecialTokenizer  # noqa: E402
-from lm_core.train.loop import TrainConfig, learning_rate_at, make_optimizer  # noqa: E402
 
 ITERS = {"en": 2000, "zh": 1500}
 
@@ -67,28 +59,20 @@ def exact_match(
 
 
 def train_one(lang: str, args: argparse.Namespace) -> dict:
-    seed_everything(args.seed)
-    corpus = MODELS[lang]["corpus"]
-    sentences = load_sentences(corpus, None)
-    train_text, val_text = split_sentences(sentences, args.seed)
-    tokenizer = SpecialTokenizer(load_tokenizer(CHECKPOINT_DIR / f"gpt_toy_{lang}" / "tokenizer.json"))
+    data = tiny.toy_data(lang, args.seed)
+    tokenizer, train_ids, val_ids = data.tokenizer, data.train_ids, data.val_ids
     config = ed.EncoderDecoderConfig(
         vocab_size=tokenizer.vocab_size,
-        block_size=64,
+        block_size=tiny.BLOCK_SIZE,
         n_encoder_layer=args.layers,
         n_decoder_layer=args.layers,
         n_head=4,
         n_embd=args.width,
         dropout=args.dropout,
     )
-    train_ids = tokenized(tokenizer, train_text, config.block_size)
-    val_ids = tokenized(tokenizer, val_text, config.block_size)
     torch.manual_seed(args.seed)
     model = ed.EncoderDecoder(config)
     max_iters = args.max_iters or ITERS[lang]
-    schedule = TrainConfig(max_iters=max_iters, learning_rate=args.lr, min_lr=args.lr / 10, warmup_iters=100)
-    optimizer = make_optimizer(model, schedule)
-    rng = random.Random(args.seed)
     val_rng = random.Random(args.seed + 1)
     val_batches = [
         ed.collate(
@@ -97,73 +81,30 @@ def train_one(lang: str, args: argparse.Namespace) -> dict:
         )
         for _ in range(20)
     ]
-    print(
-        f"[{lang}] {len(train_ids)} train / {len(val_ids)} val sentences, vocab {tokenizer.vocab_size}, "
-        f"{model.num_parameters():,} parameters",
-        flush=True,
-    )
-    torch.set_num_threads(args.threads)
-    model.train()
-    started = time.perf_counter()
-    for step in range(1, max_iters + 1):
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate_at(step - 1, schedule)
+
+    def batch_loss(rng: random.Random) -> tuple[torch.Tensor, tuple]:
         examples = [
             ed.training_example(train_ids[rng.randrange(len(train_ids))], tokenizer, rng)
             for _ in range(args.batch_size)
         ]
         loss = model.loss(ed.collate(examples, tokenizer))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        if step % max(1, max_iters // 6) == 0 or step == max_iters:
-            scores = evaluate(model, val_batches)
-            print(
-                f"[{lang}] step {step:5d}  train {loss.item():.3f}  val {scores['loss']:.3f} "
-                f"token acc {scores['token_accuracy']:.3f}  {time.perf_counter() - started:.0f}s",
-                flush=True,
-            )
-    model.eval().requires_grad_(False)
+        return loss, (loss,)
+
+    def report(parts: tuple) -> str:
+        scores = evaluate(model, val_batches)
+        return f"train {parts[0].item():.3f}  val {scores['loss']:.3f} token acc {scores['token_accuracy']:.3f}"
+
+    loss, started = tiny.train(lang, model, data, args, max_iters, batch_loss, report)
     scores = evaluate(model, val_batches)
     exact = exact_match(model, tokenizer, val_ids, args.seed + 2, 200)
-    meta = {
-        "corpus": corpus,
-        "corpus_sha256": corpus_digest(sentences),
-        "seed": args.seed,
-        "max_iters": max_iters,
-        "batch_size": args.batch_size,
-        "learning_rate": args.lr,
-        "final_train_loss": round(loss.item(), 4),
-        "val_loss": round(scores["loss"], 4),
-        "val_token_accuracy": round(scores["token_accuracy"], 4),
-        "val_span_exact_match": round(exact, 4),
-        "train_time_s": round(time.perf_counter() - started, 1),
-        "parameters": model.num_parameters(),
-        "trained_by": "scripts/train_encoder_decoder.py",
-    }
-    out = Path(args.out) if args.out else CHECKPOINT_DIR / f"encdec_toy_{lang}"
-    save_folder(out, model, tokenizer, meta)
-    size_kb = sum(p.stat().st_size for p in out.iterdir()) / 1024
-    print(f"[{lang}] {meta} -> {out} ({size_kb:.0f} KB)", flush=True)
-    return meta
+    return tiny.save(lang, "encdec_toy", model, data, args, max_iters, loss,
+                     {"val_loss": scores["loss"], "val_token_accuracy": scores["token_accuracy"],
+                      "val_span_exact_match": exact},
+                     started, "scripts/train_encoder_decoder.py")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=sorted(ITERS))
-    parser.add_argument("--max-iters", type=int)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--dropout", type=float, default=0.0)
-    parser.add_argument("--width", type=int, default=96)
-    parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1337)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out")
-    args = parser.parse_args(argv)
-    for lang in [args.only] if args.only else list(ITERS):
-        train_one(lang, args)
+    tiny.main(__doc__, ITERS, train_one, argv, batch_size=128, lr=3e-3, layers=2)
 
 
 if __name__ == "__main__":

@@ -299,9 +299,11 @@ def setup_page(namespace: str) -> str:
 
 
 #: Projector layout: larger type everywhere, less padding above the title, so the
-#: chapter's main chart starts on the first screen at 1280x720.
+#: chapter's main chart starts on the first screen at 1280x720. The title reaches up under
+#: Streamlit's header bar (3.75rem): a see-through bar, or it cuts the tops of Chinese titles.
 PROJECTOR_CSS = """<style>
 html { font-size: 18px; }
+[data-testid="stHeader"] { background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding-top: 0; padding-bottom: 0.2rem; }
 [data-testid="stMain"] h2 { font-size: 1.45rem; padding-top: 0.6rem; padding-bottom: 0.3rem; }

@@ -531,12 +531,51 @@ _HF_BLOCK = {
 }
 
 
+#: Our config field -> the field of transformers' ``LlamaConfig`` (rope_theta and tie apart).
+_HF_CONFIG = {
+    "vocab_size": "vocab_size",
+    "n_layer": "num_hidden_layers",
+    "n_head": "num_attention_heads",
+    "n_kv_head": "num_key_value_heads",
+    "n_embd": "hidden_size",
+    "ffn_dim": "intermediate_size",
+    "max_position": "max_position_embeddings",
+    "eps": "rms_norm_eps",
+}
+
+
 def hf_name(ours: str) -> str:
     """Our parameter name -> the name in a transformers ``LlamaForCausalLM``."""
     if ours in _HF_NAMES:
         return _HF_NAMES[ours]
     _, layer, rest = ours.split(".", 2)
     return f"model.layers.{layer}.{_HF_BLOCK[rest]}"
+
+
+def transformers_twin(model: SmolLM2):  # noqa: ANN201 (a transformers LlamaForCausalLM)
+    """transformers' ``LlamaForCausalLM`` holding exactly ``model``'s weights (shared, not
+    copied): the reference that tests and benchmarks hold our forward pass and token loop
+    against. Built on the meta device (no random initialisation of 135 M weights), in eval
+    mode without gradients; ids 1 and 2 (``<|im_start|>``, ``<|im_end|>``) as begin, end and pad."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
+
+    cfg = model.config
+    hf_cfg = LlamaConfig(
+        **{theirs: getattr(cfg, ours) for ours, theirs in _HF_CONFIG.items()},
+        rope_theta=cfg.rope_theta,
+        tie_word_embeddings=True,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=2,
+    )
+    with torch.device("meta"):
+        hf = LlamaForCausalLM(hf_cfg)
+    state = {hf_name(name): tensor for name, tensor in model.state_dict().items()}
+    state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    hf.load_state_dict(state, assign=True, strict=True)
+    hf.model.rotary_emb = LlamaRotaryEmbedding(config=hf_cfg)  # its buffers, computed by transformers
+    return hf.eval().requires_grad_(False)
 
 
 def _convert(folder: Path, target: Path) -> None:
@@ -549,16 +588,12 @@ def _convert(folder: Path, target: Path) -> None:
     hf = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=GGUF_FILE, dtype=torch.float32)
     c = hf.config
     config = SmolConfig(
-        vocab_size=c.vocab_size,
-        n_layer=c.num_hidden_layers,
-        n_head=c.num_attention_heads,
-        n_kv_head=c.num_key_value_heads,
-        n_embd=c.hidden_size,
-        ffn_dim=c.intermediate_size,
-        max_position=c.max_position_embeddings,
-        rope_theta=float((getattr(c, "rope_parameters", None) or {}).get("rope_theta", 100000.0)),
-        eps=float(c.rms_norm_eps),
-        tie=bool(c.tie_word_embeddings),
+        **{ours: getattr(c, theirs) for ours, theirs in _HF_CONFIG.items()}
+        | {
+            "rope_theta": float((getattr(c, "rope_parameters", None) or {}).get("rope_theta", 100000.0)),
+            "eps": float(c.rms_norm_eps),
+            "tie": bool(c.tie_word_embeddings),
+        }
     )
     theirs = hf.state_dict()
     ours = {name: theirs[hf_name(name)].contiguous().clone() for name in SmolLM2(config).state_dict()}

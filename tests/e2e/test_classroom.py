@@ -134,9 +134,9 @@ def test_no_request_leaves_the_machine(browser, server_url, url_path):
     assert not blocked, f"asked the network for: {blocked}"
 
 
-# The chapters that mark their main chart with ui.common.main_chart() (4, 6 and 8 join
-# this list once they do).
-PROJECTOR_PAGES = ["Tokenization", "Bag_of_words", "Word2vec", "Self_attention", "Generation"]
+# Every chapter marks its main chart with ui.common.main_chart().
+PROJECTOR_PAGES = ["Tokenization", "Bag_of_words", "Word2vec", "RNN_and_attention", "Self_attention",
+                   "Model_families", "Generation", "Pretrain_finetune_prompt"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

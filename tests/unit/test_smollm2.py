@@ -37,31 +37,9 @@ def test_config_and_size(loaded):
 
 
 def test_logits_equal_transformers_llama(loaded, prompt_ids):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     model, _ = loaded
     cfg = model.config
-    hf_cfg = LlamaConfig(
-        vocab_size=cfg.vocab_size,
-        hidden_size=cfg.n_embd,
-        intermediate_size=cfg.ffn_dim,
-        num_hidden_layers=cfg.n_layer,
-        num_attention_heads=cfg.n_head,
-        num_key_value_heads=cfg.n_kv_head,
-        max_position_embeddings=cfg.max_position,
-        rms_norm_eps=cfg.eps,
-        rope_theta=cfg.rope_theta,
-        tie_word_embeddings=True,
-    )
-    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
-
-    with torch.device("meta"):  # no random init of 135 M weights: ours are assigned below
-        hf = LlamaForCausalLM(hf_cfg)
-    state = {smol.hf_name(name): tensor for name, tensor in model.state_dict().items()}
-    state["lm_head.weight"] = state["model.embed_tokens.weight"]
-    hf.load_state_dict(state, assign=True, strict=True)
-    hf.model.rotary_emb = LlamaRotaryEmbedding(config=hf_cfg)  # its buffers, computed by transformers
-    hf.eval()
+    hf = smol.transformers_twin(model)
     ids = torch.tensor([prompt_ids])
     with torch.inference_mode():
         ours, theirs = model(ids), hf(ids).logits
