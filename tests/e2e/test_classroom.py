@@ -113,6 +113,15 @@ def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser,
     link = page.url
     for part in ("layer=4", "head=7", "token=5", "view=token", "causal=1", "temp=0.5"):
         assert part in link, (part, link)
+    # A rerun for another reason (here: the language) keeps the view the learner moved to,
+    # although the server only knows the one it opened.
+    page.get_by_text("中文", exact=True).click()
+    wait_for_streamlit(page)
+    page.wait_for_timeout(1500)
+    moved = explorer_state(page)
+    assert {k: moved[k] for k in ("layer", "head", "token", "view", "causal", "temperature")} == {
+        k: state[k] for k in ("layer", "head", "token", "view", "causal", "temperature")}
+    assert "lang=zh" in page.url and "layer=4" in page.url and "head=7" in page.url
     teacher.close()
 
     student = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
