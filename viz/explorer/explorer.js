@@ -172,6 +172,28 @@
   const tip = el("div", "tip");
   document.body.appendChild(tip);
 
+  function showTip(event, text) {
+    tip.textContent = text;
+    tip.style.display = "block";
+    tip.style.left = Math.min(event.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + "px";
+    tip.style.top = event.clientY + 14 + window.scrollY + "px";
+  }
+
+  // A canvas drawn at the screen's pixel density (sharp on a projector and a retina laptop).
+  function sharpCanvas(width, height, className) {
+    const canvas = el("canvas", className);
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    canvas.style.width = width + "px";
+    canvas.style.height = height + "px";
+    const g = canvas.getContext("2d");
+    g.scale(ratio, ratio);
+    g.font = `${SMALL}px ${FAMILY}`;
+    g.textBaseline = "middle";
+    return { canvas, g };
+  }
+
   // One panel: a title, a canvas with token rows (and token columns for T x T), a colour key.
   // spec: {title, m, kind: "weight"|"value", square, limit, numbers, xTitle, yTitle,
   //        hover(r, c, value) -> text, highlightRow, onClick(r, c), width}
@@ -194,16 +216,7 @@
     }
     const width = Math.ceil(left + cellW * m.cols + 4);
     const height = Math.ceil(top + cellH * m.rows + colLabelRoom + 4);
-    const canvas = el("canvas");
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = width * ratio;
-    canvas.height = height * ratio;
-    canvas.style.width = width + "px";
-    canvas.style.height = height + "px";
-    const g = canvas.getContext("2d");
-    g.scale(ratio, ratio);
-    g.font = `${SMALL}px ${FAMILY}`;
-    g.textBaseline = "middle";
+    const { canvas, g } = sharpCanvas(width, height);
     for (let r = 0; r < m.rows; r++) {
       for (let c = 0; c < m.cols; c++) {
         const x = m.at(r, c);
@@ -254,10 +267,7 @@
         tip.style.display = "none";
         return;
       }
-      tip.textContent = spec.hover(r, c, m.at(r, c));
-      tip.style.display = "block";
-      tip.style.left = Math.min(event.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + "px";
-      tip.style.top = event.clientY + 14 + window.scrollY + "px";
+      showTip(event, spec.hover(r, c, m.at(r, c)));
     });
     canvas.addEventListener("mouseleave", () => (tip.style.display = "none"));
     if (spec.onClick) {
@@ -540,16 +550,8 @@
     const gapW = Math.max(160, Math.min(360, ROOT.clientWidth - 2 * leftW - 120));
     const width = Math.ceil(leftW + gapW + leftW + 80);
     const height = T * rowH + 10;
-    const canvas = el("canvas", "lines");
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = width * ratio;
-    canvas.height = height * ratio;
-    canvas.style.width = width + "px";
-    canvas.style.height = height + "px";
-    const g = canvas.getContext("2d");
-    g.scale(ratio, ratio);
+    const { canvas, g } = sharpCanvas(width, height, "lines");
     g.font = `${size}px ${FAMILY}`;
-    g.textBaseline = "middle";
     const y = (i) => 5 + (i + 0.5) * rowH;
     const order = [...Array(T).keys()].sort((a, b) => w.at(focus, a) - w.at(focus, b));
     for (const target of order) {
@@ -600,14 +602,7 @@
       box.appendChild(el("figcaption", "", `${L.head} ${h + 1}`));
       const m = weightsOf(layer, h, state.temperature);
       const size = Math.max(2, Math.floor(Math.min(cellWidth, 180) / T));
-      const canvas = el("canvas");
-      const ratio = window.devicePixelRatio || 1;
-      canvas.width = size * T * ratio;
-      canvas.height = size * T * ratio;
-      canvas.style.width = size * T + "px";
-      canvas.style.height = size * T + "px";
-      const g = canvas.getContext("2d");
-      g.scale(ratio, ratio);
+      const { canvas, g } = sharpCanvas(size * T, size * T);
       for (let r = 0; r < T; r++)
         for (let c = 0; c < T; c++) {
           const x = m.at(r, c);
@@ -618,10 +613,7 @@
         const rect = canvas.getBoundingClientRect();
         const c = Math.floor((event.clientX - rect.left) / size), r = Math.floor((event.clientY - rect.top) / size);
         if (r < 0 || c < 0 || r >= T || c >= T) return;
-        tip.textContent = `${L.head} ${h + 1}: ${pairHover(r, c, m.at(r, c))}`;
-        tip.style.display = "block";
-        tip.style.left = Math.min(event.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + "px";
-        tip.style.top = event.clientY + 14 + window.scrollY + "px";
+        showTip(event, `${L.head} ${h + 1}: ${pairHover(r, c, m.at(r, c))}`);
       });
       canvas.addEventListener("mouseleave", () => (tip.style.display = "none"));
       box.addEventListener("click", () => set({ head: h }));
@@ -673,16 +665,7 @@
     const cell = Math.max(P.projector ? 26 : 18, Math.min(48, Math.floor((width - left) / nH)));
     const cellH = Math.max(P.projector ? 22 : 14, Math.min(40, Math.floor(560 / nL)));
     const w = left + cell * nH + 4, h = top + cellH * nL + 4;
-    const canvas = el("canvas");
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = w * ratio;
-    canvas.height = h * ratio;
-    canvas.style.width = w + "px";
-    canvas.style.height = h + "px";
-    const g = canvas.getContext("2d");
-    g.scale(ratio, ratio);
-    g.font = `${SMALL}px ${FAMILY}`;
-    g.textBaseline = "middle";
+    const { canvas, g } = sharpCanvas(w, h, "overview");
     g.textAlign = "center";
     g.fillStyle = "#222";
     g.fillText(L.head, left + (cell * nH) / 2, 8);
@@ -701,7 +684,6 @@
     g.strokeRect(left + state.head * cell + 1, top + state.layer * cellH + 1, cell - 3, cellH - 3);
     canvas.style.cursor = "pointer";
     Object.assign(canvas.dataset, { left, top, cell, cellH });  // where the squares are (tests click them)
-    canvas.classList.add("overview");
     const at = (event) => {
       const rect = canvas.getBoundingClientRect();
       return [Math.floor((event.clientY - rect.top - top) / cellH), Math.floor((event.clientX - rect.left - left) / cell)];
@@ -716,10 +698,7 @@
         tip.style.display = "none";
         return;
       }
-      tip.textContent = `${L.layer} ${r + 1}, ${L.head} ${c + 1}: ${scores.at(r, c).toFixed(2)} (${L.metric_short[state.metric]})`;
-      tip.style.display = "block";
-      tip.style.left = Math.min(event.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + "px";
-      tip.style.top = event.clientY + 14 + window.scrollY + "px";
+      showTip(event, `${L.layer} ${r + 1}, ${L.head} ${c + 1}: ${scores.at(r, c).toFixed(2)} (${L.metric_short[state.metric]})`);
     });
     canvas.addEventListener("mouseleave", () => (tip.style.display = "none"));
     box.appendChild(canvas);
