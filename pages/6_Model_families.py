@@ -27,6 +27,7 @@ from ui.common import (  # noqa: E402
     choice_query_param,
     guard,
     int_query_param,
+    join_sentences,
     main_chart,
     md,
     query_param,
@@ -298,9 +299,10 @@ def encdec_column(ids: list[int], text: str) -> None:
     with guard():
         source, expected, steps, written, cross = encdec_view(lang, text, first, last - first + 1)
         st.markdown(
-            t("ch6.families.encdec_input")
-            + " "
-            + " ".join(f"**{plain(tok)}**" if tok.startswith("<extra") else plain(tok) for tok in source)
+            join_sentences(
+                t("ch6.families.encdec_input"),
+                " ".join(f"**{plain(tok)}**" if tok.startswith("<extra") else plain(tok) for tok in source),
+            )
         )
         verdict = "encdec_right" if written == expected else "encdec_wrong"
         st.markdown(t(f"ch6.families.{verdict}", expected=" ".join(plain(tok) for tok in expected)))

@@ -44,6 +44,7 @@ from ui.common import (  # noqa: E402
     guard,
     int_query_param,
     intro,
+    join_sentences,
     main_chart,
     md,
     plain,
@@ -333,8 +334,10 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
         candidates_chart(tokenizer, step.distribution.logits, settings, step.token_id, title)
         context = tokenizer.decode(step.context)
         st.caption(
-            t("ch7.step.context", text=plain(context[-160:]))
-            + (" " + t("ch7.step.context_cropped", count=step.cropped) if step.was_cropped else "")
+            join_sentences(
+                t("ch7.step.context", text=plain(context[-160:])),
+                t("ch7.step.context_cropped", count=step.cropped) if step.was_cropped else "",
+            )
         )
         branch_controls(model_name, prompt_ids, run, step, tokenizer, settings, n)
     else:

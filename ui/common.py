@@ -68,6 +68,10 @@ def template(key: str) -> str:
     return i18n.template(key, current_language())
 
 
+#: Sentences one after another, with no space after Chinese punctuation (see ``i18n``).
+join_sentences = i18n.join_sentences
+
+
 def md(name: str) -> str:
     """The Markdown document ``assets/content/{lang}/{name}.md``."""
     return i18n.markdown(name, current_language())
