@@ -154,6 +154,13 @@ def choose_model(models: list[str]) -> str:
     return own_model.cache_key(name)
 
 
+def model_kind(model_name: str) -> str:
+    """Which model the page's words describe: "tiny" (a shipped tiny GPT), "smollm2", or "own"."""
+    if own_model.is_own(model_name):
+        return "own"
+    return "smollm2" if model_name == SMOL else "tiny"
+
+
 def sampling_controls() -> tuple[SamplingSettings, int]:
     defaults = {
         "ch7_temp": float_query_param("temp", 1.0, 0.1, 2.0),
@@ -611,7 +618,7 @@ def since_gpt2_section(tiny_models: list[str]) -> None:
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch7.title"))
-intro("ch7/intro")
+intro_box = st.container()  # filled once the model is chosen: the intro names it
 
 tiny_models = list_gpts()
 if not tiny_models:
@@ -619,9 +626,11 @@ if not tiny_models:
     st.stop()
 models = own_model.choices([*tiny_models, SMOL])  # plus this session's own model, if any
 
-top = st.columns([1, 3])
+top = st.columns([2, 3])  # wide enough for the longest model name at 1280 px
 with top[0]:
     model_name = choose_model(models)
+with intro_box:
+    intro("ch7/intro", extra=t("ch7.drive.text", model=t(f"ch7.drive.{model_kind(model_name)}")))
 try:
     with st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOL else contextlib.nullcontext():
         model, tokenizer = shared_gpt(model_name)
@@ -636,7 +645,8 @@ cfg = model.config
 with top[1]:
     example_prompt = t(default_prompt_key(own_model.choice_of(model_name)))
     st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
-    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
+    prompt_help = t("ch7.prompt.help_smollm2" if model_name == SMOL else "ch7.prompt.help")
+    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=prompt_help)
     set_text_query_param("prompt", raw_prompt, example_prompt)
 caption_box = st.empty() if projector_on() else st  # on a projector the chart needs the room
 if model_name == SMOL:
