@@ -74,6 +74,35 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
     student.close()
 
 
+def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server_url):
+    """Move chapter 4's step slider with the keyboard: the URL names the step shown (from 1),
+    and the link opened cold on a fresh server draws the same step."""
+    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = teacher.new_page()
+    page.goto(f"{server_url}/RNN_and_attention?lang=en&example=1", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    label = i18n.translate("ch4.steps.slider", "en")
+    thumb = page.locator(f'input[type="range"][aria-label="{label}"]').first
+    thumb.focus()
+    for _ in range(2):
+        thumb.press("ArrowRight")
+    page.wait_for_timeout(800)
+    wait_for_streamlit(page)
+    link = page.url
+    assert "step=3" in link, link
+    shown = plotly_data(page)[0]  # the step-by-step chart (the timing chart below is measured live)
+    teacher.close()
+
+    student = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    cold = student.new_page()
+    cold.goto(link.replace(server_url, fresh_server_url), wait_until="domcontentloaded")
+    wait_for_streamlit(cold)
+    assert cold.locator('[data-testid="stException"]').count() == 0
+    assert plotly_data(cold)[0] == shown
+    assert "Where step 3 looks" in cold.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+    student.close()
+
+
 @pytest.mark.parametrize("url_path", [""] + PAGES, ids=lambda p: p or "home")
 def test_no_request_leaves_the_machine(browser, server_url, url_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
