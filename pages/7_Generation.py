@@ -68,6 +68,7 @@ from viz.generation import (  # noqa: E402
     timeline_figure,
     token_strip_html,
 )
+from viz.tokens import display_token  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 MAX_PROMPT_CHARS = 1000
@@ -336,7 +337,7 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
         selected = 1
     if selected <= len(steps):
         step = steps[selected - 1]
-        shown = tokenizer.id_to_token(step.token_id)
+        shown = display_token(tokenizer.id_to_token(step.token_id))
         title = t("ch7.step.title_taken", n=selected, token=shown, p=f"{100 * step.model_prob:.1f}")
         candidates_chart(tokenizer, step.distribution.logits, settings, step.token_id, title)
         context = tokenizer.decode(step.context)
@@ -359,7 +360,7 @@ def branch_controls(model_name, prompt_ids, run, step: GenerationStep, tokenizer
     choice = cols[0].selectbox(
         t("ch7.branch.label", n=step.index + 1),
         alternatives,
-        format_func=lambda i: f"{tokenizer.id_to_token(i)}  ({percent(step.distribution.probs[i])})",
+        format_func=lambda i: f"{display_token(tokenizer.id_to_token(i))}  ({percent(step.distribution.probs[i])})",
         key=f"ch7_branch_choice_{step.index}",
         help=t("ch7.branch.help"),
     )
@@ -462,7 +463,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
                 max_empty=24 if model_name == SMOL else None,
             )
         )
-        st.caption(t("ch7.window.help", size=cfg.block_size))
+        st.caption(join_sentences(t("ch7.window.help", size=cfg.block_size), space_note(tokenizer.tokens(run.ids))))
 
     def steps_and_chart() -> None:
         so_far = tuple(run.ids)
@@ -482,6 +483,11 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     # The projector layout shows the next-token chart first, the text and window after.
     for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):
         section()
+
+
+def space_note(tokens: list[str]) -> str:
+    """The reminder of what ␣ means, when tokens on screen show one."""
+    return t("common.space_mark") if any("␣" in display_token(tok) for tok in tokens) else ""
 
 
 def is_cjk(ch: str) -> bool:
@@ -570,7 +576,7 @@ def lens_section(model_name: str, prompt_ids: list[int]) -> None:
     first = rows - 1
     while first > 0 and last[first - 1] == 1:
         first -= 1
-    answer = plain(tokenizer.id_to_token(int(top_ids[-1, -1, 0])))
+    answer = plain(display_token(tokenizer.id_to_token(int(top_ids[-1, -1, 0]))))
     if first == rows - 1:
         st.caption(t("ch7.smollm2.lens_caption_last", answer=answer))
     else:

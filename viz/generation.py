@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from viz.style import apply_style
+from viz.tokens import display_token
 
 KEPT_COLOUR = "#0072B2"  # blue: still a candidate after top-k / top-p
 CUT_COLOUR = "#cbd5e1"  # light grey: cut by top-k / top-p
@@ -40,10 +41,8 @@ def percent(p: float) -> str:
 
 
 def _shown(token: str) -> str:
-    """Tokens made of whitespace still need something visible."""
-    if token == "":
-        return "∅"
-    return token.replace(" ", "␣").replace("\n", "⏎")
+    """A token as learners read it on every page (␣ for its space; see ``viz.tokens``)."""
+    return display_token(token)
 
 
 def candidates_figure(

@@ -82,6 +82,10 @@ def test_next_token_temperature_topk_greedy_and_timeline() -> None:
     after = candidates(app)
     assert "the model chose" in after["layout"]["title"]["text"]
     assert bar_colours(after).count("#E69F00") == 1
+    # One space symbol, ␣, as on every page (the tiny GPT's BPE writes "▁"), and what it means.
+    labels = " ".join(after["data"][0]["y"]) + after["layout"]["title"]["text"]
+    assert "␣" in labels and "▁" not in labels
+    assert any(i18n.translate("common.space_mark", "en") in c.value for c in app.caption)
     assert any("Every generated token" in title for title in charts(app))
     # The toy world: after "It rained this" the likeliest word is "morning".
     assert token_text(app.session_state["ch7_run"].steps[0].distribution.top(1)[0]) == "morning"

@@ -32,7 +32,7 @@ def test_candidates_figure_colours_and_labels() -> None:
     assert list(bars.marker.color) == [KEPT_COLOUR, CHOSEN_COLOUR, CUT_COLOUR]
     assert list(bars.x) == [0.6, 0.3, 0.1]
     assert bars.text[0] == "60.0% → 66.7%" and bars.text[2].endswith("✗")
-    assert list(bars.y) == ["1. ▁morning", "2. ▁evening", "3. <b>"]
+    assert list(bars.y) == ["1. ␣morning", "2. ␣evening", "3. <b>"]  # one space symbol, ␣, on every page
     assert fig.layout.title.text == "Step 1"
     assert list(fig.data[1].x) == [0.5, 0.3, 0.2]  # the model's own probabilities
     legend = {trace.name for trace in fig.data if trace.showlegend}
@@ -75,3 +75,10 @@ def test_user_text_is_escaped_everywhere() -> None:
         generated_text_html(evil, evil),
     ):
         assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tokens_of_every_model_show_their_space_the_same_way() -> None:
+    tiny, smol = timeline_figure(["▁rain"], [0.5], 0, {"title": "T"}), timeline_figure([" rain"], [0.5], 0, {"title": "T"})
+    assert list(tiny.data[0].text) == list(smol.data[0].text) == ["␣rain"]
+    assert "␣rain" in token_strip_html("It", ["▁rain", " rain"], [0.5, 0.5]).replace("&#x2423;", "␣")
+
