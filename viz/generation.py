@@ -327,7 +327,8 @@ def logit_lens_figure(
 
     ``top_tokens[r][t]`` / ``top_probs[r][t]``: the k best guesses at row r (0 = embedding,
     bottom) and position t; the cell shows the first, the hover all k. ``labels``: ``title``,
-    ``x``, ``y``, ``prob``. Tokens are escaped: they come from the learner's prompt.
+    ``x``, ``y``, ``prob``. Tokens are escaped: they come from the learner's prompt. The
+    hover names the cell's row as the y axis does (``row_labels``: layers counted from 1).
     """
     rows, cols = len(top_tokens), len(position_tokens)
     z = [[float(top_probs[r][c][0]) for c in range(cols)] for r in range(rows)]
@@ -335,8 +336,11 @@ def logit_lens_figure(
     hover = [
         [
             "<br>".join(
-                f"{html.escape(_shown(tok))}: {percent(p)}"
-                for tok, p in zip(top_tokens[r][c], top_probs[r][c], strict=True)
+                [f"<b>{html.escape(str(row_labels[r]))}</b> · {html.escape(_shown(position_tokens[c]))}"]
+                + [
+                    f"{html.escape(_shown(tok))}: {percent(p)}"
+                    for tok, p in zip(top_tokens[r][c], top_probs[r][c], strict=True)
+                ]
             )
             for c in range(cols)
         ]

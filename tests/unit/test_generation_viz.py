@@ -9,6 +9,7 @@ from viz.generation import (
     candidates_figure,
     context_slots_html,
     generated_text_html,
+    logit_lens_figure,
     percent,
     probability_colour,
     timeline_figure,
@@ -82,3 +83,16 @@ def test_tokens_of_every_model_show_their_space_the_same_way() -> None:
     assert list(tiny.data[0].text) == list(smol.data[0].text) == ["␣rain"]
     assert "␣rain" in token_strip_html("It", ["▁rain", " rain"], [0.5, 0.5]).replace("&#x2423;", "␣")
 
+
+def test_logit_lens_rows_and_hover_count_layers_from_one() -> None:
+    rows = ["embedding", "layer 1", "layer 2"]
+    fig = logit_lens_figure(
+        ["▁the", "▁cat"],
+        rows,
+        [[["a", "b"], ["c", "d"]]] * 3,
+        [[[0.5, 0.2], [0.4, 0.1]]] * 3,
+        {"title": "T", "x": "x", "y": "y", "prob": "p"},
+    )
+    assert list(fig.layout.yaxis.ticktext) == rows
+    hover = fig.data[0].customdata
+    assert hover[1][0].startswith("<b>layer 1</b> · ␣the") and hover[2][1].startswith("<b>layer 2</b> · ␣cat")
