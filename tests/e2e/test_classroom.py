@@ -148,3 +148,36 @@ def test_phone_width_starts_with_the_sidebar_folded(browser, server_url):
     page.screenshot(path=str(SCREENSHOTS / "phone-Tokenization-en.png"))
     assert _sidebar_folded(page)
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "projector"), [("zh", True), ("en", True), ("zh", False), ("en", False)])
+def test_word_map_labels_do_not_touch_at_1280(browser, server_url, lang, projector):
+    """Chapter 3's word map at 1280x720, as drawn: no two labels overlap (Chinese words are
+    wider per character than the estimate's Latin letters), none is cut at the axes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{server_url}/Word2vec?lang={lang}{'&projector=1' if projector else ''}", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    found = page.evaluate(
+        """() => {
+            const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.layout
+                && p.data.some(d => d.mode === 'markers+text' && d.customdata));
+            if (!plot) return null;
+            const area = plot.querySelector('.nsewdrag').getBoundingClientRect();
+            const labels = [...plot.querySelectorAll('.scatterlayer .textpoint text')].filter(t => t.textContent)
+                .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; });
+            return {labels, area: [area.left, area.top, area.right, area.bottom]};
+        }"""
+    )
+    context.close()
+    assert found and len(found["labels"]) >= 10, found
+    labels, (left, top, right, bottom) = found["labels"], found["area"]
+    touching = [
+        (a[0], b[0])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+    ]
+    assert not touching, touching
+    cut = [a[0] for a in labels if a[1] < left - 1 or a[3] > right + 1 or a[2] < top - 1 or a[4] > bottom + 1]
+    assert not cut, cut
