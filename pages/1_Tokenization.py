@@ -33,7 +33,9 @@ from lm_core.models.smollm2 import load_smollm2_tokenizer  # noqa: E402
 from lm_core.tokenizers import lesson as tok  # noqa: E402
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz.tokens import (  # noqa: E402
+    byte_note,
     byte_pieces_html,
+    display_token,
     token_chips_html,
     token_count_figure,
     word_history_figure,
@@ -89,6 +91,19 @@ def smollm2_tokenizer():
     return load_smollm2_tokenizer()
 
 
+def byte_notes(symbol_pieces: list[str]) -> list[str]:
+    """Under each byte-level piece (as the tokenizer stores it, "ä¸"), the character it is
+    part of ("下 1–2/3"); nothing under a piece of whole characters."""
+    labels = {k: template(f"ch1.bpe.piece_{k}") for k in ("whole", "part", "one")}
+    parts = tok.characters_of_pieces([tok.symbols_to_bytes(p) for p in symbol_pieces])
+    return [byte_note(p, labels) for p in parts]
+
+
+def readable(symbols: str) -> str:
+    """A stored byte-level piece as this page shows it: ␣ for a space, ⟨e4 b8⟩ for part of a character."""
+    return display_token(tok.symbols_to_text(symbols))  # display_token leaves ⟨e4 b8⟩ as it is
+
+
 def smollm2_section(text: str, whitespace: bool) -> None:
     """A real LLM's tokenizer on the same text (SmolLM2-135M-Instruct)."""
     st.header(t("ch1.smollm2.header"))
@@ -102,7 +117,8 @@ def smollm2_section(text: str, whitespace: bool) -> None:
     result = real.lesson_tokens(text)
     with st.container(border=True):
         st.markdown(t("ch1.smollm2.summary", count=result.count, size=real.vocab_size))
-        st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text))
+        notes = byte_notes([token.text for token in result.tokens])
+        st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text, notes=notes))
         if any(token.display and token.display.startswith("⟨") for token in result.tokens):
             st.caption(t("ch1.smollm2.bytes_caption"))
 
@@ -201,7 +217,8 @@ with main_chart(), guard():
                 if result.unknown_count:
                     summary += " · :red[" + t("ch1.side.unknown", count=result.unknown_count) + "]"
                 st.markdown(f"**{summary}** · {t('ch1.side.vocab_size', size=all_tokenizers[kind].vocab_size)}")
-                st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text))
+                notes = byte_notes([token.text for token in result.tokens]) if kind == "bpe" else None
+                st.html(token_chips_html(result.tokens, whitespace_visible=whitespace, source_text=text, notes=notes))
                 if kind == "bpe" and all_tokenizers[kind].vocab_size < vocab_size:
                     st.caption(t("ch1.side.bpe_exhausted", size=all_tokenizers[kind].vocab_size))
                 if kind == "wordpiece":
@@ -214,6 +231,7 @@ if results:
 # ----------------------------------------------------------------------------- BPE, merge by merge
 st.header(t("ch1.bpe.header"))
 st.markdown(md("ch1/bpe"))
+st.markdown(md("ch1/bytes"))
 steps = []
 with guard():
     steps = [step for step in merge_steps(corpus_choice) if step.vocab_size <= vocab_size]
@@ -222,31 +240,51 @@ if len(steps) > 1:
     st.session_state["ch1_steps"] = min(max(1, int(st.session_state["ch1_steps"])), len(steps))
     shown = st.slider(t("ch1.bpe.steps"), 1, len(steps), key="ch1_steps")
     set_query_param("steps", shown)
+    stored = t("ch1.bpe.table_stored")
     st.dataframe(
         [
             {
                 t("ch1.bpe.table_rank"): step.rank,
-                t("ch1.bpe.table_pair"): f"{step.left} + {step.right}",
+                t("ch1.bpe.table_pair"): f"{readable(step.left)} + {readable(step.right)}",
                 t("ch1.bpe.table_count"): step.count,
-                t("ch1.bpe.table_new"): step.new_token,
+                t("ch1.bpe.table_new"): readable(step.new_token),
                 t("ch1.bpe.table_vocab"): step.vocab_size,
+                # The one place that shows the byte symbols as the tokenizer keeps them.
+                stored: f"{step.left} + {step.right}",
             }
             for step in steps[:shown]
         ],
         hide_index=True,
         width="stretch",
+        column_config={stored: st.column_config.TextColumn(stored, help=t("ch1.bpe.table_stored_help"))},
     )
     st.caption(t("ch1.bpe.steps_caption"))
     if results:
         merges = [(step.left, step.right) for step in steps[:shown]]
-        pieces = [tok.symbols_to_text(p) for p in tok.segment_with_merges(results["bpe"].text, merges)]
-        st.html(word_stages_html([(t("ch1.bpe.after_steps", steps=shown), pieces, "")], whitespace_visible=True))
+        symbols = tok.segment_with_merges(results["bpe"].text, merges)
+        st.html(
+            word_stages_html(
+                [(t("ch1.bpe.after_steps", steps=shown), [tok.symbols_to_text(p) for p in symbols], "")],
+                whitespace_visible=True,
+                notes=[byte_notes(symbols)],
+            )
+        )
 
 raw_word = st.text_input(t("ch1.bpe.word"), help=t("ch1.bpe.word_help"), key="ch1_word")
 set_text_query_param("word", raw_word, DEFAULTS["word"][1])
+
+
+def split_pieces(_answer) -> dict[str, str]:
+    """The pieces the answer names, written as the chips below write them (␣ for the space)."""
+    word = tok.single_word(clean_text(raw_word, max_chars=40))
+    pieces = tok.bpe_word_history(word, bpe(corpus_choice, vocab_size))[-1].pieces
+    return {"pieces": " + ".join(readable(p) for p in pieces)}
+
+
 split = ask("ch1.split_word", (quiz.YES, quiz.NO),
             lambda: quiz.bpe_word_split(bpe(corpus_choice, vocab_size), tok.single_word(clean_text(raw_word, max_chars=40))),
-            params={"word": raw_word.strip()[:40], "vocab": vocab_size}, context=(raw_word, corpus_choice, vocab_size))
+            params={"word": raw_word.strip()[:40], "vocab": vocab_size}, facts=split_pieces,
+            context=(raw_word, corpus_choice, vocab_size))
 with guard():
     word = tok.single_word(clean_text(raw_word, max_chars=40))
     full = bpe(corpus_choice, VOCAB_MAX)
@@ -257,13 +295,21 @@ with guard():
         (
             t("ch1.bpe.history_vocab", size=stage.vocab_size),
             [tok.symbols_to_text(p) for p in stage.pieces],
-            t("ch1.bpe.history_merge", left=stage.merge[0], right=stage.merge[1]) if stage.merge else "",
+            t("ch1.bpe.history_merge", left=readable(stage.merge[0]), right=readable(stage.merge[1]))
+            if stage.merge
+            else "",
         )
         for stage in stages
     ]
-    st.html(word_stages_html(rows, whitespace_visible=True))
+    st.html(word_stages_html(rows, whitespace_visible=True, notes=[byte_notes(list(s.pieces)) for s in stages]))
     now = [tok.symbols_to_text(p) for p in current.pieces]
-    st.html(word_stages_html([(t("ch1.bpe.history_now", size=vocab_size), now, "")], whitespace_visible=True))
+    st.html(
+        word_stages_html(
+            [(t("ch1.bpe.history_now", size=vocab_size), now, "")],
+            whitespace_visible=True,
+            notes=[byte_notes(list(current.pieces))],
+        )
+    )
     figure = word_history_figure(
         [(s.vocab_size, len(s.pieces)) for s in stages] + [(full.vocab_size, len(stages[-1].pieces))],
         t("ch1.bpe.history_figure", word=word),

@@ -2,8 +2,8 @@
 or with attention.
 
 Both shipped models translate the learner's sentence once per (model, sentence, forced
-step) inside ``st.cache_data``; the step-by-step view is a Plotly slider over precomputed
-frames (it answers in the browser). The bottleneck chart and the timing chart are computed
+step) inside ``st.cache_data``; the step-by-step view redraws one step from those cached
+translations inside its own ``st.fragment`` (its slider is in the link, like every control). The bottleneck chart and the timing chart are computed
 once per server. A learner's own training run goes through one shared board: identical
 runs are computed once and replayed, distinct ones wait for a free slot.
 """
@@ -250,16 +250,23 @@ def translations_section(text: str) -> dict[str, dict] | None:
     return results
 
 
-def steps_chart(results: dict[str, dict]) -> None:
+@st.fragment
+def steps_chart(text: str, results: dict[str, dict]) -> None:
+    """The two models' candidates and the attention weights at one output step; the step
+    slider under the chart redraws only this part and writes ``step`` (from 1) into the URL."""
     n_steps = max(len(results[k]["steps"]) for k in KINDS)
-    active = int_query_param("step", 1, 1, max(1, n_steps)) - 1
+    if "ch4_step" not in st.session_state:  # a cold link: the step it names
+        st.session_state["ch4_step"] = int_query_param("step", 1, 1, max(1, n_steps))
+    elif st.session_state.get("_ch4_step_text") != text:  # another sentence starts at step 1
+        st.session_state["ch4_step"] = 1
+    st.session_state["_ch4_step_text"] = text
+    st.session_state["ch4_step"] = min(max(1, int(st.session_state["ch4_step"])), max(1, n_steps))
     labels = {
         "plain_title": template("ch4.steps.plain_title"),
         "attention_title": template("ch4.steps.attention_title"),
         "plain_done": t("ch4.steps.plain_done"),
         "attention_done": t("ch4.steps.attention_done"),
         "weights_title": template("ch4.steps.weights_title"),
-        "slider": t("ch4.steps.slider"),
     }
 
     def named(word: str) -> str:  # the special tokens in the learner's language
@@ -276,14 +283,18 @@ def steps_chart(results: dict[str, dict]) -> None:
             for step in steps
         ]
 
-    fig = figs.steps_figure(
-        results["attention"]["source"],
-        shown(results["plain"]["steps"]),
-        shown(results["attention"]["steps"]),
-        labels,
-        active=active,
+    plain_steps, attention_steps = shown(results["plain"]["steps"]), shown(results["attention"]["steps"])
+    chart_box = st.container()
+    step_names = figs.step_labels(plain_steps, attention_steps)
+    step = st.select_slider(
+        t("ch4.steps.slider"),
+        options=list(range(1, len(step_names) + 1)),
+        format_func=lambda s: plain(step_names[s - 1]),  # shown as Markdown
+        key="ch4_step",
     )
-    st.plotly_chart(fig, key="ch4_steps", **CHART)
+    set_query_param("step", step)
+    fig = figs.steps_figure(results["attention"]["source"], plain_steps, attention_steps, labels, active=step - 1)
+    chart_box.plotly_chart(fig, key="ch4_steps", **CHART)
     st.caption(t("ch4.steps.caption"))
 
 
@@ -544,7 +555,7 @@ text = choose_sentence()
 results = translations_section(text)
 if results is not None:
     with main_chart():
-        steps_chart(results)
+        steps_chart(text, results)
 st.markdown(md("ch4/how"))
 if results is not None:
     st.subheader(t("ch4.align.header"))

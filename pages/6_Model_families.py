@@ -27,6 +27,7 @@ from ui.common import (  # noqa: E402
     choice_query_param,
     guard,
     int_query_param,
+    join_sentences,
     main_chart,
     md,
     query_param,
@@ -36,6 +37,7 @@ from ui.common import (  # noqa: E402
 )
 from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import families as figs  # noqa: E402
+from viz.tokens import display_token  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 MAX_CHARS = 200
@@ -173,7 +175,7 @@ def parse_indices(raw: str | None) -> list[int] | None:
 
 
 def token_names(tokens: list[str]) -> dict[int, str]:
-    return {i: f"{i}: {tok}" for i, tok in enumerate(tokens)}
+    return {i: f"{i}: {display_token(tok)}" for i, tok in enumerate(tokens)}
 
 
 # --------------------------------------------------------------------------- three families
@@ -207,7 +209,7 @@ def encoder_column(text: str, ids: list[int]) -> None:
         for position in sorted(top)[:3]:
             fig = figs.predictions_figure(
                 top[position],
-                t("ch6.families.mask_title", token=figs.label(tokens[position], 20), position=position),
+                t("ch6.families.mask_title", token=figs.token_label(tokens[position], 20), position=position),
                 t("ch6.families.probability"),
                 height=240,
             )
@@ -234,8 +236,8 @@ def decoder_column(ids: list[int], text: str) -> None:
         view = gpt_view(lang, text)
         rows = [
             {
-                t("ch6.families.col_token"): tok,
-                t("ch6.families.col_guess"): guess,
+                t("ch6.families.col_token"): display_token(tok),
+                t("ch6.families.col_guess"): display_token(guess),
                 t("ch6.families.col_prob"): f"{100 * p:.0f}%",
             }
             for tok, guess, p, _ in zip(view.tokens, view.predicted, view.predicted_prob, view.actual_prob, strict=True)
@@ -290,7 +292,7 @@ def encdec_column(ids: list[int], text: str) -> None:
     first, last = st.slider(
         t("ch6.families.span_label"), 0, n - 1, key="ch6_span", step=1, help=t("ch6.families.span_help")
     )
-    st.caption(t("ch6.families.span_tokens", tokens=plain(" ".join(tokens[first : last + 1]))))
+    st.caption(t("ch6.families.span_tokens", tokens=plain(" ".join(display_token(tok) for tok in tokens[first : last + 1]))))
     set_query_param("span", f"{first}-{last}")
     restored = ask("ch6.span_restored", [quiz.YES, quiz.NO], lambda: quiz.span_restored(
         *encdec_view(lang, text, first, last - first + 1)[1:4:2]), params={"first": first, "last": last},
@@ -298,18 +300,21 @@ def encdec_column(ids: list[int], text: str) -> None:
     with guard():
         source, expected, steps, written, cross = encdec_view(lang, text, first, last - first + 1)
         st.markdown(
-            t("ch6.families.encdec_input")
-            + " "
-            + " ".join(f"**{plain(tok)}**" if tok.startswith("<extra") else plain(tok) for tok in source)
+            join_sentences(
+                t("ch6.families.encdec_input"),
+                " ".join(
+                    f"**{plain(tok)}**" if tok.startswith("<extra") else plain(display_token(tok)) for tok in source
+                ),
+            )
         )
         verdict = "encdec_right" if written == expected else "encdec_wrong"
-        st.markdown(t(f"ch6.families.{verdict}", expected=" ".join(plain(tok) for tok in expected)))
+        st.markdown(t(f"ch6.families.{verdict}", expected=" ".join(plain(display_token(tok)) for tok in expected)))
         rows = [
             {
                 t("ch6.families.col_step"): i + 1,
-                t("ch6.families.col_written"): step["token"],
+                t("ch6.families.col_written"): display_token(step["token"]),
                 t("ch6.families.col_prob"): f"{100 * step['prob']:.0f}%",
-                t("ch6.families.col_runner_up"): f"{step['top'][1][0]} ({100 * step['top'][1][1]:.0f}%)",
+                t("ch6.families.col_runner_up"): f"{display_token(step['top'][1][0])} ({100 * step['top'][1][1]:.0f}%)",
             }
             for i, step in enumerate(steps)
         ]
@@ -669,6 +674,9 @@ if ids is not None:
             decoder_column(ids, text)
         with columns[2]:
             encdec_column(ids, text)
+        _, _tokenizer, _ = shared_encoder(ENCODER_NAME)
+        if any("␣" in display_token(tok) for tok in _tokenizer.tokens(ids)):
+            st.caption(t("common.space_mark"))
     st.markdown(md("ch6/intro"))
     st.markdown(md("ch6/families"))
     with guard():

@@ -44,6 +44,7 @@ from ui.common import (  # noqa: E402
     guard,
     int_query_param,
     intro,
+    join_sentences,
     main_chart,
     md,
     plain,
@@ -67,6 +68,7 @@ from viz.generation import (  # noqa: E402
     timeline_figure,
     token_strip_html,
 )
+from viz.tokens import display_token  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 MAX_PROMPT_CHARS = 1000
@@ -151,6 +153,13 @@ def choose_model(models: list[str]) -> str:
     )
     set_query_param("model", name)
     return own_model.cache_key(name)
+
+
+def model_kind(model_name: str) -> str:
+    """Which model the page's words describe: "tiny" (a shipped tiny GPT), "smollm2", or "own"."""
+    if own_model.is_own(model_name):
+        return "own"
+    return "smollm2" if model_name == SMOL else "tiny"
 
 
 def sampling_controls() -> tuple[SamplingSettings, int]:
@@ -328,13 +337,15 @@ def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings
         selected = 1
     if selected <= len(steps):
         step = steps[selected - 1]
-        shown = tokenizer.id_to_token(step.token_id)
+        shown = display_token(tokenizer.id_to_token(step.token_id))
         title = t("ch7.step.title_taken", n=selected, token=shown, p=f"{100 * step.model_prob:.1f}")
         candidates_chart(tokenizer, step.distribution.logits, settings, step.token_id, title)
         context = tokenizer.decode(step.context)
         st.caption(
-            t("ch7.step.context", text=plain(context[-160:]))
-            + (" " + t("ch7.step.context_cropped", count=step.cropped) if step.was_cropped else "")
+            join_sentences(
+                t("ch7.step.context", text=plain(context[-160:])),
+                t("ch7.step.context_cropped", count=step.cropped) if step.was_cropped else "",
+            )
         )
         branch_controls(model_name, prompt_ids, run, step, tokenizer, settings, n)
     else:
@@ -349,7 +360,7 @@ def branch_controls(model_name, prompt_ids, run, step: GenerationStep, tokenizer
     choice = cols[0].selectbox(
         t("ch7.branch.label", n=step.index + 1),
         alternatives,
-        format_func=lambda i: f"{tokenizer.id_to_token(i)}  ({percent(step.distribution.probs[i])})",
+        format_func=lambda i: f"{display_token(tokenizer.id_to_token(i))}  ({percent(step.distribution.probs[i])})",
         key=f"ch7_branch_choice_{step.index}",
         help=t("ch7.branch.help"),
     )
@@ -452,7 +463,7 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
                 max_empty=24 if model_name == SMOL else None,
             )
         )
-        st.caption(t("ch7.window.help", size=cfg.block_size))
+        st.caption(join_sentences(t("ch7.window.help", size=cfg.block_size), space_note(tokenizer.tokens(run.ids))))
 
     def steps_and_chart() -> None:
         so_far = tuple(run.ids)
@@ -472,6 +483,11 @@ def generation_panel(model_name: str, prompt_ids: list[int], settings: SamplingS
     # The projector layout shows the next-token chart first, the text and window after.
     for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):
         section()
+
+
+def space_note(tokens: list[str]) -> str:
+    """The reminder of what ␣ means, when tokens on screen show one."""
+    return t("common.space_mark") if any("␣" in display_token(tok) for tok in tokens) else ""
 
 
 def is_cjk(ch: str) -> bool:
@@ -560,7 +576,7 @@ def lens_section(model_name: str, prompt_ids: list[int]) -> None:
     first = rows - 1
     while first > 0 and last[first - 1] == 1:
         first -= 1
-    answer = plain(tokenizer.id_to_token(int(top_ids[-1, -1, 0])))
+    answer = plain(display_token(tokenizer.id_to_token(int(top_ids[-1, -1, 0]))))
     if first == rows - 1:
         st.caption(t("ch7.smollm2.lens_caption_last", answer=answer))
     else:
@@ -608,7 +624,7 @@ def since_gpt2_section(tiny_models: list[str]) -> None:
 # --------------------------------------------------------------------------- page
 
 st.title(t("ch7.title"))
-intro("ch7/intro")
+intro_box = st.container()  # filled once the model is chosen: the intro names it
 
 tiny_models = list_gpts()
 if not tiny_models:
@@ -616,9 +632,11 @@ if not tiny_models:
     st.stop()
 models = own_model.choices([*tiny_models, SMOL])  # plus this session's own model, if any
 
-top = st.columns([1, 3])
+top = st.columns([2, 3])  # wide enough for the longest model name at 1280 px
 with top[0]:
     model_name = choose_model(models)
+with intro_box:
+    intro("ch7/intro", extra=t("ch7.drive.text", model=t(f"ch7.drive.{model_kind(model_name)}")))
 try:
     with st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOL else contextlib.nullcontext():
         model, tokenizer = shared_gpt(model_name)
@@ -633,7 +651,8 @@ cfg = model.config
 with top[1]:
     example_prompt = t(default_prompt_key(own_model.choice_of(model_name)))
     st.session_state.setdefault("ch7_prompt", text_query_param("prompt", example_prompt))
-    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=t("ch7.prompt.help"))
+    prompt_help = t("ch7.prompt.help_smollm2" if model_name == SMOL else "ch7.prompt.help")
+    raw_prompt = st.text_area(t("ch7.prompt.label"), key="ch7_prompt", height=80, help=prompt_help)
     set_text_query_param("prompt", raw_prompt, example_prompt)
 caption_box = st.empty() if projector_on() else st  # on a projector the chart needs the room
 if model_name == SMOL:

@@ -45,6 +45,7 @@ from ui.common import (  # noqa: E402
     current_seed,
     guard,
     int_query_param,
+    join_sentences,
     main_chart,
     md,
     query_param,
@@ -610,7 +611,7 @@ def instruction_section() -> None:
 
         summary = t("ch8.instruct.score_before", **tally(before))
         if after is not None:
-            summary += " " + t("ch8.instruct.score_after", **tally(after))
+            summary = join_sentences(summary, t("ch8.instruct.score_after", **tally(after)))
         st.markdown(f"**{summary}**")
         st.dataframe(rows, hide_index=True, width="stretch")
 
@@ -882,9 +883,10 @@ def scaling_section() -> None:
             **CHART,
         )
     st.caption(
-        t("ch8.scaling.caption", budget=f"{scaling['budget_flops']:.2e}", b=f"{fit_c['b']:.3f}", bn=f"{fit_n['b']:.3f}")
-        + " "
-        + t("ch8.scaling.size_note_neg" if fit_n["b"] < 0 else "ch8.scaling.size_note_pos")
+        join_sentences(
+            t("ch8.scaling.caption", budget=f"{scaling['budget_flops']:.2e}", b=f"{fit_c['b']:.3f}", bn=f"{fit_n['b']:.3f}"),
+            t("ch8.scaling.size_note_neg" if fit_n["b"] < 0 else "ch8.scaling.size_note_pos"),
+        )
     )
 
 

@@ -68,6 +68,10 @@ def template(key: str) -> str:
     return i18n.template(key, current_language())
 
 
+#: Sentences one after another, with no space after Chinese punctuation (see ``i18n``).
+join_sentences = i18n.join_sentences
+
+
 def md(name: str) -> str:
     """The Markdown document ``assets/content/{lang}/{name}.md``."""
     return i18n.markdown(name, current_language())
@@ -333,14 +337,16 @@ def explain_after(name: str, label_key: str = "common.read_more") -> bool:
     return True
 
 
-def intro(name: str, label_key: str = "common.read_intro") -> None:
+def intro(name: str, label_key: str = "common.read_intro", extra: str = "") -> None:
     """A chapter's prose: on the page, or folded away in the projector layout (where the
-    chart comes first and the teacher speaks the words)."""
+    chart comes first and the teacher speaks the words). ``extra``: one more paragraph,
+    written by the page (say, about the model it has chosen)."""
+    text = md(name) + (f"\n\n{extra}" if extra else "")
     if projector_on():
         with st.expander(t(label_key), icon=":material/menu_book:"):
-            st.markdown(md(name))
+            st.markdown(text)
     else:
-        st.markdown(md(name))
+        st.markdown(text)
 
 
 def error_message(exc: InputError) -> str:

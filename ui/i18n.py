@@ -12,6 +12,7 @@ import functools
 import os
 import string
 import tomllib
+import unicodedata
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -124,3 +125,24 @@ def markdown(name: str, lang: str) -> str:
     if text is None:
         text = _read_markdown(DEFAULT_LANGUAGE, name)
     return text or ""
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def join_sentences(*parts: str) -> str:
+    """Sentences (or a label and what it labels) one after another: a space between them
+    in English, none after a full-width character or before full-width punctuation
+    (Chinese text runs on: "。" or "：" is never followed by a space, "（" never preceded). After a closing ``**`` the space stays: Markdown would not
+    close the emphasis without it."""
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        first = part.lstrip("*_`")[:1]
+        wide_punctuation = bool(first) and _wide(first) and unicodedata.category(first).startswith("P")
+        if text and (text.endswith(("*", "_", "`")) or not (_wide(text[-1]) or wide_punctuation)):
+            text += " "
+        text += part
+    return text

@@ -250,9 +250,13 @@ def _show_answer(question_id, options, result: Answer, outcome: Grade | None, la
         else:
             message = t("quiz.common.wrong")
             if outcome.missed:
-                message += " " + t("quiz.common.missed", items=", ".join(label(m) for m in outcome.missed))
+                message = i18n.join_sentences(
+                    message, t("quiz.common.missed", items=", ".join(label(m) for m in outcome.missed))
+                )
             if outcome.extra:
-                message += " " + t("quiz.common.extra", items=", ".join(label(e) for e in outcome.extra))
+                message = i18n.join_sentences(
+                    message, t("quiz.common.extra", items=", ".join(label(e) for e in outcome.extra))
+                )
             st.error(message, icon=":material/cancel:")
     values = {k: escape_markdown(v) if isinstance(v, str) else v
               for k, v in result.facts.items() if isinstance(v, (str, int, float))}

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from viz.tokens import display_token
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 #: The three files, in the order they must be inlined.
@@ -74,8 +76,9 @@ def safe_json_string(text: str) -> str:
 
 
 def _display_token(token: str) -> str:
-    # What BertViz's prettify_tokens would do, done here because tokens go in as placeholders.
-    return token.replace("Ġ", " ").replace("▁", " ").replace("</w>", "")
+    # BertViz's prettify_tokens would turn "Ġ"/"▁" into plain (invisible) spaces; tokens go in
+    # as placeholders, written the way every page writes them: ␣ for a space (viz.tokens).
+    return display_token(token.replace("Ġ", " ").replace("</w>", ""))
 
 
 def _placeholders(tokens: list[str]) -> tuple[list[str], dict[str, str]]:

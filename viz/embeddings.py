@@ -12,11 +12,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.labels import place_labels
+from viz.labels import LARGEST_LABEL_PX, NARROW_PLOT_PX, axis_ranges, place_labels
 from viz.style import PALETTE, apply_style
 
 OTHER_COLOUR = "#9CA3AF"
 # Up to 16 semantic groups stay distinguishable: the shared palette first, then more.
+#: Room around the points of a word map, a fraction of their span on each side.
+MAP_PAD = 0.06
+#: Pixels of a map's height taken by its title, axis titles and tick labels.
+MAP_CHROME_PX = 150
+
 GROUP_PALETTE = (*PALETTE[:6], "#7C3AED", "#0F766E", "#B91C1C", "#65A30D", "#1E3A8A", "#C2410C",
                  "#DB2777", "#4B5563", "#A16207", "#0891B2")
 
@@ -65,8 +70,12 @@ def embedding_scatter(
     highlight_set = set(highlight)
     index = {w: i for i, w in enumerate(words)}
     must = [index[w] for w in (*highlight, *labelled) if w in index]
+    # Estimated for the narrowest plot and the largest labels the map is drawn with (a laptop
+    # at 1280 px, the projector layout): the figure is shared by both, and its axes are fixed
+    # to the ranges the estimate assumes.
     positions = place_labels(coords, list(words), must=must, budget=label_budget if show_labels else 0,
-                             height_px=height - 140)
+                             width_px=NARROW_PLOT_PX, height_px=height - MAP_CHROME_PX,
+                             font_px=LARGEST_LABEL_PX, marker_px=10, ranges=axis_ranges(coords, MAP_PAD))
     for position, group in enumerate(_group_order(words, groups)):
         rows = [i for i, w in enumerate(words) if groups.get(w) == group]
         labels = [html.escape(words[i]) if positions[i] else "" for i in rows]
@@ -98,8 +107,9 @@ def embedding_scatter(
         fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
                                      zaxis_title=axis_titles[2]))
     else:
-        fig.update_xaxes(title=axis_titles[0], zeroline=False)
-        fig.update_yaxes(title=axis_titles[1], zeroline=False)
+        x_range, y_range = axis_ranges(coords, MAP_PAD)
+        fig.update_xaxes(title=axis_titles[0], zeroline=False, range=x_range)
+        fig.update_yaxes(title=axis_titles[1], zeroline=False, range=y_range)
     return fig
 
 
@@ -129,8 +139,18 @@ def replay_animation(
     order = _group_order(words, groups)
     members = [[i for i, w in enumerate(words) if groups.get(w) == g] for g in order]
     index = {w: i for i, w in enumerate(words)}
+    stacked = np.concatenate([np.asarray(f) for f in frames]) if frames else np.zeros((1, 2))
+    # Fixed axes for the whole animation, from the 1st to 99th percentile of all frames: a
+    # few words flung far out early on would otherwise shrink every other frame to a dot.
+    low, high = np.percentile(stacked, 1, axis=0), np.percentile(stacked, 99, axis=0)
+    pad = 0.12 * (high - low + 1e-6)
+    low, high = low - pad, high + pad
+    ranges = [[float(low[0]), float(high[0])], [float(low[1]), float(high[1])]]
+    # As on the map: estimated for the narrowest plot and the projector's labels.
     positions = place_labels(np.asarray(frames[-1]), list(words), must=[index[w] for w in labelled if w in index],
-                             budget=label_budget if show_labels else 0, height_px=height - 220) if len(frames) else []
+                             budget=label_budget if show_labels else 0, width_px=NARROW_PLOT_PX,
+                             height_px=height - MAP_CHROME_PX - 80, font_px=LARGEST_LABEL_PX,
+                             ranges=ranges) if len(frames) else []
 
     def traces(coords: np.ndarray) -> list[go.Scatter]:
         out = []
@@ -148,12 +168,6 @@ def replay_animation(
             ))
         return out
 
-    stacked = np.concatenate([np.asarray(f) for f in frames]) if frames else np.zeros((1, 2))
-    # Fixed axes for the whole animation, from the 1st to 99th percentile of all frames: a
-    # few words flung far out early on would otherwise shrink every other frame to a dot.
-    low, high = np.percentile(stacked, 1, axis=0), np.percentile(stacked, 99, axis=0)
-    pad = 0.12 * (high - low + 1e-6)
-    low, high = low - pad, high + pad
     last = len(frames) - 1
     fig = go.Figure(
         data=traces(np.asarray(frames[last])),
@@ -181,8 +195,8 @@ def replay_animation(
     )
     apply_style(fig, height=height, title=title)
     fig.update_layout(margin=dict(b=120))
-    fig.update_xaxes(title=axis_titles[0], range=[float(low[0]), float(high[0])], zeroline=False)
-    fig.update_yaxes(title=axis_titles[1], range=[float(low[1]), float(high[1])], zeroline=False)
+    fig.update_xaxes(title=axis_titles[0], range=ranges[0], zeroline=False)
+    fig.update_yaxes(title=axis_titles[1], range=ranges[1], zeroline=False)
     return fig
 
 

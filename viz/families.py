@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.style import FONT_SIZE, PALETTE, apply_style
+from viz.tokens import display_token
 
 ZERO_MARK = "✕"
 PART_COLOURS = {
@@ -33,6 +34,11 @@ def label(text: object, limit: int = 16) -> str:
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return html.escape(value, quote=True)
+
+
+def token_label(token: str, limit: int = 16) -> str:
+    """A token for a figure: written the way every page writes tokens (␣ for its space), then :func:`label`."""
+    return label(display_token(token), limit)
 
 
 def human_count(n: float) -> str:
@@ -208,20 +214,20 @@ def attention_figure(
             xgap=1,
             ygap=1,
             showscale=False,
-            customdata=[[[label(r, 20), label(c, 20)] for c in columns] for r in rows],
+            customdata=[[[token_label(r, 20), token_label(c, 20)] for c in columns] for r in rows],
             hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.2f}<extra></extra>",
         )
     )
     fig.update_xaxes(
         tickvals=list(range(len(columns))),
-        ticktext=[label(c) for c in columns],
+        ticktext=[token_label(c) for c in columns],
         tickangle=-50,
         title={"text": x_title},
         tickfont={"size": 14},
     )
     fig.update_yaxes(
         tickvals=list(range(len(rows))),
-        ticktext=[label(r) for r in rows],
+        ticktext=[token_label(r) for r in rows],
         autorange="reversed",
         title={"text": y_title},
         tickfont={"size": 14},
@@ -259,7 +265,7 @@ def masks_figure(
                 textfont={"size": 13, "color": "#b00"},
                 customdata=[
                     [
-                        [label(r, 20), label(c, 20), allowed_name if allowed[ri, ci] else zero_name]
+                        [token_label(r, 20), token_label(c, 20), allowed_name if allowed[ri, ci] else zero_name]
                         for ci, c in enumerate(columns)
                     ]
                     for ri, r in enumerate(rows)
@@ -271,7 +277,7 @@ def masks_figure(
         )
         fig.update_xaxes(
             tickvals=list(range(len(columns))),
-            ticktext=[label(c, 10) for c in columns],
+            ticktext=[token_label(c, 10) for c in columns],
             tickangle=-60,
             tickfont={"size": 13},
             row=1,
@@ -279,7 +285,7 @@ def masks_figure(
         )
         fig.update_yaxes(
             tickvals=list(range(len(rows))),
-            ticktext=[label(r, 10) for r in rows],
+            ticktext=[token_label(r, 10) for r in rows],
             autorange="reversed",
             tickfont={"size": 13},
             row=1,
@@ -292,7 +298,7 @@ def masks_figure(
 
 def predictions_figure(top: Sequence[tuple[str, float]], title: str, x_title: str, height: int = 260) -> go.Figure:
     """The top candidates of one position as horizontal bars (best on top)."""
-    tokens = [label(tok, 18) for tok, _ in top]
+    tokens = [token_label(tok, 18) for tok, _ in top]
     probs = [100.0 * p for _, p in top]
     fig = go.Figure(
         go.Bar(

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from viz.style import apply_style
+from viz.tokens import display_token
 
 KEPT_COLOUR = "#0072B2"  # blue: still a candidate after top-k / top-p
 CUT_COLOUR = "#cbd5e1"  # light grey: cut by top-k / top-p
@@ -40,10 +41,8 @@ def percent(p: float) -> str:
 
 
 def _shown(token: str) -> str:
-    """Tokens made of whitespace still need something visible."""
-    if token == "":
-        return "∅"
-    return token.replace(" ", "␣").replace("\n", "⏎")
+    """A token as learners read it on every page (␣ for its space; see ``viz.tokens``)."""
+    return display_token(token)
 
 
 def candidates_figure(
@@ -328,7 +327,8 @@ def logit_lens_figure(
 
     ``top_tokens[r][t]`` / ``top_probs[r][t]``: the k best guesses at row r (0 = embedding,
     bottom) and position t; the cell shows the first, the hover all k. ``labels``: ``title``,
-    ``x``, ``y``, ``prob``. Tokens are escaped: they come from the learner's prompt.
+    ``x``, ``y``, ``prob``. Tokens are escaped: they come from the learner's prompt. The
+    hover names the cell's row as the y axis does (``row_labels``: layers counted from 1).
     """
     rows, cols = len(top_tokens), len(position_tokens)
     z = [[float(top_probs[r][c][0]) for c in range(cols)] for r in range(rows)]
@@ -336,8 +336,11 @@ def logit_lens_figure(
     hover = [
         [
             "<br>".join(
-                f"{html.escape(_shown(tok))}: {percent(p)}"
-                for tok, p in zip(top_tokens[r][c], top_probs[r][c], strict=True)
+                [f"<b>{html.escape(str(row_labels[r]))}</b> · {html.escape(_shown(position_tokens[c]))}"]
+                + [
+                    f"{html.escape(_shown(tok))}: {percent(p)}"
+                    for tok, p in zip(top_tokens[r][c], top_probs[r][c], strict=True)
+                ]
             )
             for c in range(cols)
         ]

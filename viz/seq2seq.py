@@ -44,6 +44,17 @@ def _bars(words: Sequence[str], values: Sequence[float], colours: Sequence[str])
     )
 
 
+def step_labels(plain_steps: Sequence[Mapping], attention_steps: Sequence[Mapping]) -> list[str]:
+    """One label per output step, numbered from 1: "2: hou" (the attention model's word, or
+    the plain model's where the attention model has already finished)."""
+    n_steps = max(len(plain_steps), len(attention_steps), 1)
+    labels = []
+    for t in range(n_steps):
+        steps = attention_steps if t < len(attention_steps) else plain_steps
+        labels.append(f"{t + 1}: {steps[t]['output']}" if t < len(steps) else str(t + 1))
+    return labels
+
+
 def steps_figure(
     source_words: Sequence[str],
     plain_steps: Sequence[Mapping],
@@ -53,95 +64,42 @@ def steps_figure(
     top: int = 5,
     height: int | None = None,
 ) -> go.Figure:
-    """Three panels per output step, one Plotly slider over the steps (runs in the browser):
-    the plain model's top candidates, the attention model's, and the attention model's
-    weights over the input words.
+    """Three panels for one output step (``active``, 0-based): the plain model's top
+    candidates, the attention model's, and the attention model's weights over the input
+    words. The page's step slider picks the step (and writes it into the link).
 
     A step is a mapping with ``input`` (word read), ``output`` (word chosen),
     ``candidates`` [(word, p)] and ``attention`` (weights or None).
     """
     n_steps = max(len(plain_steps), len(attention_steps), 1)
-    active = min(max(0, active), n_steps - 1)
+    t = min(max(0, active), n_steps - 1)
     source_ticks = [f"{i + 1}. {w}" for i, w in enumerate(source_words)]  # escaped by _bars
 
-    def panel_titles(t: int) -> list[str]:
-        titles = []
-        for key, steps in (("plain", plain_steps), ("attention", attention_steps)):
-            if t < len(steps):
-                titles.append(labels[f"{key}_title"].format(step=t + 1, input=safe(steps[t]["input"])))
-            else:
-                titles.append(labels[f"{key}_done"])
-        titles.append(labels["weights_title"].format(step=t + 1))
-        return titles
-
-    def traces(t: int) -> list[go.Bar]:
-        out = []
-        for steps, colour in ((plain_steps, PLAIN_COLOUR), (attention_steps, ATTENTION_COLOUR)):
-            if t < len(steps):
-                cands = list(steps[t]["candidates"])[:top][::-1]  # most likely on top
-                chosen = steps[t]["output"]
-                out.append(
-                    _bars(
-                        [w for w, _ in cands],
-                        [p for _, p in cands],
-                        [colour if w == chosen else OTHER_COLOUR for w, _ in cands],
-                    )
-                )
-            else:
-                out.append(_bars([], [], []))
-        weights = attention_steps[t]["attention"] if t < len(attention_steps) else None
-        if weights:
-            strongest = max(range(len(weights)), key=weights.__getitem__)
-            colours = [CHOSEN_COLOUR if i == strongest else ATTENTION_COLOUR for i in range(len(weights))]
-            out.append(_bars(source_ticks[::-1], list(weights)[::-1], colours[::-1]))
+    titles = []
+    for key, steps in (("plain", plain_steps), ("attention", attention_steps)):
+        if t < len(steps):
+            titles.append(labels[f"{key}_title"].format(step=t + 1, input=safe(steps[t]["input"])))
         else:
-            out.append(_bars(source_ticks[::-1], [0.0] * len(source_ticks), [OTHER_COLOUR] * len(source_ticks)))
-        return out
+            titles.append(labels[f"{key}_done"])
+    titles.append(labels["weights_title"].format(step=t + 1))
 
-    fig = make_subplots(rows=1, cols=3, subplot_titles=panel_titles(active), horizontal_spacing=0.12)
-    for col, trace in enumerate(traces(active), start=1):
-        fig.add_trace(trace, row=1, col=col)
-    annotations = list(fig.layout.annotations)
-
-    def frame_layout(t: int) -> dict:
-        return {
-            "annotations": [
-                {**annotation.to_plotly_json(), "text": text}
-                for annotation, text in zip(annotations, panel_titles(t), strict=True)
-            ]
-        }
-
-    fig.frames = [
-        go.Frame(name=str(t), data=traces(t), traces=[0, 1, 2], layout=frame_layout(t)) for t in range(n_steps)
-    ]
-    step_words = []
-    for t in range(n_steps):
-        word = attention_steps[t]["output"] if t < len(attention_steps) else plain_steps[t]["output"]
-        step_words.append(f"{t + 1}: {safe(word)}")
-    fig.update_layout(
-        sliders=[
-            {
-                "active": active,
-                "currentvalue": {"prefix": labels["slider"] + " ", "font": {"size": 15}},
-                "pad": {"t": 40, "b": 0},
-                "steps": [
-                    {
-                        "label": step_words[t],
-                        "method": "animate",
-                        "args": [
-                            [str(t)],
-                            {
-                                "mode": "immediate",
-                                "frame": {"duration": 0, "redraw": True},
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    }
-                    for t in range(n_steps)
-                ],
-            }
-        ]
-    )
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.12)
+    for col, (steps, colour) in enumerate(((plain_steps, PLAIN_COLOUR), (attention_steps, ATTENTION_COLOUR)), start=1):
+        if t < len(steps):
+            cands = list(steps[t]["candidates"])[:top][::-1]  # most likely on top
+            chosen = steps[t]["output"]
+            colours = [colour if w == chosen else OTHER_COLOUR for w, _ in cands]
+            fig.add_trace(_bars([w for w, _ in cands], [p for _, p in cands], colours), row=1, col=col)
+        else:
+            fig.add_trace(_bars([], [], []), row=1, col=col)
+    weights = attention_steps[t]["attention"] if t < len(attention_steps) else None
+    if weights:
+        strongest = max(range(len(weights)), key=weights.__getitem__)
+        colours = [CHOSEN_COLOUR if i == strongest else ATTENTION_COLOUR for i in range(len(weights))]
+        fig.add_trace(_bars(source_ticks[::-1], list(weights)[::-1], colours[::-1]), row=1, col=3)
+    else:
+        zeros = [0.0] * len(source_ticks)
+        fig.add_trace(_bars(source_ticks[::-1], zeros, [OTHER_COLOUR] * len(source_ticks)), row=1, col=3)
     for col in (1, 2, 3):
         fig.update_xaxes(range=[0, 1.25], tickformat=".0%", tickfont=TICK_FONT, row=1, col=col, dtick=0.5)
         fig.update_yaxes(tickfont=TICK_FONT, automargin=True, row=1, col=col)

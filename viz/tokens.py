@@ -7,6 +7,7 @@ came from the user goes through ``html.escape`` before it touches the HTML.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -31,6 +32,9 @@ PALETTE = (
 UNKNOWN_COLOUR = "#ef4444"
 SPECIAL_COLOUR = "#d1d5db"
 WHITESPACE_MARKS = {" ": "␣", "\n": "↵", "\t": "⇥"}
+#: How our tiny models' BPE writes a space at the start of a word (SentencePiece's mark).
+METASPACE = "\u2581"
+_HEX_BYTES = re.compile(r"(⟨[0-9a-f]{2}(?: [0-9a-f]{2})*⟩)")
 
 _CHIP = (
     "display:inline-flex;flex-direction:column;align-items:center;margin:3px 2px;"
@@ -38,14 +42,43 @@ _CHIP = (
     "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.05rem;line-height:1.25;"
 )
 _ID = "font-size:0.72rem;color:#374151;margin-top:1px;"
+_NOTE = "font-size:0.78rem;color:#92400e;font-family:sans-serif;margin-top:1px;white-space:nowrap;"
 _BOX = "display:flex;flex-wrap:wrap;align-items:flex-start;padding:4px 0;"
 
 
 def show_whitespace(text: str, visible: bool) -> str:
-    """Make spaces, newlines and tabs visible (␣ ↵ ⇥) when ``visible``."""
+    """Make spaces, newlines and tabs visible (␣ ↵ ⇥) when ``visible``; the bytes of a
+    piece of a character (``⟨e4 b8⟩``) keep their plain spaces."""
     if not visible:
         return text
-    return "".join(WHITESPACE_MARKS.get(ch, ch) for ch in text)
+    parts = _HEX_BYTES.split(text)  # odd positions: the ⟨…⟩ groups
+    return "".join(
+        part if k % 2 else "".join(WHITESPACE_MARKS.get(ch, ch) for ch in part) for k, part in enumerate(parts)
+    )
+
+
+def display_token(token: str) -> str:
+    """A token the way a learner reads it on every page: a space that belongs to the token
+    is ␣, whether the tokenizer writes it "▁" (our tiny models), as a plain space (a
+    decoded byte-level token such as SmolLM2's) or stored it as "Ġ" (decode those first:
+    ``lm_core.tokenizers.lesson.symbols_to_text``); a newline is ↵, a tab ⇥, and a token
+    of no characters ∅. One helper, so the symbol is the same on every page."""
+    if token == "":
+        return "∅"
+    return show_whitespace(str(token).replace(METASPACE, " "), True)
+
+
+def byte_note(parts: Sequence[tuple[str, int, int, int]], labels: Mapping[str, str]) -> str:
+    """What a byte-level piece holds, in words from ``labels`` (``whole`` "{char}", ``part``
+    and ``one`` with ``{first}``, ``{last}``, ``{total}``): "下 1–2/3" for the first two of
+    the three bytes of 下. Empty for a piece of whole characters (its text says it all)."""
+    if all((first, last) == (1, total) for _, first, last, total in parts):
+        return ""
+    notes = []
+    for char, first, last, total in parts:
+        key = "whole" if (first, last) == (1, total) else "one" if first == last else "part"
+        notes.append(labels.get(key, "{char}").format(char=display_token(char), first=first, last=last, total=total))
+    return " · ".join(notes)
 
 
 def chip_colour(token: Token) -> str:
@@ -57,16 +90,21 @@ def chip_colour(token: Token) -> str:
 
 
 def token_chips_html(
-    tokens: Sequence[Token], whitespace_visible: bool = False, show_ids: bool = True, source_text: str | None = None
+    tokens: Sequence[Token],
+    whitespace_visible: bool = False,
+    show_ids: bool = True,
+    source_text: str | None = None,
+    notes: Sequence[str] | None = None,
 ) -> str:
     """A row of chips, one per token: its text on top, its id underneath.
 
     ``[UNK]`` chips are red, added tokens ([CLS], [SEP]) grey; the tooltip gives the
     characters of the input the token came from (quoted from ``source_text`` if given,
-    so hovering an ``[UNK]`` shows what was lost).
+    so hovering an ``[UNK]`` shows what was lost). ``notes``: a line under a chip's text
+    (the character a byte piece belongs to, see :func:`byte_note`), empty for none.
     """
     chips = []
-    for token in tokens:
+    for k, token in enumerate(tokens):
         label = show_whitespace(token.shown, whitespace_visible)
         if not label.strip():  # a chip of pure space still needs a visible body
             label = label or " "
@@ -81,18 +119,26 @@ def token_chips_html(
         id_line = f'<span style="{_ID}color:{text_colour};">{token.id}</span>' if show_ids else ""
         chips.append(
             f'<span title="{html.escape(title)}" style="{chip_style}">'
-            f'<span style="white-space:pre;">{html.escape(label)}</span>{id_line}</span>'
+            f'<span style="white-space:pre;">{html.escape(label)}</span>{_note_line(notes, k)}{id_line}</span>'
         )
     return f'<div style="{_BOX}">{"".join(chips)}</div>'
 
 
-def pieces_html(pieces: Sequence[str], whitespace_visible: bool = True) -> str:
-    """Chips without ids, for the BPE history of one word (``pieces`` already readable)."""
+def _note_line(notes: Sequence[str] | None, k: int) -> str:
+    note = notes[k] if notes is not None and k < len(notes) else ""
+    return f'<span style="{_NOTE}">{html.escape(note)}</span>' if note else ""
+
+
+def pieces_html(pieces: Sequence[str], whitespace_visible: bool = True, notes: Sequence[str] | None = None) -> str:
+    """Chips without ids, for the BPE history of one word (``pieces`` already readable;
+    ``notes`` as in :func:`token_chips_html`)."""
     chips = []
     for k, piece in enumerate(pieces):
         label = show_whitespace(piece, whitespace_visible) or " "
         style = _CHIP.format(bg=PALETTE[k % len(PALETTE)])
-        chips.append(f'<span style="{style}"><span style="white-space:pre;">{html.escape(label)}</span></span>')
+        chips.append(
+            f'<span style="{style}"><span style="white-space:pre;">{html.escape(label)}</span>{_note_line(notes, k)}</span>'
+        )
     return f'<span style="display:inline-flex;flex-wrap:wrap;">{"".join(chips)}</span>'
 
 
@@ -153,15 +199,21 @@ def word_history_figure(stages: Sequence[tuple[int, int]], title: str, x_title: 
     return figure
 
 
-def word_stages_html(stages: Sequence[tuple[str, Sequence[str], str]], whitespace_visible: bool = True) -> str:
+def word_stages_html(
+    stages: Sequence[tuple[str, Sequence[str], str]],
+    whitespace_visible: bool = True,
+    notes: Sequence[Sequence[str]] | None = None,
+) -> str:
     """One line per stage of a word's BPE history: a label (vocabulary size), the pieces
-    as chips, and a note (the merge that made this split). All three are escaped."""
+    as chips, and a note (the merge that made this split). All three are escaped.
+    ``notes[i]``: the lines under stage i's chips (see :func:`pieces_html`)."""
     lines = []
-    for label, pieces, note in stages:
+    for i, (label, pieces, note) in enumerate(stages):
+        chip_notes = notes[i] if notes is not None and i < len(notes) else None
         lines.append(
             '<div style="display:flex;align-items:center;gap:12px;font-size:1rem;margin:2px 0;">'
             f'<span style="min-width:9em;font-weight:600;">{html.escape(label)}</span>'
-            f"{pieces_html(pieces, whitespace_visible)}"
+            f"{pieces_html(pieces, whitespace_visible, chip_notes)}"
             f'<span style="color:#4b5563;white-space:pre;">{html.escape(note)}</span></div>'
         )
     return f"<div>{''.join(lines)}</div>"

@@ -401,11 +401,9 @@ class SmolTokenizer:
         """Readable token: its text, or ``⟨e4 bd⟩`` when its bytes are only part of a character."""
         if int(i) in self.special_ids:
             return self.piece(i)
-        raw = self.token_bytes(i)
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
+        from lm_core.tokenizers.lesson import readable_bytes
+
+        return readable_bytes(self.token_bytes(i))
 
     def tokens(self, ids) -> list[str]:
         return [self.id_to_token(i) for i in ids]

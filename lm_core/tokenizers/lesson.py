@@ -226,14 +226,53 @@ def symbol_to_byte() -> dict[str, int]:
     return {symbol: b for b, symbol in byte_to_symbol().items()}
 
 
-def symbols_to_text(symbols: str) -> str:
-    """A byte-level token back to readable text; bytes that are only part of a
-    character (a third of a Chinese character, say) are shown as ``<e4>``."""
-    raw = bytes(symbol_to_byte()[s] for s in symbols if s in symbol_to_byte())
+def symbols_to_bytes(symbols: str) -> bytes:
+    """The bytes a byte-level token stands for ("Ġrain" -> b" rain", "ä¸" -> b"\\xe4\\xb8")."""
+    table = symbol_to_byte()
+    return bytes(table[s] for s in symbols if s in table)
+
+
+def readable_bytes(raw: bytes) -> str:
+    """Bytes as text when they are whole UTF-8 characters, else their values in hex,
+    ``⟨e4 b8⟩``: a piece of a character is not text on its own (printed as Latin-1
+    letters it would read "ä¸", which means nothing)."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "".join(f"<{b:02x}>" for b in raw)
+        return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
+
+
+def symbols_to_text(symbols: str) -> str:
+    """A byte-level token back to readable text; bytes that are only part of a
+    character (a third of a Chinese character, say) are shown as ``⟨e4⟩``."""
+    return readable_bytes(symbols_to_bytes(symbols))
+
+
+def characters_of_pieces(pieces: Sequence[bytes]) -> list[tuple[tuple[str, int, int, int], ...]]:
+    """For byte pieces that together are the UTF-8 bytes of a text: per piece, the
+    characters it holds, as (character, first byte, last byte, bytes in the character),
+    1-based. A whole character reads ("下", 1, 3, 3); the first two bytes of 下, ("下", 1, 2, 3).
+    Pieces that do not add up to UTF-8 text get no characters."""
+    joined = b"".join(pieces)
+    try:
+        text = joined.decode("utf-8")
+    except UnicodeDecodeError:
+        return [() for _ in pieces]
+    owner: list[tuple[str, int, int]] = []  # per byte: (character, its byte number, its length)
+    for char in text:
+        size = len(char.encode("utf-8"))
+        owner.extend((char, k + 1, size) for k in range(size))
+    out, cursor = [], 0
+    for piece in pieces:
+        parts: list[tuple[str, int, int, int]] = []
+        for char, number, size in owner[cursor : cursor + len(piece)]:
+            if parts and parts[-1][0] == char and number == parts[-1][2] + 1:
+                parts[-1] = (char, parts[-1][1], number, size)
+            else:
+                parts.append((char, number, number, size))
+        out.append(tuple(parts))
+        cursor += len(piece)
+    return out
 
 
 def text_to_symbols(text: str) -> str:

@@ -42,3 +42,33 @@ def test_language_link_opens_chinese_and_switch_keeps_it(page, server_url):
     wait_for_streamlit(page)
     assert "language models" in page.locator("h1").first.inner_text()
     assert "lang=en" in page.url
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(1280, 720), (1400, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_model_name_fits_chapter_7s_select_box(browser, server_url, lang, size):
+    """The model names are measured in the select box's own font against its inner width:
+    none may be cut off (the own model's name included, though it is listed only after a run)."""
+    from ui import i18n
+
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(f"{server_url}/Generation?lang={lang}", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    names = [i18n.translate(f"ch7.model.{m}", lang) for m in ("gpt_toy_en", "gpt_toy_zh", "smollm2")]
+    names.append(i18n.translate("common.own_model", lang))
+    field = page.locator(f'input[role="combobox"][aria-label="{i18n.translate("ch7.model.label", lang)}"]')
+    room, widths = field.evaluate(
+        """(input, names) => {
+            const style = getComputedStyle(input);
+            const ctx = document.createElement('canvas').getContext('2d');
+            ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return [room, names.map(name => ctx.measureText(name).width)];
+        }""",
+        names,
+    )
+    context.close()
+    assert room > 100
+    cut = [name for name, width in zip(names, widths, strict=True) if width > room]
+    assert not cut, f"cut off in {room:.0f} px: {cut}"

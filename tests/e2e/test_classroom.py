@@ -132,6 +132,35 @@ def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser,
     student.close()
 
 
+def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server_url):
+    """Move chapter 4's step slider with the keyboard: the URL names the step shown (from 1),
+    and the link opened cold on a fresh server draws the same step."""
+    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = teacher.new_page()
+    page.goto(f"{server_url}/RNN_and_attention?lang=en&example=1", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    label = i18n.translate("ch4.steps.slider", "en")
+    thumb = page.locator(f'input[type="range"][aria-label="{label}"]').first
+    thumb.focus()
+    for _ in range(2):
+        thumb.press("ArrowRight")
+    page.wait_for_timeout(800)
+    wait_for_streamlit(page)
+    link = page.url
+    assert "step=3" in link, link
+    shown = plotly_data(page)[0]  # the step-by-step chart (the timing chart below is measured live)
+    teacher.close()
+
+    student = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    cold = student.new_page()
+    cold.goto(link.replace(server_url, fresh_server_url), wait_until="domcontentloaded")
+    wait_for_streamlit(cold)
+    assert cold.locator('[data-testid="stException"]').count() == 0
+    assert plotly_data(cold)[0] == shown
+    assert "Where step 3 looks" in cold.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+    student.close()
+
+
 @pytest.mark.parametrize("url_path", [""] + PAGES, ids=lambda p: p or "home")
 def test_no_request_leaves_the_machine(browser, server_url, url_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
@@ -177,3 +206,36 @@ def test_phone_width_starts_with_the_sidebar_folded(browser, server_url):
     page.screenshot(path=str(SCREENSHOTS / "phone-Tokenization-en.png"))
     assert _sidebar_folded(page)
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "projector"), [("zh", True), ("en", True), ("zh", False), ("en", False)])
+def test_word_map_labels_do_not_touch_at_1280(browser, server_url, lang, projector):
+    """Chapter 3's word map at 1280x720, as drawn: no two labels overlap (Chinese words are
+    wider per character than the estimate's Latin letters), none is cut at the axes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{server_url}/Word2vec?lang={lang}{'&projector=1' if projector else ''}", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    found = page.evaluate(
+        """() => {
+            const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.layout
+                && p.data.some(d => d.mode === 'markers+text' && d.customdata));
+            if (!plot) return null;
+            const area = plot.querySelector('.nsewdrag').getBoundingClientRect();
+            const labels = [...plot.querySelectorAll('.scatterlayer .textpoint text')].filter(t => t.textContent)
+                .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; });
+            return {labels, area: [area.left, area.top, area.right, area.bottom]};
+        }"""
+    )
+    context.close()
+    assert found and len(found["labels"]) >= 10, found
+    labels, (left, top, right, bottom) = found["labels"], found["area"]
+    touching = [
+        (a[0], b[0])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+    ]
+    assert not touching, touching
+    cut = [a[0] for a in labels if a[1] < left - 1 or a[3] > right + 1 or a[2] < top - 1 or a[4] > bottom + 1]
+    assert not cut, cut

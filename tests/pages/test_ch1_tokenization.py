@@ -228,3 +228,26 @@ def test_smollm2_tokenizer_token_tax_and_readable_bytes(lang):
     # Never mojibake or replacement characters on screen.
     everything = " ".join(html_bodies(app))
     assert "ä»" not in everything and "�" not in everything
+
+
+def test_chinese_byte_pieces_are_explained_and_named():
+    """Byte-level BPE cuts a Chinese character into UTF-8 bytes: the page writes such a piece
+    as its bytes (⟨e4 b8⟩, never "<e4>" or Latin-1 letters) with the character it belongs to,
+    explains it in words, and shows the stand-in symbols only in the labelled column."""
+    app = open_page("zh")
+    app.slider(key="ch1_vocab").set_value(260).run()  # few merges: characters still in pieces
+    assert not app.exception
+    bodies = "".join(html_bodies(app))
+    assert "⟨e4" in bodies and "&lt;e4&gt;" not in bodies and "<e4>" not in bodies
+    assert "今 1/3" in bodies  # the first byte of 今, named under its chip
+    assert "ä" not in bodies and "Ġ" not in bodies  # no stand-in symbols in the chips
+    prose = " ".join(m.value for m in app.markdown)
+    assert "UTF-8" in prose and "⟨e4 b8⟩" in prose  # the explanation, in Chinese
+    table = app.dataframe[0].value
+    stored = table[i18n.translate("ch1.bpe.table_stored", "zh")].tolist()
+    pairs = table[i18n.translate("ch1.bpe.table_pair", "zh")].tolist()
+    assert any("Ġ" in pair for pair in stored)  # what the tokenizer stores, labelled
+    assert not any("Ġ" in pair or "ä" in pair for pair in pairs)  # the readable pair: ␣, ⟨e4⟩
+    assert any("␣" in pair for pair in pairs) and any("⟨" in pair for pair in pairs)
+    merges = " ".join(body for body in html_bodies(app) if "合并" in body)
+    assert "Ġ" not in merges and "ä" not in merges

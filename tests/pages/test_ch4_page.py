@@ -25,9 +25,18 @@ def specs(app: AppTest) -> list[dict]:
 
 
 def steps_spec(app: AppTest) -> dict:
-    found = [spec for spec in specs(app) if spec["layout"].get("sliders")]
+    """The step-by-step chart: three bar panels, titled by the step they show."""
+    found = [spec for spec in specs(app) if len(spec["data"]) == 3 and spec["data"][0]["type"] == "bar"]
     assert len(found) == 1
     return found[0]
+
+
+def shown_step(app: AppTest) -> int:
+    """The output step (from 1) the step-by-step chart draws, read from its panel titles."""
+    titles = [a["text"] for a in steps_spec(app)["layout"]["annotations"]]
+    weights = [title for title in titles if title.startswith("Where step")]
+    assert len(weights) == 1, titles
+    return int(weights[0].split()[2])
 
 
 def alignment_specs(app: AppTest) -> list[dict]:
@@ -50,11 +59,11 @@ def errors(app: AppTest) -> list[str]:
 def test_default_view_translates_the_curriculum_example():
     app = open_page()
     assert any("Ik hou van lama&#x27;s." in body or "Ik hou van lama's." in body for body in html_blocks(app))
-    spec = steps_spec(app)
-    # one frame per output step of the longer translation (4 words + end)
-    assert len(spec["frames"]) == 5
-    assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]][3] == "4: lama's"
-    assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]][4] == "5: (end)"
+    # one step per output word of the longer translation (4 words + end), numbered from 1
+    step_slider = app.select_slider(key="ch4_step")
+    options = [option.replace("\\", "") for option in step_slider.options]  # escaped for Markdown
+    assert options[3:] == ["4: lama's", "5: (end)"]
+    assert step_slider.value == 1 and shown_step(app) == 1
     heat = alignment_specs(app)[0]["data"][0]
     assert heat["x"] == ["1. i", "2. love", "3. llamas"]
     lama_row = heat["z"][3]
@@ -86,11 +95,25 @@ def test_example_and_typed_sentence_change_the_charts_and_the_url():
     assert alignment_specs(app)[0]["data"][0]["x"] == ["1. the", "2. dog", "3. is", "4. big"]
 
 
+def test_the_step_slider_redraws_the_chart_and_lands_in_the_url():
+    app = open_page()
+    assert shown_step(app) == 1
+    app.select_slider(key="ch4_step").set_value(4).run()
+    assert not app.exception
+    assert shown_step(app) == 4 and param(app, "step") == "4"
+    # Another sentence starts again at its first step.
+    app.text_input(key="ch4_text").set_value("The dog is big.").run()
+    assert app.select_slider(key="ch4_step").value == 1 and param(app, "step") == "1"
+    # Past the last step of a shorter sentence, a link shows its last step.
+    cold = open_page(example="0", step="99")
+    assert cold.select_slider(key="ch4_step").value == 5 and shown_step(cold) == 5
+
+
 def test_a_shared_link_reproduces_the_view():
     app = open_page(text="The king loved white horses.", step="3", force_step="2", force_word="4")
     assert not errors(app)
     assert app.text_input(key="ch4_text").value == "The king loved white horses."
-    assert steps_spec(app)["layout"]["sliders"][0]["active"] == 2
+    assert app.select_slider(key="ch4_step").value == 3 and shown_step(app) == 3
     assert app.selectbox(key="ch4_force_step").value == 2
     assert app.selectbox(key="ch4_force_word").value == 4
     assert len(alignment_specs(app)) == 2  # the model's own and the forced one
@@ -181,6 +204,8 @@ def test_training_your_own_pair_draws_your_chart_and_is_shared():
 def test_junk_in_the_url_falls_back():
     app = open_page(example="99", step="-4", force_step="x", force_word="1e9", epochs="nan", pairs="7", hidden="<b>")
     assert not app.exception
+    assert app.select_slider(key="ch4_step").value == 1
+    assert open_page(step="<script>").select_slider(key="ch4_step").value == 1
     assert app.text_input(key="ch4_text").value == s2s.EXAMPLE_SENTENCE
     assert app.select_slider(key="ch4_pairs").value == 4000
     assert app.select_slider(key="ch4_hidden").value == 64

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lm_core.core.paths import CHECKPOINT_DIR
 from tests.pages import apptest_helpers
 from tests.pages.apptest_helpers import chart_titled, chart_titles, plotly_specs
+from ui import i18n
 
 PAGE = "pages/6_Model_families.py"
 NAMES = [f"{kind}_toy_{lang}" for kind in ("gpt", "encoder", "encdec") for lang in ("en", "zh")]
@@ -66,7 +67,10 @@ def test_mask_and_span_controls_change_the_charts_and_bad_choices_explain():
     app = open_page("en")
     app.pills(key="ch6_mask").set_value([1, 8]).run()
     titles = chart_titles(app)
-    assert any("[MASK] 1 (was ▁king)" in t for t in titles) and any("[MASK] 8" in t for t in titles)
+    assert any("[MASK] 1 (was ␣king)" in t for t in titles) and any("[MASK] 8" in t for t in titles)
+    # One space symbol on screen, ␣, explained once under the three families; never "▁".
+    assert "▁" not in " ".join(titles) and "▁" not in str(app.pills(key="ch6_mask").options)
+    assert i18n.translate("common.space_mark", "en") in [c.value for c in app.caption]
     assert app.query_params["mask"] in (["1,8"], "1,8")
     app.pills(key="ch6_mask").set_value([]).run()
     assert any("Nothing is masked" in m for m in messages(app))
@@ -76,7 +80,7 @@ def test_mask_and_span_controls_change_the_charts_and_bad_choices_explain():
     app.slider(key="ch6_span").set_value((2, 3)).run()
     assert app.query_params["span"] in (["2-3"], "2-3")
     after = chart_titled(app, "Cross-attention")["layout"]["xaxis"]["ticktext"]
-    assert after != before and "▁gave" not in after and "&lt;extra_id_0&gt;" in after
+    assert after != before and "␣gave" not in after and "&lt;extra_id_0&gt;" in after
     source = " ".join(m.value for m in app.markdown if "encoder reads" in m.value)
     assert "extra" in source and "gave" not in source and "speech" in source
     app.slider(key="ch6_span").set_value((0, 9)).run()

@@ -59,6 +59,10 @@ def steps(app: AppTest) -> list:
     return app.session_state["ch7_run"].steps
 
 
+def page_text(app: AppTest) -> str:
+    return " ".join(str(e.value) for e in app.markdown)
+
+
 def messages(app: AppTest) -> str:
     return " ".join(str(e.value) for e in [*app.error, *app.warning, *app.info])
 
@@ -78,6 +82,10 @@ def test_next_token_temperature_topk_greedy_and_timeline() -> None:
     after = candidates(app)
     assert "the model chose" in after["layout"]["title"]["text"]
     assert bar_colours(after).count("#E69F00") == 1
+    # One space symbol, ␣, as on every page (the tiny GPT's BPE writes "▁"), and what it means.
+    labels = " ".join(after["data"][0]["y"]) + after["layout"]["title"]["text"]
+    assert "␣" in labels and "▁" not in labels
+    assert any(i18n.translate("common.space_mark", "en") in c.value for c in app.caption)
     assert any("Every generated token" in title for title in charts(app))
     # The toy world: after "It rained this" the likeliest word is "morning".
     assert token_text(app.session_state["ch7_run"].steps[0].distribution.top(1)[0]) == "morning"
@@ -173,6 +181,7 @@ def test_chinese_page_and_model_switch() -> None:
     assert app.title[0].value == i18n.translate("ch7.title", "zh")
     assert app.session_state["ch7_model"] == "gpt_toy_zh"
     assert app.text_area(key="ch7_prompt").value == i18n.translate("ch7.prompt.default_gpt_toy_zh", "zh")
+    assert i18n.translate("ch7.drive.tiny", "zh") in page_text(app)  # the intro names the model chosen
     app.toggle(key="ch7_greedy").set_value(True).run()
     app.button(key="ch7_next").click().run()
     assert "第 1 步" in candidates(app)["layout"]["title"]["text"]
@@ -252,6 +261,10 @@ needs_smollm2 = pytest.mark.skipif(
 def test_smollm2_chat_template_generation_lens_and_table() -> None:
     app = open_page("en", model="smollm2", greedy="1", n="40")
     assert app.selectbox(key="ch7_model").value == "smollm2"
+    # The intro speaks of the model chosen, not of a tiny GPT.
+    assert "SmolLM2-135M-Instruct" in page_text(app)
+    assert i18n.translate("ch7.drive.tiny", "en") not in page_text(app)
+    assert app.text_area(key="ch7_prompt").help == i18n.translate("ch7.prompt.help_smollm2", "en")
     assert app.toggle(key="ch7_chat").value is True
     template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
     for role in ("system", "user", "assistant"):

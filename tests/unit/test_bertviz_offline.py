@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from viz import bertviz_offline as bo
+from viz.tokens import display_token
 
 XSS = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(2)</script>"
@@ -58,10 +59,11 @@ def test_typed_html_never_reaches_the_page_as_markup(kind, node_modules, tmp_pat
     assert XSS not in html
     assert BREAKOUT not in html
     assert "alert(1)" in html and "alert(2)" in html  # still there, as escaped text
-    # The tokens come back intact when the JSON is read: the view shows what was typed.
-    literal = bo.safe_json_string(XSS)
+    # The tokens come back intact when the JSON is read: the view shows what was typed, its
+    # spaces written ␣ as on every page.
+    literal = bo.safe_json_string(display_token(XSS))
     assert literal in html
-    assert json.loads(literal) == XSS
+    assert json.loads(literal) == XSS.replace(" ", "␣")
 
 
 def test_safe_json_string_escapes_every_html_special():

@@ -9,6 +9,7 @@ from viz.generation import (
     candidates_figure,
     context_slots_html,
     generated_text_html,
+    logit_lens_figure,
     percent,
     probability_colour,
     timeline_figure,
@@ -32,7 +33,7 @@ def test_candidates_figure_colours_and_labels() -> None:
     assert list(bars.marker.color) == [KEPT_COLOUR, CHOSEN_COLOUR, CUT_COLOUR]
     assert list(bars.x) == [0.6, 0.3, 0.1]
     assert bars.text[0] == "60.0% → 66.7%" and bars.text[2].endswith("✗")
-    assert list(bars.y) == ["1. ▁morning", "2. ▁evening", "3. <b>"]
+    assert list(bars.y) == ["1. ␣morning", "2. ␣evening", "3. <b>"]  # one space symbol, ␣, on every page
     assert fig.layout.title.text == "Step 1"
     assert list(fig.data[1].x) == [0.5, 0.3, 0.2]  # the model's own probabilities
     legend = {trace.name for trace in fig.data if trace.showlegend}
@@ -75,3 +76,23 @@ def test_user_text_is_escaped_everywhere() -> None:
         generated_text_html(evil, evil),
     ):
         assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tokens_of_every_model_show_their_space_the_same_way() -> None:
+    tiny, smol = timeline_figure(["▁rain"], [0.5], 0, {"title": "T"}), timeline_figure([" rain"], [0.5], 0, {"title": "T"})
+    assert list(tiny.data[0].text) == list(smol.data[0].text) == ["␣rain"]
+    assert "␣rain" in token_strip_html("It", ["▁rain", " rain"], [0.5, 0.5]).replace("&#x2423;", "␣")
+
+
+def test_logit_lens_rows_and_hover_count_layers_from_one() -> None:
+    rows = ["embedding", "layer 1", "layer 2"]
+    fig = logit_lens_figure(
+        ["▁the", "▁cat"],
+        rows,
+        [[["a", "b"], ["c", "d"]]] * 3,
+        [[[0.5, 0.2], [0.4, 0.1]]] * 3,
+        {"title": "T", "x": "x", "y": "y", "prob": "p"},
+    )
+    assert list(fig.layout.yaxis.ticktext) == rows
+    hover = fig.data[0].customdata
+    assert hover[1][0].startswith("<b>layer 1</b> · ␣the") and hover[2][1].startswith("<b>layer 2</b> · ␣cat")

@@ -113,3 +113,65 @@ def test_input_errors_name_the_problem_not_the_chapter():
     chapter_keys = {key: paths for key, paths in _literal_keys().items()
                     if re.match(r"ch\d", key) and any(p.startswith("lm_core") for p in paths)}
     assert not chapter_keys, chapter_keys
+
+
+# Full-width punctuation ends a Chinese clause with its own spacing: a space after it (or a
+# line break inside a Markdown paragraph, which the browser shows as one) is a stray gap.
+FULL_WIDTH_PUNCTUATION = "，。：；！？、"
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+#: Chapter 5's texts are being rewritten on another branch; they join this check once merged.
+_NOT_YET_CHECKED = ("ch5",)
+
+
+def _zh_texts():
+    """(where, text) for every Chinese string: each value of the TOML files, each Markdown file."""
+    root = i18n.CONTENT_DIR / "zh"
+    for path in sorted(root.rglob("*.md")):
+        if path.relative_to(root).parts[0] not in _NOT_YET_CHECKED:
+            yield str(path.relative_to(root)), path.read_text(encoding="utf-8"), True
+    for key, value in i18n.catalogue("zh").items():
+        if key.split(".")[0] not in _NOT_YET_CHECKED:
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str):
+                    yield key, text, False
+
+
+def _stray_spaces(text: str, markdown: bool = True) -> list[str]:
+    found = [m.group(0) for m in re.finditer(rf"[{FULL_WIDTH_PUNCTUATION}][*_`]*[ \t\u00a0]+(?![ \t\u00a0\n])", text)]
+    if not markdown:
+        return found
+    # A soft line break inside a paragraph renders as a space: after full-width punctuation,
+    # or between two Chinese characters (emphasis marks looked through).
+    lines = text.split("\n")
+    for before, after in zip(lines, lines[1:], strict=False):
+        end, start = before.rstrip("*_`"), after.strip().lstrip("*_`")
+        if not end or not start or before.endswith("  ") or re.match(r"\s*([-*+>#|]|\d+[.)]\s|```)", after):
+            continue
+        if end[-1] in FULL_WIDTH_PUNCTUATION or (re.match(f"[{_CJK}]", end[-1]) and re.match(f"[{_CJK}]", start)):
+            found.append(f"{end[-8:]}⏎{start[:8]}")
+    return found
+
+
+def test_no_space_after_full_width_punctuation_in_chinese_content():
+    texts = list(_zh_texts())
+    assert len(texts) > 300  # the scan really reads the catalogue and the documents
+    stray = {name: spots for name, text, markdown in texts if (spots := _stray_spaces(text, markdown))}
+    assert not stray, stray
+
+
+def test_the_stray_space_check_finds_what_it_looks_for():
+    assert _stray_spaces("好。 然后")
+    assert _stray_spaces("**句子：** {text}")
+    assert _stray_spaces("第一行，\n第二行")
+    assert _stray_spaces("一个很长的\n句子")
+    assert not _stray_spaces("好。然后 GPT-2 和 top-k\n- 列表项\n- 第二项")
+    assert not _stray_spaces("一行，  \n硬换行")
+
+
+def test_join_sentences_puts_no_space_after_chinese_punctuation():
+    assert i18n.join_sentences("It rained.", "(3 tokens cropped.)") == "It rained. (3 tokens cropped.)"
+    assert i18n.join_sentences("模型看到的内容：“下雨了”", "（更早的 3 个词元已被裁掉。）") == (
+        "模型看到的内容：“下雨了”（更早的 3 个词元已被裁掉。）"
+    )
+    assert i18n.join_sentences("编码器读到的：", "我 的") == "编码器读到的：我 的"
+    assert i18n.join_sentences("答对 3 个。", "") == "答对 3 个。"

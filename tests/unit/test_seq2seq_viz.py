@@ -1,4 +1,4 @@
-"""Chapter 4 figures: frames per step, escaped words, readable fonts."""
+"""Chapter 4 figures: one step drawn at a time, escaped words, readable fonts."""
 
 import json
 
@@ -10,7 +10,6 @@ LABELS = {
     "plain_done": "done",
     "attention_done": "done",
     "weights_title": "Where step {step} looks",
-    "slider": "Step",
 }
 
 
@@ -18,20 +17,23 @@ def step(input_word, output, attention=None):
     return {"input": input_word, "output": output, "candidates": [(output, 0.9), ("x", 0.1)], "attention": attention}
 
 
-def test_steps_figure_has_one_frame_per_step_and_escapes_words():
+def test_steps_figure_draws_the_step_asked_for_and_escapes_words():
     source = ["<b>i</b>", "love"]
     plain = [step("start", "ik"), step("ik", "<eos>")]
     attention = [step("start", "ik", [0.8, 0.2]), step("ik", "hou", [0.1, 0.9]), step("hou", "<eos>", [0.5, 0.5])]
     fig = figs.steps_figure(source, plain, attention, LABELS, active=1)
-    assert len(fig.frames) == 3
-    assert fig.layout.sliders[0].active == 1
+    assert [a.text for a in fig.layout.annotations][2] == "Where step 2 looks"  # numbered from 1 on screen
+    assert list(fig.data[2].x) == [0.9, 0.1]  # the weights of step 2, last input word on top
     text = json.dumps(fig.to_plotly_json())
     assert "<b>i</b>" not in text and "&lt;b&gt;i&lt;/b&gt;" in text
-    # the third frame: plain is done, attention's weights drawn over both input words
-    last = fig.frames[2]
+    # the third step: plain is done, attention's weights drawn over both input words
+    last = figs.steps_figure(source, plain, attention, LABELS, active=2)
     assert list(last.data[0].x) == []
     assert list(last.data[2].x) == [0.5, 0.5]
-    assert [a["text"] for a in last.layout.annotations][0] == "done"
+    assert [a.text for a in last.layout.annotations][0] == "done"
+    # past the end: the last step
+    assert figs.steps_figure(source, plain, attention, LABELS, active=9).layout.annotations[2].text == "Where step 3 looks"
+    assert figs.step_labels(plain, attention) == ["1: ik", "2: hou", "3: <eos>"]
 
 
 def test_alignment_figure_rows_and_columns():

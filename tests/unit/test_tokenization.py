@@ -175,8 +175,22 @@ def test_byte_symbols_round_trip():
     text = "It rained 今天 🌧"
     assert tok.symbols_to_text(tok.text_to_symbols(text)) == text
     assert tok.text_to_symbols(" ") == "Ġ"
-    # a third of a Chinese character is shown as its byte
-    assert tok.symbols_to_text(tok.text_to_symbols("今")[0]) == "<e4>"
+    # a third of a Chinese character is shown as its byte, in hex (as SmolLM2's pieces are)
+    assert tok.symbols_to_text(tok.text_to_symbols("今")[0]) == "⟨e4⟩"
+    assert tok.symbols_to_text(tok.text_to_symbols("下")[:2]) == "⟨e4 b8⟩"
+
+
+def test_characters_of_byte_pieces():
+    symbols = tok.text_to_symbols(" 下雨")
+    pieces = [tok.symbols_to_bytes(p) for p in (symbols[0], symbols[1:3], symbols[3:5], symbols[5:])]
+    assert b"".join(pieces) == " 下雨".encode()
+    assert tok.characters_of_pieces(pieces) == [
+        ((" ", 1, 1, 1),),
+        (("下", 1, 2, 3),),  # bytes 1-2 of the 3 bytes of 下
+        (("下", 3, 3, 3), ("雨", 1, 1, 3)),
+        (("雨", 2, 3, 3),),
+    ]
+    assert tok.characters_of_pieces([b"\xe4", b"x"]) == [(), ()]  # not UTF-8 text: nothing claimed
 
 
 # ----------------------------------------------------------------------------- WordPiece

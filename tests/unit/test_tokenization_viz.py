@@ -3,6 +3,8 @@
 from lm_core.tokenizers.lesson import Token
 from viz.tokens import (
     UNKNOWN_COLOUR,
+    byte_note,
+    display_token,
     token_chips_html,
     token_count_figure,
     word_history_figure,
@@ -78,3 +80,22 @@ def test_escape_markdown_makes_syntax_literal():
 
     assert escape_markdown("*a* [x](javascript:1) `c` _d_") == (r"\*a\* \[x\]\(javascript\:1\) \`c\` \_d\_")
     assert escape_markdown("今天 rain") == "今天 rain"
+
+
+def test_one_space_symbol_whatever_the_tokenizer_writes():
+    # Our tiny models' BPE writes "▁", a decoded byte-level token has a real space: both read ␣.
+    assert display_token("\u2581rain") == display_token(" rain") == "␣rain"
+    assert display_token("王") == "王" and display_token("") == "∅" and display_token("\n") == "↵"
+    # the bytes of a piece of a character keep their own spaces
+    assert display_token("⟨e4 b8⟩") == "⟨e4 b8⟩" and display_token(" ⟨e4 b8⟩") == "␣⟨e4 b8⟩"
+
+
+def test_byte_notes_name_the_character_a_piece_belongs_to():
+    labels = {"whole": "{char}", "part": "{char} {first}–{last}/{total}", "one": "{char} {first}/{total}"}
+    assert byte_note((("下", 1, 2, 3),), labels) == "下 1–2/3"
+    assert byte_note((("下", 3, 3, 3), ("雨", 1, 1, 3)), labels) == "下 3/3 · 雨 1/3"
+    assert byte_note((("下", 1, 3, 3),), labels) == ""  # a whole character says it all
+    html = token_chips_html([Token("ä¸", 5, 0, 1, display="⟨e4 b8⟩")], notes=["下 1–2/3"])
+    assert "⟨e4 b8⟩" in html and "下 1–2/3" in html
+    stages = word_stages_html([("256", ["⟨e4 b8⟩", "<b>"], "")], notes=[["下 1–2/3", "<i>"]])
+    assert "下 1–2/3" in stages and "<i>" not in stages and "&lt;i&gt;" in stages
