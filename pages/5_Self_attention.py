@@ -25,6 +25,7 @@ from ui.common import (  # noqa: E402
     explain_after,
     int_query_param,
     intro,
+    join_sentences,
     main_chart,
     md,
     plain,
@@ -40,6 +41,7 @@ from ui.predict import ask, bar_reveal  # noqa: E402
 from viz import attention as figs  # noqa: E402
 from viz import attention_explorer as explorer  # noqa: E402
 from viz import bertviz_offline  # noqa: E402
+from viz.tokens import display_token  # noqa: E402
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 #: What the explorer shows under its controls: the five steps of one head; one token's
@@ -354,14 +356,16 @@ def explore(model_name: str, text: str, trace: lab.AttentionTrace) -> None:
     view = opening_view(trace)
     layer, head, focus, causal = view["layer"], view["head"], view["token"], view["causal"]
     steps = lab.attention_steps(trace, layer, head, causal=causal)
-    names = {str(i): f"{i}: {token}" for i, token in enumerate(trace.tokens)}
+    names = {str(i): f"{i}: {display_token(token)}" for i, token in enumerate(trace.tokens)}
     attend = ask("ch5.attend", list(names), lambda: quiz.most_attended(steps.weights, focus),
                  bar_reveal("ch5.attend", labels=names), labels=names,
                  params={"layer": layer + 1, "head": head + 1, "token": trace.tokens[focus]},
                  facts=lambda answer: {"target": trace.tokens[answer.facts["best"]]},
                  context=(trace.model_name, tuple(trace.tokens), layer, head, focus, causal))
     if not projector_on():
-        st.caption(t("ch5.explorer.note", layers=trace.n_layers, heads=trace.n_heads))
+        spaces = any("␣" in display_token(token) for token in trace.tokens)
+        st.caption(join_sentences(t("ch5.explorer.note", layers=trace.n_layers, heads=trace.n_heads),
+                                  t("common.space_mark") if spaces else ""))
     with main_chart():
         html = explorer.explorer_html(trace, cached_explorer_numbers(model_name, text), explorer_labels(trace),
                                       view, lab.TEMPERATURES, projector=projector_on())

@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from viz.style import FONT_FAMILY, FONT_SIZE
+from viz.tokens import display_token
 
 # Explicit colour lists: figures here skip plotly's validator, which is what would turn
 # a Python-side name such as "RdBu_r" into colours (plotly.js knows no "_r" names, and
@@ -39,8 +40,8 @@ COLORBAR_ROOM = 100  # px right of the plot for a colour bar with its tick label
 
 
 def token_label(token: str, limit: int = 14) -> str:
-    """A token made safe for a plotly label (escaped, long ones shortened)."""
-    text = str(token)
+    """A token made safe for a plotly label (␣ for its space, escaped, long ones shortened)."""
+    text = display_token(str(token))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return html.escape(text, quote=True)

@@ -23,6 +23,7 @@ import numpy as np
 
 from viz.attention import VALUE_SCALE, WEIGHT_SCALE
 from viz.text import visible
+from viz.tokens import display_token
 
 HERE = Path(__file__).resolve().parent / "explorer"
 #: The longest token label drawn (longer ones end in "…"; the full token is in the hover).
@@ -38,10 +39,11 @@ def pack(array: np.ndarray) -> dict:
 
 
 def token_labels(tokens: Sequence[str], limit: int = LABEL_LIMIT) -> list[str]:
-    """Tokens as a learner should read them: control characters written out, long ones cut."""
+    """Tokens as a learner reads them on every page (␣ for a space that belongs to the
+    token), control characters written out, long ones cut."""
     labels = []
     for token in tokens:
-        text = visible(token)
+        text = visible(display_token(token))
         labels.append(text if len(text) <= limit else text[: limit - 1] + "…")
     return labels
 
@@ -77,7 +79,7 @@ def explorer_html(trace, packed: Mapping[str, dict], labels: Mapping[str, object
     """
     payload = {
         "id": view_id(trace.model_name, trace.tokens),
-        "tokens": [visible(token) for token in trace.tokens],
+        "tokens": [visible(display_token(token)) for token in trace.tokens],
         "token_labels": token_labels(trace.tokens),
         "n_layers": int(trace.n_layers),
         "n_heads": int(trace.n_heads),

@@ -10,6 +10,7 @@ import pytest
 from lm_core.analysis import attention_lab as lab
 from viz import attention as figs
 from viz import attention_explorer as explorer
+from viz.tokens import display_token
 
 XSS = "<img src=x onerror=alert(1)>"
 TOKENS = ["[CLS]", "the", XSS, "the", "[SEP]"]
@@ -86,15 +87,16 @@ def test_learner_tokens_and_words_cannot_leave_the_json():
     assert html.count("</script>") == 2
     assert XSS not in html and "alert(1)</script>" not in html
     payload = _payload(html)
-    assert payload["tokens"][2] == XSS  # still the learner's text, shown with textContent
+    assert payload["tokens"][2] == display_token(XSS)  # still the learner's text, shown with textContent
     assert payload["labels"]["layer"].startswith("Layer </script>")
 
 
 def test_control_characters_are_written_out_and_long_tokens_cut():
-    labels = explorer.token_labels(["rain\x01\x07\x1b[31m", "x" * 40, "下雨"])
+    labels = explorer.token_labels(["rain\x01\x07\x1b[31m", "x" * 40, "下雨", "▁rained", " keys"])
     assert labels[0] == "rain\\x01\\x07\\x1b[31m"[: explorer.LABEL_LIMIT - 1] + "…"
     assert len(labels[1]) == explorer.LABEL_LIMIT and labels[1].endswith("…")
     assert labels[2] == "下雨"
+    assert labels[3:] == ["␣rained", "␣keys"]  # one space symbol, whichever way the tokenizer writes it
 
 
 def test_payload_names_the_view_and_the_sentence():
