@@ -25,6 +25,7 @@ from lm_core.models import seq2seq as s2s  # noqa: E402
 from lm_core.train import seq2seq as s2s_train  # noqa: E402
 from ui import jobs  # noqa: E402
 from ui.common import (  # noqa: E402
+    chart,
     choice_query_param,
     current_seed,
     guard,
@@ -294,7 +295,8 @@ def steps_chart(text: str, results: dict[str, dict]) -> None:
     )
     set_query_param("step", step)
     fig = figs.steps_figure(results["attention"]["source"], plain_steps, attention_steps, labels, active=step - 1)
-    chart_box.plotly_chart(fig, key="ch4_steps", **CHART)
+    with chart_box:
+        chart(fig, key="ch4_steps", **CHART)
     st.caption(t("ch4.steps.caption"))
 
 
@@ -317,7 +319,7 @@ def alignment_chart(result: dict, key: str, title: str | None = None) -> None:
             "hover": t("ch4.align.hover"),
         },
     )
-    st.plotly_chart(fig, key=key, **CHART)
+    chart(fig, key=key, **CHART)
     content = [i for i, step in enumerate(steps) if step["output"] != s2s.EOS]
     if content:
         last, first = content[-1], content[0]
@@ -389,7 +391,7 @@ def bottleneck_chart(runs: dict, title: str, key: str) -> None:
         "word_accuracy": t("ch4.bottleneck.word_accuracy"),
         "exact_match": t("ch4.bottleneck.exact_match"),
     }
-    st.plotly_chart(figs.length_accuracy_figure({k: runs[k] for k in KINDS}, labels), key=key, **CHART)
+    chart(figs.length_accuracy_figure({k: runs[k] for k in KINDS}, labels), key=key, **CHART)
     longest_plain, longest_attention = runs["plain"][-1], runs["attention"][-1]
     st.caption(
         t(
@@ -528,7 +530,7 @@ def timing_section() -> None:
         "recurrent": t("ch4.timing.recurrent"),
         "parallel": t("ch4.timing.parallel"),
     }
-    st.plotly_chart(figs.timing_figure(rows, labels), key="ch4_timing", **CHART)
+    chart(figs.timing_figure(rows, labels), key="ch4_timing", **CHART)
     last = rows[-1]
     st.caption(
         t(

@@ -24,6 +24,7 @@ from lm_core.analysis.quiz import Answer  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
 from ui.common import (  # noqa: E402
+    chart,
     choice_query_param,
     guard,
     int_query_param,
@@ -213,7 +214,7 @@ def encoder_column(text: str, ids: list[int]) -> None:
                 t("ch6.families.probability"),
                 height=240,
             )
-            st.plotly_chart(fig, key=f"ch6_pred_{position}", **CHART)
+            chart(fig, key=f"ch6_pred_{position}", **CHART)
         if len(top) > 3:
             st.caption(t("ch6.families.more_masked", count=len(top) - 3))
         fig = figs.attention_figure(
@@ -225,7 +226,7 @@ def encoder_column(text: str, ids: list[int]) -> None:
             t("ch6.families.queries"),
             height=420,
         )
-        st.plotly_chart(fig, key="ch6_enc_attn", **CHART)
+        chart(fig, key="ch6_enc_attn", **CHART)
 
 
 @st.fragment
@@ -255,7 +256,7 @@ def decoder_column(ids: list[int], text: str) -> None:
             height=420,
             allowed=allowed,
         )
-        st.plotly_chart(fig, key="ch6_dec_attn", **CHART)
+        chart(fig, key="ch6_dec_attn", **CHART)
 
 
 @st.fragment
@@ -328,7 +329,7 @@ def encdec_column(ids: list[int], text: str) -> None:
             t("ch6.families.written_tokens"),
             height=360,
         )
-        st.plotly_chart(fig, key="ch6_cross", **CHART)
+        chart(fig, key="ch6_cross", **CHART)
     restored.end()
 
 
@@ -343,7 +344,7 @@ def masks_section(ids: list[int], text: str) -> None:
         for name, allowed, rows, cols in fam.mask_panels(tokens[:8], target, pad="[PAD]")
     ]
     fig = figs.masks_figure(panels, t("ch6.masks.title"), t("ch6.masks.allowed"), t("ch6.masks.zeroed"))
-    st.plotly_chart(fig, key="ch6_masks", **CHART)
+    chart(fig, key="ch6_masks", **CHART)
 
 
 # --------------------------------------------------------------------------- representation vs generation
@@ -379,7 +380,7 @@ def representation_section() -> None:
             fig = figs.embedding_map_figure(
                 data[f"{key}_xy"], data["labels"], data["texts"], label_names, title, [i for i, _ in hits]
             )
-            st.plotly_chart(fig, key=f"ch6_map_{key}", **CHART)
+            chart(fig, key=f"ch6_map_{key}", **CHART)
             if hits:
                 rows = [
                     {
@@ -628,14 +629,14 @@ def sizes_section() -> None:
     cols = st.columns([3, 2])
     with cols[0]:
         fig = figs.size_ladder_figure(points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"), family_names)
-        st.plotly_chart(fig, key="ch6_ladder", **CHART)
+        chart(fig, key="ch6_ladder", **CHART)
     with cols[1]:
         compared = ["gpt1", "gpt2_xl", "gpt3", "bert_base", "t5_base", "smollm2_135m", "app_gpt"]
         rows = [(t("ch6.sizes.yours"), count.as_dict())]
         rows += [(presets[k][0], sizes.count_parameters(presets[k][1]).as_dict()) for k in compared if k in presets]
         part_names = {p: t(f"ch6.sizes.part_{p}") for p in sizes.PARTS}
         fig = figs.parts_figure(rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
-        st.plotly_chart(fig, key="ch6_parts", **CHART)
+        chart(fig, key="ch6_parts", **CHART)
     st.caption(
         t(
             "ch6.sizes.ff_share",

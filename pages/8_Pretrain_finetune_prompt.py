@@ -41,6 +41,7 @@ from lm_core.train.finetune import FinetuneConfig  # noqa: E402
 from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain, upload_sentences  # noqa: E402
 from ui import jobs  # noqa: E402
 from ui.common import (  # noqa: E402
+    chart,
     choice_query_param,
     current_seed,
     guard,
@@ -338,7 +339,7 @@ def story_chart() -> None:
         },
         chance=chance,
     )
-    st.plotly_chart(fig, key="ch8_story", **CHART)
+    chart(fig, key="ch8_story", **CHART)
     best = order[int(np.argmax(scores))]
     st.caption(
         t("ch8.story.caption", best=method_label(best), f1=f"{max(scores):.2f}", majority=f"{100 * majority:.0f}")
@@ -392,7 +393,7 @@ def draw_pretraining(run_state: dict, slot, key: str = "ch8_pt_loss") -> None:
             series[t("ch8.pretrain.train_loss")] = ([c.step for c in checkpoints], [c.train_loss for c in checkpoints])
             series[t("ch8.pretrain.val_loss")] = ([c.step for c in checkpoints], [c.val_loss for c in checkpoints])
         if series:
-            st.plotly_chart(
+            chart(
                 figs.loss_figure(
                     series, {"title": t("ch8.pretrain.loss_title"), "x": t("ch8.axis.step"), "y": t("ch8.axis.loss")}
                 ),
@@ -569,7 +570,7 @@ def tuning_loss_chart(section: str, prefix: str, losses: list) -> None:
     """The answer-only loss curve of a finished tuning run."""
     steps_done, values = zip(*losses, strict=True)
     labels = {"title": t(f"ch8.{section}.loss_title"), "x": t("ch8.axis.step"), "y": t("ch8.axis.answer_loss")}
-    st.plotly_chart(figs.loss_figure({t(f"ch8.{section}.loss_name"): (steps_done, values)}, labels, height=300),
+    chart(figs.loss_figure({t(f"ch8.{section}.loss_name"): (steps_done, values)}, labels, height=300),
                     key=f"ch8_{prefix}_loss", **CHART)
 
 
@@ -744,7 +745,7 @@ def prompting_section() -> None:
                 method=method_label(f"{model_key}:{mode}"),
                 f1=f"{evaluation.weighted_f1:.3f}",
             )
-            st.plotly_chart(
+            chart(
                 figs.confusion_figure(evaluation.confusion, label_names(), confusion_labels(title)),
                 key="ch8_prompt_confusion",
                 **CHART,
@@ -793,7 +794,7 @@ def results_section() -> None:
             with column:
                 e = evaluations[key]
                 title = t("ch8.results.small_title", method=method_label(key), f1=f"{e.weighted_f1:.2f}")
-                st.plotly_chart(
+                chart(
                     figs.confusion_figure(e.confusion, label_names(), confusion_labels(title), height=300),
                     key=f"ch8_cm_{key}",
                     **CHART,
@@ -826,7 +827,7 @@ def results_section() -> None:
         {"title": t("ch8.drill.title", n=index), "x": t("ch8.drill.x")},
         height=120 + 38 * len(keys),
     )
-    st.plotly_chart(fig, key="ch8_drill", **CHART)
+    chart(fig, key="ch8_drill", **CHART)
     surest.end()
 
 
@@ -849,7 +850,7 @@ def scaling_section() -> None:
     left, right = st.columns(2)
     fit_c, fit_n = scaling["fit_compute"], scaling["fit_parameters"]
     with left:
-        st.plotly_chart(
+        chart(
             figs.scaling_compute_figure(
                 runs,
                 scaling["frontier"],
@@ -865,7 +866,7 @@ def scaling_section() -> None:
             **CHART,
         )
     with right:
-        st.plotly_chart(
+        chart(
             figs.scaling_params_figure(
                 [r["parameters"] for r in scaling["runs"]],
                 [r["points"][-1][1] for r in scaling["runs"]],

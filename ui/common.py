@@ -175,7 +175,18 @@ def chart(figure, key: str | None = None, **kwargs):
         projector_style(figure)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("config", {"displaylogo": False})
+    if key is not None and _side_by_side_panels(figure) >= 3:
+        # Three panels side by side cannot share a phone's 390 px: there the chart keeps a
+        # readable width and scrolls sideways in its own box (PHONE_CSS) instead of squeezing.
+        with st.container(key=f"wide_{key}"):
+            return st.plotly_chart(figure, key=key, **kwargs)
     return st.plotly_chart(figure, key=key, **kwargs)
+
+
+def _side_by_side_panels(figure) -> int:
+    """How many subplots share the figure's width (distinct x domains)."""
+    domains = {tuple(figure.layout[name].domain or (0, 1)) for name in figure.layout if name.startswith("xaxis")}
+    return len(domains)
 
 
 def safe_figure_text(figure) -> None:
@@ -297,9 +308,20 @@ def setup_page(namespace: str) -> str:
     device_type, device_name = _process_setup()
     set_query_param("lang", lang)
     _sidebar(_device_label(device_type, device_name, lang))
+    st.html(PHONE_CSS)
     if projector_on():
         st.html(PROJECTOR_CSS)
     return lang
+
+
+#: At phone width a chart of three or more panels side by side (see ``chart``) keeps a
+#: readable width and scrolls sideways inside its own box.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [class*="st-key-wide_"] { overflow-x: auto; }
+  [class*="st-key-wide_"] > [data-testid="stElementContainer"] { min-width: 820px; }
+}
+</style>"""
 
 
 #: Projector layout: larger type everywhere, less padding above the title, so the

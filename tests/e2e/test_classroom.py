@@ -208,6 +208,23 @@ def test_phone_width_starts_with_the_sidebar_folded(browser, server_url):
     context.close()
 
 
+@pytest.mark.parametrize(("url_path", "key"), [("RNN_and_attention", "ch4_steps"), ("Model_families", "ch6_masks")])
+def test_phone_width_gives_side_by_side_panels_room_and_a_sideways_scroll(browser, server_url, url_path, key):
+    """Three panels cannot share 390 px: the chart keeps a readable width and scrolls in its own box."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{server_url}/{url_path}?lang=en&reveal=all", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    box = page.locator(f".st-key-wide_{key}")
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    plot = box.locator(".main-svg").first
+    assert plot.evaluate("e => e.getBoundingClientRect().width") >= 800  # drawn wide, not squeezed
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'")
+    box.screenshot(path=str(SCREENSHOTS / f"phone-{url_path}-wide-chart.png"))
+    context.close()
+
+
 @pytest.mark.parametrize(("lang", "projector"), [("zh", True), ("en", True), ("zh", False), ("en", False)])
 def test_word_map_labels_do_not_touch_at_1280(browser, server_url, lang, projector):
     """Chapter 3's word map at 1280x720, as drawn: no two labels overlap (Chinese words are
