@@ -233,16 +233,23 @@ def test_word_map_labels_do_not_touch_at_1280(browser, server_url, lang, project
     page = context.new_page()
     page.goto(f"{server_url}/Word2vec?lang={lang}{'&projector=1' if projector else ''}", wait_until="domcontentloaded")
     wait_for_streamlit(page)
+    find_map = """[...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.layout
+                && p.data.some(d => d.mode === 'markers+text' && d.customdata))"""
+    # Plotly draws the map after the script run ends (its bundle loads lazily): wait for its labels.
+    page.wait_for_function(
+        f"() => {{ const plot = {find_map}; return plot && plot.querySelectorAll('.textpoint text').length > 0; }}",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
     found = page.evaluate(
-        """() => {
-            const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.layout
-                && p.data.some(d => d.mode === 'markers+text' && d.customdata));
+        f"""() => {{
+            const plot = {find_map};
             if (!plot) return null;
             const area = plot.querySelector('.nsewdrag').getBoundingClientRect();
             const labels = [...plot.querySelectorAll('.scatterlayer .textpoint text')].filter(t => t.textContent)
-                .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; });
-            return {labels, area: [area.left, area.top, area.right, area.bottom]};
-        }"""
+                .map(t => {{ const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; }});
+            return {{labels, area: [area.left, area.top, area.right, area.bottom]}};
+        }}"""
     )
     context.close()
     assert found and len(found["labels"]) >= 10, found
