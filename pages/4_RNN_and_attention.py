@@ -488,7 +488,8 @@ def force_section(text: str, original: dict) -> None:
     st.session_state.setdefault("ch4_force_step", int_query_param("force_step", 1, 1, n_steps))
     st.session_state["ch4_force_step"] = min(max(1, int(st.session_state["ch4_force_step"])), n_steps)
     word_options = [-1, *range(len(source))]
-    wanted_word = int_query_param("force_word", -1, -1, len(source) - 1)
+    # The link counts words from 1, as the screen does ("5. horses"); 0 = force nothing.
+    wanted_word = int_query_param("force_word", 0, 0, len(source)) - 1
     if st.session_state.get("ch4_force_word") not in word_options:
         st.session_state["ch4_force_word"] = wanted_word
     cols = st.columns(2)
@@ -501,7 +502,7 @@ def force_section(text: str, original: dict) -> None:
         format_func={-1: t("ch4.force.none"), **{j: f"{j + 1}. {w}" for j, w in enumerate(source)}}.get,
     )
     set_query_param("force_step", step)
-    set_query_param("force_word", word)
+    set_query_param("force_word", word + 1)
     if word < 0:
         return
     with guard():

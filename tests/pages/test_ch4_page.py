@@ -110,7 +110,7 @@ def test_the_step_slider_redraws_the_chart_and_lands_in_the_url():
 
 
 def test_a_shared_link_reproduces_the_view():
-    app = open_page(text="The king loved white horses.", step="3", force_step="2", force_word="4")
+    app = open_page(text="The king loved white horses.", step="3", force_step="2", force_word="5")
     assert not errors(app)
     assert app.text_input(key="ch4_text").value == "The king loved white horses."
     assert app.select_slider(key="ch4_step").value == 3 and shown_step(app) == 3
@@ -157,7 +157,7 @@ def test_forcing_the_attention_changes_the_rest_of_the_translation():
     app.selectbox(key="ch4_force_step").set_value(1).run()
     app.selectbox(key="ch4_force_word").set_value(4).run()  # look at "horses" when writing the subject
     assert not app.exception
-    assert param(app, "force_word") == "4" and param(app, "force_step") == "1"
+    assert param(app, "force_word") == "5" and param(app, "force_step") == "1"  # words counted from 1
     forced = alignment_specs(app)[1]["data"][0]
     assert forced["z"][0] == pytest.approx([0, 0, 0, 0, 1])
     captions = [c.value for c in app.caption]
