@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     explorer_state,
     only_local_requests,
     plotly_data,
+    wait_for_charts,
     wait_for_streamlit,
 )
 from ui import i18n
@@ -49,8 +50,12 @@ def _sidebar_folded(page) -> bool:
 
 
 def _type_into(page, label: str, text: str) -> None:
+    from playwright.sync_api import expect
+
+    wait_for_charts(page)  # lazily loaded elements (the box among them) have mounted
     box = page.locator(f'[aria-label="{label}"]').first
     box.fill(text)
+    expect(box).to_have_value(text)
     is_area = box.evaluate("el => el.tagName") == "TEXTAREA"
     box.press("Control+Enter" if is_area else "Enter")
     page.wait_for_timeout(500)
@@ -59,6 +64,8 @@ def _type_into(page, label: str, text: str) -> None:
 
 @pytest.mark.parametrize("url_path", list(VIEWS))
 def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh_server_url, url_path):
+    from playwright.sync_api import expect
+
     query, label_key, typed, param = VIEWS[url_path]
     teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = teacher.new_page()
@@ -77,7 +84,8 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
     cold.goto(link.replace(server_url, fresh_server_url), wait_until="domcontentloaded")
     wait_for_streamlit(cold)
     assert cold.locator('[data-testid="stException"]').count() == 0
-    assert cold.locator(f'[aria-label="{i18n.translate(label_key, "en")}"]').first.input_value() == typed
+    # A box mounts empty and gets its value a moment later on a busy machine: wait for it.
+    expect(cold.locator(f'[aria-label="{i18n.translate(label_key, "en")}"]').first).to_have_value(typed, timeout=30_000)
     assert plotly_data(cold) == shown
     if explorer is not None:  # chapter 5's explorer draws in the browser, not with plotly
         assert explorer_state(cold) == explorer
