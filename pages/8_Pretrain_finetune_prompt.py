@@ -719,8 +719,11 @@ def prompting_section() -> None:
             st.caption(t("ch8.prompt.label_words", words=" / ".join(repr(w) for w in parts.label_words)))
         shots = tuple(indices) if mode in ("few", "one") else ()
         shipped = results.get(data_lang, {}).get("methods", {}).get(f"{model_key}:{mode}")
+        own = st.session_state.setdefault("ch8_own_methods", {}).setdefault(data_lang, {})
+        before = own.get(f"{model_key}:{mode}")
         if shipped is not None and list(shipped["examples"]) == list(indices):
             entry = shipped
+            own.pop(f"{model_key}:{mode}", None)  # the story and the results show this panel's method
             st.caption(t("ch8.prompt.from_shipped"))
         else:
             with st.status(t("ch8.prompt.scoring", n=len(test_split)), expanded=False) as status:
@@ -730,12 +733,15 @@ def prompting_section() -> None:
                     label=t("ch8.prompt.scored", n=len(test_split), seconds=f"{time.monotonic() - started:.1f}"),
                     state="complete",
                 )
-            own = st.session_state.setdefault("ch8_own_methods", {}).setdefault(data_lang, {})
             own[f"{model_key}:{mode}"] = {
                 "probs": entry["probs"],
                 "content_free": entry["content_free"],
                 "examples": entry["examples"],
             }
+        if (before or {}).get("examples") != (own.get(f"{model_key}:{mode}") or {}).get("examples"):
+            # The story chart at the top was drawn with the method this panel no longer
+            # shows: draw the page again, so it (and a link's cold first view) agrees.
+            st.rerun()
         probs = apply_calibration(entry, calibrated)
         evaluation = evaluate(gold, predictions(probs), LABELS)
         left, right = st.columns([2, 3])

@@ -53,9 +53,24 @@ def page(browser):
     context.close()
 
 
+def wait_for_charts(page, timeout_ms: int = 60_000) -> None:
+    """Wait until every chart has drawn. A fresh browser loads the chart code lazily (a
+    skeleton stands in until then) and plotly.js draws after the script run has ended:
+    on a busy machine that can be seconds after ``wait_for_streamlit``."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stSkeleton"]')
+            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(el => {
+                const plot = el.querySelector('.js-plotly-plot');
+                return plot && plot._fullLayout;
+            })""",
+        timeout=timeout_ms,
+    )
+
+
 def plotly_data(page) -> list[dict]:
-    """What every drawn plotly chart shows: its traces' data and its title (plotly.js's
-    own objects, read in the browser; generated ids left out)."""
+    """What every plotly chart shows, once all have drawn: its traces' data and its title
+    (plotly.js's own objects, read in the browser; generated ids left out)."""
+    wait_for_charts(page)
     return page.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => ({
             title: (el.layout && el.layout.title && el.layout.title.text) || '',

@@ -188,3 +188,26 @@ def test_predict_the_best_way_and_the_surest_method_then_reveal():
     assert pick_widget(app, "ch8.surest").value is None
     assert lock(app, "ch8.surest", gold[0])["context"]
     assert "Test sentence #4" in texts(app)
+
+
+def test_the_story_chart_shows_the_prompt_panels_method_on_the_first_view():
+    """A link to examples a learner chose: the story chart's bar for that method is the
+    prompt panel's own score on the first view (it showed the shipped examples' score until
+    something else redrew the page, so a copied link opened a different chart), and back
+    on the shipped examples both show the shipped score."""
+    import re
+
+    def scores(app: AppTest) -> tuple[float, float]:
+        story = apptest_helpers.chart_titled(app, "Weighted F1 on")
+        bar = [y for trace in story["data"] if trace["type"] == "bar"
+               for x, y in zip(trace["x"], trace["y"], strict=True) if "tiny GPT" in x and "few-shot" in x]
+        panel = apptest_helpers.chart_title(apptest_helpers.chart_titled(app, "few-shot: weighted F1"))
+        return round(bar[0], 3), float(re.search(r"weighted F1 ([0-9.]+)", panel).group(1))
+
+    app = open_page("en", data="zh", cal="1", pm="gpt", mode="few", shots="5,9,12")
+    own_bar, own_panel = scores(app)
+    assert own_bar == own_panel
+    app.multiselect(key="ch8_shots").set_value([0, 3, 2, 1]).run()  # the shipped examples
+    shipped_bar, shipped_panel = scores(app)
+    assert shipped_bar == shipped_panel != own_panel
+    assert not app.exception
