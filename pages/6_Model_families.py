@@ -650,7 +650,7 @@ def sizes_section() -> None:
 
 # --------------------------------------------------------------------------- the page
 
-st.title(t("nav.ch6"))
+st.title(t("ch6.title"))
 
 text = sentence_control()
 ids = None

@@ -189,25 +189,31 @@ def _side_by_side_panels(figure) -> int:
     return len(domains)
 
 
+def _figure_text(text: object) -> str:
+    return "<br>".join(for_plotly(part) for part in str(text).split("<br>"))
+
+
 def safe_figure_text(figure) -> None:
     """Titles, axis titles, legend names and category labels: ``<b>``, ``<a href>`` typed
-    by a learner appear as text (Plotly reads pseudo-HTML in them)."""
+    by a learner appear as text (Plotly reads pseudo-HTML in them). A figure's own line
+    break ``<br>`` stays a line break: the figure factories write it between two lines of a
+    label (a learner's text reaches them escaped already, as ``&lt;br&gt;``)."""
     layout = figure.layout
     if layout.title and layout.title.text:
-        layout.title.text = for_plotly(layout.title.text)
+        layout.title.text = _figure_text(layout.title.text)
     for name in [n for n in layout if n.startswith(("xaxis", "yaxis"))]:
         axis = layout[name]
         if axis.title and axis.title.text:
-            axis.title.text = for_plotly(axis.title.text)
+            axis.title.text = _figure_text(axis.title.text)
         if axis.ticktext is not None:
-            axis.ticktext = [for_plotly(tick) for tick in axis.ticktext]
+            axis.ticktext = [_figure_text(tick) for tick in axis.ticktext]
     for trace in figure.data:
         if getattr(trace, "name", None):
-            trace.name = for_plotly(trace.name)
+            trace.name = _figure_text(trace.name)
         for axis_name in ("x", "y"):
             values = getattr(trace, axis_name, None)
             if values is not None and len(values) and isinstance(values[0], str):
-                setattr(trace, axis_name, [for_plotly(v) for v in values])
+                setattr(trace, axis_name, [_figure_text(v) for v in values])
 
 
 def _parse_seed(value: object) -> int | None:
