@@ -21,9 +21,12 @@ def open_page(lang: str = "en") -> AppTest:
 
 
 def html_bodies(app: AppTest) -> list[str]:
-    """HTML the page drew, less the predict-then-reveal cover (the app's own CSS, no user text)."""
+    """HTML the page drew, less the app's own style sheets (the predict-then-reveal cover,
+    the phone and projector layouts: no user text in them)."""
+    from ui.common import PHONE_CSS, PROJECTOR_CSS
+
     bodies = [element.proto.body for element in app.get("html")]
-    return [b for b in bodies if not (b.startswith("<style>") and ".st-key-quiz_" in b)]
+    return [b for b in bodies if not ((b.startswith("<style>") and ".st-key-quiz_" in b) or b in (PHONE_CSS, PROJECTOR_CSS))]
 
 
 def summaries(app: AppTest, lang: str = "en") -> list[str]:
