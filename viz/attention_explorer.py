@@ -28,8 +28,6 @@ from viz.tokens import display_token
 HERE = Path(__file__).resolve().parent / "explorer"
 #: The longest token label drawn (longer ones end in "…"; the full token is in the hover).
 LABEL_LIMIT = 14
-#: Estimated heights (px) of a view before its script has measured itself.
-ROW_HEIGHT = 22
 
 
 def pack(array: np.ndarray) -> dict:
@@ -57,11 +55,6 @@ def _script_json(value: object) -> str:
     """JSON that cannot end the ``<script>`` element it sits in, whatever the tokens say."""
     text = json.dumps(value, ensure_ascii=True, allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def payload_size(packed: Mapping[str, dict]) -> int:
-    """Characters of numbers the page carries (base64 of float16)."""
-    return sum(len(entry["data"]) for entry in packed.values())
 
 
 def pack_arrays(arrays: Mapping[str, np.ndarray]) -> dict[str, dict]:
@@ -106,13 +99,3 @@ def explorer_html(trace, packed: Mapping[str, dict], labels: Mapping[str, object
         f"<script>{script}</script></body></html>"
     )
 
-
-def estimated_height(trace, view: str, projector: bool = False) -> int:
-    """A first height for the frame (the page then fits it to what it draws)."""
-    rows = trace.n_tokens
-    row = ROW_HEIGHT + (6 if projector else 0)
-    if view == "heads":
-        return 260 + 200 * ((trace.n_heads + 4) // 5) + 30 * trace.n_layers
-    if view == "token":
-        return 420 + 2 * row * rows
-    return 900 + 5 * row * rows

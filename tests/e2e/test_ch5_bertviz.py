@@ -2,11 +2,10 @@
 reachable): both BertViz views render from the inlined JavaScript, and text typed as
 HTML runs no script anywhere in the page or its iframes."""
 
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, explorer_frame, explorer_state, wait_for_streamlit
+from tests.e2e.conftest import SCREENSHOTS, explorer_frame, explorer_state, only_local_requests, wait_for_streamlit
 from viz import bertviz_offline
 
 pytestmark = pytest.mark.e2e
@@ -19,18 +18,7 @@ def offline_page(browser):
     if not bertviz_offline.offline_assets_available():
         pytest.skip("node_modules is missing (run `npm ci`): BertViz can only load from a CDN")
     context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="en-US")
-    blocked: list[str] = []
-
-    def only_local(route):
-        url = route.request.url
-        host = urlparse(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    context.route("**/*", only_local)
+    blocked = only_local_requests(context)
     page = context.new_page()
     page.blocked = blocked
     dialogs: list[str] = []

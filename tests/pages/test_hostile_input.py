@@ -46,16 +46,22 @@ def _shown_text(app) -> list[tuple[str, tuple[str, ...]]]:
     return shown
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
-def test_nothing_typed_renders_as_markup(path: Path):
-    """A link, an image, a tag, a script, a terminal escape typed into any box appear
-    literally (escaped), wherever the page echoes them."""
-    app = open_page(path.relative_to(ROOT))
+def _text_boxes(app, path: Path) -> list[tuple[str, int]]:
+    """Every text area and text input of the page (the test skips a page without one)."""
     boxes = [("text_area", i) for i in range(len(app.text_area))] + [
         ("text_input", i) for i in range(len(app.text_input))
     ]
     if not boxes:
         pytest.skip(f"{path.name} has no text box")
+    return boxes
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
+def test_nothing_typed_renders_as_markup(path: Path):
+    """A link, an image, a tag, a script, a terminal escape typed into any box appear
+    literally (escaped), wherever the page echoes them."""
+    app = open_page(path.relative_to(ROOT))
+    boxes = _text_boxes(app, path)
     for kind, index in boxes:
         getattr(app, kind)[index].set_value(MARKUP).run()
         assert not app.exception, [e.value for e in app.exception]
@@ -68,11 +74,7 @@ def test_nothing_typed_renders_as_markup(path: Path):
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_every_text_box_survives_hostile_input(path: Path):
     app = open_page(path.relative_to(ROOT))
-    boxes = [("text_area", i) for i in range(len(app.text_area))] + [
-        ("text_input", i) for i in range(len(app.text_input))
-    ]
-    if not boxes:
-        pytest.skip(f"{path.name} has no text box")
+    boxes = _text_boxes(app, path)
     for kind, index in boxes:
         for name, value in HOSTILE.items():
             getattr(app, kind)[index].set_value(value).run()

@@ -15,15 +15,21 @@ def _shipped(name: str) -> bool:
     return (CHECKPOINT_DIR / name / "model.safetensors").is_file()
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_shipped_encoder_loads_counts_and_fills_blanks(lang):
-    name = f"encoder_toy_{lang}"
+def _load_checked(name: str, load, shape):
+    """A shipped checkpoint, loaded read-only, its parameters counted as the size calculator
+    counts them, small enough to ship (skips when it is not shipped)."""
     if not _shipped(name):
         pytest.skip(f"{name} not shipped")
-    model, tokenizer, meta = load_encoder(name)
+    model, tokenizer, meta = load(name)
     assert not model.training and not any(p.requires_grad for p in model.parameters())
-    assert sizes.count_parameters(sizes.encoder_shape(model.config.to_dict())).total == model.num_parameters()
+    assert sizes.count_parameters(shape(model.config.to_dict())).total == model.num_parameters()
     assert sum(p.stat().st_size for p in (CHECKPOINT_DIR / name).iterdir()) < 3.2 * 2**20
+    return model, tokenizer, meta
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_shipped_encoder_loads_counts_and_fills_blanks(lang):
+    model, tokenizer, meta = _load_checked(f"encoder_toy_{lang}", load_encoder, sizes.encoder_shape)
     assert meta["val_mlm_top1"] > 0.5 and meta["val_nsp_accuracy"] > 0.6
     ids = tokenizer.encode(SENTENCES[lang])
     result = predict_masked(model, tokenizer, ids, [1])
@@ -35,13 +41,7 @@ def test_shipped_encoder_loads_counts_and_fills_blanks(lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_shipped_encoder_decoder_loads_counts_and_rebuilds_spans(lang):
-    name = f"encdec_toy_{lang}"
-    if not _shipped(name):
-        pytest.skip(f"{name} not shipped")
-    model, tokenizer, meta = load_encoder_decoder(name)
-    assert not model.training and not any(p.requires_grad for p in model.parameters())
-    assert sizes.count_parameters(sizes.encoder_decoder_shape(model.config.to_dict())).total == model.num_parameters()
-    assert sum(p.stat().st_size for p in (CHECKPOINT_DIR / name).iterdir()) < 3.2 * 2**20
+    model, tokenizer, meta = _load_checked(f"encdec_toy_{lang}", load_encoder_decoder, sizes.encoder_decoder_shape)
     assert meta["val_span_exact_match"] > 0.05 and meta["val_token_accuracy"] > 0.8
     ids = tokenizer.encode(SENTENCES[lang])
     result = reconstruct(model, tokenizer, ids, 1, 1)
