@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ui import predict, presenter
+from ui import faults, predict, presenter, warmup
 from ui.chapters import CHAPTERS
 from ui.common import chart, intro, md, setup_page, t
 from viz.home import Stage, journey_figure
 
+warmup.start()  # the server's first page: imports and models for the class (setup_page calls it too)
 lang = setup_page("home")
 if presenter.active():  # ?lesson=...&step=...: a teacher presents a lesson path
     presenter.show(lang)
@@ -57,6 +58,7 @@ with right:
     st.subheader(t("home.self_study_title"))
     st.markdown(md("home/self_study"))
 
+faults.show_lesson_faults()  # a shipped lesson file with a typo is left out, and the teacher told why
 presenter.lesson_picker(lang)
 
 st.divider()

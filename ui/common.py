@@ -301,6 +301,9 @@ def _sidebar(device_name: str) -> None:
 
 def setup_page(namespace: str) -> str:
     """First call of every page: page config, sidebar, language. Returns ``"en"``/``"zh"``."""
+    from ui import warmup
+
+    warmup.start()  # once per server process: whichever page a class opens first
     _sync_state_from_url()
     lang = current_language()
     title = i18n.translate(f"nav.{namespace}", lang)
@@ -311,12 +314,17 @@ def setup_page(namespace: str) -> str:
         # "auto": open on a laptop, closed at phone width; the projector wants the room.
         initial_sidebar_state="collapsed" if projector_on() else "auto",
     )
+    from ui import faults, session_guard
+
+    session_guard.require_class_code(lang)  # before anything else renders (when a code is set)
     device_type, device_name = _process_setup()
     set_query_param("lang", lang)
     _sidebar(_device_label(device_type, device_name, lang))
     st.html(PHONE_CSS)
     if projector_on():
         st.html(PROJECTOR_CSS)
+    faults.show_content_faults(lang)
+    session_guard.check_lost_model(namespace, lang)
     return lang
 
 

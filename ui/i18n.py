@@ -40,14 +40,33 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[name] = value
 
 
+#: Content files that could not be read (a typo in a TOML file, a file that is not UTF-8):
+#: ``{path relative to the repository: what is wrong}``. The app keeps running without them
+#: (their keys fall back to English, then to the key) and ``ui.faults`` tells the teacher.
+BROKEN_FILES: dict[str, str] = {}
+
+
 @functools.cache
 def catalogue(lang: str) -> dict[str, object]:
-    """Every key of one language: ``{"ch3.train.button": "Train", ...}``."""
+    """Every key of one language: ``{"ch3.train.button": "Train", ...}``. A file that cannot be
+    read is skipped and listed in :data:`BROKEN_FILES` (read once: the catalogue is cached)."""
     strings: dict[str, object] = {}
     for path in sorted((CONTENT_DIR / lang).glob("*.toml")):
-        with path.open("rb") as handle:
-            _flatten(path.stem, tomllib.load(handle), strings)
+        try:
+            with path.open("rb") as handle:
+                table = tomllib.load(handle)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            BROKEN_FILES[_relative(path)] = str(exc)
+            continue
+        _flatten(path.stem, table, strings)
     return strings
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(CONTENT_DIR.parent.parent))
+    except ValueError:
+        return str(path)
 
 
 def markdown_files(lang: str) -> set[str]:
@@ -116,7 +135,11 @@ def _read_markdown(lang: str, name: str) -> str | None:
     path = CONTENT_DIR / lang / f"{name}.md"
     if not path.is_file():
         return None
-    return path.read_text(encoding="utf-8")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # the other language's text, and a word to the teacher
+        BROKEN_FILES[_relative(path)] = str(exc)
+        return None
 
 
 def markdown(name: str, lang: str) -> str:

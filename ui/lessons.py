@@ -197,6 +197,25 @@ def lesson_to_json(lesson: Lesson) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
+#: Shipped lesson files that could not be read: ``{file name: the InputError}`` (see
+#: :func:`shipped_lessons`; ``ui.faults`` shows them on the home page).
+BROKEN_LESSONS: dict[str, InputError] = {}
+
+
 def shipped_lessons() -> dict[str, Lesson]:
-    """The lessons in ``assets/lessons/``, by id, in file-name order."""
-    return {lesson.id: lesson for lesson in (parse_lesson(p.read_bytes()) for p in sorted(LESSONS_DIR.glob("*.json")))}
+    """The lessons in ``assets/lessons/``, by id, in file-name order. A file with a typo is
+    left out (the home page and the other lessons keep working) and kept in
+    :data:`BROKEN_LESSONS` with what is wrong."""
+    found: dict[str, Lesson] = {}
+    for path in sorted(LESSONS_DIR.glob("*.json")):
+        try:
+            lesson = parse_lesson(path.read_bytes())
+        except InputError as exc:
+            BROKEN_LESSONS[path.name] = exc
+            continue
+        except OSError:
+            BROKEN_LESSONS[path.name] = InputError("lesson.err_empty")
+            continue
+        BROKEN_LESSONS.pop(path.name, None)
+        found[lesson.id] = lesson
+    return found

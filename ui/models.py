@@ -15,10 +15,110 @@ Loading raises ``lm_core.core.errors.InputError`` (a message for the learner) or
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
 import streamlit as st
+
+from lm_core.core.errors import InputError
+from lm_core.core.paths import ASSETS_DIR, CHECKPOINT_DIR
 
 #: The name pages and links use for the real LLM (SmolLM2-135M-Instruct).
 SMOLLM2 = "smollm2"
+#: Chapter 8's precomputed results (what every learner sees first).
+CH8_RESULTS_FILE = ASSETS_DIR / "results" / "ch8_results.json"
+#: The message a damaged or missing shipped file shows (it names the file and what rebuilds it).
+BROKEN = "errors.model.checkpoint_broken"
+LOG = logging.getLogger("llm_explainer.models")
+
+
+# --------------------------------------------------------------------------- damaged files, remembered
+#
+# A damaged shipped file fails the same way on every page open; trying again costs every
+# student the load (seconds for SmolLM2) and logs the same traceback. So a failure is
+# remembered, with the size and time of the files it read: once a teacher restores or
+# rebuilds them, the next page open loads them again, without restarting the server.
+
+_FAILURES: dict[tuple, tuple[tuple, str, dict]] = {}
+_FAILURES_LOCK = threading.Lock()
+
+
+def _signature(paths: list[Path]) -> tuple:
+    """Size and modification time of ``paths`` (a folder: of the files in it)."""
+    found = []
+    for path in paths:
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        for file in files:
+            try:
+                stat = file.stat()
+                found.append((str(file), stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                found.append((str(file), None, None))
+    return tuple(found)
+
+
+def _remember_failure(files: Callable[..., list[Path]], script: Callable[..., str],
+                      broken: Callable[[Exception], InputError] | None = None):  # noqa: ANN202
+    """Wrap a cached loader: a damaged file raises ``InputError(BROKEN)`` naming the file and
+    the script that rebuilds it (any other error of the loader too; ``broken`` makes another
+    message from it), and the failure is kept until the files change."""
+
+    def decorate(load):  # noqa: ANN001, ANN202
+        @functools.wraps(load)
+        def wrapper(*args):  # noqa: ANN002, ANN202
+            key = (load.__name__, args)
+            remembered = _FAILURES.get(key)
+            if remembered is not None and remembered[0] == _signature(files(*args)):
+                raise InputError(remembered[1], **remembered[2])
+            try:
+                result = load(*args)
+            except Exception as exc:
+                if broken is not None and not isinstance(exc, InputError):
+                    error = broken(exc)
+                else:
+                    error = _as_input_error(exc, files(*args), script(*args))
+                with _FAILURES_LOCK:
+                    _FAILURES[key] = (_signature(files(*args)), error.key, error.params)
+                LOG.warning("%s%s failed to load (remembered until its files change): %r", load.__name__, args, exc)
+                raise error from exc
+            if remembered is not None:
+                with _FAILURES_LOCK:
+                    _FAILURES.pop(key, None)
+            return result
+
+        def clear() -> None:
+            with _FAILURES_LOCK:
+                for key in [k for k in _FAILURES if k[0] == load.__name__]:
+                    del _FAILURES[key]
+            load.clear()
+
+        wrapper.clear = clear
+        return wrapper
+
+    return decorate
+
+
+def _as_input_error(exc: Exception, paths: list[Path], script: str) -> InputError:
+    """The learner's message for a failed load: a message lm_core already wrote (the checkpoint
+    message gets the right script), or the damaged-file message naming the first file."""
+    if isinstance(exc, InputError) and exc.key != BROKEN:
+        return exc
+    name = exc.params.get("name") if isinstance(exc, InputError) else None
+    return InputError(BROKEN, name=name or paths[0].name, script=script)
+
+
+def forget_failures() -> None:
+    """Forget every remembered failure (tests; a teacher restoring files does not need it)."""
+    with _FAILURES_LOCK:
+        _FAILURES.clear()
+
+
+def _checkpoint(name: str) -> list[Path]:
+    return [CHECKPOINT_DIR / name]
 
 
 def _read_only(model):  # noqa: ANN001, ANN202
@@ -27,6 +127,7 @@ def _read_only(model):  # noqa: ANN001, ANN202
     return model
 
 
+@_remember_failure(_checkpoint, lambda name: "scripts/train_gpt.py")
 @st.cache_resource(show_spinner=False, max_entries=16)
 def tiny_gpt(name: str):  # noqa: ANN201
     """``(model, tokenizer)``: a shipped tiny GPT by checkpoint name (``gpt_toy_en``, ...)."""
@@ -53,13 +154,56 @@ def smollm2_available() -> bool:
         return False
 
 
+def _smollm2_cache() -> list[Path]:
+    from lm_core.models.smollm2 import cache_dir
+
+    return [cache_dir()]
+
+
+def _smollm2_broken(exc: Exception) -> InputError:
+    """SmolLM2's converted copy could not be written or read (a full disk, a read-only home)."""
+    return InputError("faults.smollm2_broken", folder=str(_smollm2_cache()[0]), detail=type(exc).__name__)
+
+
+@_remember_failure(_smollm2_cache, lambda: "make setup", _smollm2_broken)
 @st.cache_resource(show_spinner=False)
-def smollm2():  # noqa: ANN201
-    """``(model, tokenizer)`` of SmolLM2-135M-Instruct (InputError naming the package when absent)."""
+def _smollm2_loaded():  # noqa: ANN202
     from lm_core.models.smollm2 import load_smollm2
 
     model, tokenizer = load_smollm2()
     return _read_only(model), tokenizer
+
+
+def smollm2(show_progress: bool = True):  # noqa: ANN201
+    """``(model, tokenizer)`` of SmolLM2-135M-Instruct (InputError naming the package when absent).
+
+    While the server's warm-up loads it in the background (``ui.warmup``), a page that asks
+    for it shows "SmolLM2 is getting ready, N s" (updated every second) until it is there,
+    rather than a page that hangs without a word."""
+    if show_progress:
+        _wait_for_warmup()
+    return _smollm2_loaded()
+
+
+smollm2.clear = _smollm2_loaded.clear  # type: ignore[attr-defined]
+
+
+def _wait_for_warmup() -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from ui import warmup
+
+    progress = warmup.smollm2_progress()
+    if not warmup.smollm2_loading() or get_script_run_ctx() is None:
+        return
+    from ui.common import t  # here, not at the top: ui.common imports this module's users
+
+    placeholder = st.empty()
+    while True:
+        placeholder.info(t("faults.smollm2_loading", seconds=progress.seconds), icon=":material/hourglass_top:")
+        if progress.done.wait(1.0):
+            break
+    placeholder.empty()
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,6 +226,7 @@ def causal_lm(name: str):  # noqa: ANN201
     return tiny_gpt(name)
 
 
+@_remember_failure(_checkpoint, lambda name: "scripts/train_encoder.py")
 @st.cache_resource(show_spinner=False, max_entries=4)
 def encoder(name: str):  # noqa: ANN201
     """``(model, tokenizer, meta)``: a shipped tiny encoder (chapter 6)."""
@@ -91,6 +236,7 @@ def encoder(name: str):  # noqa: ANN201
     return _read_only(model), tokenizer, meta
 
 
+@_remember_failure(_checkpoint, lambda name: "scripts/train_encoder_decoder.py")
 @st.cache_resource(show_spinner=False, max_entries=4)
 def encoder_decoder(name: str):  # noqa: ANN201
     """``(model, tokenizer, meta)``: a shipped tiny encoder-decoder (chapter 6)."""
@@ -100,6 +246,7 @@ def encoder_decoder(name: str):  # noqa: ANN201
     return _read_only(model), tokenizer, meta
 
 
+@_remember_failure(lambda kind: [CHECKPOINT_DIR / f"seq2seq_{kind}"], lambda kind: "scripts/train_seq2seq.py")
 @st.cache_resource(show_spinner=False, max_entries=4)
 def translator(kind: str):  # noqa: ANN201
     """A shipped GRU encoder-decoder of chapter 4 (``kind``: "bottleneck" or "attention")."""
@@ -108,6 +255,7 @@ def translator(kind: str):  # noqa: ANN201
     return load_shipped(f"seq2seq_{kind}")
 
 
+@_remember_failure(lambda lang: [CHECKPOINT_DIR / f"ch8_base_{lang}"], lambda lang: "scripts/train_ch8.py base")
 @st.cache_resource(show_spinner=False, max_entries=4)
 def ch8_base(lang: str):  # noqa: ANN201
     """``(model, tokenizer)``: chapter 8's base GPT for ``lang`` (the one every method starts from)."""
@@ -125,6 +273,8 @@ def word2vec_corpus(name: str):  # noqa: ANN201
     return load_toy_corpus(name)
 
 
+@_remember_failure(lambda name: [CHECKPOINT_DIR / f"w2v_{name}.safetensors", CHECKPOINT_DIR / f"w2v_{name}.json"],
+                   lambda name: "scripts/train_word2vec.py")
 @st.cache_resource(show_spinner=False, max_entries=4)
 def word2vec(name: str):  # noqa: ANN201
     """The shipped word2vec model trained on ``name``'s corpus (chapter 3)."""
@@ -146,3 +296,17 @@ def minilm():  # noqa: ANN201
     from lm_core.models.minilm import load_minilm
 
     return load_minilm()
+
+
+@_remember_failure(lambda: [CH8_RESULTS_FILE], lambda: "scripts/train_ch8.py results")
+@st.cache_data(show_spinner=False, max_entries=1)
+def ch8_results() -> dict:
+    """Chapter 8's precomputed results (``scripts/train_ch8.py results``): ``{}`` when the file
+    is absent (the page then computes on demand); a damaged file raises the message naming the
+    script."""
+    if not CH8_RESULTS_FILE.is_file():
+        return {}
+    data = json.loads(CH8_RESULTS_FILE.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("chapter 8's results are not a table of languages")
+    return data

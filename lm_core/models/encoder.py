@@ -405,4 +405,7 @@ def load_encoder(name: str) -> tuple[Encoder, SpecialTokenizer, dict]:
 
     if name not in ("encoder_toy_en", "encoder_toy_zh"):
         raise ValueError(f"no shipped encoder named {name!r}")
-    return load_folder(CHECKPOINT_DIR / name, Encoder, EncoderConfig)
+    try:
+        return load_folder(CHECKPOINT_DIR / name, Encoder, EncoderConfig)
+    except Exception as exc:  # a missing or damaged file: say what rebuilds it
+        raise InputError("errors.model.checkpoint_broken", name=name, script="scripts/train_encoder.py") from exc

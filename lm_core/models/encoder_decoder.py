@@ -290,4 +290,7 @@ def load_encoder_decoder(name: str) -> tuple[EncoderDecoder, SpecialTokenizer, d
 
     if name not in ("encdec_toy_en", "encdec_toy_zh"):
         raise ValueError(f"no shipped encoder-decoder named {name!r}")
-    return load_folder(CHECKPOINT_DIR / name, EncoderDecoder, EncoderDecoderConfig)
+    try:
+        return load_folder(CHECKPOINT_DIR / name, EncoderDecoder, EncoderDecoderConfig)
+    except Exception as exc:  # a missing or damaged file: say what rebuilds it
+        raise InputError("errors.model.checkpoint_broken", name=name, script="scripts/train_encoder_decoder.py") from exc

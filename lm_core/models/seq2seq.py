@@ -532,7 +532,10 @@ def load_shipped(name: str) -> Translator:
     """``seq2seq_plain`` or ``seq2seq_attention`` from ``assets/checkpoints``."""
     if name not in SHIPPED:
         raise ValueError(f"no shipped encoder-decoder named {name!r}; available: {SHIPPED}")
-    return load_translator(CHECKPOINT_DIR / name)
+    try:
+        return load_translator(CHECKPOINT_DIR / name)
+    except Exception as exc:  # a missing or damaged file: say what rebuilds it
+        raise InputError("errors.model.checkpoint_broken", name=name, script="scripts/train_seq2seq.py") from exc
 
 
 # --------------------------------------------------------------------------- why transformers won

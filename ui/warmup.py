@@ -1,0 +1,142 @@
+"""Warm start: what the first page of a class needs, imported and loaded once per server process.
+
+Why: a teacher starts the server and thirty students open a chapter in the same second. Without
+a warm-up, thirty session threads import pandas for plotly at once (Python hands some of them a
+half-imported module: "partially initialized module 'pandas' has no attribute 'Series'"), and
+each chapter's first visitor waits for its models to load.
+
+:func:`start` runs from ``app.py`` and from ``ui.common.setup_page`` (every page calls it
+first), so whichever page a student opens first starts it; later calls return at once.
+
+- The libraries every chart needs (pandas, plotly) are imported right away, under one lock:
+  the first session waits a few seconds, the others wait for it, nobody sees half a module.
+- The shipped small models (through ``ui.models``, so pages get the very same objects) and then
+  SmolLM2 load in a background thread. While SmolLM2 loads, :func:`smollm2_progress` says for
+  how long, and ``ui.models.smollm2`` shows "SmolLM2 is getting ready" instead of a silent wait.
+
+Set ``LLM_EXPLAINER_WARMUP=0`` to skip the background loading (the page tests do by default:
+under pytest nothing loads in the background unless ``LLM_EXPLAINER_WARMUP=1``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+LOG = logging.getLogger("llm_explainer.warmup")
+ENV = "LLM_EXPLAINER_WARMUP"
+
+#: The shipped small models a first page opens with (loader name in ``ui.models``, its argument).
+SMALL_MODELS: tuple[tuple[str, tuple], ...] = (
+    ("tiny_gpt", ("gpt_toy_en",)),
+    ("tiny_gpt", ("gpt_toy_zh",)),
+    ("encoder", ("encoder_toy_en",)),
+    ("encoder", ("encoder_toy_zh",)),
+    ("encoder_decoder", ("encdec_toy_en",)),
+    ("encoder_decoder", ("encdec_toy_zh",)),
+    ("translator", ("attention",)),
+    ("translator", ("bottleneck",)),
+    ("ch8_base", ("en",)),
+    ("ch8_base", ("zh",)),
+    ("word2vec", ("toy_en",)),
+    ("word2vec", ("toy_zh",)),
+    ("wordpiece", ()),
+    ("minilm", ()),
+)
+
+_LOCK = threading.Lock()
+_started = False
+
+
+@dataclass
+class Progress:
+    """Where SmolLM2's background load stands: ``idle`` (never asked), ``loading``, ``ready``
+    or ``failed`` (the error is remembered by ``ui.models``)."""
+
+    state: str = "idle"
+    since: float = 0.0
+    done: threading.Event = None  # type: ignore[assignment]
+
+    @property
+    def seconds(self) -> int:
+        return int(time.monotonic() - self.since) if self.since else 0
+
+
+_SMOLLM2 = Progress(done=threading.Event())
+
+
+def background_enabled() -> bool:
+    """Background loading is on in a server, off under pytest unless asked for."""
+    value = os.environ.get(ENV)
+    if value is not None:
+        return value not in {"0", "false", "no", ""}
+    return "pytest" not in sys.modules
+
+
+def import_libraries() -> None:
+    """Import what every chart needs, fully, before any session thread races for it."""
+    import pandas  # noqa: F401 - plotly imports it lazily on a figure's first use
+    import plotly.express  # noqa: F401 - pulls plotly's pandas-facing modules
+    import plotly.graph_objects  # noqa: F401
+    import plotly.io  # noqa: F401
+
+
+def start() -> None:
+    """Once per process: import the libraries now, load the models in the background."""
+    global _started
+    if _started:  # the common case: a page open on a warm server costs one check
+        return
+    with _LOCK:  # the first sessions of a cold server wait here for the imports, then go on
+        if _started:
+            return
+        began = time.perf_counter()
+        import_libraries()
+        LOG.info("warm-up: libraries imported in %.1f s", time.perf_counter() - began)
+        if background_enabled():
+            threading.Thread(target=_load_models, name="llm-explainer-warmup", daemon=True).start()
+        _started = True
+
+
+def _load_models() -> None:
+    """Every shipped model through ``ui.models`` (a damaged one is remembered there), then SmolLM2."""
+    from ui import models
+
+    began = time.perf_counter()
+    for loader, args in SMALL_MODELS:
+        try:
+            getattr(models, loader)(*args)
+        except Exception as exc:  # noqa: BLE001 - the page that needs it shows the message
+            LOG.warning("warm-up: %s%s not loaded: %s", loader, args, exc)
+    LOG.info("warm-up: small models loaded in %.1f s", time.perf_counter() - began)
+    if models.smollm2_available():
+        load_smollm2_in_background()
+
+
+def load_smollm2_in_background() -> None:
+    """Load SmolLM2 (in this thread), recording progress that pages can show."""
+    from ui import models
+
+    _SMOLLM2.state, _SMOLLM2.since = "loading", time.monotonic()
+    try:
+        models.smollm2(wait=True)
+        _SMOLLM2.state = "ready"
+        LOG.info("warm-up: SmolLM2 ready after %d s", _SMOLLM2.seconds)
+    except Exception as exc:  # noqa: BLE001 - remembered by ui.models; pages show it
+        _SMOLLM2.state = "failed"
+        LOG.warning("warm-up: SmolLM2 not loaded: %s", exc)
+    finally:
+        _SMOLLM2.done.set()
+
+
+def smollm2_progress() -> Progress:
+    """SmolLM2's background load: ``state`` and ``seconds`` so far (``done`` is set at the end)."""
+    return _SMOLLM2
+
+
+def smollm2_loading() -> bool:
+    """Whether SmolLM2 is being loaded in the background right now."""
+    return _SMOLLM2.state == "loading"
