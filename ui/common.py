@@ -9,6 +9,7 @@ view; the sidebar widgets only edit those keys.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import os
@@ -415,3 +416,19 @@ def guard() -> Iterator[None]:
     except Exception as exc:  # a bug: log it for us, keep the page usable for the student
         LOG.exception("unexpected error in page")
         st.error(t("errors.unexpected", kind=type(exc).__name__), icon=":material/bug_report:")
+
+
+def guarded_fragment(func=None, **fragment_options):  # noqa: ANN001, ANN201
+    """``st.fragment`` whose body runs inside :func:`guard`: a missing model or bad input in a
+    fragment shows the learner's message there. (A plain fragment shows Streamlit's own error
+    box before a ``guard()`` around the call could see the error.)"""
+
+    def decorate(body):  # noqa: ANN001, ANN202
+        @functools.wraps(body)
+        def guarded(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            with guard():
+                return body(*args, **kwargs)
+
+        return st.fragment(guarded, **fragment_options)
+
+    return decorate(func) if func is not None else decorate
