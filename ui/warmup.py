@@ -39,7 +39,7 @@ SMALL_MODELS: tuple[tuple[str, tuple], ...] = (
     ("encoder_decoder", ("encdec_toy_en",)),
     ("encoder_decoder", ("encdec_toy_zh",)),
     ("translator", ("attention",)),
-    ("translator", ("bottleneck",)),
+    ("translator", ("plain",)),
     ("ch8_base", ("en",)),
     ("ch8_base", ("zh",)),
     ("word2vec", ("toy_en",)),
@@ -122,7 +122,7 @@ def load_smollm2_in_background() -> None:
 
     _SMOLLM2.state, _SMOLLM2.since = "loading", time.monotonic()
     try:
-        models.smollm2(wait=True)
+        models.smollm2(show_progress=False)
         _SMOLLM2.state = "ready"
         LOG.info("warm-up: SmolLM2 ready after %d s", _SMOLLM2.seconds)
     except Exception as exc:  # noqa: BLE001 - remembered by ui.models; pages show it
