@@ -140,3 +140,24 @@ def smollm2_progress() -> Progress:
 def smollm2_loading() -> bool:
     """Whether SmolLM2 is being loaded in the background right now."""
     return _SMOLLM2.state == "loading"
+
+
+def smollm2_getting_ready(lang: str) -> bool:
+    """For a page that would rather not wait: while SmolLM2 loads in the background, show
+    "SmolLM2 is getting ready, N s" and return True (the page leaves its SmolLM2 part out this
+    run); the page reruns by itself once the model is there. False: go ahead and use it."""
+    if not smollm2_loading():
+        return False
+    import streamlit as st
+
+    from ui import i18n
+
+    st.info(i18n.translate("faults.smollm2_loading", lang, seconds=_SMOLLM2.seconds), icon=":material/hourglass_top:")
+
+    @st.fragment(run_every=2.0)
+    def _rerun_when_ready() -> None:
+        if not smollm2_loading():
+            st.rerun(scope="app")
+
+    _rerun_when_ready()
+    return True

@@ -1,0 +1,97 @@
+"""The warm start: the libraries a chart needs imported once, SmolLM2's background load shown."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import models, warmup
+
+
+def test_start_imports_pandas_and_plotly_once_and_is_cheap_after():
+    import sys
+
+    warmup.start()
+    assert "pandas" in sys.modules and "plotly.express" in sys.modules
+    began = time.perf_counter()
+    for _ in range(1000):
+        warmup.start()
+    assert time.perf_counter() - began < 0.05
+
+
+def test_background_loading_is_off_under_pytest_unless_asked(monkeypatch):
+    monkeypatch.delenv(warmup.ENV, raising=False)
+    assert not warmup.background_enabled()
+    monkeypatch.setenv(warmup.ENV, "1")
+    assert warmup.background_enabled()
+    monkeypatch.setenv(warmup.ENV, "0")
+    assert not warmup.background_enabled()
+
+
+@pytest.fixture
+def timers():
+    started: list[threading.Timer] = []
+    yield started
+    for timer in started:
+        timer.cancel()
+
+
+def _loading_for(seconds: float, monkeypatch, timers: list) -> None:
+    """SmolLM2 "loads in the background" for ``seconds`` (a stand-in, not the real model)."""
+    progress = warmup.smollm2_progress()
+    monkeypatch.setattr(progress, "state", "loading")
+    monkeypatch.setattr(progress, "since", time.monotonic())
+    monkeypatch.setattr(progress, "done", threading.Event())
+
+    def finish() -> None:
+        progress.state = "ready"
+        progress.done.set()
+
+    timer = threading.Timer(seconds, finish)
+    timer.daemon = True
+    timers.append(timer)
+    timer.start()
+
+
+def _page_asking_for_smollm2():
+    import streamlit as st
+
+    from ui import models
+
+    st.caption(f"model={models.smollm2()[0]}")
+
+
+def test_a_page_asking_for_smollm2_while_it_loads_waits_with_a_message_then_gets_it(monkeypatch, timers):
+    monkeypatch.setattr(models, "_smollm2_loaded", lambda: ("the-model", "the-tokenizer"))
+    _loading_for(1.5, monkeypatch, timers)
+    began = time.perf_counter()
+    app = AppTest.from_function(_page_asking_for_smollm2, default_timeout=60).run()
+    assert not app.exception
+    assert time.perf_counter() - began >= 1.0
+    assert app.caption[0].value == "model=the-model"
+    assert not app.info  # the "getting ready" message is gone once it is there
+
+
+def _page_that_does_not_wait():
+    import streamlit as st
+
+    from ui import warmup
+
+    if not warmup.smollm2_getting_ready(st.query_params.get("lang", "en")):
+        st.caption("SmolLM2 part")
+
+
+def test_a_page_that_does_not_wait_says_getting_ready_in_its_language(monkeypatch, timers):
+    _loading_for(30, monkeypatch, timers)
+    for lang, words in (("en", "getting ready"), ("zh", "正在准备")):
+        app = AppTest.from_function(_page_that_does_not_wait, default_timeout=60)
+        app.query_params["lang"] = lang
+        app.run()
+        assert not app.exception
+        assert words in app.info[0].value and not app.caption
+    warmup.smollm2_progress().state = "ready"
+    app = AppTest.from_function(_page_that_does_not_wait, default_timeout=60).run()
+    assert app.caption[0].value == "SmolLM2 part"
