@@ -422,8 +422,12 @@ class HeadMatch:
     targets: tuple[int, ...]
 
 
+#: How much of its attention a word must put on the target words for a head to count as found.
+HEAD_MIN_WEIGHT = 0.3
+
+
 def find_heads(trace: AttentionTrace, source_word: str, target_words: list[str] | tuple[str, ...],
-               min_weight: float = 0.3) -> list[HeadMatch]:
+               min_weight: float = HEAD_MIN_WEIGHT) -> list[HeadMatch]:
     """Every head where ``source_word`` puts at least ``min_weight`` of its attention on
     ``target_words`` (summed), best first. Empty when the words are absent or no head
     links them: the page then says so instead of inventing one."""
