@@ -14,7 +14,6 @@ from ui.predict import ask, bar_reveal
 from viz import attention as figs
 from viz import bertviz_offline
 
-CHART = {"width": "stretch", "config": {"displaylogo": False}}
 
 def input_section(trace: lab.AttentionTrace) -> None:
     """The vectors attention starts from: token, position (and the rest each model adds)."""
@@ -31,7 +30,7 @@ def input_section(trace: lab.AttentionTrace) -> None:
         panels.append((t("ch5.input.layernorm"), trace["embed.layernorm"]))
     chart(figs.vectors_figure(panels, trace.tokens, t("ch5.axis.dimension"), t("ch5.axis.token"),
                               t("ch5.input.title_smollm2" if trace.rope else "ch5.input.title", shape=shape),
-                              shared_scale=False), key="ch5_input_fig", **CHART)
+                              shared_scale=False), key="ch5_input_fig")
     caption = {lab.MINILM: "ch5.input.caption_minilm", lab.SMOLLM2: "ch5.input.caption_smollm2"}
     st.caption(t(caption.get(trace.model_name, "ch5.input.caption_gpt")))
 

@@ -28,7 +28,6 @@ from ui.common import (
 from ui.predict import ask, bar_reveal
 from viz import families as figs
 
-CHART = {"width": "stretch", "config": {"displaylogo": False}}
 #: Each number of a shape -> its name in the link.
 URL_NAMES = {
     "vocab_size": "vocab",
@@ -172,13 +171,13 @@ def _charts(presets: Presets, count: sizes.ParameterCount, family: str) -> None:
     cols = st.columns([3, 2])
     with cols[0]:
         fig = figs.size_ladder_figure(points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"), family_names)
-        chart(fig, key="ch6_ladder", **CHART)
+        chart(fig, key="ch6_ladder")
     with cols[1]:
         rows = [(t("ch6.sizes.yours"), count.as_dict())]
         rows += [(presets[k][0], sizes.count_parameters(presets[k][1]).as_dict()) for k in COMPARED if k in presets]
         part_names = {p: t(f"ch6.sizes.part_{p}") for p in sizes.PARTS}
         fig = figs.parts_figure(rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
-        chart(fig, key="ch6_parts", **CHART)
+        chart(fig, key="ch6_parts")
     st.caption(t("ch6.sizes.ff_share", share=f"{100 * count.share('feed_forward'):.0f}",
                  attention=f"{100 * count.share('attention'):.0f}",
                  embeddings=f"{100 * count.share('embeddings'):.0f}"))

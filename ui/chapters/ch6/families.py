@@ -21,7 +21,6 @@ from ui.predict import ask
 from viz import families as figs
 from viz.tokens import display_token
 
-CHART = {"width": "stretch", "config": {"displaylogo": False}}
 MAX_CHARS = 200
 
 
@@ -68,12 +67,12 @@ def encoder_column(lang: str, text: str, ids: list[int]) -> None:
         for position in sorted(view.top)[:3]:
             title = t("ch6.families.mask_title", token=figs.token_label(tokens[position], 20), position=position)
             fig = figs.predictions_figure(view.top[position], title, t("ch6.families.probability"), height=240)
-            chart(fig, key=f"ch6_pred_{position}", **CHART)
+            chart(fig, key=f"ch6_pred_{position}")
         if len(view.top) > 3:
             st.caption(t("ch6.families.more_masked", count=len(view.top) - 3))
         fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.encoder_attention"),
                                     t("ch6.families.keys"), t("ch6.families.queries"), height=420)
-        chart(fig, key="ch6_enc_attn", **CHART)
+        chart(fig, key="ch6_enc_attn")
 
 
 @st.fragment
@@ -94,7 +93,7 @@ def decoder_column(lang: str, text: str) -> None:
         fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.decoder_attention"),
                                     t("ch6.families.keys"), t("ch6.families.queries"), height=420,
                                     allowed=view.allowed)
-        chart(fig, key="ch6_dec_attn", **CHART)
+        chart(fig, key="ch6_dec_attn")
 
 
 def _span_choice(lang: str, text: str, n_tokens: int) -> None:
@@ -159,7 +158,7 @@ def encdec_column(lang: str, text: str, ids: list[int]) -> None:
         fig = figs.attention_figure(view.cross, [step["token"] for step in view.steps], view.source,
                                     t("ch6.families.cross_attention"), t("ch6.families.encoder_tokens"),
                                     t("ch6.families.written_tokens"), height=360)
-        chart(fig, key="ch6_cross", **CHART)
+        chart(fig, key="ch6_cross")
     restored.end()
 
 
@@ -174,7 +173,7 @@ def masks_section(lang: str, ids: list[int]) -> None:
         for name, allowed, rows, cols in fam.mask_panels(tokens[:8], target, pad="[PAD]")
     ]
     fig = figs.masks_figure(panels, t("ch6.masks.title"), t("ch6.masks.allowed"), t("ch6.masks.zeroed"))
-    chart(fig, key="ch6_masks", **CHART)
+    chart(fig, key="ch6_masks")
 
 
 def checked_ids(lang: str, text: str | None) -> list[int] | None:

@@ -13,7 +13,6 @@ from ui.chapters.ch6 import views
 from ui.common import chart, md, query_param, set_query_param, show_error, t
 from viz import families as figs
 
-CHART = {"width": "stretch", "config": {"displaylogo": False}}
 MAX_QUERY_CHARS = 200
 LABELS = ("positive", "negative", "neutral")
 
@@ -63,6 +62,6 @@ def representation_section(lang: str) -> None:
                 continue
             fig = figs.embedding_map_figure(data[f"{key}_xy"], data["labels"], data["texts"], label_names, title,
                                             [i for i, _ in hits])
-            chart(fig, key=f"ch6_map_{key}", **CHART)
+            chart(fig, key=f"ch6_map_{key}")
             if hits:
                 _hits_table(data, hits, label_names)
