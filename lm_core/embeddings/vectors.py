@@ -136,6 +136,16 @@ def normalise_word(word: str) -> str:
     return unicodedata.normalize("NFC", word or "").strip().lower()
 
 
+def parse_word_list(text: str) -> list[str]:
+    """The words of a comma-separated list (Chinese commas ， and 、 too), in order, without
+    repeats or blanks; ``InputError("errors.word.none_given")`` when there is none."""
+    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
+    found = list(dict.fromkeys(p for p in parts if p))
+    if not found:
+        raise InputError("errors.word.none_given")
+    return found
+
+
 def _tsv_cell(text: str) -> str:
     return str(text).replace("\t", " ").replace("\n", " ").replace("\r", " ")
 
