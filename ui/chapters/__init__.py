@@ -2,6 +2,8 @@
 
 A chapter is linked from the home page and the sidebar once its page file exists; the
 others are shown on the map as "coming soon", so the whole story is visible from day one.
+
+Per-chapter section modules that the pages call live beside it (``ui/chapters/ch8/``, ...).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # ui/chapters/__init__.py -> the repository
 
 
 @dataclass(frozen=True)
