@@ -496,7 +496,7 @@ def corpus_sentences(corpus: str, upload: bytes | None = None) -> tuple[list[str
     (fingerprint None), or ``"upload"`` with the uploaded file's bytes."""
     if corpus == "upload":
         if upload is None:
-            raise InputError("ch8.errors.no_upload")
+            raise InputError("errors.file.none_uploaded")
         sentences, lang = upload_sentences(decode_upload(upload))
         return sentences, lang, upload_digest(upload)
     shipped = load_corpus(corpus)

@@ -101,7 +101,7 @@ def test_pretraining_corpora_and_upload_fingerprints():
     assert shipped and shipped_lang == "en" and none is None
     with pytest.raises(InputError) as err:
         lab.corpus_sentences("upload", None)
-    assert err.value.key == "ch8.errors.no_upload"
+    assert err.value.key == "errors.file.none_uploaded"
     with pytest.raises(InputError) as err:
         lab.corpus_sentences("upload", b"")
     assert err.value.key == "errors.file.empty"

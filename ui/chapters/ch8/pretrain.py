@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lm_core.analysis import ch8_lab as lab
+from lm_core.core.errors import InputError
 from lm_core.train.pretrain import MODEL_SIZES, make_gpt
 from ui import jobs
 from ui.chapters.ch8.common import CHART
@@ -193,6 +194,8 @@ def section(lang: str) -> None:
     slot = st.empty()
     if train_clicked:
         with guard():
+            if corpus == "upload" and upload is None:
+                raise InputError("ch8.errors.no_upload")
             sentences, corpus_lang, digest = lab.corpus_sentences(corpus, None if upload is None else upload.getvalue())
             request = PretrainRequest(corpus, size, steps, current_seed(), digest)
             train_in_queue(request, sentences, corpus_lang, slot)
