@@ -108,9 +108,7 @@ class Replay:
 def train_in_queue(request: PretrainRequest, sentences: list[str], corpus_lang: str, slot) -> None:  # noqa: ANN001
     """Wait for the shared run, replaying it here; the session keeps its own model."""
     replay = Replay(request, slot)
-    job = functools.partial(
-        lab.pretraining_job, sentences, corpus_lang, request.size, request.steps, request.seed
-    )
+    job = functools.partial(lab.pretraining_job, sentences, corpus_lang, request.size, request.steps, request.seed)
     result = jobs.run_shared(request.key, job, label="ch8.pretrain", on_progress=replay.on_progress, cap_s=CAP_S)
     replay.finish(result)
 
