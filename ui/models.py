@@ -102,7 +102,7 @@ def encoder_decoder(name: str):  # noqa: ANN201
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def translator(kind: str):  # noqa: ANN201
-    """A shipped GRU encoder-decoder of chapter 4 (``kind``: "bottleneck" or "attention")."""
+    """A shipped GRU encoder-decoder of chapter 4 (``kind``: "plain" or "attention")."""
     from lm_core.models.seq2seq import load_shipped
 
     return load_shipped(f"seq2seq_{kind}")
