@@ -9,7 +9,7 @@ base class to inherit).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import torch
 
@@ -24,6 +24,7 @@ class WindowConfig(Protocol):
     def block_size(self) -> int: ...
 
 
+@runtime_checkable
 class CausalLM(Protocol):
     """``model(idx, capture=, kv_cache=, last_only=)`` -> logits (B, T, V), a context window,
     a fresh key/value cache, and its parameters (to find the device)."""

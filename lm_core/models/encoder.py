@@ -329,14 +329,6 @@ class MaskPrediction:
     weights: torch.Tensor  # (layers, heads, T, T) attention weights
 
 
-def encode_sentence(tokenizer: SpecialTokenizer, text: str, block_size: int) -> list[int]:
-    """Ids of a learner's sentence, checked: known characters, fits with [CLS] and [SEP]."""
-    ids = tokenizer.encode(text)
-    if len(ids) + 2 > block_size:
-        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=block_size - 2)
-    return ids
-
-
 @torch.inference_mode()
 def predict_masked(
     model: Encoder, tokenizer: SpecialTokenizer, ids: list[int], masked: list[int] | tuple[int, ...], k: int = 5

@@ -370,10 +370,6 @@ class Translation:
     def text(self) -> str:
         return dutch_sentence(self.output_words)
 
-    def alignment(self) -> list[list[float]]:
-        """Rows: output steps (the ``<eos>`` step included), columns: input words."""
-        return [step.attention or [] for step in self.steps]
-
 
 class Translator:
     """A model with its two vocabularies: checks English input, translates step by step."""
