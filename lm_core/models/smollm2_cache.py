@@ -347,9 +347,12 @@ def _load_locked() -> tuple[SmolLM2, SmolTokenizer]:
 
     folder = ensure_cache()
     config = SmolConfig.from_dict(json.loads((folder / "config.json").read_text(encoding="utf-8")))
-    with torch.device("meta"):
-        model = SmolLM2(config)
-    model.load_state_dict(load_file(str(folder / "model.safetensors")), assign=True)
+    # Ordinary tensors even when the first caller runs under torch.inference_mode(): the shared
+    # model must not depend on who loaded it first (transformers_twin re-wraps its weights).
+    with torch.inference_mode(False):
+        with torch.device("meta"):
+            model = SmolLM2(config)
+        model.load_state_dict(load_file(str(folder / "model.safetensors")), assign=True)
     model.eval()
     model.requires_grad_(False)
     return model, _load_tokenizer_locked()

@@ -51,7 +51,7 @@ def _add(out: dict, model: str, capture, logits: torch.Tensor, keep=lambda name:
             out[f"{model}|{name}"] = _sample(value)
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference_mode: the loaders cache models that later tests also train or wrap
 def compute(models: tuple[str, ...] = ("gpt", "smollm2", "encoder", "encdec", "minilm", "seq2seq")) -> dict:
     """The fixture's contents, computed by the code as it is now (public loaders only)."""
     from lm_core.models.capture import Capture
