@@ -287,10 +287,10 @@ def ensure_cache() -> Path:
         target = cache_dir()
         if target in _FAILED:
             raise _FAILED[target]
+        remove_stale_partials(target.parent)  # even when the cache is fine: a killed run's leftovers
         if cache_problem(target, verify_checksums=True) is None:
             return target
         package = _check_package()
-        remove_stale_partials(target.parent)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             prefix = f"{PARTIAL_PREFIX}{socket.gethostname()}-{os.getpid()}-"

@@ -156,3 +156,11 @@ def test_the_message_names_the_fix_in_both_languages(lang):
         reason="Permission denied",
     )
     assert "LLM_EXPLAINER_CACHE" in text and "/srv/cache" in text and "{" not in text
+
+
+def test_leftovers_go_even_when_the_cache_is_fine(tmp_path, monkeypatch):
+    copy = _copy_of_real_cache(tmp_path, weights="link")
+    killed = _partial(tmp_path, f"{cache.PARTIAL_PREFIX}{socket.gethostname()}-{_dead_pid()}-ffff")
+    monkeypatch.setenv(cache.CACHE_VARIABLE, str(tmp_path))
+    assert cache.ensure_cache() == copy
+    assert not killed.exists()
