@@ -451,14 +451,6 @@ def find_heads(trace: AttentionTrace, source_word: str, target_words: list[str] 
     return matches
 
 
-def head_scores(trace: AttentionTrace, source: int, targets: list[int]) -> np.ndarray:
-    """(L, H): attention from token ``source`` to the ``targets`` (summed), per head."""
-    weights = trace.all_weights()
-    if not targets:
-        return np.zeros((trace.n_layers, trace.n_heads), dtype=np.float32)
-    return weights[:, :, source][:, :, targets].sum(axis=-1)
-
-
 #: Temperatures offered by the teaching slider (1.0 is what the model computes).
 TEMPERATURES = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 

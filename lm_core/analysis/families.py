@@ -205,7 +205,7 @@ def encoder_vectors(model: Encoder, tokenizer: SpecialTokenizer, texts: list[str
     """
     rows = []
     for text in texts:
-        ids = tokenizer.base._encode_known(tokenizer.base._prepare(text))[: model.config.block_size - 2]
+        ids = tokenizer.base.encode_known(text)[: model.config.block_size - 2]
         if not ids:
             rows.append(torch.zeros(model.config.n_embd))
             continue

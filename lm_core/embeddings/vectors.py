@@ -68,9 +68,6 @@ class WordVectors:
                              suggestions=", ".join(self.suggestions(key)))
         return self.index[key]
 
-    def group_of(self, word: str) -> str | None:
-        return self.groups.get(word)
-
     # -- the questions ---------------------------------------------------------------
 
     def similarity(self, a: str, b: str) -> float:
