@@ -34,7 +34,7 @@ BLOCK_SIZE = 64
 
 
 def tokenized(tokenizer: SpecialTokenizer, sentences: list[str], block_size: int) -> list[list[int]]:
-    rows = [tokenizer.base._encode_known(tokenizer.base._prepare(s)) for s in sentences]
+    rows = [tokenizer.base.encode_known(s) for s in sentences]
     return [row for row in rows if 2 <= len(row) <= block_size - 3]
 
 

@@ -123,6 +123,17 @@ def choice_query_param(name: str, options: Sequence[str], default: str) -> str:
     return value if value in options else default
 
 
+def number_choice_query_param(name: str, options: Sequence[float], default: float, kind: type = float) -> float:
+    """One of ``options`` (numbers: a temperature, a grid step) from the URL, read as
+    ``kind`` (``float`` or ``int``); ``default`` if absent, not a number or not an option."""
+    raw = query_param(name)
+    try:
+        value = kind(raw) if raw is not None else None
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return value if value is not None and value in options else default
+
+
 def text_query_param(name: str, default: str, max_chars: int = URL_TEXT_MAX) -> str:
     """Typed text from the URL (shown literally, checked like typed text); ``default``
     if absent or longer than a link may carry."""

@@ -2,30 +2,27 @@
 probabilities and the scaling plots.
 
 Plain numbers in, plotly Figures out; all labels arrive translated from the page.
-Sentences a learner uploads or picks are escaped before they reach a title or a label.
+Sentences a learner uploads or picks are escaped (``viz.text.for_plotly``) before they reach
+a title or a label.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from viz.style import PALETTE, apply_style
+from viz.text import for_plotly
 
 TICK_FONT = 15
 GPT_COLOUR, LLM_COLOUR, FINETUNE_COLOUR = "#0072B2", "#E69F00", "#009E73"
 
 
-def _esc(text: str) -> str:
-    return html.escape(str(text), quote=False)
-
-
 def _label(text: str) -> str:
     """Escaped, with line breaks kept as breaks (tick labels on two lines)."""
-    return _esc(text).replace("\n", "<br>")
+    return for_plotly(text).replace("\n", "<br>")
 
 
 def _axes(fig: go.Figure) -> go.Figure:
@@ -93,7 +90,7 @@ def loss_figure(
             x=list(steps),
             y=list(losses),
             mode="lines+markers" if len(steps) < 40 else "lines",
-            name=_esc(name),
+            name=for_plotly(name),
             line={"color": PALETTE[i % len(PALETTE)], "width": 3},
         )
     fig.update_layout(
@@ -110,7 +107,7 @@ def confusion_figure(
 ) -> go.Figure:
     """Rows: true label; columns: predicted label; each cell its count."""
     z = [[int(v) for v in row] for row in matrix]  # plain lists: readable in the page's JSON
-    names = [_esc(n) for n in class_names]
+    names = [for_plotly(n) for n in class_names]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -145,16 +142,16 @@ def sentence_probs_figure(
     colours = ("#009E73", "#D55E00", "#6b7280")
     for j, name in enumerate(class_names):
         fig.add_bar(
-            y=[_esc(m) for m in methods],
+            y=[for_plotly(m) for m in methods],
             x=[p[j] for p in probs],
-            name=_esc(name) + (" ✓" if j == gold else ""),
+            name=for_plotly(name) + (" ✓" if j == gold else ""),
             orientation="h",
             marker_color=colours[j % 3],
             marker_line={"width": 3 if j == gold else 0, "color": "#111827"},
             text=[f"{100 * p[j]:.0f}%" for p in probs],
             textposition="inside",
             insidetextanchor="middle",
-            hovertemplate="%{y}: %{x:.1%}<extra>" + _esc(name) + "</extra>",
+            hovertemplate="%{y}: %{x:.1%}<extra>" + for_plotly(name) + "</extra>",
         )
     fig.update_layout(
         barmode="stack",
@@ -182,7 +179,7 @@ def scaling_compute_figure(
             x=xs,
             y=[p[1] for p in run["points"]],
             mode="lines+markers",
-            name=_esc(run["name"]),
+            name=for_plotly(run["name"]),
             line={"color": PALETTE[i % len(PALETTE)], "width": 2},
             marker={"size": 7},
         )
@@ -220,7 +217,7 @@ def scaling_params_figure(
         x=list(params),
         y=list(losses),
         mode="markers+text",
-        text=[_esc(n) for n in names],
+        text=[for_plotly(n) for n in names],
         textposition="top center",
         textfont={"size": 15},
         marker={"size": 14, "color": GPT_COLOUR},

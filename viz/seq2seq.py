@@ -8,13 +8,13 @@ student typed, so every word that reaches a title or a tick goes through :func:`
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.style import PALETTE, apply_style
+from viz.text import for_html, for_plotly
 
 PLAIN_COLOUR = PALETTE[1]  # orange: one context vector
 ATTENTION_COLOUR = PALETTE[0]  # blue: attention
@@ -24,8 +24,26 @@ TICK_FONT = {"size": 15}
 
 
 def safe(text: str) -> str:
-    """Text for a Plotly label: HTML-escaped (Plotly renders a subset of HTML)."""
-    return html.escape(str(text), quote=False)
+    """Text for a Plotly label, shown literally (Plotly renders a subset of HTML)."""
+    return for_plotly(text)
+
+
+def percent(value: float | None) -> str:
+    """A share as the captions write it: "42%", or "–" when there is none."""
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def translation_box_html(label: str, text: str, colour: str, muted: bool = False) -> str:
+    """One translation in a coloured box (``st.html``): the model's name above its output.
+    A muted box (the reference) is lighter; a long sentence gets a smaller font."""
+    background = "#ffffff" if muted else "#f8fafc"
+    weight = 400 if muted else 600
+    size = "1.4rem" if len(text) <= 32 else "1.15rem"  # a long sentence stays on two lines
+    return (
+        f'<div style="border-left:6px solid {colour};padding:6px 12px;background:{background};border-radius:4px">'
+        f'<div style="font-size:0.95rem;color:#475569">{for_html(label)}</div>'
+        f'<div style="font-size:{size};font-weight:{weight}">{for_html(text) or "&nbsp;"}</div></div>'
+    )
 
 
 def _bars(words: Sequence[str], values: Sequence[float], colours: Sequence[str]) -> go.Bar:

@@ -422,8 +422,12 @@ class HeadMatch:
     targets: tuple[int, ...]
 
 
+#: How much of its attention a word must put on the target words for a head to count as found.
+HEAD_MIN_WEIGHT = 0.3
+
+
 def find_heads(trace: AttentionTrace, source_word: str, target_words: list[str] | tuple[str, ...],
-               min_weight: float = 0.3) -> list[HeadMatch]:
+               min_weight: float = HEAD_MIN_WEIGHT) -> list[HeadMatch]:
     """Every head where ``source_word`` puts at least ``min_weight`` of its attention on
     ``target_words`` (summed), best first. Empty when the words are absent or no head
     links them: the page then says so instead of inventing one."""
@@ -445,14 +449,6 @@ def find_heads(trace: AttentionTrace, source_word: str, target_words: list[str] 
             matches.append(HeadMatch(layer, head, weight, best_other in targets, source, tuple(targets)))
     matches.sort(key=lambda m: (m.is_top, m.weight), reverse=True)
     return matches
-
-
-def head_scores(trace: AttentionTrace, source: int, targets: list[int]) -> np.ndarray:
-    """(L, H): attention from token ``source`` to the ``targets`` (summed), per head."""
-    weights = trace.all_weights()
-    if not targets:
-        return np.zeros((trace.n_layers, trace.n_heads), dtype=np.float32)
-    return weights[:, :, source][:, :, targets].sum(axis=-1)
 
 
 #: Temperatures offered by the teaching slider (1.0 is what the model computes).

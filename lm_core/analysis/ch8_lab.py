@@ -8,7 +8,13 @@
 * :func:`instruction_tune` and :func:`answer_questions`: instruction tuning on the
   toy world's facts, and greedy answers to held-out questions before and after;
 * :func:`scaling_sweep`: several model sizes trained for the same compute;
-* :func:`compute_results`: all the default results, for ``scripts/train_ch8.py``.
+* :func:`compute_results`: all the default results, for ``scripts/train_ch8.py``;
+* what the page shows of them: :func:`load_results`, :func:`evaluate_methods` (every
+  method's scores, calibrated or not: the one place the weighted F1 is computed),
+  :func:`report_rows`, :func:`tally` of the instruction answers;
+* the page's queue jobs, :func:`pretraining_job` and :func:`tuning_job`: module-level
+  functions (a worker process can receive them as ``functools.partial``) that load what
+  they need themselves and return plain data.
 
 Every training function works on a copy (:func:`lm_core.train.finetune.trainable_copy`):
 a shared model is never changed.
@@ -16,34 +22,42 @@ a shared model is never changed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from lm_core.analysis.evaluation import evaluate, fit_power_law
+from lm_core.analysis.evaluation import Evaluation, evaluate, fit_power_law
 from lm_core.analysis.prompting import (
     LABELS,
+    MAX_EXAMPLES,
     GPTScorer,
     build_prompt,
+    calibrate,
     content_free_probs,
     pick_examples,
     predictions,
     score_texts,
 )
+from lm_core.core.device import inference_threads, training_threads
 from lm_core.core.errors import InputError
-from lm_core.core.paths import CHECKPOINT_DIR
+from lm_core.core.paths import ASSETS_DIR, CHECKPOINT_DIR
+from lm_core.core.text import decode_upload
 from lm_core.data.corpora import load_corpus
 from lm_core.data.instructions import InstructionPair, split_pairs
 from lm_core.decoding.generation import SamplingSettings, generate
 from lm_core.models.checkpoints import load_checkpoint
 from lm_core.train.finetune import FinetuneConfig, encode_pairs, finetune, trainable_copy
 from lm_core.train.loop import TrainConfig, train
-from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data
+from lm_core.train.pretrain import MODEL_SIZES, make_gpt, prepare_data, pretrain, upload_sentences
 
 BASE_NAME = "ch8_base_{lang}"
+RESULTS_FILE = ASSETS_DIR / "results" / "ch8_results.json"
 
 
 def base_available(lang: str) -> bool:
@@ -169,6 +183,21 @@ def is_right_kind(answer: str, pair: InstructionPair, lang: str) -> bool:
     return any(is_correct(answer, kind) for kind in kinds)
 
 
+def tally(answers: Sequence[str], pairs: Sequence[InstructionPair], lang: str) -> dict[str, int]:
+    """How many ``answers`` to ``pairs`` are right, how many name a fact of the asked kind
+    (right or not), out of how many: the score line above the instruction table."""
+    return {
+        "right": sum(is_correct(a, p.answer) for a, p in zip(answers, pairs, strict=True)),
+        "kind": sum(is_right_kind(a, p, lang) for a, p in zip(answers, pairs, strict=True)),
+        "total": len(pairs),
+    }
+
+
+def marked(answer: str, expected: str) -> str:
+    """An answer as the table shows it: ✓ or ✗ in front, ∅ for an empty answer."""
+    return ("✓ " if is_correct(answer, expected) else "✗ ") + (answer if answer else "∅")
+
+
 # --------------------------------------------------------------------------- scaling
 
 
@@ -269,7 +298,7 @@ def summarise_scaling(runs: Sequence[ScalingRun], budget: float) -> dict:
 
 
 def method_summary(probs: np.ndarray, gold: Sequence[str]) -> dict:
-    ev = evaluate(list(gold), predictions(probs), LABELS)
+    ev = evaluate_probs(gold, probs)
     return {"weighted_f1": round(ev.weighted_f1, 4), "accuracy": round(ev.accuracy, 4), "confusion": ev.confusion}
 
 
@@ -336,3 +365,214 @@ def compute_results(
         )
         out[_lang(lang)] = entry
     return out
+
+
+# --------------------------------------------------------------------------- what the page shows
+
+#: The methods in the order the story chart shows them: fine-tuned first, then each model's prompts.
+METHOD_ORDER: tuple[str, ...] = (
+    "gpt:finetuned",
+    "gpt:finetuned_own",
+    "gpt:zero",
+    "gpt:one",
+    "gpt:per_class",
+    "gpt:few",
+    "smollm2:zero",
+    "smollm2:one",
+    "smollm2:per_class",
+    "smollm2:few",
+)
+#: How a method adapts the model (the story chart's colours and the first question's answers).
+METHOD_KINDS: tuple[str, ...] = ("finetune", "prompt_gpt", "prompt_llm")
+
+
+def load_results(path: Path = RESULTS_FILE) -> dict:
+    """The measured results every learner sees first (written by ``scripts/train_ch8.py``);
+    empty before they exist."""
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def shipped_methods(results: Mapping, lang: str) -> dict[str, dict]:
+    """The measured methods for a data set: ``{"gpt:zero": {"probs", "content_free", "examples"}, ...}``."""
+    return dict(results.get(_lang(lang), {}).get("methods", {}))
+
+
+def all_methods(results: Mapping, lang: str, own: Mapping[str, dict]) -> dict[str, dict]:
+    """Every method's test probabilities: the shipped ones, then the learner's own runs
+    (``own``; one of them replaces a shipped method of the same name)."""
+    methods = shipped_methods(results, lang)
+    methods.update(own)
+    return methods
+
+
+def method_kind(key: str) -> str:
+    """How method ``key`` adapts the model: "finetune", "prompt_gpt" (the tiny GPT prompted)
+    or "prompt_llm" (SmolLM2 prompted)."""
+    if key.endswith("finetuned") or key.endswith("finetuned_own"):
+        return "finetune"
+    return "prompt_llm" if key.startswith("smollm2") else "prompt_gpt"
+
+
+def apply_calibration(entry: Mapping, calibrated: bool) -> np.ndarray:
+    """A method's label probabilities (n, 3), divided by its content-free ones when
+    ``calibrated`` and the method has them."""
+    probs = np.asarray(entry["probs"], dtype=float)
+    if calibrated and entry.get("content_free") is not None and not entry.get("no_calibration"):
+        return calibrate(probs, np.asarray(entry["content_free"], dtype=float))
+    return probs
+
+
+def method_probs(key: str, entry: Mapping, calibrated: bool) -> np.ndarray:
+    """The probabilities the page shows for method ``key``. Calibration is for prompts only:
+    a fine-tuned model learnt its label words, it has no prompt bias to divide out."""
+    return apply_calibration(entry, calibrated and method_kind(key) != "finetune")
+
+
+def evaluate_probs(gold: Sequence[str], probs: np.ndarray) -> Evaluation:
+    """Scores of label probabilities against the gold labels (the likeliest label is the answer)."""
+    return evaluate(list(gold), predictions(probs), LABELS)
+
+
+def evaluate_methods(methods: Mapping[str, Mapping], gold: Sequence[str], calibrated: bool) -> dict[str, Evaluation]:
+    """Every method's scores (weighted F1, accuracy, confusion, report), in ``methods``' order:
+    the story chart, its question and the side-by-side results all read these."""
+    return {key: evaluate_probs(gold, method_probs(key, entry, calibrated)) for key, entry in methods.items()}
+
+
+def story_order(methods: Mapping[str, object]) -> list[str]:
+    """The keys of ``methods`` that the story chart shows, in its order."""
+    return [key for key in METHOD_ORDER if key in methods]
+
+
+def majority_baseline(gold: Sequence[str]) -> tuple[float, float]:
+    """``(weighted F1, accuracy)`` of always answering the commonest label: the bar to beat."""
+    gold = list(gold)
+    counts = [gold.count(label) for label in LABELS]
+    commonest = LABELS[int(np.argmax(counts))]
+    return evaluate(gold, [commonest] * len(gold), LABELS).weighted_f1, max(counts) / len(gold)
+
+
+def report_rows(evaluation: Evaluation) -> list[dict]:
+    """The classification report as table rows, each label then ``"weighted avg"``, rounded as shown:
+    ``{"label", "precision", "recall", "f1", "support"}``."""
+    rows = []
+    for label in (*evaluation.labels, "weighted avg"):
+        values = evaluation.report[label]
+        rows.append(
+            {
+                "label": label,
+                "precision": round(values["precision"], 3),
+                "recall": round(values["recall"], 3),
+                "f1": round(values["f1-score"], 3),
+                "support": int(values["support"]),
+            }
+        )
+    return rows
+
+
+def parse_shots(text: str | None, n_train: int) -> list[int]:
+    """Example indices from a link (``"3,17,5"``): junk, repeats and out-of-range values are
+    dropped, at most :data:`MAX_EXAMPLES` kept."""
+    picked: list[int] = []
+    for piece in str(text or "").split(","):
+        piece = piece.strip()
+        if piece.isdigit() and int(piece) < n_train and int(piece) not in picked:
+            picked.append(int(piece))
+    return picked[:MAX_EXAMPLES]
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+def upload_digest(raw: bytes) -> str:
+    """A short fingerprint of an uploaded file: the same file uploaded twice is one training run."""
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def corpus_sentences(corpus: str, upload: bytes | None = None) -> tuple[list[str], str, str | None]:
+    """``(sentences, language, fingerprint)`` of a pretraining corpus: a shipped corpus by name
+    (fingerprint None), or ``"upload"`` with the uploaded file's bytes."""
+    if corpus == "upload":
+        if upload is None:
+            raise InputError("errors.file.none_uploaded")
+        sentences, lang = upload_sentences(decode_upload(upload))
+        return sentences, lang, upload_digest(upload)
+    shipped = load_corpus(corpus)
+    return list(shipped.sentences), shipped.lang, None
+
+
+# --------------------------------------------------------------------------- queue jobs
+# Called as ``fn(*args, progress, should_stop)`` through ``functools.partial`` (see ui/jobs.py):
+# module-level, so a worker process can receive them; they load what they need themselves and
+# report and return plain data only.
+
+TUNING_KINDS: tuple[str, ...] = ("instruct", "finetune")
+
+
+def pretraining_job(
+    sentences: Sequence[str],
+    corpus_lang: str,
+    size: str,
+    steps: int,
+    seed: int,
+    progress: Callable[[dict], None],
+    should_stop: Callable[[], bool],
+) -> dict:
+    """Pretrain a fresh GPT of ``size`` on ``sentences``.
+
+    Reports ``{"kind": "prepared", "tokenizer", "tokens"}`` once the data is ready, then
+    ``{"kind": "step", "step", "total", "loss"}`` every step; at each evaluation the report also
+    holds the ``checkpoint`` and a copy of the weights (``state``), so a learner who stops keeps
+    the model of the last checkpoint. Returns ``{"state": final weights, "stopped": bool}``.
+    """
+    data = prepare_data(list(sentences), corpus_lang, seed=seed)
+    progress({"kind": "prepared", "tokenizer": data.tokenizer, "tokens": int(data.train_ids.numel())})
+
+    def on_step(current, step) -> None:  # noqa: ANN001 (PretrainRun, Progress)
+        report = {"kind": "step", "step": step.step, "total": step.max_iters, "loss": step.loss}
+        if step.val_loss is not None:
+            report["checkpoint"] = current.checkpoints[-1]
+            report["state"] = {name: w.detach().clone() for name, w in current.model.state_dict().items()}
+        progress(report)
+
+    with training_threads():
+        run = pretrain(data, size, steps, seed=seed, on_step=on_step, should_stop=should_stop)
+    return {"state": run.model.state_dict(), "stopped": bool(run.result.stopped_early)}
+
+
+def tuning_job(
+    kind: str,
+    lang: str,
+    steps: int,
+    seed: int,
+    progress: Callable[[dict], None],
+    should_stop: Callable[[], bool],
+) -> dict:
+    """Tune a copy of the base GPT: ``"instruct"`` (instruction tuning on the toy world's
+    questions) or ``"finetune"`` (sentiment by label-word prediction). One loop, two data sets.
+
+    Reports ``{"step", "total", "loss"}`` every step. Returns the loss history (``losses``),
+    the training time (``seconds``) and what the page shows of the tuned model: its answers to
+    the held-out questions (``after``) or its zero-shot probabilities on the test split (``probs``).
+    """
+    if kind not in TUNING_KINDS:
+        raise ValueError(f"unknown tuning kind {kind!r}")
+    model, tokenizer = load_base(lang)
+    tune = instruction_tune if kind == "instruct" else finetune_sentiment
+    with training_threads():
+        tuned, result = tune(
+            model,
+            tokenizer,
+            lang,
+            FinetuneConfig(steps=steps, seed=seed),
+            callback=lambda step, loss: progress({"step": step, "total": steps, "loss": loss}),
+            should_stop=should_stop,
+        )
+    with inference_threads():
+        if kind == "instruct":
+            shown = {"after": answer_questions(tuned, tokenizer, split_pairs(_lang(lang))[1])}
+        else:
+            shown = {"probs": prompt_probs(GPTScorer(tuned, tokenizer), lang, "zero").probs}
+    return {"losses": result.losses, "seconds": result.train_time_s, **shown}

@@ -1,5 +1,11 @@
 """Chapter 6: one sentence through the three families, the three masks, and sentence vectors.
 
+* :func:`sentence_ids`: the sentence's tokens, checked (the three models share one tokenizer);
+  :func:`opening_mask`, :func:`opening_span`: what the encoder hides and the encoder-decoder
+  rebuilds on a new sentence; :func:`mask_from_link`, :func:`span_from_link`,
+  :func:`span_within`: a link's or a slider's choice, checked against the sentence;
+* :func:`masked_predictions`: the encoder's guesses for masked tokens and its attention
+  (last layer, mean over heads); :func:`rebuild_span`: the encoder-decoder writing a span back;
 * :func:`gpt_predictions`: the tiny GPT's next-token guess at every position, and its
   causal attention (last layer, mean over heads);
 * :func:`mask_panels`: the full, causal and cross masks as boolean matrices, built by the
@@ -18,12 +24,115 @@ import numpy as np
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.data.curriculum import FAMILY_EXAMPLES
 from lm_core.models.attention import allowed_mask
 from lm_core.models.capture import Capture
-from lm_core.models.encoder import Encoder, build_input
+from lm_core.models.encoder import Encoder, build_input, predict_masked
+from lm_core.models.encoder_decoder import EncoderDecoder, reconstruct
 from lm_core.tokenizers.special import SpecialTokenizer
 
 MAX_SENTENCE_TOKENS = 40  # one sentence for three models, drawn as token-by-token matrices
+
+
+# --------------------------------------------------------------------------- the sentence and its choices
+
+
+def sentence_ids(tokenizer: SpecialTokenizer, text: str) -> list[int]:
+    """The sentence's tokens; InputError when it is too long to draw token by token."""
+    ids = tokenizer.encode(text)
+    if len(ids) > MAX_SENTENCE_TOKENS:
+        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=MAX_SENTENCE_TOKENS)
+    return ids
+
+
+def opening_mask(lang: str, text: str, n_tokens: int) -> list[int]:
+    """The tokens the encoder hides on a new sentence: the lesson's word on its example,
+    else the middle token."""
+    example = FAMILY_EXAMPLES[lang]
+    wanted = list(example.masked) if text == example.sentence else [n_tokens // 2]
+    return [i for i in wanted if 0 <= i < n_tokens]
+
+
+def opening_span(lang: str, text: str, n_tokens: int) -> tuple[int, int]:
+    """(first, last) token the encoder-decoder rebuilds on a new sentence: the lesson's
+    span on its example, else one or two tokens in the middle."""
+    example = FAMILY_EXAMPLES[lang]
+    if text == example.sentence:
+        return example.span
+    return max(0, n_tokens // 2 - 1), min(n_tokens - 2, n_tokens // 2)
+
+
+def mask_from_link(raw: str | None, n_tokens: int) -> list[int] | None:
+    """A link's masked positions (``"1,8"``), sorted; ``None`` when absent, not numbers, or
+    naming a token past the end (the page then opens on :func:`opening_mask`)."""
+    if raw is None:
+        return None
+    try:
+        wanted = sorted({int(part) for part in raw.split(",") if part.strip() != ""})
+    except ValueError:
+        return None
+    if any(i >= n_tokens for i in wanted):
+        return None
+    return [i for i in wanted if i >= 0]
+
+
+def span_from_link(raw: str | None, n_tokens: int) -> tuple[int, int] | None:
+    """A link's span (``"7-8"``); ``None`` when absent or not two numbers. InputError when
+    it lies outside the sentence (the learner is told, the page opens on its default)."""
+    if not raw:
+        return None
+    try:
+        first, last = (int(part) for part in raw.split("-", 1))
+    except ValueError:
+        return None
+    if not 0 <= first <= last < n_tokens:
+        raise InputError("errors.mask.span_past_end", count=n_tokens)
+    return first, last
+
+
+def span_within(value: object, n_tokens: int, default: tuple[int, int]) -> tuple[int, int]:
+    """A (first, last) pair kept inside the sentence (a slider's value after the sentence
+    changed); ``default`` when it is not a pair of numbers."""
+    try:
+        first, last = sorted(int(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        first, last = default
+    return max(0, min(first, n_tokens - 1)), max(0, min(last, n_tokens - 1))
+
+
+# --------------------------------------------------------------------------- the three families
+
+
+@dataclass(frozen=True)
+class MaskedView:
+    tokens: list[str]  # the encoder's input as shown ([CLS] ... [MASK] ... [SEP])
+    top: dict[int, list[tuple[str, float]]]  # masked position -> best guesses, best first
+    weights: np.ndarray  # (T, T) last layer, mean over heads
+
+
+@torch.inference_mode()
+def masked_predictions(
+    model: Encoder, tokenizer: SpecialTokenizer, ids: list[int], masked: tuple[int, ...]
+) -> MaskedView:
+    """The encoder fills in the tokens at ``masked``, seeing both sides."""
+    result = predict_masked(model, tokenizer, ids, masked)
+    return MaskedView(tokens=result.tokens, top=result.top, weights=result.weights[-1].mean(dim=0).numpy())
+
+
+@dataclass(frozen=True)
+class SpanView:
+    source: list[str]  # the encoder's input, the span replaced by a sentinel
+    expected: list[str]  # what the decoder should write
+    steps: list[dict]  # per written token: token, prob, top candidates
+    written: list[str]  # what it wrote
+    cross: np.ndarray  # (steps, T_source) cross-attention, last layer, mean over heads
+
+
+@torch.inference_mode()
+def rebuild_span(model: EncoderDecoder, tokenizer: SpecialTokenizer, ids: list[int], first: int, last: int) -> SpanView:
+    """The encoder-decoder writes back tokens ``first..last`` hidden behind a sentinel."""
+    result = reconstruct(model, tokenizer, ids, first, last - first + 1)
+    return SpanView(result.source_tokens, result.expected, result.steps, result.written, result.cross.numpy())
 
 
 @dataclass(frozen=True)
@@ -33,6 +142,13 @@ class NextTokenView:
     predicted_prob: list[float]
     actual_prob: list[float | None]  # probability the model gave the token that really follows (None at the end)
     weights: np.ndarray  # (T, T) last layer, mean over heads
+
+    @property
+    def allowed(self) -> np.ndarray:
+        """(T, T) True where a position may look (itself and the left): the causal mask
+        every decoder's attention uses."""
+        n = len(self.tokens)
+        return allowed_mask(n, n, causal=True).numpy()
 
 
 @torch.inference_mode()
@@ -89,7 +205,7 @@ def encoder_vectors(model: Encoder, tokenizer: SpecialTokenizer, texts: list[str
     """
     rows = []
     for text in texts:
-        ids = tokenizer.base._encode_known(tokenizer.base._prepare(text))[: model.config.block_size - 2]
+        ids = tokenizer.base.encode_known(text)[: model.config.block_size - 2]
         if not ids:
             rows.append(torch.zeros(model.config.n_embd))
             continue

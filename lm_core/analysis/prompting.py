@@ -154,7 +154,7 @@ class GPTScorer:
         """Ids of the characters the tokenizer knows (possibly none)."""
         if not text.strip():
             return []
-        return self.tokenizer._encode_known(self.tokenizer._prepare(text))
+        return self.tokenizer.encode_known(text)
 
     def new_cache(self):  # noqa: ANN201
         return self.model.new_kv_cache()

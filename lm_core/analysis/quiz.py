@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from lm_core.analysis.sizes import ParameterCount
 from lm_core.data.segment import split_words
 from lm_core.decoding.generation import SamplingSettings, choose_token, shape_distribution
 from lm_core.embeddings.vectors import WordVectors
@@ -259,6 +260,18 @@ def span_restored(expected: Sequence[str], written: Sequence[str]) -> Answer:
     matched = sum(1 for a, b in zip(expected, written, strict=False) if a == b)
     return _yes_no(list(written) == list(expected), expected=" ".join(expected), written=" ".join(written),
                    matched=matched, total=len(expected))
+
+
+#: The parts of a model the size question asks about.
+SIZE_PARTS = ("embeddings", "attention", "feed_forward")
+
+
+def biggest_part(count: ParameterCount, parts: Sequence[str] = SIZE_PARTS) -> Answer:
+    """Which part holds the most parameters of the model counted? Its share in percent and
+    every part's share are the facts the reveal quotes."""
+    shares = {part: 100.0 * count.share(part) for part in parts}
+    best = max(shares, key=shares.get)
+    return Answer(frozenset({best}), best, {"values": shares, "share": shares[best]})
 
 
 # --------------------------------------------------------------------------- chapter 8

@@ -514,3 +514,54 @@ def minilm_shape(hf_config) -> ModelShape:  # noqa: ANN001 (transformers BertCon
 def with_changes(shape: ModelShape, **changes: object) -> ModelShape:
     """A copy of ``shape`` with some numbers changed (validated)."""
     return validate(replace(shape, **changes))
+
+
+# --------------------------------------------------------------------------- the calculator's controls
+
+#: The steps of the calculator's sliders; every preset's own value is added (slider_options).
+SLIDER_GRIDS: dict[str, tuple[int, ...]] = {
+    "vocab_size": (256, 512, 1000, 2000, 4000, 8000, 16000, 32000, 50000, 64000, 100000, 128000, 256000),
+    "d_model": (32, 64, 96, 128, 256, 384, 512, 768, 1024, 1536, 2048, 4096, 8192, 12288, 16384),
+    "d_ff": (128, 256, 384, 512, 1024, 1536, 2048, 3072, 4096, 8192, 16384, 32768, 49152, 65536),
+    "context": (64, 128, 256, 512, 1024, 2048, 4096, 8192, 32768, 131072, 1048576),
+}
+#: Training-set sizes in tokens the calculator offers (for the training compute).
+TRAINING_TOKENS: tuple[float, ...] = (0, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 3e11, 1e12, 2e12, 1e13, 1.5e13)
+#: The training size the calculator starts from when a preset names none.
+DEFAULT_TRAINING_TOKENS = 3e11
+#: The most layers, heads or key/value heads a slider offers (a larger preset is shown at this).
+MAX_COUNT = 128
+
+
+def slider_value(shape: ModelShape, name: str) -> int:
+    """The value of slider ``name`` (a key of SLIDER_GRIDS) for ``shape``."""
+    return int(getattr(shape, "ff_width" if name == "d_ff" else name))
+
+
+def slider_options(name: str, shapes: list[ModelShape]) -> list[int]:
+    """The steps of slider ``name``: its grid plus the value of every shape offered."""
+    return sorted({*SLIDER_GRIDS[name], *(slider_value(shape, name) for shape in shapes)})
+
+
+def nearest_training_tokens(tokens: float) -> float:
+    """The step of TRAINING_TOKENS closest to ``tokens`` (a preset's published figure)."""
+    return min(TRAINING_TOKENS, key=lambda step: abs(step - tokens))
+
+
+def calculator_settings(shape: ModelShape, training_tokens: float | None = None) -> dict[str, object]:
+    """Every control of the calculator set to ``shape`` (counts kept within the sliders;
+    ``tokens`` only when the preset names its training size)."""
+    settings: dict[str, object] = {"family": shape.family}
+    settings.update({name: slider_value(shape, name) for name in SLIDER_GRIDS})
+    settings.update(
+        n_layers=min(shape.n_layers, MAX_COUNT),
+        n_encoder_layers=max(1, min(shape.n_encoder_layers, MAX_COUNT)),
+        n_heads=min(shape.n_heads, MAX_COUNT),
+        n_kv_heads=min(shape.kv_heads, MAX_COUNT),
+        ff_kind=shape.ff_kind,
+        tied=shape.tied,
+        positions=shape.positions,
+    )
+    if training_tokens is not None:
+        settings["tokens"] = nearest_training_tokens(training_tokens)
+    return settings

@@ -83,3 +83,24 @@ HEAD_SEARCHES: dict[str, HeadSearch] = {
     "keys": HeadSearch("keys", "they", ("keys",)),
     "rained": HeadSearch("rained", "rained", ("this", "morning")),
 }
+
+# --------------------------------------------------------------------------- chapter 6: model families
+
+
+class FamilyExample(NamedTuple):
+    """The sentence chapter 6 opens on (one the toy world really contains) and what the
+    lesson does with it: the tokens the encoder hides, the span the encoder-decoder writes
+    back, and the query of the sentence-vector search."""
+
+    sentence: str
+    masked: tuple[int, ...]  # token positions hidden behind [MASK]
+    span: tuple[int, int]  # first and last token position hidden behind a sentinel
+    query: str
+
+
+FAMILY_EXAMPLES: dict[str, FamilyExample] = {
+    # "speech" masked; "whole kingdom" rebuilt.
+    "en": FamilyExample("The king gave a speech to the whole kingdom.", (4,), (7, 8), "profits fell sharply"),
+    # "钥" (first character of "keys") masked; "面包" (bread) rebuilt.
+    "zh": FamilyExample("我的钥匙找了一整天，原来它们在面包旁边。", (2,), (15, 16), "利润大幅下降"),
+}

@@ -19,6 +19,9 @@ decoding ignores all three and takes the most likely token.
 Each step is a :class:`GenerationStep` with the full distribution before and after the
 knobs, the candidates kept, the token chosen and its probability, and whether the
 context had to be cropped from the left to fit the model's window.
+
+The loop runs any model that meets :class:`~lm_core.models.causal.CausalLM` (the tiny GPT,
+SmolLM2): logits for ids, a context window, a key/value cache.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from dataclasses import dataclass, field
 import torch
 
 from lm_core.core.errors import InputError
-from lm_core.models.gpt import GPT, KVCache
+from lm_core.models.causal import CausalLM
+from lm_core.models.kv_cache import KVCache
 
 MIN_TEMPERATURE = 0.05
 MAX_TEMPERATURE = 5.0
@@ -173,7 +177,7 @@ class GenerationStep:
         return int((self.distribution.probs > self.distribution.probs[self.token_id]).sum()) + 1
 
 
-def _last_logits(model: GPT, window: Sequence[int], cache: KVCache | None) -> torch.Tensor:
+def _last_logits(model: CausalLM, window: Sequence[int], cache: KVCache | None) -> torch.Tensor:
     device = next(model.parameters()).device
     if cache is None:
         idx = torch.tensor([list(window)], dtype=torch.long, device=device)
@@ -186,7 +190,7 @@ def _last_logits(model: GPT, window: Sequence[int], cache: KVCache | None) -> to
     return model(idx, kv_cache=cache, last_only=True)[0, -1]
 
 
-def next_token_logits(model: GPT, ids: Sequence[int]) -> tuple[torch.Tensor, list[int], int]:
+def next_token_logits(model: CausalLM, ids: Sequence[int]) -> tuple[torch.Tensor, list[int], int]:
     """Logits (V,) for the token after ``ids``: (logits, window used, number cropped)."""
     if not ids:
         raise InputError("errors.text.empty")
@@ -225,7 +229,7 @@ def make_step(
 
 
 def generate_steps(
-    model: GPT,
+    model: CausalLM,
     prompt_ids: Sequence[int],
     settings: SamplingSettings,
     max_new_tokens: int,
@@ -280,7 +284,7 @@ def generate_steps(
 
 
 def generate(
-    model: GPT,
+    model: CausalLM,
     prompt_ids: Sequence[int],
     settings: SamplingSettings,
     max_new_tokens: int,

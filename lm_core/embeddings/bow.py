@@ -293,3 +293,55 @@ def chance_agreement(topics: Sequence[str]) -> float:
     counts = Counter(topics)
     total = len(topics)
     return float(sum((n / total) ** 2 for n in counts.values())) if total else 0.0
+
+
+# --------------------------------------------------------------------------- chapter 2's page, as plain functions
+
+
+def sentence_lines(text: str) -> tuple[str, ...]:
+    """One sentence per non-empty line of ``text``, stripped (the page's text box)."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def ngram_label(ngram: tuple[int, int]) -> str:
+    """An n-gram range as the page writes it: ``(1, 2)``."""
+    return f"({ngram[0]}, {ngram[1]})"
+
+
+def rows_equal(matrix: np.ndarray, first: int = 0, second: int = 1) -> bool:
+    """Whether two sentences got the very same vector (rows of a document-term matrix)."""
+    rows = np.asarray(matrix)
+    return bool(np.array_equal(rows[first], rows[second]))
+
+
+def spread_sample(sentences: Sequence[str], size: int) -> list[str]:
+    """``size`` sentences spread evenly over a corpus, not just its start."""
+    step = max(1, len(sentences) // size)
+    return list(sentences[::step][:size])
+
+
+@dataclass(frozen=True)
+class CorpusMap:
+    """A corpus sample's TF-IDF vectors in 2D, with the learner's own sentences placed on it."""
+
+    sample: list[str]
+    topics: list[str]  # one per sampled sentence (its words' most common group)
+    projection: Projection
+    agreement: dict[str, float]  # in_2d, in_full, chance (neighbour topic agreement), dims
+
+
+def corpus_map(sentences: Sequence[str], word_groups: Mapping[str, str], size: int,
+               own: Sequence[str] = ()) -> CorpusMap:
+    """PCA of ``size`` sentences spread over the corpus, and how much of the topic
+    neighbourhood the 2D picture keeps compared with the full vectors."""
+    sample = spread_sample(sentences, size)
+    result = bag_of_words(sample, "tfidf", max_sentences=len(sample))
+    topics = sentence_topics(result.tokens, word_groups)
+    projection = pca_2d(result.matrix, vectors_in_vocabulary(result, own))
+    agreement = {
+        "in_2d": neighbour_agreement(projection.coordinates, topics),
+        "in_full": neighbour_agreement(result.matrix, topics),
+        "chance": chance_agreement(topics),
+        "dims": len(result.vocabulary),
+    }
+    return CorpusMap(sample, topics, projection, agreement)

@@ -68,9 +68,6 @@ class WordVectors:
                              suggestions=", ".join(self.suggestions(key)))
         return self.index[key]
 
-    def group_of(self, word: str) -> str | None:
-        return self.groups.get(word)
-
     # -- the questions ---------------------------------------------------------------
 
     def similarity(self, a: str, b: str) -> float:
@@ -134,6 +131,16 @@ class WordVectors:
 def normalise_word(word: str) -> str:
     """How a typed word is looked up: NFC, trimmed, lowercase."""
     return unicodedata.normalize("NFC", word or "").strip().lower()
+
+
+def parse_word_list(text: str) -> list[str]:
+    """The words of a comma-separated list (Chinese commas ， and 、 too), in order, without
+    repeats or blanks; ``InputError("errors.word.none_given")`` when there is none."""
+    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
+    found = list(dict.fromkeys(p for p in parts if p))
+    if not found:
+        raise InputError("errors.word.none_given")
+    return found
 
 
 def _tsv_cell(text: str) -> str:

@@ -56,6 +56,8 @@ The speed tricks (each one explained where it happens)
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import threading
 import time
@@ -627,8 +629,10 @@ class TrainingCorpus:
         return sum(len(s) for s in self.sentences)
 
 
+@functools.lru_cache(maxsize=2)
 def load_toy_corpus(name: str) -> TrainingCorpus:
-    """The toy world (``toy_en`` / ``toy_zh``), tokenized (jieba for Chinese)."""
+    """The toy world (``toy_en`` / ``toy_zh``), tokenized (jieba for Chinese); once per
+    process (a training job and the page read it, never change it)."""
     if name not in TOY_CORPORA:
         raise InputError("errors.setting.impossible", name="corpus", value=name)
     from lm_core.data.corpora import load_corpus
@@ -712,3 +716,70 @@ class Word2VecModel:
             shipped=False,
             seconds=result.seconds,
         )
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 3's page: a training request, its job on the shared queue, the example words
+# ---------------------------------------------------------------------------------------
+
+#: The words a toy-world corpus's lesson talks about (defaults of the page's word boxes).
+EXAMPLES_BY_CORPUS = {"toy_en": "en", "toy_zh": "zh"}
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of a text (names an uploaded corpus in a training request)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def run_model_id(corpus: str, request: object) -> str:
+    """The id of a learner's model, named after its training request: sessions that shared
+    one run share the cached views of it too."""
+    return f"{corpus}-{hashlib.sha256(repr(request).encode('utf-8')).hexdigest()[:16]}"
+
+
+def training_corpus(corpus: str, upload_text: str | None = None) -> TrainingCorpus:
+    """A toy-world corpus by name, or (``corpus == "upload"``) the uploaded text."""
+    if corpus == "upload":
+        return corpus_from_upload(upload_text or "")
+    return load_toy_corpus(corpus)
+
+
+def train_job(corpus: str, upload_text: str | None, config: Word2VecConfig,
+              progress: Callable[[dict], None], should_stop: Callable[[], bool]) -> TrainResult:
+    """A training run as a job of the shared queue (``functools.partial(train_job, corpus,
+    upload_text, config)``): it loads its corpus itself and reports plain dicts, so it can
+    run in a worker process. Returns the :class:`TrainResult` (numpy arrays and numbers)."""
+    from lm_core.core.device import pick_device, training_threads
+
+    sentences = training_corpus(corpus, upload_text).sentences
+
+    def on_progress(p: TrainProgress) -> None:
+        progress({"step": p.step, "total_steps": p.total_steps, "loss": p.loss, "epoch": p.epoch,
+                  "words_done": p.words_done})
+
+    with training_threads():
+        return train_word2vec(
+            sentences, config, callback=on_progress, report_every=10,
+            snapshots_per_epoch=max(1, 40 // config.epochs), snapshot_words=400,
+            extra_snapshot_steps=EARLY_SNAPSHOTS, should_stop=should_stop, device=pick_device(),
+        )
+
+
+def example_words(corpus: str, words_by_frequency: Sequence[str]) -> dict:
+    """Default words of the page's boxes: the lesson's for the toy world, frequent words of
+    an upload (``word``, ``analogy`` (three words), ``heatmap`` (comma-separated), ``pairs``)."""
+    from lm_core.data.curriculum import WORD_EXAMPLES
+
+    if corpus in EXAMPLES_BY_CORPUS:
+        return WORD_EXAMPLES[EXAMPLES_BY_CORPUS[corpus]]
+    # An upload: skip the very frequent little words, prefer longer ones.
+    long_enough = [w for w in words_by_frequency[5:] if len(w) >= (2 if has_cjk(w) else 4)] or list(words_by_frequency)
+    picks = (long_enough * 3)[:8]
+    return dict(word=picks[0], analogy=tuple(picks[:3]), heatmap=", ".join(dict.fromkeys(picks)), pairs=())
+
+
+def lesson_words(examples: dict) -> list[str]:
+    """The words the lesson talks about (labelled first on the maps), without repeats."""
+    found = [examples["word"], *examples["analogy"], *(w for pair in examples["pairs"] for w in pair)]
+    found += [w.strip() for w in examples["heatmap"].split(",")]
+    return list(dict.fromkeys(w for w in found if w))

@@ -31,8 +31,6 @@ import torch.nn.functional as F
 
 from lm_core.models.capture import Capture, record
 
-STEP_NAMES = ("q", "k", "v", "scores", "scaled", "masked", "weights", "head_out")
-
 
 def kv_head_of(query_head: int, n_query_heads: int, n_kv_heads: int) -> int:
     """The key/value head a query head shares under grouped-query attention."""

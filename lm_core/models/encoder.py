@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -42,6 +42,7 @@ from lm_core.core.errors import InputError
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.capture import Capture
 from lm_core.models.capture import record as _record
+from lm_core.models.config import ConfigMixin, require_heads_divide, require_positive
 from lm_core.models.gpt import MLP
 from lm_core.tokenizers.special import SpecialTokenizer, load_special_tokenizer, save_special_tokenizer
 
@@ -51,7 +52,7 @@ IGNORE = -100
 
 
 @dataclass(frozen=True)
-class EncoderConfig:
+class EncoderConfig(ConfigMixin):
     vocab_size: int
     block_size: int = 64  # the longest input, [CLS] and [SEP]s included
     n_layer: int = 3
@@ -62,49 +63,49 @@ class EncoderConfig:
     n_segments: int = 2
 
     def __post_init__(self) -> None:
-        if min(self.vocab_size, self.block_size, self.n_layer, self.n_head) < 1:
-            raise ValueError("vocab_size, block_size, n_layer and n_head must be positive")
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> EncoderConfig:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+        require_positive(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
+                         n_head=self.n_head)
+        require_heads_divide(self.n_embd, self.n_head)
 
 
 # --------------------------------------------------------------------------- shared blocks
 
 
 class SelfAttention(nn.Module):
-    """Multi-head self-attention: causal (a decoder) or bidirectional (an encoder)."""
+    """Multi-head self-attention: causal (a decoder) or bidirectional (an encoder).
 
-    def __init__(self, config, causal: bool) -> None:  # noqa: ANN001 (any config with n_embd/n_head/bias/dropout)
+    ``name`` (e.g. ``blocks.0.attn``): where its steps are recorded, fixed at construction.
+    """
+
+    def __init__(self, config, causal: bool, name: str) -> None:  # noqa: ANN001 (any config with n_embd/n_head/bias/dropout)
         super().__init__()
+        self.name = name
         self.n_head, self.causal, self.dropout = config.n_head, causal, config.dropout
         self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
         self.proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
 
     def forward(
-        self, x: torch.Tensor, prefix: str, capture: Capture | None = None, key_padding: torch.Tensor | None = None
+        self, x: torch.Tensor, capture: Capture | None = None, key_padding: torch.Tensor | None = None
     ) -> torch.Tensor:
         q, k, v = (split_heads(part, self.n_head) for part in self.qkv(x).split(x.shape[-1], dim=2))
         dropout = self.dropout if self.training else 0.0
         heads = attend(
-            q, k, v, causal=self.causal, key_padding=key_padding, capture=capture, prefix=prefix, dropout=dropout
+            q, k, v, causal=self.causal, key_padding=key_padding, capture=capture, prefix=self.name, dropout=dropout
         )
         out = self.proj(merge_heads(heads))
-        _record(capture, f"{prefix}.out", out)
+        _record(capture, f"{self.name}.out", out)
         return out
 
 
 class CrossAttention(nn.Module):
-    """Queries from the decoder, keys and values from the encoder's output (its "memory")."""
+    """Queries from the decoder, keys and values from the encoder's output (its "memory").
 
-    def __init__(self, config) -> None:  # noqa: ANN001
+    ``name`` (e.g. ``decoder.blocks.0.cross``): where its steps are recorded.
+    """
+
+    def __init__(self, config, name: str) -> None:  # noqa: ANN001
         super().__init__()
+        self.name = name
         self.n_head, self.dropout = config.n_head, config.dropout
         self.q = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.kv = nn.Linear(config.n_embd, 2 * config.n_embd, bias=config.bias)
@@ -114,35 +115,38 @@ class CrossAttention(nn.Module):
         self,
         x: torch.Tensor,
         memory: torch.Tensor,
-        prefix: str,
         capture: Capture | None = None,
         memory_padding: torch.Tensor | None = None,
     ) -> torch.Tensor:
         q = split_heads(self.q(x), self.n_head)
         k, v = (split_heads(part, self.n_head) for part in self.kv(memory).split(x.shape[-1], dim=2))
         dropout = self.dropout if self.training else 0.0
-        heads = attend(q, k, v, key_padding=memory_padding, capture=capture, prefix=prefix, dropout=dropout)
+        heads = attend(q, k, v, key_padding=memory_padding, capture=capture, prefix=self.name, dropout=dropout)
         out = self.proj(merge_heads(heads))
-        _record(capture, f"{prefix}.out", out)
+        _record(capture, f"{self.name}.out", out)
         return out
 
 
 class EncoderBlock(nn.Module):
-    """x + attn(ln1(x)), then x + mlp(ln2(x)); attention sees both sides."""
+    """x + attn(ln1(x)), then x + mlp(ln2(x)); attention sees both sides.
 
-    def __init__(self, config) -> None:  # noqa: ANN001
+    ``name``: ``blocks.{i}`` in the encoder, ``encoder.blocks.{i}`` in the encoder-decoder.
+    """
+
+    def __init__(self, config, name: str) -> None:  # noqa: ANN001
         super().__init__()
+        self.name = name
         self.ln1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = SelfAttention(config, causal=False)
+        self.attn = SelfAttention(config, causal=False, name=f"{name}.attn")
         self.ln2 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.mlp = MLP(config)
+        self.mlp = MLP(config, f"{name}.mlp")
 
     def forward(
-        self, x: torch.Tensor, prefix: str, capture: Capture | None = None, key_padding: torch.Tensor | None = None
+        self, x: torch.Tensor, capture: Capture | None = None, key_padding: torch.Tensor | None = None
     ) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x), f"{prefix}.attn", capture, key_padding)
-        x = x + self.mlp(self.ln2(x), f"{prefix}.mlp", capture)
-        _record(capture, f"{prefix}.resid_post", x)
+        x = x + self.attn(self.ln1(x), capture, key_padding)
+        x = x + self.mlp(self.ln2(x), capture)
+        _record(capture, f"{self.name}.resid_post", x)
         return x
 
 
@@ -171,7 +175,7 @@ class Encoder(nn.Module):
         self.position_embedding = nn.Embedding(config.block_size, config.n_embd)
         self.segment_embedding = nn.Embedding(config.n_segments, config.n_embd)
         self.drop = nn.Dropout(config.dropout)
-        self.blocks = nn.ModuleList(EncoderBlock(config) for _ in range(config.n_layer))
+        self.blocks = nn.ModuleList(EncoderBlock(config, f"blocks.{layer}") for layer in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.nsp_head = nn.Linear(config.n_embd, 2)
         init_weights(self, config.n_layer)
@@ -199,8 +203,8 @@ class Encoder(nn.Module):
         for name, value in (("token", tokens), ("position", positions), ("segment", segment_vectors), ("sum", x)):
             _record(capture, f"embed.{name}", value)
         x = self.drop(x)
-        for layer, block in enumerate(self.blocks):
-            x = block(x, f"blocks.{layer}", capture, padding)
+        for block in self.blocks:
+            x = block(x, capture, padding)
         x = self.ln_f(x)
         _record(capture, "ln_f", x)
         return x
@@ -325,14 +329,6 @@ class MaskPrediction:
     weights: torch.Tensor  # (layers, heads, T, T) attention weights
 
 
-def encode_sentence(tokenizer: SpecialTokenizer, text: str, block_size: int) -> list[int]:
-    """Ids of a learner's sentence, checked: known characters, fits with [CLS] and [SEP]."""
-    ids = tokenizer.encode(text)
-    if len(ids) + 2 > block_size:
-        raise InputError("errors.text.too_many_tokens", count=len(ids), limit=block_size - 2)
-    return ids
-
-
 @torch.inference_mode()
 def predict_masked(
     model: Encoder, tokenizer: SpecialTokenizer, ids: list[int], masked: list[int] | tuple[int, ...], k: int = 5
@@ -359,17 +355,6 @@ def predict_masked(
         top[position] = [(tokenizer.id_to_token(int(i)), float(v)) for v, i in zip(values, indices, strict=True)]
     weights = torch.stack([capture[f"blocks.{i}.attn.weights"][0] for i in range(model.config.n_layer)])
     return MaskPrediction(tokenizer.tokens(full), masked, top, weights)
-
-
-@torch.inference_mode()
-def sentence_embeddings(model: Encoder, tokenizer: SpecialTokenizer, texts: list[str]) -> torch.Tensor:
-    """Mean of the last layer's vectors over each sentence's tokens ([CLS]/[SEP] left out): (N, C)."""
-    rows = []
-    for text in texts:
-        ids = encode_sentence(tokenizer, text, model.config.block_size)
-        full, _ = build_input(tokenizer, ids)
-        rows.append(model.trunk(torch.tensor([full]))[0, 1:-1].mean(dim=0))
-    return torch.stack(rows)
 
 
 # --------------------------------------------------------------------------- checkpoints

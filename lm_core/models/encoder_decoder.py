@@ -23,7 +23,7 @@ queries = decoder tokens, keys = encoder tokens), ``logits`` (B, T_target, V).
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -32,6 +32,7 @@ from torch import nn
 from lm_core.core.errors import InputError
 from lm_core.models.capture import Capture
 from lm_core.models.capture import record as _record
+from lm_core.models.config import ConfigMixin, require_heads_divide, require_positive
 from lm_core.models.encoder import IGNORE, CrossAttention, EncoderBlock, SelfAttention, init_weights, load_folder
 from lm_core.models.gpt import MLP
 from lm_core.tokenizers.special import N_SENTINELS, SpecialTokenizer
@@ -41,7 +42,7 @@ MEAN_SPAN = 3
 
 
 @dataclass(frozen=True)
-class EncoderDecoderConfig:
+class EncoderDecoderConfig(ConfigMixin):
     vocab_size: int
     block_size: int = 64
     n_encoder_layer: int = 2
@@ -52,43 +53,39 @@ class EncoderDecoderConfig:
     bias: bool = False
 
     def __post_init__(self) -> None:
-        if min(self.vocab_size, self.block_size, self.n_encoder_layer, self.n_decoder_layer, self.n_head) < 1:
-            raise ValueError("sizes must be positive")
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> EncoderDecoderConfig:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+        require_positive(vocab_size=self.vocab_size, block_size=self.block_size,
+                         n_encoder_layer=self.n_encoder_layer, n_decoder_layer=self.n_decoder_layer,
+                         n_head=self.n_head)
+        require_heads_divide(self.n_embd, self.n_head)
 
 
 class DecoderBlock(nn.Module):
-    """x + self_attn(ln1(x)) [causal], x + cross(ln_cross(x), memory), x + mlp(ln2(x))."""
+    """x + self_attn(ln1(x)) [causal], x + cross(ln_cross(x), memory), x + mlp(ln2(x)).
 
-    def __init__(self, config: EncoderDecoderConfig) -> None:
+    ``name``: ``decoder.blocks.{i}``, fixed at construction.
+    """
+
+    def __init__(self, config: EncoderDecoderConfig, name: str) -> None:
         super().__init__()
+        self.name = name
         self.ln1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = SelfAttention(config, causal=True)
+        self.attn = SelfAttention(config, causal=True, name=f"{name}.attn")
         self.ln_cross = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.cross = CrossAttention(config)
+        self.cross = CrossAttention(config, f"{name}.cross")
         self.ln2 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.mlp = MLP(config)
+        self.mlp = MLP(config, f"{name}.mlp")
 
     def forward(
         self,
         x: torch.Tensor,
         memory: torch.Tensor,
-        prefix: str,
         capture: Capture | None = None,
         memory_padding: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x), f"{prefix}.attn", capture)
-        x = x + self.cross(self.ln_cross(x), memory, f"{prefix}.cross", capture, memory_padding)
-        x = x + self.mlp(self.ln2(x), f"{prefix}.mlp", capture)
-        _record(capture, f"{prefix}.resid_post", x)
+        x = x + self.attn(self.ln1(x), capture)
+        x = x + self.cross(self.ln_cross(x), memory, capture, memory_padding)
+        x = x + self.mlp(self.ln2(x), capture)
+        _record(capture, f"{self.name}.resid_post", x)
         return x
 
 
@@ -101,9 +98,13 @@ class EncoderDecoder(nn.Module):
         self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)
         self.encoder_positions = nn.Embedding(config.block_size, config.n_embd)
         self.decoder_positions = nn.Embedding(config.block_size, config.n_embd)
-        self.encoder_blocks = nn.ModuleList(EncoderBlock(config) for _ in range(config.n_encoder_layer))
+        self.encoder_blocks = nn.ModuleList(
+            EncoderBlock(config, f"encoder.blocks.{layer}") for layer in range(config.n_encoder_layer)
+        )
         self.encoder_ln = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.decoder_blocks = nn.ModuleList(DecoderBlock(config) for _ in range(config.n_decoder_layer))
+        self.decoder_blocks = nn.ModuleList(
+            DecoderBlock(config, f"decoder.blocks.{layer}") for layer in range(config.n_decoder_layer)
+        )
         self.decoder_ln = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.drop = nn.Dropout(config.dropout)
         init_weights(self, config.n_encoder_layer + config.n_decoder_layer)
@@ -124,8 +125,8 @@ class EncoderDecoder(nn.Module):
         self._check(source)
         x = self.token_embedding(source) + self.encoder_positions(torch.arange(source.shape[1], device=source.device))
         x = self.drop(x)
-        for layer, block in enumerate(self.encoder_blocks):
-            x = block(x, f"encoder.blocks.{layer}", capture, padding)
+        for block in self.encoder_blocks:
+            x = block(x, capture, padding)
         return self.encoder_ln(x)
 
     def decode(
@@ -139,8 +140,8 @@ class EncoderDecoder(nn.Module):
         self._check(target_in)
         positions = self.decoder_positions(torch.arange(target_in.shape[1], device=target_in.device))
         x = self.drop(self.token_embedding(target_in) + positions)
-        for layer, block in enumerate(self.decoder_blocks):
-            x = block(x, memory, f"decoder.blocks.{layer}", capture, memory_padding)
+        for block in self.decoder_blocks:
+            x = block(x, memory, capture, memory_padding)
         logits = self.decoder_ln(x) @ self.token_embedding.weight.T
         _record(capture, "logits", logits)
         return logits

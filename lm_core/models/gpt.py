@@ -8,13 +8,15 @@ its weights with the token embedding ("weight tying").
 One code path, two modes:
 
 * **fast path** (``capture=None``): attention runs through PyTorch's fused
-  ``scaled_dot_product_attention``; generation can pass a :class:`KVCache` so each new
+  ``scaled_dot_product_attention``; generation can pass a
+  :class:`~lm_core.models.kv_cache.KVCache` so each new
   token only computes its own query, key and value.
 * **capture path** (``capture=Capture()``): attention is written out step by step
   (scores, scaling, mask, softmax, weighted sum) and every intermediate is recorded in
   the capture object under a stable dotted name. The capture object belongs to the
   call, never to the model: no module hooks and no state on the module, because one
-  model is shared by every session of the server.
+  model is shared by every session of the server. Each block knows its own name
+  (``blocks.{i}``) from construction, so ``forward`` takes only the capture object.
 
 Names recorded by the capture path (B batch, H heads, T tokens, D head dim = C / H,
 C ``n_embd``, V vocabulary size):
@@ -47,7 +49,7 @@ All captured tensors are detached copies on the CPU (float32).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -56,10 +58,12 @@ from torch import nn
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.capture import Capture
 from lm_core.models.capture import record as _record
+from lm_core.models.config import ConfigMixin, require_dropout, require_heads_divide, require_positive
+from lm_core.models.kv_cache import KVCache
 
 
 @dataclass(frozen=True)
-class GPTConfig:
+class GPTConfig(ConfigMixin):
     """Hyper-parameters of a GPT. Frozen: a model's shape never changes after creation."""
 
     vocab_size: int
@@ -71,61 +75,26 @@ class GPTConfig:
     bias: bool = False  # biases in Linear and LayerNorm (nanoGPT's default is False too)
 
     def __post_init__(self) -> None:
-        if self.vocab_size < 1 or self.block_size < 1 or self.n_layer < 1 or self.n_head < 1:
-            raise ValueError("vocab_size, block_size, n_layer and n_head must be positive")
-        if self.n_embd % self.n_head != 0:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
+        require_positive(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
+                         n_head=self.n_head)
+        require_heads_divide(self.n_embd, self.n_head)
+        require_dropout(self.dropout)
 
     @property
     def head_dim(self) -> int:
         return self.n_embd // self.n_head
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> GPTConfig:
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        return cls(**known)
-
-
-class KVCache:
-    """Keys and values of the tokens seen so far, per layer, for fast generation.
-
-    After a forward pass with ``kv_cache=cache`` the cache holds the keys and values of
-    every token processed, so the next call only feeds the new token. ``length`` is the
-    number of cached positions; it can never exceed ``block_size`` because positions past
-    the window have no position embedding (the caller then starts again on a cropped
-    context).
-    """
-
-    def __init__(self, n_layer: int) -> None:
-        self.keys: list[torch.Tensor | None] = [None] * n_layer
-        self.values: list[torch.Tensor | None] = [None] * n_layer
-
-    @property
-    def length(self) -> int:
-        return self.layer_length(0)
-
-    def layer_length(self, layer: int) -> int:
-        cached = self.keys[layer]
-        return 0 if cached is None else int(cached.shape[2])
-
-    def append(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.keys[layer] is not None:
-            k = torch.cat([self.keys[layer], k], dim=2)
-            v = torch.cat([self.values[layer], v], dim=2)
-        self.keys[layer], self.values[layer] = k, v
-        return k, v
-
 
 class CausalSelfAttention(nn.Module):
-    """Multi-head masked self-attention: every token looks only at itself and the past."""
+    """Multi-head masked self-attention: every token looks only at itself and the past.
 
-    def __init__(self, config: GPTConfig) -> None:
+    ``name`` (``blocks.{i}.attn``) is where its steps are recorded; ``layer`` is its slot
+    in a :class:`KVCache`. Both are fixed at construction, so ``forward`` needs neither.
+    """
+
+    def __init__(self, config: GPTConfig, name: str, layer: int) -> None:
         super().__init__()
+        self.name, self.layer = name, layer
         self.n_head = config.n_head
         self.head_dim = config.head_dim
         # One matrix computes queries, keys and values of all heads at once.
@@ -135,12 +104,7 @@ class CausalSelfAttention(nn.Module):
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(
-        self,
-        x: torch.Tensor,
-        prefix: str,
-        capture: Capture | None = None,
-        kv_cache: KVCache | None = None,
-        layer: int = 0,
+        self, x: torch.Tensor, capture: Capture | None = None, kv_cache: KVCache | None = None
     ) -> torch.Tensor:
         batch, tokens, channels = x.shape
         q, k, v = (split_heads(part, self.n_head) for part in self.qkv(x).split(channels, dim=2))
@@ -148,56 +112,60 @@ class CausalSelfAttention(nn.Module):
             raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
         past = 0
         if kv_cache is not None:
-            past = kv_cache.layer_length(layer)
-            k, v = kv_cache.append(layer, k, v)
+            past = kv_cache.layer_length(self.layer)
+            k, v = kv_cache.append(self.layer, k, v)
         dropout = self.dropout if self.training else 0.0
-        heads = attend(q, k, v, causal=True, past=past, capture=capture, prefix=prefix, dropout=dropout)
+        heads = attend(q, k, v, causal=True, past=past, capture=capture, prefix=self.name, dropout=dropout)
         out = self.resid_dropout(self.proj(merge_heads(heads)))
-        _record(capture, f"{prefix}.out", out)
+        _record(capture, f"{self.name}.out", out)
         return out
 
 
 class MLP(nn.Module):
-    """Position-wise feed-forward network: widen to 4C, GELU, project back to C."""
+    """Position-wise feed-forward network: widen to 4C, GELU, project back to C.
 
-    def __init__(self, config: GPTConfig) -> None:
+    ``name`` (``blocks.{i}.mlp``): where its hidden activations are recorded (``{name}.act``).
+    """
+
+    def __init__(self, config, name: str) -> None:  # noqa: ANN001 (any config with n_embd/bias/dropout)
         super().__init__()
+        self.name = name
         self.fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
         self.proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x: torch.Tensor, prefix: str, capture: Capture | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, capture: Capture | None = None) -> torch.Tensor:
         hidden = F.gelu(self.fc(x))
-        _record(capture, f"{prefix}.act", hidden)
+        _record(capture, f"{self.name}.act", hidden)
         return self.dropout(self.proj(hidden))
 
 
 class Block(nn.Module):
-    """One transformer block (pre-LayerNorm): x + attn(ln1(x)), then x + mlp(ln2(x))."""
+    """Transformer block ``layer`` (pre-LayerNorm): x + attn(ln1(x)), then x + mlp(ln2(x)).
 
-    def __init__(self, config: GPTConfig) -> None:
+    It knows its name, ``blocks.{layer}``, from construction (as TransformerLens's blocks
+    know their index) and records under it.
+    """
+
+    def __init__(self, config: GPTConfig, layer: int) -> None:
         super().__init__()
+        self.name = f"blocks.{layer}"
         self.ln1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = CausalSelfAttention(config)
+        self.attn = CausalSelfAttention(config, f"{self.name}.attn", layer)
         self.ln2 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.mlp = MLP(config)
+        self.mlp = MLP(config, f"{self.name}.mlp")
 
     def forward(
-        self,
-        x: torch.Tensor,
-        prefix: str,
-        capture: Capture | None = None,
-        kv_cache: KVCache | None = None,
-        layer: int = 0,
+        self, x: torch.Tensor, capture: Capture | None = None, kv_cache: KVCache | None = None
     ) -> torch.Tensor:
         normed = self.ln1(x)
-        _record(capture, f"{prefix}.ln1", normed)
-        x = x + self.attn(normed, f"{prefix}.attn", capture, kv_cache, layer)
-        _record(capture, f"{prefix}.resid_mid", x)
+        _record(capture, f"{self.name}.ln1", normed)
+        x = x + self.attn(normed, capture, kv_cache)
+        _record(capture, f"{self.name}.resid_mid", x)
         normed = self.ln2(x)
-        _record(capture, f"{prefix}.ln2", normed)
-        x = x + self.mlp(normed, f"{prefix}.mlp", capture)
-        _record(capture, f"{prefix}.resid_post", x)
+        _record(capture, f"{self.name}.ln2", normed)
+        x = x + self.mlp(normed, capture)
+        _record(capture, f"{self.name}.resid_post", x)
         return x
 
 
@@ -210,7 +178,7 @@ class GPT(nn.Module):
         self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)
         self.position_embedding = nn.Embedding(config.block_size, config.n_embd)
         self.drop = nn.Dropout(config.dropout)
-        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.blocks = nn.ModuleList(Block(config, layer) for layer in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         # Weight tying: the same matrix turns ids into vectors and vectors into scores.
@@ -269,8 +237,8 @@ class GPT(nn.Module):
         _record(capture, "embed.position", position_vectors)
         _record(capture, "embed.sum", x)
         x = self.drop(x)
-        for layer, block in enumerate(self.blocks):
-            x = block(x, f"blocks.{layer}", capture, kv_cache, layer)
+        for block in self.blocks:
+            x = block(x, capture, kv_cache)
         if last_only and capture is None:
             x = x[:, -1:, :]
         x = self.ln_f(x)

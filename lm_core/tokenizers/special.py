@@ -45,9 +45,6 @@ class SpecialTokenizer:
     def eos_id(self) -> int:
         return self.base.eos_id
 
-    def special_id(self, name: str) -> int:
-        return self._special_ids[name]
-
     @property
     def pad_id(self) -> int:
         return self._special_ids[PAD]
@@ -73,9 +70,6 @@ class SpecialTokenizer:
 
     def is_special(self, token_id: int) -> bool:
         return int(token_id) >= self.base.vocab_size or int(token_id) == self.base.eos_id
-
-    def is_sentinel(self, token_id: int) -> bool:
-        return int(token_id) in {self._special_ids[s] for s in SENTINELS}
 
     def encode(self, text: str) -> list[int]:
         """Ids of typed text (the base tokenizer's; raises its InputErrors)."""

@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from lm_core.core.errors import InputError
@@ -101,18 +100,6 @@ def make_batch(pairs: Sequence[EncodedPair], pad_id: int = 0) -> tuple[torch.Ten
         targets[: pair.n_prompt - 1] = -1  # predicting prompt tokens is not the lesson
         y[row, :n] = targets
     return x, y
-
-
-def answer_loss(model: nn.Module, pairs: Sequence[EncodedPair]) -> float:
-    """Mean loss on the answer tokens of ``pairs`` (no gradient)."""
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        x, y = make_batch(pairs)
-        logits = model(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), ignore_index=-1)
-    model.train(was_training)
-    return float(loss)
 
 
 def finetune(

@@ -253,3 +253,57 @@ def train_and_measure(
         out[kind] = evaluate_by_length(translator, heldout_pairs())
     out["seconds"] = time.perf_counter() - started
     return out
+
+
+# --------------------------------------------------------------------------- chapter 4's page: the quick run as a job
+
+RUN_KINDS = ("plain", "attention")  # trained in this order by train_and_measure
+REPORT_EVERY = 4  # steps between two progress reports of a quick run (every one is kept for replays)
+
+
+def quick_run_job(run: QuickRun, progress: Callable[[dict], None], should_stop: Callable[[], bool]) -> dict:
+    """A learner's quick run as a job of the shared queue (``functools.partial(quick_run_job,
+    run)``): both models trained and measured, plain numbers out (see :func:`train_and_measure`).
+    Reports ``{"kind", "step", "total", "loss"}`` every few steps and at each model's last step."""
+    from lm_core.core.device import training_threads
+
+    last = {"step": 0}
+
+    def report(kind: str, p: Seq2SeqProgress) -> None:
+        if p.step - last["step"] >= REPORT_EVERY or p.step == p.total_steps:
+            last["step"] = 0 if p.step == p.total_steps else p.step
+            progress({"kind": kind, "step": p.step, "total": p.total_steps, "loss": p.loss})
+
+    with training_threads():
+        return train_and_measure(run, callback=report, should_stop=should_stop)
+
+
+def quick_run_share(report: dict) -> float:
+    """How much of a quick run a progress report says is done (0 to 1): the plain model
+    is the first half, the attention model the second."""
+    done = (RUN_KINDS.index(report["kind"]) + report["step"] / max(report["total"], 1)) / len(RUN_KINDS)
+    return min(1.0, done)
+
+
+# --------------------------------------------------------------------------- chapter 4's page: reading a translation
+
+
+def strongest_source(weights: Sequence[float]) -> tuple[int, float]:
+    """The source position an output step attends to most, and its weight (first on ties)."""
+    best = max(range(len(weights)), key=weights.__getitem__)
+    return best, float(weights[best])
+
+
+def words_changed(original: Sequence[str], forced: Sequence[str]) -> int:
+    """Output words that differ position by position, plus the difference in length."""
+    return sum(a != b for a, b in zip(original, forced, strict=False)) + abs(len(original) - len(forced))
+
+
+def pairs_measured(rows: Sequence[dict]) -> int:
+    """How many held-out pairs a by-length measurement covers (its buckets' ``n`` summed)."""
+    return sum(row["n"] for row in rows)
+
+
+def speedup(recurrent_s: float, parallel_s: float) -> float:
+    """How many times faster the parallel computation was than the recurrent one."""
+    return recurrent_s / max(parallel_s, 1e-9)

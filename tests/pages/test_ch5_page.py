@@ -192,17 +192,27 @@ def test_url_opens_a_shared_view():
     assert app.query_params["layer"] in ("2", ["2"]) and app.query_params["token"] in ("3", ["3"])
 
 
-@pytest.mark.parametrize("params", [
-    {"layer": "99", "head": "-4", "token": "nan"}, {"layer": "<script>", "head": "inf", "token": "1e9"},
-    {"view": "everything", "temp": "nan", "metric": "<b>x</b>", "causal": "maybe"},
+def found_head() -> tuple[int, int, int]:
+    """Where the default page opens without a link: the head the search finds for "rained"."""
+    search = HEAD_SEARCHES["rained"]
+    trace = lab.trace_minilm(lab.EXAMPLE_SENTENCES[search.sentence])
+    best = lab.find_heads(trace, search.source, search.targets)[0]
+    return best.layer, best.head, best.source
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    # Out of range clamps to the nearest that exists (MiniLM: 6 layers); not a number falls back.
+    ({"layer": "99", "head": "-4", "token": "nan"}, lambda layer, head, token: (5, 0, token)),
+    ({"layer": "<script>", "head": "inf", "token": "1e9"}, lambda layer, head, token: (layer, head, token)),
+    ({"view": "everything", "temp": "nan", "metric": "<b>x</b>", "causal": "maybe"},
+     lambda layer, head, token: (layer, head, token)),
 ])
-def test_tampered_explorer_links_fall_back_to_what_exists(params):
+def test_tampered_explorer_links_fall_back_to_what_exists(params, expected):
     app = open_page(**params)
     assert not app.exception and not errors(app)
     init = explorer(app)["init"]
-    assert 0 <= init["layer"] < 6 and 0 <= init["head"] < 12 and 0 <= init["token"] < 6
-    assert init["view"] in ("steps", "token", "heads") and init["temperature"] in lab.TEMPERATURES
-    assert init["metric"] in ("focus", "sharpness") and init["causal"] is False
+    assert (init["layer"], init["head"], init["token"]) == expected(*found_head())
+    assert (init["view"], init["temperature"], init["metric"], init["causal"]) == ("steps", 1.0, "focus", False)
 
 
 def test_url_typed_text_and_chinese_model_open_cold():

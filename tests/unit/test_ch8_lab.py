@@ -26,7 +26,7 @@ from lm_core.core.errors import InputError
 from lm_core.data.instructions import instruction_pairs, split_pairs
 from lm_core.models.gpt import GPT, GPTConfig
 from lm_core.tokenizers.lm import CharTokenizer
-from lm_core.train.finetune import FinetuneConfig, answer_loss, encode_pairs, finetune, trainable_copy
+from lm_core.train.finetune import FinetuneConfig, encode_pairs, finetune, make_batch, trainable_copy
 from lm_core.train.pretrain import make_gpt, prepare_data
 
 TRAIN = [
@@ -143,6 +143,16 @@ def test_power_law_fit_recovers_exponent():
         ch8_lab.ScalingRun("l", 20, 2.0, 2, [(2.0, 4.2), (4.0, 3.0)]),
     ]
     assert ch8_lab.compute_frontier(runs) == [(1.0, 5.0), (2.0, 4.0), (4.0, 3.0)]
+
+
+def answer_loss(model, pairs) -> float:
+    """Mean loss on the answer tokens of ``pairs`` (prompt positions are masked by make_batch)."""
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        loss = float(model.loss(*make_batch(pairs)))
+    model.train(was_training)
+    return loss
 
 
 def test_finetuning_a_few_steps_lowers_the_answer_loss(tiny):

@@ -43,3 +43,12 @@ def test_confusion_and_sentence_and_scaling_figures():
     assert compute.layout.xaxis.type == "log" and compute.layout.yaxis.type == "log" and len(compute.data) == 3
     params = figs.scaling_params_figure([1e4, 1e5], [4.0, 3.0], ["xs", "l"], {"a": 10.0, "b": 0.1}, LABELS)
     assert params.layout.xaxis.type == "log"
+
+
+def test_learner_text_in_legends_axes_and_labels_is_escaped_once():
+    loss = figs.loss_figure({"<i>mine</i> & co": ([1, 2], [3.0, 2.0])}, LABELS)
+    assert loss.data[0].name == "&lt;i&gt;mine&lt;/i&gt; & co"
+    cm = figs.confusion_figure([[1, 0, 0], [0, 1, 0], [0, 0, 1]], ["<b>p</b>", "n", "u"], LABELS)
+    assert cm.data[0].x[0] == "&lt;b&gt;p&lt;/b&gt;" and cm.data[0].y[0] == "&lt;b&gt;p&lt;/b&gt;"
+    already = figs.story_figure(["a &lt; b"], [0.5], ["prompt_gpt"], LABELS)
+    assert already.data[0].x == ("a &lt; b",)  # an entity written before is not escaped again

@@ -5,10 +5,11 @@ import torch
 
 from lm_core.analysis import sizes
 from lm_core.core.paths import CHECKPOINT_DIR
+from lm_core.data.curriculum import FAMILY_EXAMPLES
 from lm_core.models.encoder import load_encoder, predict_masked
 from lm_core.models.encoder_decoder import load_encoder_decoder, reconstruct
 
-SENTENCES = {"en": "The king gave a speech to the whole kingdom.", "zh": "我的钥匙找了一整天，原来它们在面包旁边。"}
+SENTENCES = {lang: example.sentence for lang, example in FAMILY_EXAMPLES.items()}  # the page's own
 
 
 def _shipped(name: str) -> bool:

@@ -85,7 +85,7 @@ def _literal_keys() -> dict[str, set[str]]:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [root / "app.py", *root.glob("pages/*.py"), *root.glob("ui/*.py"), *root.glob("viz/*.py"),
+    sources = [root / "app.py", *root.glob("pages/*.py"), *root.glob("ui/**/*.py"), *root.glob("viz/*.py"),
                *root.glob("lm_core/**/*.py")]
     found: dict[str, set[str]] = {}
     for path in sources:

@@ -190,3 +190,15 @@ def test_surest_method_reads_the_true_labels_column():
     assert quiz.surest_method(probs, 0).correct == {"a"}
     answer = quiz.surest_method(probs, 2)
     assert answer.correct == {"c"} and answer.facts["best"] == pytest.approx(0.4)
+
+
+def test_biggest_part_is_the_largest_share_of_the_count():
+    from lm_core.analysis import sizes
+
+    count = sizes.count_parameters(sizes.PRESETS["gpt3"].shape)
+    answer = quiz.biggest_part(count)
+    assert answer.correct == {"feed_forward"} and answer.case == "feed_forward"
+    assert set(answer.facts["values"]) == set(quiz.SIZE_PARTS)
+    assert answer.facts["share"] == max(answer.facts["values"].values()) == 100 * count.share("feed_forward")
+    small = sizes.with_changes(sizes.PRESETS["gpt2_small"].shape, n_layers=1)  # a wide vocabulary, one layer
+    assert quiz.biggest_part(sizes.count_parameters(small)).correct == {"embeddings"}

@@ -64,3 +64,13 @@ def test_length_and_timing_figures():
         {"title": "T", "x": "x", "y": "y", "recurrent": "r", "parallel": "p"},
     )
     assert list(timing.data[0].y) == [1.0] and timing.layout.yaxis.type == "log"
+
+
+def test_translation_box_shows_learner_text_literally_and_percent_formats_shares():
+    from viz.seq2seq import percent, translation_box_html
+
+    box = translation_box_html("With <b>attention</b>", "ik zie <script>x</script>", "#123456")
+    assert "<script>" not in box and "&lt;script&gt;" in box and "&lt;b&gt;attention" in box
+    assert "&nbsp;" in translation_box_html("plain", "", "#123456")  # an empty output keeps its height
+    assert "1.15rem" in translation_box_html("plain", "x" * 40, "#123456")
+    assert percent(0.426) == "43%" and percent(None) == "–"

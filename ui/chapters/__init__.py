@@ -1,5 +1,7 @@
 """The map of the journey: one entry per chapter, in the order a learner walks it.
 
+Per-chapter section modules that the pages call live beside it (``ui/chapters/ch5/``, ...).
+
 A chapter is linked from the home page and the sidebar once its page file exists; the
 others are shown on the map as "coming soon", so the whole story is visible from day one.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

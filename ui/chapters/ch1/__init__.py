@@ -1,0 +1,1 @@
+"""Chapter 1 (tokenization): the page's sections, one module each."""

@@ -1,0 +1,1 @@
+"""Chapter 3 (word2vec): the page's sections, one module each."""
