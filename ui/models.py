@@ -16,7 +16,6 @@ Loading raises ``lm_core.core.errors.InputError`` (a message for the learner) or
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -155,7 +154,7 @@ def smollm2_available() -> bool:
 
 
 def _smollm2_cache() -> list[Path]:
-    from lm_core.models.smollm2 import cache_dir
+    from lm_core.models.smollm2_cache import cache_dir
 
     return [cache_dir()]
 
@@ -168,7 +167,7 @@ def _smollm2_broken(exc: Exception) -> InputError:
 @_remember_failure(_smollm2_cache, lambda: "make setup", _smollm2_broken)
 @st.cache_resource(show_spinner=False)
 def _smollm2_loaded():  # noqa: ANN202
-    from lm_core.models.smollm2 import load_smollm2
+    from lm_core.models.smollm2_cache import load_smollm2
 
     model, tokenizer = load_smollm2()
     return _read_only(model), tokenizer
@@ -300,13 +299,26 @@ def minilm():  # noqa: ANN201
 
 @_remember_failure(lambda: [CH8_RESULTS_FILE], lambda: "scripts/train_ch8.py results")
 @st.cache_data(show_spinner=False, max_entries=1)
-def ch8_results() -> dict:
-    """Chapter 8's precomputed results (``scripts/train_ch8.py results``): ``{}`` when the file
-    is absent (the page then computes on demand); a damaged file raises the message naming the
-    script."""
-    if not CH8_RESULTS_FILE.is_file():
-        return {}
-    data = json.loads(CH8_RESULTS_FILE.read_text(encoding="utf-8"))
+def _ch8_results_read() -> dict:
+    from lm_core.analysis.ch8_lab import load_results
+
+    data = load_results(CH8_RESULTS_FILE)
     if not isinstance(data, dict):
         raise ValueError("chapter 8's results are not a table of languages")
     return data
+
+
+def ch8_results() -> dict:
+    """Chapter 8's precomputed results (``scripts/train_ch8.py results``), ``{}`` when the file is
+    absent. A damaged file shows the message naming the script (in the page, where this is
+    called) and also gives ``{}``: the chapter then works as before its results existed."""
+    try:
+        return _ch8_results_read()
+    except InputError as exc:
+        from ui.common import show_error  # here: ui.common's users import this module
+
+        show_error(exc)
+        return {}
+
+
+ch8_results.clear = _ch8_results_read.clear  # type: ignore[attr-defined]
