@@ -28,7 +28,7 @@ FOR_THE_TEACHER = {"en": "For the teacher", "zh": "请老师注意"}
 
 
 def _project_modules() -> dict[str, object]:
-    return {name: module for name, module in sys.modules.items() if name.split(".")[0] in PACKAGES}
+    return {name: module for name, module in list(sys.modules.items()) if name.split(".")[0] in PACKAGES}
 
 
 @pytest.fixture
@@ -115,15 +115,6 @@ def assert_names_fix(app: AppTest, lang: str, *fixes: str, own_message: bool = F
         assert fix in text, (fix, text[:600])
 
 
-FRAGMENT_WITHOUT_GUARD = pytest.mark.xfail(
-    strict=False,
-    reason="chapter 6 loads these models inside st.fragment functions before any guard() inside them "
-           "(ui/chapters/ch6: views.tokenizer in families.encoder_column, views.sentiment_vectors in "
-           "vectors.representation_section): Streamlit shows its own box before the page's guard() sees "
-           "the error. Fix: decorate those fragments with ui.common.guarded_fragment instead of st.fragment")
-
-
-@FRAGMENT_WITHOUT_GUARD
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name, script", [("encoder_toy", "scripts/train_encoder.py"),
                                           ("encdec_toy", "scripts/train_encoder_decoder.py")])

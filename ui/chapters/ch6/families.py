@@ -16,7 +16,7 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
 from ui.chapters.ch6 import views
-from ui.common import chart, guard, join_sentences, main_chart, md, plain, query_param, set_query_param, show_error, t
+from ui.common import chart, guarded_fragment, guard, join_sentences, main_chart, md, plain, query_param, set_query_param, show_error, t
 from ui.predict import ask
 from viz import families as figs
 from viz.tokens import display_token
@@ -52,7 +52,7 @@ def _mask_choice(lang: str, text: str, n_tokens: int) -> None:
     st.session_state["ch6_mask"] = [i for i in st.session_state["ch6_mask"] if 0 <= i < n_tokens]
 
 
-@st.fragment
+@guarded_fragment
 def encoder_column(lang: str, text: str, ids: list[int]) -> None:
     tokens = views.tokenizer(lang).tokens(ids)
     st.markdown("#### " + t("ch6.families.encoder"))
@@ -75,7 +75,7 @@ def encoder_column(lang: str, text: str, ids: list[int]) -> None:
         chart(fig, key="ch6_enc_attn")
 
 
-@st.fragment
+@guarded_fragment
 def decoder_column(lang: str, text: str) -> None:
     st.markdown("#### " + t("ch6.families.decoder"))
     st.caption(t("ch6.families.decoder_goal"))
@@ -125,7 +125,7 @@ def _written_table(steps: list[dict]) -> None:
     st.dataframe(rows, hide_index=True, height=min(38 * len(rows) + 40, 260), width="stretch")
 
 
-@st.fragment
+@guarded_fragment
 def encdec_column(lang: str, text: str, ids: list[int]) -> None:
     tokens = views.encdec_tokenizer(lang).tokens(ids)
     st.markdown("#### " + t("ch6.families.encdec"))

@@ -10,7 +10,7 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
 from ui.chapters.ch6 import views
-from ui.common import chart, md, query_param, set_query_param, show_error, t
+from ui.common import chart, guarded_fragment, md, query_param, set_query_param, show_error, t
 from viz import families as figs
 
 MAX_QUERY_CHARS = 200
@@ -43,7 +43,7 @@ def _hits_table(data: dict, hits: list, label_names: dict[str, str]) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-@st.fragment
+@guarded_fragment
 def representation_section(lang: str) -> None:
     st.header(t("ch6.vectors.header"))
     st.markdown(md("ch6/vectors"))

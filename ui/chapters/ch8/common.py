@@ -9,16 +9,11 @@ import streamlit as st
 
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis.prompting import LABELS
+from ui import models
 from ui.common import t
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 OWN_METHODS = "ch8_own_methods"  # {data set: {method key: its test probabilities}}, this session's runs
-
-
-@st.cache_data(show_spinner=False)
-def shipped_results() -> dict:
-    """The precomputed results every learner sees first (read once per server)."""
-    return lab.load_results()
 
 
 @dataclass(frozen=True)
@@ -34,7 +29,7 @@ class View:
     @classmethod
     def of(cls, data_lang: str, calibrated: bool) -> View:
         train_split, test_split = lab.sentiment_splits(data_lang)
-        return cls(data_lang, calibrated, shipped_results(), train_split, test_split)
+        return cls(data_lang, calibrated, models.ch8_results(), train_split, test_split)
 
     @property
     def gold(self) -> list[str]:
