@@ -16,7 +16,19 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
 from ui.chapters.ch6 import views
-from ui.common import chart, guarded_fragment, guard, join_sentences, main_chart, md, plain, query_param, set_query_param, show_error, t
+from ui.common import (
+    chart,
+    guard,
+    guarded_fragment,
+    join_sentences,
+    main_chart,
+    md,
+    plain,
+    query_param,
+    set_query_param,
+    show_error,
+    t,
+)
 from ui.predict import ask
 from viz import families as figs
 from viz.tokens import display_token
