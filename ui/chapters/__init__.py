@@ -2,6 +2,9 @@
 
 A chapter is linked from the home page and the sidebar once its page file exists; the
 others are shown on the map as "coming soon", so the whole story is visible from day one.
+
+Per-chapter section modules that the pages call live beside this file, one package per
+chapter (``ui/chapters/ch7/``: one module per section of chapter 7).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository root (this file: ui/chapters/__init__.py)
 
 
 @dataclass(frozen=True)
