@@ -9,6 +9,8 @@ running the model; the comparison, which they also change, reruns with them.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from lm_core.analysis import quiz
@@ -71,28 +73,30 @@ def generation_panel(model_name: str, prompt: str, prompt_ids: list[int], chat: 
             stream_tokens(model_name, run, settings, n_tokens)
             st.session_state["ch7_step_goto"] = len(run.steps)
 
-    def text_and_window() -> None:
-        text_section(model_name, prompt_ids, run)
-
-    def steps_and_chart() -> None:
-        so_far = tuple(run.ids)
-        confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
-                         lambda: quiz.top_probability(next_logits(model_name, so_far)),
-                         facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()},
-                         context=(model_name, so_far))
-        if not projector_on():  # on a projector the chart's own title says it
-            st.subheader(t("ch7.step.header"))
-        shown = explain_after("ch7/knobs")
-        with main_chart():
-            step_view(model_name, prompt_ids, settings, n_tokens)
-        if not shown:
-            intro("ch7/knobs", "common.read_more")
-        confidence.end()
-
+    text = functools.partial(text_section, model_name, prompt_ids, run)
+    steps = functools.partial(step_section, model_name, run, settings)
     # The projector layout shows the next-token chart first, the text and window after.
-    for section in (steps_and_chart, text_and_window) if projector_on() else (text_and_window, steps_and_chart):
+    for section in (steps, text) if projector_on() else (text, steps):
         section()
     compare.compare_section(model_name, prompt, prompt_ids, settings, n_tokens)
+
+
+def step_section(model_name: str, run: GenerationRun, settings: SamplingSettings) -> None:
+    """The question on the model's confidence, then the step chart (with its explanation)."""
+    _, tokenizer = causal_lm(model_name)
+    so_far = tuple(run.ids)
+    confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
+                     lambda: quiz.top_probability(next_logits(model_name, so_far)),
+                     facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()},
+                     context=(model_name, so_far))
+    if not projector_on():  # on a projector the chart's own title says it
+        st.subheader(t("ch7.step.header"))
+    shown = explain_after("ch7/knobs")
+    with main_chart():
+        step_view(model_name, run, settings)
+    if not shown:
+        intro("ch7/knobs", "common.read_more")
+    confidence.end()
 
 
 def current_run(model_name: str, prompt_ids: list[int]) -> GenerationRun:
@@ -178,10 +182,9 @@ def candidates_chart(tokenizer, logits, settings: SamplingSettings, chosen: int 
     st.caption(t("ch7.step.kept_count", kept=kept, total=total))
 
 
-def step_view(model_name: str, prompt_ids: list[int], settings: SamplingSettings, n: int) -> None:
+def step_view(model_name: str, run: GenerationRun, settings: SamplingSettings) -> None:
     """Scroll back through the steps; redraw one from its cached logits; branch from it."""
     _, tokenizer = causal_lm(model_name)
-    run: GenerationRun = st.session_state[RUN]
     steps: list[GenerationStep] = run.steps
     positions = len(steps) + (0 if run.ended else 1)
     highlight = st.session_state.get("ch7_step_goto") or st.session_state.get("ch7_step") or len(steps)
