@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from lm_core.decoding.candidates import Candidate
 from viz.style import apply_style
 from viz.tokens import display_token
 
@@ -46,41 +47,38 @@ def _shown(token: str) -> str:
 
 
 def candidates_figure(
-    tokens: Sequence[str],
-    tempered: Sequence[float],
-    final: Sequence[float],
-    kept: Sequence[bool],
-    chosen: int | None,
+    candidates: Sequence[Candidate],
     labels: Mapping[str, str],
-    model_probs: Sequence[float] | None = None,
+    show_model: bool = False,
     height: int | None = None,
 ) -> go.Figure:
     """Horizontal bars: the top candidates for the next token, most likely on top.
 
-    ``tempered``: probability after temperature (what top-k / top-p look at) - the bar.
-    ``final``: probability after the filters, renormalised (0 for cut tokens) - the label.
-    ``kept``: survives the filters (blue) or cut (grey). ``chosen``: index of the token
-    taken (orange), or None before a choice. ``model_probs``: the model's own
-    probabilities (temperature 1), drawn as black ticks when given.
+    Per :class:`~lm_core.decoding.candidates.Candidate`: ``tempered`` (probability after
+    temperature, what top-k / top-p look at) is the bar; ``final`` (after the filters,
+    renormalised, 0 for cut tokens) is the label; ``kept`` colours it blue (survives the
+    filters) or grey (cut); ``chosen`` orange (the token taken). ``show_model``: mark the
+    model's own probabilities (temperature 1) as black ticks.
     ``labels``: ``title``, ``x``, ``kept``, ``cut``, ``chosen``, ``model``.
     """
-    n = len(tokens)
-    names = [f"{k + 1}. {_shown(token)}" for k, token in enumerate(tokens)]
+    n = len(candidates)
+    tempered = [c.tempered for c in candidates]
+    final = [c.final for c in candidates]
+    model_probs = [c.model_prob for c in candidates] if show_model else None
+    chosen = next((k for k, c in enumerate(candidates) if c.chosen), None)
+    names = [f"{k + 1}. {_shown(c.token)}" for k, c in enumerate(candidates)]
     colours, status = [], []
-    for k in range(n):
-        if chosen is not None and k == chosen:
+    for candidate in candidates:
+        if candidate.chosen:
             colours.append(CHOSEN_COLOUR)
             status.append(labels.get("chosen", "chosen"))
-        elif kept[k]:
+        elif candidate.kept:
             colours.append(KEPT_COLOUR)
             status.append(labels.get("kept", "kept"))
         else:
             colours.append(CUT_COLOUR)
             status.append(labels.get("cut", "cut"))
-    text = [
-        f"{percent(t)} → {percent(f)}" if kept[k] else f"{percent(t)} ✗"
-        for k, (t, f) in enumerate(zip(tempered, final, strict=True))
-    ]
+    text = [f"{percent(c.tempered)} → {percent(c.final)}" if c.kept else f"{percent(c.tempered)} ✗" for c in candidates]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(

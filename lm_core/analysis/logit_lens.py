@@ -16,7 +16,7 @@ needs, read from a model's modules and config (never typed in).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -41,6 +41,45 @@ class LogitLens:
     @property
     def n_rows(self) -> int:
         return int(self.top_ids.shape[0])
+
+    def last_positions(self, count: int) -> list[int]:
+        """The last ``count`` positions (all of them when the text is shorter)."""
+        return list(range(max(0, len(self.ids) - count), len(self.ids)))
+
+    def top_tokens(self, positions: Sequence[int], token_of: Callable[[int], str]) -> list[list[list[str]]]:
+        """``[row][position][guess]``: the top guesses as token strings (``token_of``: the
+        tokenizer's ``id_to_token``) at ``positions``."""
+        return [[[token_of(int(i)) for i in self.top_ids[r, c]] for c in positions] for r in range(self.n_rows)]
+
+    def top_probabilities(self, positions: Sequence[int]) -> list[list[list[float]]]:
+        """``[row][position][guess]``: the probabilities of :meth:`top_tokens`."""
+        return [[[float(p) for p in self.top_probs[r, c]] for c in positions] for r in range(self.n_rows)]
+
+    @property
+    def answer(self) -> int:
+        """The model's own next-token guess after the last position (the last row's top)."""
+        return int(self.top_ids[-1, -1, 0])
+
+    def settled_row(self, position: int = -1) -> int:
+        """The first row from which the final answer stays the top guess at ``position``.
+
+        Read from the last row upwards: the answer "appears" at the earliest layer after
+        which every later layer agrees with it. ``n_rows - 1`` means only the last layer has it.
+        """
+        return first_settled_row(self.final_rank_of_answer[:, position].tolist())
+
+
+def first_settled_row(ranks: Sequence[int]) -> int:
+    """Index of the first row of an unbroken run of rank 1 that reaches the last row.
+
+    ``ranks``: per row (embedding, then each layer), the rank of the final answer at one
+    position; the last row is always 1 (it *is* the answer). ``[5, 1, 3, 1, 1]`` gives 3:
+    row 1 had it too, but row 2 lost it again.
+    """
+    first = len(ranks) - 1
+    while first > 0 and ranks[first - 1] == 1:
+        first -= 1
+    return first
 
 
 def _unembed(model: nn.Module):
@@ -73,6 +112,37 @@ def logit_lens(model: nn.Module, ids: Sequence[int], k: int = 3) -> LogitLens:
         answer_prob = probs.gather(-1, final_guess[None, :, None].expand(probs.shape[0], -1, 1))
         rank = (probs > answer_prob).sum(-1) + 1
     return LogitLens(ids=ids, top_ids=top.indices, top_probs=top.values, final_rank_of_answer=rank)
+
+
+#: The rows of the "what changed since GPT-2" table, in order.
+ARCHITECTURE_ASPECTS = ("positions", "norm", "mlp", "heads", "layers", "vocab", "window", "params")
+
+#: One cell of that table: the name of the sentence that says it (the page adds its
+#: chapter's prefix and translates it) with that sentence's values; ``None`` for a cell
+#: that is a number alone (then ``{"text": ...}``).
+ArchitectureCell = tuple[str | None, dict]
+
+
+def architecture_cells(facts: dict) -> list[ArchitectureCell]:
+    """One model's column of the comparison table, one cell per :data:`ARCHITECTURE_ASPECTS`,
+    from :func:`describe_architecture`'s facts. Numbers come formatted with thousands
+    separators; which sentence is used follows the facts (grouped-query heads, a window
+    smaller than the one the model was trained with)."""
+    heads = "heads_full" if facts["n_kv_head"] == facts["n_head"] else "heads_gqa"
+    if facts["trained_window"] == facts["window"]:
+        window: ArchitectureCell = ("window", {"window": facts["window"]})
+    else:
+        window = ("window_smol", {"trained": f"{facts['trained_window']:,}", "window": f"{facts['window']:,}"})
+    return [
+        (f"pos_{facts['positions']}", {"window": facts["window"]}),
+        (f"norm_{facts['norm']}", {}),
+        (f"mlp_{facts['mlp']}", {"width": f"{facts['mlp_width']:,}"}),
+        (heads, {"heads": facts["n_head"], "kv": facts["n_kv_head"]}),
+        ("layers", {"layers": facts["n_layer"], "width": facts["n_embd"]}),
+        (None, {"text": f"{facts['vocab_size']:,}"}),
+        window,
+        (None, {"text": f"{facts['params']:,}"}),
+    ]
 
 
 def describe_architecture(model: nn.Module) -> dict:

@@ -7,6 +7,7 @@ least one letter, digit or CJK character.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from lm_core.core.errors import InputError
@@ -15,6 +16,25 @@ DEFAULT_MAX_CHARS = 2000
 DEFAULT_MAX_UPLOAD_KB = 2048
 
 _KEEP_CONTROLS = {"\n", "\t"}
+
+
+#: The one definition of "CJK" for the whole project: the CJK ideographs, i.e. Chinese
+#: characters (also Japanese kanji and Korean hanja), as a regular-expression character
+#: range. Three Unicode blocks: CJK Unified Ideographs (U+4E00-U+9FFF), Extension A
+#: (U+3400-U+4DBF) and the Compatibility Ideographs (U+F900-U+FAFF). Kana, Hangul and CJK
+#: punctuation are not in it: the question every caller asks is "is this Chinese?".
+CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{CJK_RANGES}]")
+
+
+def is_cjk(char: str) -> bool:
+    """True when ``char`` is one CJK ideograph (a Chinese character, see ``CJK_RANGES``)."""
+    return bool(_CJK.fullmatch(char))
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains at least one CJK ideograph (see ``CJK_RANGES``)."""
+    return bool(_CJK.search(text))
 
 
 def has_word_characters(text: str) -> bool:

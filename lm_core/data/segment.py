@@ -23,9 +23,8 @@ import re
 import threading
 import unicodedata
 
-# CJK ideographs (basic + extension A + compatibility).
-CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK = re.compile(f"[{CJK_RANGES}]")
+from lm_core.core.text import CJK_RANGES, has_cjk, is_cjk  # the one CJK test
+
 # Chapter 1's pieces: a run of Chinese characters, a run of other letters/digits, or one mark.
 _PIECE = re.compile(rf"[{CJK_RANGES}]+|[^\W{CJK_RANGES}]+|[^\w\s]")
 # A trained-on word: letters/digits, with inner apostrophes (don't, king's).
@@ -40,15 +39,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?])|\n+")
 # dictionary would prefer another cut (河岸 in 河岸边, not 岸边).
 WORLD_WORD_FREQ = 100_000
 _JIEBA_LOCK = threading.Lock()
-
-
-def has_cjk(text: str) -> bool:
-    """True when the text contains a Chinese character."""
-    return bool(_CJK.search(text))
-
-
-def is_cjk(char: str) -> bool:
-    return bool(_CJK.fullmatch(char))
 
 
 def detect_language(text: str) -> str:
@@ -96,7 +86,7 @@ def split_words(text: str) -> list[tuple[str, int, int]]:
     pieces: list[tuple[str, int, int]] = []
     for match in _PIECE.finditer(text):
         chunk, start = match.group(), match.start()
-        if _CJK.match(chunk):
+        if is_cjk(chunk[0]):
             for word, word_start, word_end in jieba().tokenize(chunk, HMM=False):
                 pieces.append((word, start + word_start, start + word_end))
         else:

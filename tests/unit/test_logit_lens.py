@@ -42,3 +42,43 @@ def test_describe_tiny_gpt(model):
     assert facts["positions"] == "learned" and facts["norm"] == "layernorm" and facts["mlp"] == "gelu"
     assert facts["n_head"] == facts["n_kv_head"] == 2 and facts["mlp_width"] == 64 and facts["tied"]
     assert facts["params"] == model.num_parameters()
+
+
+def test_settled_row_is_where_the_answer_stays_on_top():
+    from lm_core.analysis.logit_lens import first_settled_row
+
+    assert first_settled_row([5, 1, 3, 1, 1]) == 3  # row 1 had it, row 2 lost it again
+    assert first_settled_row([1, 1, 1]) == 0
+    assert first_settled_row([4, 2, 1]) == 2  # only the last layer
+    assert first_settled_row([1]) == 0
+
+
+def test_lens_positions_tokens_and_answer(model):
+    ids = [3, 5, 7, 9, 11]
+    lens = logit_lens(model, ids, k=2)
+    assert lens.last_positions(3) == [2, 3, 4] and lens.last_positions(10) == [0, 1, 2, 3, 4]
+    tokens = lens.top_tokens([3, 4], lambda i: f"t{i}")
+    probs = lens.top_probabilities([3, 4])
+    assert len(tokens) == len(probs) == lens.n_rows and len(tokens[0]) == 2 and len(tokens[0][0]) == 2
+    assert tokens[-1][-1][0] == f"t{lens.answer}" and probs[-1][-1][0] == pytest.approx(float(lens.top_probs[-1, -1, 0]))
+    ranks = lens.final_rank_of_answer[:, -1].tolist()
+    row = lens.settled_row()
+    assert all(rank == 1 for rank in ranks[row:]) and (row == 0 or ranks[row - 1] != 1)
+
+
+def test_architecture_cells_follow_the_facts(model):
+    from lm_core.analysis.logit_lens import ARCHITECTURE_ASPECTS, architecture_cells
+
+    tiny = architecture_cells(describe_architecture(model))
+    assert len(tiny) == len(ARCHITECTURE_ASPECTS)
+    assert [key for key, _ in tiny] == ["pos_learned", "norm_layernorm", "mlp_gelu", "heads_full", "layers", None,
+                                        "window", None]
+    assert tiny[3][1] == {"heads": 2, "kv": 2} and tiny[6][1] == {"window": 80}
+    assert tiny[7][1] == {"text": f"{model.num_parameters():,}"}
+    llama_like = {"positions": "rotary", "norm": "rmsnorm", "mlp": "swiglu", "n_layer": 30, "n_head": 9,
+                  "n_kv_head": 3, "n_embd": 576, "mlp_width": 1536, "vocab_size": 49152, "window": 512,
+                  "trained_window": 8192, "params": 134515008, "tied": True}
+    cells = dict(zip(ARCHITECTURE_ASPECTS, architecture_cells(llama_like), strict=True))
+    assert cells["heads"] == ("heads_gqa", {"heads": 9, "kv": 3})
+    assert cells["window"] == ("window_smol", {"trained": "8,192", "window": "512"})
+    assert cells["mlp"] == ("mlp_swiglu", {"width": "1,536"}) and cells["params"] == (None, {"text": "134,515,008"})
