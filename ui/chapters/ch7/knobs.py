@@ -7,7 +7,7 @@ import streamlit as st
 
 from lm_core.core.text import clean_text
 from lm_core.decoding.generation import SamplingSettings
-from lm_core.models.smollm2 import DEFAULT_SYSTEM
+from lm_core.tokenizers.smol import DEFAULT_SYSTEM
 from ui.common import float_query_param, int_query_param, query_param, set_query_param, t
 from ui.models import SMOLLM2
 
