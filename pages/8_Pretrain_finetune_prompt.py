@@ -902,3 +902,9 @@ with guard():
 
 st.divider()
 st.markdown(md("ch8/takeaways"))
+
+# --------------------------------------------------------------------------- training at scale (issue 26)
+from ui.chapters.ch8 import scale  # noqa: E402
+
+st.divider()
+scale.section(lang)

@@ -15,24 +15,27 @@ processes that talk over 127.0.0.1 (gloo; NCCL when two CUDA devices exist):
   start and end are measured so the "bubble" (time a worker waits) can be drawn and compared
   with the formula (p - 1) / (m + p - 1).
 
-Workers are started with the "spawn" method and always cleaned up (:func:`run_workers`): the
-caller waits with a time limit, stops them when asked, terminates and kills whatever is left,
-and every worker exits by itself if its parent dies. Results are plain data (floats, lists,
+Workers are fresh Python processes, started the way ``torchrun`` starts them, and always cleaned
+up (:func:`run_workers`): the caller waits with a time limit, stops them when asked, terminates
+and kills whatever is left, and every worker exits by itself if its parent dies. Results are plain data (floats, lists,
 dicts, tensors) so a job of the shared queue can hand them on.
 """
 
 from __future__ import annotations
 
 import datetime
-import multiprocessing as mp
 import os
 import pickle
 import queue as queue_module
 import socket
+import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
@@ -47,6 +50,7 @@ WORLD_SIZE = 2  # two workers: enough to show every split, and all this machine 
 START_TIMEOUT_S = 120.0  # spawning imports torch in each worker: slow on a busy machine
 COLLECTIVE_TIMEOUT_S = 60.0  # a peer that died must not leave the other waiting for ever
 MICRO_BATCH_CHOICES = (1, 2, 4, 8)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where a worker finds lm_core
 
 ProgressFn = Callable[[dict], None]
 StopFn = Callable[[], bool]
@@ -67,25 +71,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _exit_with_parent() -> None:
-    """A worker whose parent died (a killed server) exits instead of living on as an orphan."""
-    parent = mp.parent_process()
-    if parent is None:
-        return
+def _send(stream, message: object) -> None:  # noqa: ANN001
+    """One message on a byte stream: its length, then its pickle."""
+    data = pickle.dumps(message)
+    stream.write(struct.pack("!Q", len(data)) + data)
+    stream.flush()
 
-    def watch() -> None:
-        parent.join()
+
+def _receive(stream) -> object:  # noqa: ANN001
+    """The next message from a byte stream (EOFError when the other side has gone)."""
+    header = stream.read(8)
+    if len(header) < 8:
+        raise EOFError
+    (size,) = struct.unpack("!Q", header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)  # noqa: S301 - our own parent or worker wrote it a moment ago
+
+
+def _worker_entry() -> None:
+    """What a worker process runs: read its orders from stdin, join the group, run the task,
+    send progress and the result on its own channel, leave the group.
+
+    Its stdin stays open for as long as the parent lives: when it closes (the parent exited or
+    was killed) the worker exits at once instead of living on as an orphan.
+    """
+    channel = os.fdopen(os.dup(1), "wb")  # messages; stray prints go to stderr
+    os.dup2(2, 1)
+    orders = sys.stdin.buffer
+    rank, world_size, port, backend, task, args = _receive(orders)
+
+    def exit_with_parent() -> None:
+        orders.read()  # returns at EOF: the parent is gone
         os._exit(3)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _worker_main(rank: int, world_size: int, port: int, backend: str, task: Callable, args: tuple,
-                 messages) -> None:  # noqa: ANN001
-    """Entry point of one spawned worker: join the group, run ``task``, report, leave the group."""
-    _exit_with_parent()
+    threading.Thread(target=exit_with_parent, name="parent-watch", daemon=True).start()
     torch.set_num_threads(1)  # two workers on two cores: one thread each, no spin-waiting
-    os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
     joined = False
     try:
         dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size,
@@ -93,63 +115,86 @@ def _worker_main(rank: int, world_size: int, port: int, backend: str, task: Call
         joined = True
         if backend == "nccl":
             torch.cuda.set_device(rank)
-
-        def report(info: dict) -> None:
-            messages.put(("progress", rank, info))
-
-        result = task(rank, world_size, *args, report)
-        # As bytes: torch would otherwise share tensors through handles that die with the worker.
-        messages.put(("done", rank, pickle.dumps(result)))
+        result = task(rank, world_size, *args, lambda info: _send(channel, ("progress", rank, info)))
+        _send(channel, ("done", rank, result))
     except BaseException as exc:  # noqa: BLE001 - whatever happened, the parent must hear of it
-        messages.put(("error", rank, f"{type(exc).__name__}: {exc}".splitlines()[0][:300]))
+        _send(channel, ("error", rank, f"{type(exc).__name__}: {exc}".splitlines()[0][:300]))
     finally:
         if joined:
             try:
                 dist.destroy_process_group()
             except Exception:  # noqa: BLE001 - leaving a broken group must not hide the real error
                 pass
+        channel.close()
 
 
-def stop_workers(workers: list, grace_s: float = 2.0) -> None:
-    """Join each worker briefly, then terminate, then kill: none survives."""
+def _read_messages(rank: int, worker: subprocess.Popen, inbox: queue_module.Queue) -> None:
+    """A thread per worker: its messages into one inbox, then ("exit", rank, code)."""
+    try:
+        while True:
+            inbox.put(_receive(worker.stdout))
+    except (EOFError, OSError, pickle.UnpicklingError):
+        pass
+    inbox.put(("exit", rank, worker.wait()))
+
+
+def stop_workers(workers: list[subprocess.Popen], grace_s: float = 2.0) -> None:
+    """Close their orders (they exit when they see it), wait briefly, then terminate, then kill:
+    none survives."""
+    for worker in workers:
+        if worker.stdin is not None and not worker.stdin.closed:
+            try:
+                worker.stdin.close()
+            except OSError:
+                pass
     deadline = time.monotonic() + grace_s
     for worker in workers:
-        worker.join(max(0.0, deadline - time.monotonic()))
-    for worker in workers:
-        if worker.is_alive():
+        try:
+            worker.wait(max(0.01, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
             worker.terminate()
     for worker in workers:
-        worker.join(1.0)
-        if worker.is_alive():
+        try:
+            worker.wait(1.0)
+        except subprocess.TimeoutExpired:
             worker.kill()
-            worker.join(1.0)
-    for worker in workers:
-        if hasattr(worker, "close") and not worker.is_alive():
-            worker.close()
+            worker.wait()
+        for stream in (worker.stdout, worker.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _worker_command() -> list[str]:
+    # A fresh interpreter that imports this module and nothing else: a spawned
+    # multiprocessing worker would re-run the parent's __main__, which under Streamlit is
+    # the page being shown.
+    return [sys.executable, "-c", "from lm_core.train.parallel import _worker_entry; _worker_entry()"]
 
 
 def run_workers(task: Callable, args: tuple = (), *, world_size: int = WORLD_SIZE, timeout_s: float = 120.0,
                 progress: ProgressFn | None = None, should_stop: StopFn | None = None) -> list:
-    """Run ``task(rank, world_size, *args, report)`` in ``world_size`` spawned workers; their
+    """Run ``task(rank, world_size, *args, report)`` in ``world_size`` worker processes; their
     results by rank.
 
-    ``task`` must be a module-level function (spawned workers import it). A worker's error,
-    ``should_stop()`` turning True or ``timeout_s`` passing ends every worker and raises;
-    in every case no worker outlives this call.
+    The workers are fresh Python processes (as ``torchrun`` starts them) that meet at a free
+    port of 127.0.0.1. ``task`` must be a module-level function. A worker's error, its death,
+    ``should_stop()`` turning True or ``timeout_s`` passing ends every worker and raises; in
+    every case no worker outlives this call.
     """
-    context = mp.get_context("spawn")
-    messages = context.Queue()
     backend = backend_name()
     port = free_port()
-    workers = [
-        context.Process(target=_worker_main, args=(rank, world_size, port, backend, task, args, messages),
-                        name=f"parallel-worker-{rank}", daemon=True)
-        for rank in range(world_size)
-    ]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+           "OMP_NUM_THREADS": "1", "GLOO_SOCKET_IFNAME": os.environ.get("GLOO_SOCKET_IFNAME", "lo")}
+    inbox: queue_module.Queue = queue_module.Queue()
+    workers: list[subprocess.Popen] = []
     results: dict[int, object] = {}
     try:
-        for worker in workers:
-            worker.start()
+        for rank in range(world_size):
+            worker = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, env=env, cwd=str(PROJECT_ROOT))
+            workers.append(worker)
+            _send(worker.stdin, (rank, world_size, port, backend, task, args))
+            threading.Thread(target=_read_messages, args=(rank, worker, inbox), daemon=True).start()
         deadline = time.monotonic() + timeout_s
         while len(results) < world_size:
             if should_stop is not None and should_stop():
@@ -157,25 +202,20 @@ def run_workers(task: Callable, args: tuple = (), *, world_size: int = WORLD_SIZ
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the workers did not finish within {timeout_s:.0f} s")
             try:
-                kind, rank, payload = messages.get(timeout=0.1)
+                kind, rank, payload = inbox.get(timeout=0.1)
             except queue_module.Empty:
-                dead = [w for w in workers if w.exitcode not in (None, 0)]
-                if dead and messages.empty():
-                    raise RuntimeError(f"worker {dead[0].name} stopped with exit code {dead[0].exitcode}") from None
                 continue
             if kind == "error":
                 raise RuntimeError(f"worker {rank} failed: {payload}")
-            if kind == "progress":
-                if progress is not None:
-                    progress(payload)
-            else:
-                results[rank] = pickle.loads(payload)  # noqa: S301 - bytes our own worker just made
+            if kind == "exit" and rank not in results:
+                raise RuntimeError(f"worker {rank} stopped with exit code {payload}")
+            if kind == "progress" and progress is not None:
+                progress(payload)
+            elif kind == "done":
+                results[rank] = payload
     finally:
         stop_workers(workers)
-        messages.close()
-        messages.join_thread()
     return [results[rank] for rank in range(world_size)]
-
 
 def _device(backend: str | None = None) -> torch.device:
     backend = backend or (dist.get_backend() if dist.is_initialized() else "gloo")
