@@ -656,3 +656,10 @@ def _failing_task(rank: int, world_size: int, failing_rank: int, report: Progres
     if rank == failing_rank:
         raise RuntimeError("this worker fails on purpose")
     dist.barrier()
+
+
+def _sleeping_task(rank: int, world_size: int, seconds: float, report: ProgressFn) -> None:
+    """For tests: both workers say they are up, then sleep (their parent is killed meanwhile)."""
+    dist.barrier()
+    report({"ready": rank})
+    time.sleep(seconds)

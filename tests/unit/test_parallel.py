@@ -3,6 +3,9 @@ leave no process behind, and the plan calculator matches the published figures."
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psutil
 import pytest
 
@@ -76,6 +79,29 @@ def test_a_failing_worker_takes_the_others_down_with_it(no_orphans):
 def test_a_stop_request_ends_the_workers(no_orphans):
     with pytest.raises(InputError):
         parallel.run_workers(parallel._failing_task, (99,), should_stop=lambda: True)
+
+
+def test_workers_of_a_killed_parent_exit_by_themselves():
+    """A killed server: its workers see their orders pipe close and exit (no orphans)."""
+    script = (
+        "import sys; from lm_core.train import parallel\n"
+        "parallel.run_workers(parallel._sleeping_task, (120,), timeout_s=300,\n"
+        "                     progress=lambda info: print('ready', flush=True))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=str(parallel.PROJECT_ROOT))
+    try:
+        assert parent.stdout.readline().strip() == "ready"  # the workers are up and sleeping
+        workers = psutil.Process(parent.pid).children()
+        assert len(workers) == 2
+        parent.kill()
+        parent.wait()
+        gone, alive = psutil.wait_procs(workers, timeout=20)
+        assert not alive, [p.pid for p in alive]
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
 
 
 def test_micro_batches_must_be_offered():
