@@ -37,6 +37,6 @@ def strategies_that_fit(plan: Mapping) -> Answer:
     """Which ways of splitting the model fit in the devices' memory ("click every one")."""
     fitting = frozenset(key for key, row in plan["strategies"].items() if row["fits"])
     parameters = float(plan["parameters"])
-    facts = {"count": len(fitting), "billions": f"{parameters / 1e9:,.0f}", "yi": f"{parameters / 1e8:,.0f}",
+    facts = {"count": len(fitting), "billions": f"{parameters / 1e9:,.0f}",
              "copy_tb": f"{16 * parameters / 1e12:.1f}"}
     return Answer(fitting, "some" if fitting else "none", facts, multi=True)

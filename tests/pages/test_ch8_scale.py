@@ -80,3 +80,9 @@ def test_a_tampered_link_falls_back_to_the_defaults():
     assert app.selectbox(key="ch8s_acc").value == "a100"
     assert param(app, "mb") == "4" and param(app, "devices") == "1024" and param(app, "zero") == "1"
     assert not messages(app)
+
+
+def test_projector_layout_shows_the_plan():
+    app = open_section("en", projector="1", devices="8", gpu_gb="16")
+    assert any("8 accelerators of 16 GB" in title for title in chart_titles(app))
+    assert not messages(app)

@@ -167,3 +167,19 @@ def test_impossible_layouts_are_refused():
         plan.memory_per_device(plan.GPT3, plan.Layout(tensor=5))
     with pytest.raises(InputError):
         plan.memory_per_device(plan.GPT3, plan.Layout(zero=4))
+
+
+# --------------------------------------------------------------------------- the questions
+
+
+def test_questions_read_the_runs():
+    from lm_core.analysis import scale_quiz
+
+    same = scale_quiz.same_curve({"max_difference": 2e-7, "losses_one": [1.0] * 5})
+    assert same.correct == {"yes"} and same.facts["steps"] == 5
+    assert scale_quiz.same_curve({"max_difference": 0.3, "losses_one": [1.0]}).correct == {"no"}
+    bubble = scale_quiz.bubble_share({"bubble": 0.31, "bubble_formula": 0.2, "micro_batches": 4})
+    assert bubble.correct == {"medium"} and bubble.facts["measured"] == "31%"
+    result = plan.plan(plan.GPT3, 1024, 80, 3, plan.ACCELERATORS["a100"])
+    fits = scale_quiz.strategies_that_fit(result)
+    assert fits.multi and fits.correct == {k for k, row in result["strategies"].items() if row["fits"]}
