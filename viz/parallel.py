@@ -98,15 +98,20 @@ def pipeline_figure(events: Sequence[dict], stages: int, labels: Mapping[str, st
 
 
 def bubble_figure(formula: Sequence[tuple[int, float]], measured: Mapping[int, float], labels: Mapping[str, str],
-                  height: int = 320) -> go.Figure:
-    """The bubble (p - 1) / (m + p - 1) as a line over the number of micro-batches, and the
-    fractions measured so far as dots."""
+                  scheduled: Mapping[int, float] | None = None, height: int = 320) -> go.Figure:
+    """The bubble (p - 1) / (m + p - 1) as a line over the number of micro-batches, the
+    fractions measured so far as dots, and (``scheduled``) the measured compute times replayed
+    with free messages as diamonds."""
     fig = go.Figure()
     fig.add_scatter(x=[m for m, _ in formula], y=[b for _, b in formula], mode="lines+markers",
                     name=labels["formula"], line={"color": PALETTE[7], "dash": "dash"})
     points = sorted(measured.items())
     fig.add_scatter(x=[m for m, _ in points], y=[b for _, b in points], mode="markers", name=labels["measured"],
                     marker={"color": PALETTE[5], "size": 14})
+    if scheduled:
+        points = sorted(scheduled.items())
+        fig.add_scatter(x=[m for m, _ in points], y=[b for _, b in points], mode="markers", name=labels["scheduled"],
+                        marker={"color": PALETTE[2], "size": 12, "symbol": "diamond"})
     fig.update_xaxes(title=labels["x"], type="log", tickvals=[m for m, _ in formula], ticktext=[str(m) for m, _ in formula])
     fig.update_yaxes(title=labels["y"], range=[0, 1], tickformat=".0%")
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})

@@ -41,6 +41,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from lm_core.core.device import training_threads
 from lm_core.core.errors import InputError
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.gpt import GPT, GPTConfig
@@ -339,13 +340,9 @@ def single_process_losses(lang: str, steps: int, global_batch: int, seed: int) -
     ids, vocab = toy_text_ids(lang)
     model = seeded_gpt(tiny_config(vocab), seed)
     step_s: list[float] = []
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with training_threads(1):  # one thread, like each worker: a fair comparison
         losses = _train_steps(model, ids, steps, global_batch, seed, 0, 1,
                               lambda step, loss, seconds: step_s.append(seconds))
-    finally:
-        torch.set_num_threads(threads)
     return {"losses": losses, "step_s": step_s}
 
 
@@ -541,7 +538,7 @@ def _pipeline_task(rank: int, world_size: int, lang: str, micro_batches: int, gl
     chunks = list(zip(x.to(device).chunk(micro_batches), y.to(device).chunk(micro_batches), strict=True))
     width, tokens = model.config.n_embd, model.config.block_size
     first, last = rank == 0, rank == world_size - 1
-    events: list[dict] = []
+    events: list[dict] = []  # perf_counter is the system-wide monotonic clock: comparable across processes
     kept: list[tuple[torch.Tensor | None, torch.Tensor]] = []  # (input that needs a gradient, output)
     losses: list[float] = []
     # One untimed pass first: a process's first forward and backward pay one-off set-up costs
@@ -619,11 +616,35 @@ def measured_bubble(events: list[dict], stages: int) -> float:
     return max(0.0, 1.0 - busy / (stages * span)) if span > 0 else 0.0
 
 
+def scheduled_bubble(events: list[dict], stages: int) -> float:
+    """The bubble GPipe's schedule leaves with the measured compute times but messages that
+    cost nothing and workers that never wait for a core: replay every step as early as its
+    inputs allow. The formula assumes, on top of that, that every step takes as long."""
+    duration = {(e["stage"], e["phase"], e["micro"]): e["end"] - e["start"] for e in events}
+    micro_batches = 1 + max(e["micro"] for e in events)
+    end: dict[tuple[int, str, int], float] = {}
+    for stage in range(stages):
+        clock = 0.0
+        for micro in range(micro_batches):  # forwards in order; each needs the previous stage's
+            ready = end.get((stage - 1, "forward", micro), 0.0)
+            clock = max(clock, ready) + duration[(stage, "forward", micro)]
+            end[(stage, "forward", micro)] = clock
+    for stage in reversed(range(stages)):
+        clock = end[(stage, "forward", micro_batches - 1)]
+        for micro in reversed(range(micro_batches)):  # backwards last first; each needs the next stage's
+            ready = end.get((stage + 1, "backward", micro), 0.0)
+            clock = max(clock, ready) + duration[(stage, "backward", micro)]
+            end[(stage, "backward", micro)] = clock
+    span = max(end.values())
+    return max(0.0, 1.0 - sum(duration.values()) / (stages * span)) if span > 0 else 0.0
+
+
 def pipeline_parallel(micro_batches: int = 4, lang: str = "en", global_batch: int = 16, seed: int = 0,
                       progress: ProgressFn | None = None, should_stop: StopFn | None = None) -> dict:
     """The tiny GPT's layers split between two workers, the batch in ``micro_batches``
     micro-batches (GPipe). Returns the measured ``events`` (stage, micro-batch, phase,
-    start/end seconds from the first start), ``bubble`` measured and ``bubble_formula``,
+    start/end seconds from the first start), ``bubble`` measured, ``bubble_scheduled`` (the
+    measured compute times replayed with free messages) and ``bubble_formula``,
     the loss and block gradients against one process (``loss_difference``,
     ``grad_difference``)."""
     if micro_batches not in MICRO_BATCH_CHOICES or global_batch % micro_batches:
@@ -642,6 +663,7 @@ def pipeline_parallel(micro_batches: int = 4, lang: str = "en", global_batch: in
         "stages": WORLD_SIZE,
         "bubble": measured_bubble(events, WORLD_SIZE),
         "bubble_formula": bubble_formula(WORLD_SIZE, micro_batches),
+        "bubble_scheduled": scheduled_bubble(events, WORLD_SIZE),
         "span_s": max(e["end"] for e in events),
         "loss": loss,
         "loss_difference": abs(loss - reference_loss),

@@ -69,6 +69,7 @@ def test_split_layers_equal_the_sequential_model(no_orphans):
         assert all(e["start"] >= last_forward for e in mine if e["phase"] == "backward")
     assert 0.0 <= result["bubble"] < 1.0
     assert result["bubble_formula"] == pytest.approx(1 / 3)
+    assert 0.0 <= result["bubble_scheduled"] <= result["bubble"] + 1e-9  # waiting only adds idle time
 
 
 def test_a_failing_worker_takes_the_others_down_with_it(no_orphans):
@@ -116,6 +117,13 @@ def test_bubble_formula_and_measurement():
     events = [{"stage": 0, "start": 0, "end": 1}, {"stage": 1, "start": 1, "end": 2},
               {"stage": 1, "start": 2, "end": 3}, {"stage": 0, "start": 3, "end": 4}]
     assert parallel.measured_bubble(events, 2) == pytest.approx(0.5)
+
+
+def test_replayed_schedule_with_equal_steps_is_the_formula():
+    for micro_batches in parallel.MICRO_BATCH_CHOICES:
+        events = [{"stage": stage, "phase": phase, "micro": micro, "start": 0.0, "end": 1.0}
+                  for stage in (0, 1) for phase in ("forward", "backward") for micro in range(micro_batches)]
+        assert parallel.scheduled_bubble(events, 2) == pytest.approx(parallel.bubble_formula(2, micro_batches))
 
 
 # --------------------------------------------------------------------------- the plan

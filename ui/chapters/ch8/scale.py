@@ -163,12 +163,15 @@ def pipeline_part(lang: str) -> None:
         "title": t("ch8_scale.pp.title", m=micro, measured=f"{result['bubble']:.0%}",
                    formula=f"{result['bubble_formula']:.0%}"),
     }), key="ch8s_pp_gantt")
-    measured = {k[1]: r["bubble"] for k, r in _results().items() if k[0] == "parallel_pp" and k[2:] == key[2:]}
+    runs = {k[1]: r for k, r in _results().items() if k[0] == "parallel_pp" and k[2:] == key[2:]}
     formula = [(m, parallel.bubble_formula(result["stages"], m)) for m in parallel.MICRO_BATCH_CHOICES]
-    chart(figs.bubble_figure(formula, measured, {
+    chart(figs.bubble_figure(formula, {m: r["bubble"] for m, r in runs.items()}, {
         "formula": t("ch8_scale.pp.formula"), "measured": t("ch8_scale.pp.measured"),
+        "scheduled": t("ch8_scale.pp.scheduled"),
         "x": t("ch8_scale.pp.micro"), "y": t("ch8_scale.pp.bubble"), "title": t("ch8_scale.pp.bubble_title"),
-    }), key="ch8s_pp_bubble")
+    }, scheduled={m: r["bubble_scheduled"] for m, r in runs.items()}), key="ch8s_pp_bubble")
+    st.caption(t("ch8_scale.pp.scheduled_caption", scheduled=f"{result['bubble_scheduled']:.0%}",
+                 measured=f"{result['bubble']:.0%}", formula=f"{result['bubble_formula']:.0%}"))
     st.caption(t("ch8_scale.pp.caption", loss=f"{result['loss_difference']:.1e}", grad=f"{result['grad_difference']:.1e}"))
     question.end()
 
