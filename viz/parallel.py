@@ -43,7 +43,7 @@ def time_split_figure(rows: Sequence[tuple[str, float, float]], labels: Mapping[
                 marker_color=PALETTE[0])
     fig.add_bar(y=names, x=[1000 * m for _, _, m in rows], name=labels["communicate"], orientation="h",
                 marker_color=PALETTE[5])
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.35})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.35, "traceorder": "normal"})
     fig.update_xaxes(title=labels["x"])
     return apply_style(fig, height, labels["title"])
 
@@ -65,7 +65,7 @@ def holdings_figure(holdings: Sequence[dict], labels: Mapping[str, str], height:
             textposition="inside",
             insidetextanchor="middle",
         )
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"})
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=labels["x"])
     return apply_style(fig, height, labels["title"])
@@ -133,9 +133,9 @@ def memory_figure(rows: Sequence[tuple[str, Mapping[str, float]]], memory_gb: fl
     for name, memory in rows:
         total = memory["total"] / GB
         fig.add_annotation(x=name, y=min(total, ceiling), text=f"{total:,.1f} GB" + (" ↑" if total > ceiling else ""),
-                           showarrow=False, yshift=12)
+                           showarrow=False, yshift=12, bgcolor="rgba(255,255,255,0.85)")
     fig.add_hline(y=memory_gb, line={"color": PALETTE[5], "dash": "dash", "width": 3},
                   annotation_text=labels["limit"].format(gb=f"{memory_gb:g}"), annotation_position="top left")
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25, "traceorder": "normal"})
     fig.update_yaxes(title=labels["y"], range=[0, ceiling * 1.12])
     return apply_style(fig, height, labels["title"])
