@@ -86,3 +86,16 @@ def test_projector_layout_shows_the_plan():
     app = open_section("en", projector="1", devices="8", gpu_gb="16")
     assert any("8 accelerators of 16 GB" in title for title in chart_titles(app))
     assert not messages(app)
+
+
+def test_a_failed_run_shows_a_message_not_a_traceback(monkeypatch):
+    from lm_core.train import parallel
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no workers today")
+
+    monkeypatch.setattr(parallel, "tensor_parallel", broken)
+    app = open_section("en", seed="4242")  # a seed of its own: no shared result to reuse
+    app.button(key="ch8s_tp_run").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("no workers today" in message for message in messages(app)), messages(app)

@@ -57,6 +57,19 @@ def _run(key: tuple, fn, label: str, on_progress=None):  # noqa: ANN001, ANN202
     return results[key]
 
 
+def guarded_fragment(body):  # noqa: ANN001, ANN201
+    """A part of the section as its own fragment (its buttons rerun only it), with the
+    page's guard inside: a failed run or bad input shows a message, never a traceback."""
+
+    @st.fragment
+    @functools.wraps(body)
+    def part(*args: object) -> None:
+        with guard():
+            body(*args)
+
+    return part
+
+
 def _run_button(label_key: str, key: tuple, widget_key: str) -> bool:
     """True when the run for ``key`` is to be shown: already made in this session, or asked for now."""
     pressed = st.button(t(label_key), key=widget_key, type="primary", icon=":material/play_arrow:")
@@ -66,7 +79,7 @@ def _run_button(label_key: str, key: tuple, widget_key: str) -> bool:
 # --------------------------------------------------------------------------- data parallel
 
 
-@st.fragment
+@guarded_fragment
 def data_parallel_part(lang: str) -> None:
     st.subheader(t("ch8_scale.dp.header"))
     st.markdown(md("ch8/scale_data"))
@@ -110,7 +123,7 @@ def data_parallel_part(lang: str) -> None:
 # --------------------------------------------------------------------------- tensor parallel
 
 
-@st.fragment
+@guarded_fragment
 def tensor_parallel_part() -> None:
     st.subheader(t("ch8_scale.tp.header"))
     st.markdown(md("ch8/scale_tensor"))
@@ -138,7 +151,7 @@ def tensor_parallel_part() -> None:
 # --------------------------------------------------------------------------- pipeline parallel
 
 
-@st.fragment
+@guarded_fragment
 def pipeline_part(lang: str) -> None:
     st.subheader(t("ch8_scale.pp.header"))
     st.markdown(md("ch8/scale_pipeline"))
@@ -208,7 +221,7 @@ def _strategy_name(key: str, layout: dict) -> str:
              zero=layout["zero"])
 
 
-@st.fragment
+@guarded_fragment
 def plan_part() -> None:
     st.subheader(t("ch8_scale.plan.header"))
     st.markdown(md("ch8/scale_plan"))
@@ -241,10 +254,10 @@ def plan_part() -> None:
 
 
 def section(lang: str) -> None:
-    """The whole section, each part guarded so one failure leaves the others working."""
+    """The whole section; each part is guarded, so one failure leaves the others working."""
     st.header(t("ch8_scale.header"))
     intro("ch8/scale_intro")
-    for part, args in ((data_parallel_part, (lang,)), (tensor_parallel_part, ()), (pipeline_part, (lang,)),
-                       (plan_part, ())):
-        with guard():
-            part(*args)
+    data_parallel_part(lang)
+    tensor_parallel_part()
+    pipeline_part(lang)
+    plan_part()
