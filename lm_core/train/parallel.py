@@ -48,7 +48,7 @@ from lm_core.models.gpt import GPT, GPTConfig
 from lm_core.train.loop import TrainConfig, get_batch, make_optimizer
 
 WORLD_SIZE = 2  # two workers: enough to show every split, and all this machine can give
-START_TIMEOUT_S = 120.0  # spawning imports torch in each worker: slow on a busy machine
+RUN_TIMEOUT_S = 120.0  # start-up included: each worker imports torch, slow on a busy machine
 COLLECTIVE_TIMEOUT_S = 60.0  # a peer that died must not leave the other waiting for ever
 MICRO_BATCH_CHOICES = (1, 2, 4, 8)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where a worker finds lm_core
@@ -172,7 +172,7 @@ def _worker_command() -> list[str]:
     return [sys.executable, "-c", "from lm_core.train.parallel import _worker_entry; _worker_entry()"]
 
 
-def run_workers(task: Callable, args: tuple = (), *, world_size: int = WORLD_SIZE, timeout_s: float = 120.0,
+def run_workers(task: Callable, args: tuple = (), *, world_size: int = WORLD_SIZE, timeout_s: float = RUN_TIMEOUT_S,
                 progress: ProgressFn | None = None, should_stop: StopFn | None = None) -> list:
     """Run ``task(rank, world_size, *args, report)`` in ``world_size`` worker processes; their
     results by rank.
