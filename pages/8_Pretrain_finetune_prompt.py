@@ -19,7 +19,7 @@ lang = setup_page("ch8")
 
 
 from lm_core.analysis import ch8_lab as lab  # noqa: E402
-from ui.chapters.ch8 import compare, pretrain, prompting, scaling, story, tuning  # noqa: E402
+from ui.chapters.ch8 import compare, pretrain, prompting, scale, scaling, story, tuning  # noqa: E402
 from ui.chapters.ch8.common import View  # noqa: E402
 from ui.common import choice_query_param, guard, md, query_param, set_query_param, t  # noqa: E402
 
@@ -56,6 +56,7 @@ prompting.section(view)  # 4
 compare.section(view)  # 5
 with guard():
     scaling.section(view)  # 6
+scale.section(lang)  # 7: how a big model is really trained (runs on two processes)
 
 st.divider()
 st.markdown(md("ch8/takeaways"))

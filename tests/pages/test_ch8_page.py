@@ -48,7 +48,7 @@ def test_defaults_then_prompt_controls_change_the_prompt_and_scores():
     app = open_page("en", pm="gpt")
     assert app.title[0].value == i18n.translate("ch8.title", "en")
     headers = [h.value for h in app.header]
-    assert len(headers) == 6 and headers[0].startswith("1 ·")
+    assert len(headers) == 7 and headers[0].startswith("1 ·") and headers[6].startswith("7 ·")  # 7: training at scale
     # Default: one example per class, the full prompt shown literally.
     default_prompt = prompt_code(app)
     assert default_prompt.startswith("Classify the sentiment") and default_prompt.count("Sentiment:") == 4
@@ -169,7 +169,7 @@ def test_predict_the_best_way_and_the_surest_method_then_reveal():
 
     app = open_page("en", pm="gpt", sent="3")
     covered = [c.value for c in app.caption if c.value == i18n.translate("quiz.common.covered", "en")]
-    assert len(covered) == 2  # the story chart and the drill-down wait for a guess
+    assert len(covered) == 3  # the story chart, the drill-down and (section 7) the scale plan wait for a guess
     kinds = pick_widget(app, "ch8.best_method").options
     assert len(kinds) >= 2
     answer_right_and_wrong(app, "ch8.best_method", ["finetune", "prompt_gpt"])
