@@ -53,7 +53,7 @@ def smollm2_available() -> bool:
         return False
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def smollm2():  # noqa: ANN201
     """``(model, tokenizer)`` of SmolLM2-135M-Instruct (InputError naming the package when absent)."""
     from lm_core.models.smollm2 import load_smollm2
@@ -62,7 +62,7 @@ def smollm2():  # noqa: ANN201
     return _read_only(model), tokenizer
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def smollm2_tokenizer():  # noqa: ANN201
     """SmolLM2's own byte-level BPE tokenizer alone (chapter 1)."""
     from lm_core.models.smollm2 import load_smollm2_tokenizer
@@ -133,7 +133,7 @@ def word2vec(name: str):  # noqa: ANN201
     return Word2VecModel.from_checkpoint(name, word2vec_corpus(name).word_groups)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def wordpiece():  # noqa: ANN201
     """MiniLM's WordPiece tokenizer as chapter 1's lesson tokenizer."""
     from lm_core.tokenizers.lesson import load_wordpiece
