@@ -68,6 +68,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from lm_core.core.errors import InputError
+
 LOG = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -405,15 +407,17 @@ class _Worker:
         self.conn.close()
 
 
-def _death_message(worker: _Worker) -> str:
+def _death(worker: _Worker) -> tuple[str, InputError]:
+    """Why a worker died: a line for the log and ``job.error``, an InputError for the page."""
     code = worker.process.exitcode
     if code is not None and code < 0:
         try:
             how = signal.Signals(-code).name
         except ValueError:
             how = f"signal {-code}"
-        return f"the worker process stopped ({how})"
-    return f"the worker process stopped (exit code {code})"
+    else:
+        how = f"exit code {code}"
+    return f"the worker process stopped ({how})", InputError("jobs.crashed", how=how)
 
 
 class JobQueue:
@@ -609,16 +613,16 @@ class JobQueue:
             self.crashed += 1
             worker.kill()
             self._workers.pop(number, None)
-            job._fail(outcome)
+            job._fail(*outcome)
         elif worker.jobs_run >= self.recycle_jobs or worker.resident_bytes() > self.recycle_bytes:
             worker.stop()  # its memory goes back to the system; a fresh one starts on demand
             self._workers.pop(number, None)
 
-    def _follow(self, worker: _Worker, job: Job) -> str | None:
+    def _follow(self, worker: _Worker, job: Job) -> tuple[str, InputError] | None:
         """Relay the job's reports until it ends; watch the cap, the memory and the worker.
 
         Returns None when the job finished (succeeded or failed by itself), else why the
-        worker had to go (crash, memory ceiling)."""
+        worker had to go (crash, memory ceiling): a line and the learner's message."""
         last_watch = 0.0
         while True:
             now = time.monotonic()
@@ -627,18 +631,18 @@ class JobQueue:
                 if job._should_stop():
                     worker.stop_flag.set()
                 if self._closed:
-                    return "the server is shutting down"
+                    return "the server is shutting down", InputError("jobs.crashed", how="shutdown")
                 if worker.resident_bytes() > self.memory_limit_bytes:
                     return self._memory_message()
             try:
                 if not worker.conn.poll(WATCH_EVERY_S):
                     if not worker.alive():
-                        return _death_message(worker)
+                        return _death(worker)
                     continue
                 message = worker.conn.recv()
             except (EOFError, OSError):
                 worker.process.join(1.0)
-                return _death_message(worker)
+                return _death(worker)
             kind = message[0]
             if kind == "progress":
                 job._log.append(message[1])
@@ -652,8 +656,9 @@ class JobQueue:
                 job._fail(message[1], exception)
                 return None
 
-    def _memory_message(self) -> str:
-        return f"it needed more than {self.memory_limit_bytes // MB} MB of memory and was stopped"
+    def _memory_message(self) -> tuple[str, InputError]:
+        limit_mb = self.memory_limit_bytes // MB
+        return f"it needed more than {limit_mb} MB of memory and was stopped", InputError("jobs.memory", limit_mb=limit_mb)
 
     # --- inside: finished jobs ------------------------------------------------------------------
 

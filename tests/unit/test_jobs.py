@@ -320,6 +320,7 @@ def test_a_crashing_job_fails_with_one_line_and_the_next_job_runs(pool, crash):
     assert job.wait(WAIT) and job.state == jobs.FAILED
     assert "worker process stopped" in job.error and "\n" not in job.error
     assert ("exit code 3" in job.error) if crash is not segfault else ("SIGSEGV" in job.error)
+    assert isinstance(job.exception, InputError) and job.exception.key == "jobs.crashed"  # in the learner's language
     after = pool.submit("after", functools.partial(count_up, 3), label="t")
     assert after.wait(WAIT) and after.state == jobs.DONE and after.result["pid"] != job.worker_pid
     assert pool.crashed == 1
@@ -331,6 +332,7 @@ def test_a_job_past_the_memory_ceiling_fails_with_a_message_and_the_next_job_run
     job = pool.submit("hog", hog, label="t")
     assert job.wait(60) and job.state == jobs.FAILED
     assert job.error == "it needed more than 600 MB of memory and was stopped"
+    assert job.exception.key == "jobs.memory" and job.exception.params == {"limit_mb": 600}
     after = pool.submit("after", functools.partial(count_up, 3), label="t")
     assert after.wait(WAIT) and after.state == jobs.DONE
 
