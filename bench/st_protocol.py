@@ -148,8 +148,8 @@ class StreamlitSession:
         """Put a file into a file uploader (by its ``key=``) and rerun, as a browser does.
 
         A browser asks the session for an upload URL, PUTs the file there (with the XSRF
-        cookie the page's HTML set and the same token in a header), then reruns with the
-        uploader's state naming the file."""
+        cookie the server's health check sets and the same token in a header), then reruns
+        with the uploader's state naming the file."""
         import requests
         from streamlit.proto.Common_pb2 import UploadedFileInfo
 
@@ -162,7 +162,7 @@ class StreamlitSession:
         self.ws.send_binary(request.SerializeToString())
         urls = self._wait_for("file_urls_response", timeout).file_urls_response.file_urls[0]
         with requests.Session() as http:
-            http.get(self.base_url + "/", timeout=timeout)  # sets the XSRF cookie, as the page load does
+            http.get(self.base_url + "/_stcore/health", timeout=timeout)  # sets the XSRF cookie, as for a browser
             token = http.cookies.get("_streamlit_xsrf", "")
             response = http.put(self.base_url + urls.upload_url, files={"file": (name, data, "text/plain")},
                                 headers={"X-Xsrftoken": token} if token else {}, timeout=timeout)
