@@ -452,6 +452,7 @@ class JobQueue:
         self._threads: list[threading.Thread] = []
         self._workers: dict[int, _Worker] = {}  # place number -> its worker process, once started
         self._warned: set[str] = set()
+        self._starting = threading.Lock()  # one worker start at a time
         self._closed = False
         self.computed = 0  # jobs actually started (a test counts computations with it)
         self.crashed = 0  # workers lost in a job (crash or memory ceiling)
@@ -502,6 +503,25 @@ class JobQueue:
     def worker_pids(self) -> list[int]:
         """Process ids of the worker processes started so far and still held."""
         return [w.pid for w in list(self._workers.values())]
+
+    def start_workers(self, wait: bool = False) -> None:
+        """Start every worker process now, in the background (server start-up: the first job
+        then finds its worker ready instead of waiting for the fork server to import torch)."""
+        if not self.processes:
+            return
+
+        def start_all() -> None:
+            for number in range(self.workers):
+                try:
+                    self._worker(number)
+                except Exception as exc:  # noqa: BLE001 - a job will try again and say why
+                    LOG.warning("could not start job worker %d: %s", number, _one_line(exc))
+                    return
+
+        if wait:
+            start_all()
+        else:
+            threading.Thread(target=start_all, name="jobs-start", daemon=True).start()
 
     def clear(self) -> None:
         """Forget finished results (tests; running jobs are left alone)."""
@@ -583,15 +603,16 @@ class JobQueue:
             return None
 
     def _worker(self, number: int) -> _Worker:
-        worker = self._workers.get(number)
-        if worker is None or not worker.alive():
-            if worker is not None:
-                worker.kill()
-            with self._lock:
+        """The worker process of place ``number``, started (again) when it is not running."""
+        with self._starting:
+            worker = self._workers.get(number)
+            if worker is None or not worker.alive():
+                if worker is not None:
+                    worker.kill()
                 if self._closed:
                     raise RuntimeError("the job queue has been shut down")
                 worker = self._workers[number] = _Worker(number, self.memory_limit_bytes)
-        return worker
+            return worker
 
     def _run_in_worker(self, number: int, job: Job, payload: bytes) -> None:
         worker = self._worker(number)

@@ -399,3 +399,15 @@ def test_kept_results_stay_within_their_byte_budget():
     big = [queue.submit(n, lambda p, s: np.zeros(300_000, dtype=np.float32), label="t") for n in range(4)]
     assert all(j.wait(WAIT) for j in big)
     assert queue.stats()["kept_mb"] <= 1 and queue.stats()["kept"] < 4
+
+
+def test_workers_can_be_started_before_the_first_job():
+    queue = jobs.JobQueue(workers=2)
+    try:
+        queue.start_workers(wait=True)
+        pids = queue.worker_pids()
+        assert len(pids) == 2 and all(psutil.pid_exists(pid) for pid in pids)
+        job = queue.submit("first", functools.partial(count_up, 1), label="t")
+        assert job.wait(WAIT) and job.result["pid"] in pids
+    finally:
+        queue.shutdown()
