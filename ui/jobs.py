@@ -31,6 +31,9 @@ Memory, bounded by design (environment variables, read when the queue starts):
     replaced, so the memory of a big job goes back to the system when it ends.
 ``LLM_EXPLAINER_JOB_KEEP_MB`` (default 256)
     Finished results kept for reuse, in all (largest budget first out, least recently used).
+``LLM_EXPLAINER_TRIM_EVERY_S`` (default 60)
+    The server hands freed heap pages back to the system this often (0: never); see
+    :func:`start_memory_trimmer`.
 ``LLM_EXPLAINER_JOB_PROCESSES`` (default 1)
     ``0`` runs every job in threads of the server (the old way; tests and debugging).
 
@@ -705,6 +708,31 @@ class JobQueue:
 
 _QUEUE: JobQueue | None = None
 _QUEUE_LOCK = threading.Lock()
+_TRIMMER: threading.Thread | None = None
+
+
+def start_memory_trimmer(every_s: float | None = None) -> None:
+    """Once per server: every ``every_s`` seconds (``LLM_EXPLAINER_TRIM_EVERY_S``, default 60;
+    0 turns it off), collect garbage and hand freed heap pages back to the system.
+
+    Why: the server's memory is freed when Streamlit lets a closed session go (two minutes after
+    it closed), but the C allocator keeps the freed pages of its many threads' arenas: measured
+    with two worst uploads to chapter 3, the server stayed 195 MB above its resident memory of
+    before the class. ``malloc_trim`` returns them; it takes milliseconds and releases the GIL.
+    """
+    global _TRIMMER
+    seconds = every_s if every_s is not None else _env_int("LLM_EXPLAINER_TRIM_EVERY_S", 60)
+    with _QUEUE_LOCK:
+        if seconds <= 0 or (_TRIMMER is not None and _TRIMMER.is_alive()):
+            return
+
+        def trim_forever() -> None:
+            while True:
+                time.sleep(seconds)
+                _give_memory_back()
+
+        _TRIMMER = threading.Thread(target=trim_forever, name="memory-trimmer", daemon=True)
+        _TRIMMER.start()
 
 
 def get_queue() -> JobQueue:
@@ -716,7 +744,8 @@ def get_queue() -> JobQueue:
             processes = os.environ.get("LLM_EXPLAINER_JOB_PROCESSES", "1").strip() != "0"
             _QUEUE = JobQueue(workers, processes=processes)
             atexit.register(_QUEUE.shutdown, 2.0)
-        return _QUEUE
+    start_memory_trimmer()
+    return _QUEUE
 
 
 def submit(key: Hashable, fn: JobFn, *, label: str = "job", cap_s: float = 60.0) -> Job:

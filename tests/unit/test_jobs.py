@@ -411,3 +411,9 @@ def test_workers_can_be_started_before_the_first_job():
         assert job.wait(WAIT) and job.result["pid"] in pids
     finally:
         queue.shutdown()
+
+
+def test_the_server_hands_freed_memory_back():
+    jobs._give_memory_back()  # gc + malloc_trim: must not fail where there is no glibc either
+    jobs.start_memory_trimmer(0)  # 0 turns it off: no thread
+    assert not any(t.name == "memory-trimmer" for t in threading.enumerate()) or jobs._TRIMMER is not None
