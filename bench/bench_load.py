@@ -206,12 +206,13 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
     while level.finished_users < level.students and time.perf_counter() - start < timeout:
         gevent.sleep(0.2)
     wall = time.perf_counter() - start
+    finished = level.finished_users  # before quit(): stopping the students runs their finally blocks
     runner.quit()
     sampler.kill()
     if server_pids:
         samples.append((time.perf_counter(), *usage.sample()))
-    if level.finished_users < level.students:
-        level.errors.append(f"{level.students - level.finished_users} students still busy after {timeout:.0f} s")
+    if finished < level.students:
+        level.errors.append(f"{level.students - finished} students still busy after {timeout:.0f} s")
     cpu_share = cpu_seconds = peak_rss = None
     if len(samples) >= 2:
         cpu_seconds = samples[-1][1] - samples[0][1]
