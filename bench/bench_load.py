@@ -18,11 +18,27 @@ from ``/proc`` with psutil. Only 127.0.0.1; every level ends by itself (``--time
     nice -n 10 .venv/bin/python bench/bench_load.py --students 30 --train distinct
     nice -n 10 .venv/bin/python bench/bench_load.py --students 1 10 --train same distinct   # both, one server
     nice -n 10 .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8080 ...   # a running server / proxy
+
+Cold server and the load targets of issue 20 (``--cold`` / ``--targets``):
+
+  --cold PAGE[?QUERY] ...   a *fresh* server per page, nobody before: N students open it at once
+                            (e.g. ``Generation?model=smollm2`` for chapter 7 with SmolLM2)
+  --targets                 one fresh server: RSS before; 1 then N students Train with the same
+                            settings (slowest / one student); N with distinct settings (wall time
+                            vs the CPU work of the server and its workers / cores); sessions
+                            closed, Streamlit lets them go (``--settle`` s), RSS after / before
+
+    nice -n 10 .venv/bin/python bench/bench_load.py --students 30 \
+        --cold Word2vec "Generation?model=smollm2" Pretrain_finetune_prompt --targets
+
+CPU and memory are those of the server *and every process under it* (the job queue's fork
+server and worker processes), read from ``/proc`` with psutil.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -50,6 +66,9 @@ class Level:
     students: int
     train: str  # "same", "distinct" or "none"
     seed: int
+    page: str = PAGE
+    query: str = ""  # extra query string (cold opens)
+    open_only: bool = False  # True: each student only opens the page (a cold start)
     timings: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     capped: int = 0
@@ -84,7 +103,7 @@ def record(name: str, run: st_protocol.Run | None, error: str | None = None) -> 
 
 
 class Student(User):
-    """One student: opens chapter 3, moves two controls, presses Train, leaves."""
+    """One student: opens chapter 3, moves two controls, presses Train, leaves (or only opens a page)."""
 
     wait_time = constant(0)
 
@@ -94,9 +113,21 @@ class Student(User):
         session = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
         step = "open"
         try:
-            run = session.open(PAGE, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
+            query = "&".join(q for q in (f"lang=en&seed={level.seed}", level.query) if q)
+            run = session.open(level.page, query, timeout=STEP_TIMEOUT)
             record("open", run)
-            step = "move"
+            if not level.open_only:
+                self._move_and_train(session, level, number)
+        except Exception as exc:  # a protocol failure counts as an error, the test goes on
+            record(step, None, f"{step}: {type(exc).__name__}: {exc}")
+        finally:
+            session.close()
+            level.finished_users += 1
+        raise StopUser()
+
+    def _move_and_train(self, session: st_protocol.StreamlitSession, level: Level, number: int) -> None:
+        step = "move"
+        try:
             session.idle(0.5)
             record("move: projection", session.set("w2v_method", 0, timeout=STEP_TIMEOUT))  # PCA
             record("move: neighbours (fragment)", session.set("w2v_k", 5 + number % 10, timeout=STEP_TIMEOUT))
@@ -108,12 +139,8 @@ class Student(User):
                 run = session.click("w2v_train", timeout=STEP_TIMEOUT)
                 trained = run.ok and any("trained by you" in text for text in run.texts)
                 record("train", run, None if trained or not run.ok else "train: no trained vectors shown")
-        except Exception as exc:  # a protocol failure counts as an error, the test goes on
+        except Exception as exc:  # a protocol failure counts as an error, named after its step
             record(step, None, f"{step}: {type(exc).__name__}: {exc}")
-        finally:
-            session.close()
-            level.finished_users += 1
-        raise StopUser()
 
     def _number(self) -> int:
         Student.count = getattr(Student, "count", -1) + 1
@@ -125,6 +152,33 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
+class TreeUsage:
+    """CPU seconds and resident memory of the server processes and every process under them.
+
+    A worker that ends during a level keeps the CPU time last seen for it (sampled twice a
+    second, so at most half a second of its work goes uncounted)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.roots = [psutil.Process(pid) for pid in pids]
+        self.cpu_by_pid: dict[int, float] = {}
+
+    def sample(self) -> tuple[float, int]:
+        rss = 0
+        for root in self.roots:
+            try:
+                processes = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                    self.cpu_by_pid[process.pid] = times.user + times.system
+                    rss += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+        return sum(self.cpu_by_pid.values()), rss
+
+
 def run_level(level: Level, server_pids: list[int], timeout: float, warm_sessions: int = 1) -> dict:
     global LEVEL
     LEVEL = level
@@ -132,20 +186,18 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
     # One warm student first (as bench_classroom does): the server loads models once, not per class.
     for _ in range(warm_sessions):  # behind a proxy: enough to reach every replica
         warm = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
-        warm.open(PAGE, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
+        warm.open(level.page, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
         warm.close()
 
     env = Environment(user_classes=[Student], events=events)
     runner = env.create_local_runner()
-    processes = [psutil.Process(pid) for pid in server_pids]
+    usage = TreeUsage(server_pids)
     samples: list[tuple[float, float, int]] = []
 
     def sample() -> None:
-        while True:  # CPU seconds and resident memory of every server process, summed
-            if processes:
-                cpu = sum(p.cpu_times().user + p.cpu_times().system for p in processes)
-                rss = sum(p.memory_info().rss for p in processes)
-                samples.append((time.perf_counter(), cpu, rss))
+        while True:  # CPU seconds and resident memory of the server processes and their workers
+            if server_pids:
+                samples.append((time.perf_counter(), *usage.sample()))
             gevent.sleep(0.5)
 
     sampler = gevent.spawn(sample)
@@ -154,10 +206,13 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
     while level.finished_users < level.students and time.perf_counter() - start < timeout:
         gevent.sleep(0.2)
     wall = time.perf_counter() - start
+    finished = level.finished_users  # before quit(): stopping the students runs their finally blocks
     runner.quit()
     sampler.kill()
-    if level.finished_users < level.students:
-        level.errors.append(f"{level.students - level.finished_users} students still busy after {timeout:.0f} s")
+    if server_pids:
+        samples.append((time.perf_counter(), *usage.sample()))
+    if finished < level.students:
+        level.errors.append(f"{level.students - finished} students still busy after {timeout:.0f} s")
     cpu_share = cpu_seconds = peak_rss = None
     if len(samples) >= 2:
         cpu_seconds = samples[-1][1] - samples[0][1]
@@ -174,11 +229,87 @@ def print_level(level: Level, outcome: dict) -> None:
         values = level.timings.get(name, [])
         if not values:
             continue
-        print(f"| {level.students} | {level.train} | {name} | {len(values)} | {statistics.median(values):.2f} | "
+        scenario = f"cold {level.page}{'?' + level.query if level.query else ''}" if level.open_only else level.train
+        print(f"| {level.students} | {scenario} | {name} | {len(values)} | {statistics.median(values):.2f} | "
               f"{percentile(values, 0.95):.2f} | {max(values):.2f} | {len(level.errors)} | {level.capped} | "
               f"{cpu} | {rss} | {outcome['wall']:.0f} |")
     for problem in level.errors[:5]:
         print(f"    error: {problem}")
+
+
+def settle(seconds: float) -> None:
+    """Let Streamlit forget closed sessions: it keeps their state 120 s, and drops expired ones
+    when a session comes or goes (so one short visit follows the wait)."""
+    if seconds <= 0:
+        return
+    time.sleep(seconds)
+    visit = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
+    visit.open("", "lang=en", timeout=STEP_TIMEOUT)
+    visit.close()
+
+
+def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
+    """A fresh server per page; ``students`` open it at the same moment, nobody before them."""
+    global BASE_URL
+    rows = []
+    for index, spec in enumerate(pages):
+        page, _, query = spec.partition("?")
+        server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
+        try:
+            level = Level(students, "none", args.seed + 100 + index, page=page, query=query, open_only=True)
+            outcome = run_level(level, [server.pid], args.timeout, warm_sessions=0)
+            print_level(level, outcome)
+            sys.stdout.flush()
+        finally:
+            streamlit_server.stop(server)
+        opens = level.timings.get("open", [])
+        p95 = percentile(opens, 0.95) if opens else float("nan")
+        ok = not level.errors and len(opens) == students and p95 < 5.0
+        rows.append((f"{students} open {spec} on a just-started server: errors, p95",
+                     f"{len(level.errors)}, {p95:.2f} s", "0, < 5 s", ok))
+    return rows
+
+
+def load_targets(students: int, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
+    """One fresh server: Train with the same settings (1, then ``students``), then distinct; RSS."""
+    global BASE_URL
+    server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
+    pids, cores = [server.pid], os.cpu_count() or 1
+    try:
+        warm = Level(1, "same", args.seed + 200)  # models loaded, a worker started: what a server keeps
+        print_level(warm, run_level(warm, pids, args.timeout, warm_sessions=0))
+        settle(args.settle)
+        before = TreeUsage(pids).sample()[1]
+        one = Level(1, "same", args.seed + 201)
+        print_level(one, run_level(one, pids, args.timeout, warm_sessions=0))
+        same = Level(students, "same", args.seed + 202)
+        print_level(same, run_level(same, pids, args.timeout, warm_sessions=0))
+        distinct = Level(students, "distinct", args.seed + 203)
+        outcome = run_level(distinct, pids, args.timeout, warm_sessions=0)
+        print_level(distinct, outcome)
+        settle(args.settle)
+        after = TreeUsage(pids).sample()[1]
+    finally:
+        streamlit_server.stop(server)
+    alone = statistics.median(one.timings.get("train", [float("nan")]))
+    slowest = max(same.timings.get("train", [float("nan")]))
+    ideal = (outcome["cpu_seconds"] or float("nan")) / cores
+    errors = len(one.errors) + len(same.errors) + len(distinct.errors)
+    return [
+        (f"{students} press Train, same settings: slowest / one student", f"{slowest / alone:.2f}x ({slowest:.1f} s / {alone:.1f} s)",
+         "≤ 1.5x", slowest / alone <= 1.5),
+        (f"{students} distinct settings: wall / (CPU work ÷ {cores} cores)",
+         f"{outcome['wall'] / ideal:.2f}x ({outcome['wall']:.0f} s / {ideal:.0f} s)", "≤ 1.3x", outcome["wall"] / ideal <= 1.3),
+        ("resident memory after the class / before (server + workers)",
+         f"{after / before:.2f}x ({after / 2**20:.0f} MB / {before / 2**20:.0f} MB)", "≤ 1.10x", after / before <= 1.10),
+        ("errors in the Train levels", str(errors), "0", errors == 0),
+    ]
+
+
+def print_targets(rows: list[tuple[str, str, str, bool]]) -> None:
+    print("\n| load target | measured | goal | met |\n|---|---|---|---|")
+    for name, measured, goal, met in rows:
+        print(f"| {name} | {measured} | {goal} | {'yes' if met else '**no**'} |")
 
 
 def main() -> None:
@@ -187,6 +318,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--train", choices=("same", "distinct", "none"), nargs="+", default=["same"],
                         help="one or more scenarios; each runs every --students level, on the same server")
+    parser.add_argument("--cold", nargs="*", default=None, metavar="PAGE[?QUERY]",
+                        help="cold starts: a fresh server per page, the largest --students level opens it at once")
+    parser.add_argument("--targets", action="store_true",
+                        help="issue 20's load targets on a fresh server (Train same / distinct, RSS before/after)")
+    parser.add_argument("--settle", type=float, default=130.0,
+                        help="with --targets: seconds to wait for Streamlit to let closed sessions go before RSS")
     parser.add_argument("--url", help="an already running server (or proxy); default: start one on 127.0.0.1")
     parser.add_argument("--pid", type=int, nargs="*", default=[],
                         help="with --url: the server process(es) to sample for CPU and memory")
@@ -198,6 +335,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1000, help="first level's seed (each level uses its own)")
     args = parser.parse_args()
     STEP_TIMEOUT, STICKY = min(args.step_timeout, args.timeout), args.sticky
+    header = ("| students | scenario | step | n | p50 s | p95 s | max s | errors | capped | "
+              "server+workers CPU s (share of a core) | RSS peak | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}; {os.cpu_count()} cores; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if args.cold is not None or args.targets:
+        print(header)
+        rows = cold_opens(args.cold or [], max(args.students), args)
+        if args.targets:
+            rows += load_targets(max(args.students), args)
+        print_targets(rows)
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}")
+        return
     server = None
     if args.url:
         BASE_URL, pids = args.url.rstrip("/"), args.pid
@@ -205,10 +354,8 @@ def main() -> None:
         server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
         pids = [server.pid]
     try:
-        print(f"server {BASE_URL}; load average before: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}; "
-              f"{time.strftime('%H:%M UTC', time.gmtime())}")
-        print("| students | Train | step | n | p50 s | p95 s | max s | errors | capped | server CPU s (share of a core) | server RSS peak | wall s |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print(f"server {BASE_URL}")
+        print(header)
         levels = [(train, students) for train in args.train for students in args.students]
         for index, (train, students) in enumerate(levels):
             # A seed per level: identical requests inside a level, none shared across levels.

@@ -42,6 +42,7 @@ VALUE_FIELD = {
     "text_area": "string_value",
     "number_input": "double_value",
     "button": "trigger_value",
+    "file_uploader": "file_uploader_state_value",  # set by upload(), not set()
 }
 
 
@@ -91,6 +92,8 @@ class StreamlitSession:
         # Large elements this client already holds: a browser lists their hashes in each rerun
         # request and the server then sends a short reference instead of the element again.
         self.cache: dict[str, ForwardMsg] = {}
+        self.session_id = ""  # the server's id of this session (from its new_session message)
+        self._request_number = 0
 
     # --- connection -------------------------------------------------------------------------
 
@@ -141,6 +144,46 @@ class StreamlitSession:
         widget = self._widget(key)
         return self._rerun(trigger=widget.id, fragment_id=widget.fragment_id, timeout=timeout)
 
+    def upload(self, key: str, name: str, data: bytes, timeout: float = 120.0) -> Run:
+        """Put a file into a file uploader (by its ``key=``) and rerun, as a browser does.
+
+        A browser asks the session for an upload URL, PUTs the file there (with the XSRF
+        cookie the server's health check sets and the same token in a header), then reruns
+        with the uploader's state naming the file."""
+        import requests
+        from streamlit.proto.Common_pb2 import UploadedFileInfo
+
+        widget = self._widget(key)
+        self._request_number += 1
+        request = BackMsg()
+        request.file_urls_request.request_id = str(self._request_number)
+        request.file_urls_request.file_names.append(name)
+        request.file_urls_request.session_id = self.session_id
+        self.ws.send_binary(request.SerializeToString())
+        urls = self._wait_for("file_urls_response", timeout).file_urls_response.file_urls[0]
+        with requests.Session() as http:
+            http.get(self.base_url + "/_stcore/health", timeout=timeout)  # sets the XSRF cookie, as for a browser
+            token = http.cookies.get("_streamlit_xsrf", "")
+            response = http.put(self.base_url + urls.upload_url, files={"file": (name, data, "text/plain")},
+                                headers={"X-Xsrftoken": token} if token else {}, timeout=timeout)
+        if response.status_code >= 300:
+            raise ProtocolError(f"upload refused: HTTP {response.status_code} {response.text[:200]}")
+        info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id)
+        info.file_urls.CopyFrom(urls)
+        widget.value = info
+        return self._rerun(fragment_id=widget.fragment_id, timeout=timeout)
+
+    def _wait_for(self, kind: str, timeout: float) -> ForwardMsg:
+        """Read messages until one of ``kind`` arrives (others are dropped: the session is idle)."""
+        deadline = time.perf_counter() + timeout
+        while (remaining := deadline - time.perf_counter()) > 0:
+            self.ws.settimeout(remaining)
+            msg = ForwardMsg()
+            msg.ParseFromString(self.ws.recv())
+            if msg.WhichOneof("type") == kind:
+                return msg
+        raise ProtocolError(f"no {kind} within {timeout:.0f} s")
+
     def idle(self, seconds: float) -> None:
         """A learner reading: keep answering the server's pings, as an open tab does."""
         if self.ws is None:
@@ -182,6 +225,8 @@ class StreamlitSession:
             name = VALUE_FIELD[widget.kind]
             if widget.kind == "button":
                 state.trigger_value = True
+            elif widget.kind == "file_uploader":
+                state.file_uploader_state_value.uploaded_file_info.append(widget.value)
             elif name == "double_array_value":
                 state.double_array_value.data.extend(float(v) for v in widget.value)
             else:
@@ -219,7 +264,9 @@ class StreamlitSession:
                 kind = msg.WhichOneof("type")
             elif msg.metadata.cacheable and msg.hash:
                 self.cache[msg.hash] = msg
-            if kind == "delta":
+            if kind == "new_session":
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
+            elif kind == "delta":
                 self._read_delta(msg.delta, run)
             elif kind == "script_finished":
                 status = FINISHED.get(msg.script_finished, "other")

@@ -36,7 +36,7 @@ DEFAULT_SEED = 42
 MAX_SEED = 2**31 - 1
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _process_setup() -> tuple[str, str]:
     """Once per server process: thread policy for small-model inference; the device's
     type and its name."""

@@ -165,7 +165,7 @@ def _smollm2_broken(exc: Exception) -> InputError:
 
 
 @_remember_failure(_smollm2_cache, lambda: "make setup", _smollm2_broken)
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _smollm2_loaded():  # noqa: ANN202
     from lm_core.models.smollm2_cache import load_smollm2
 
@@ -205,7 +205,7 @@ def _wait_for_warmup() -> None:
     placeholder.empty()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def smollm2_tokenizer():  # noqa: ANN201
     """SmolLM2's own byte-level BPE tokenizer alone (chapter 1)."""
     from lm_core.models.smollm2 import load_smollm2_tokenizer
@@ -282,7 +282,7 @@ def word2vec(name: str):  # noqa: ANN201
     return Word2VecModel.from_checkpoint(name, word2vec_corpus(name).word_groups)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def wordpiece():  # noqa: ANN201
     """MiniLM's WordPiece tokenizer as chapter 1's lesson tokenizer."""
     from lm_core.tokenizers.lesson import load_wordpiece

@@ -1,13 +1,23 @@
 """The shared job queue (ui/jobs.py): identical work once, a bounded FIFO pool, closed tabs
-dropped, a time cap, errors as messages. A fake clock makes the time-based rules exact."""
+dropped, a time cap, errors as messages. A fake clock makes the time-based rules exact.
+
+The first tests run jobs in threads (``processes=False``: closures and events they share with
+the test); the ones after "Worker processes" run picklable jobs in real worker processes.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
 import threading
 import time
 
+import numpy as np
+import psutil
 import pytest
 
+from lm_core.core.errors import InputError
 from ui import jobs
 
 WAIT = 20.0  # generous bound for a worker thread to get going on a busy machine
@@ -43,7 +53,7 @@ def gated(gate: threading.Event, result="ok", calls: list | None = None):
 
 
 def test_identical_requests_share_one_computation_and_each_gets_its_own_copy():
-    queue = jobs.JobQueue(workers=2)
+    queue = jobs.JobQueue(workers=2, processes=False)
     gate, calls = threading.Event(), []
 
     def train(progress, should_stop):
@@ -68,7 +78,7 @@ def test_identical_requests_share_one_computation_and_each_gets_its_own_copy():
 
 
 def test_distinct_requests_run_at_most_workers_at_a_time_first_in_first_out():
-    queue = jobs.JobQueue(workers=2)
+    queue = jobs.JobQueue(workers=2, processes=False)
     gates = [threading.Event() for _ in range(5)]
     started, running, most = [], [0], [0]
     lock = threading.Lock()
@@ -106,7 +116,7 @@ def test_pool_size_defaults_to_the_cores():
 
 def test_a_queued_job_nobody_polls_any_more_is_dropped_before_it_starts():
     clock = FakeClock()
-    queue = jobs.JobQueue(workers=1, abandon_after_s=10, clock=clock)
+    queue = jobs.JobQueue(workers=1, processes=False, abandon_after_s=10, clock=clock)
     gate, calls = threading.Event(), []
     busy = queue.submit("busy", gated(gate, "busy", calls), label="t")
     closed_tab = queue.submit("closed", gated(threading.Event(), "closed", calls), label="t")
@@ -125,7 +135,7 @@ def test_a_queued_job_nobody_polls_any_more_is_dropped_before_it_starts():
 
 def test_a_running_job_everybody_left_is_stopped_and_not_kept():
     clock = FakeClock()
-    queue = jobs.JobQueue(workers=1, abandon_after_s=10, clock=clock)
+    queue = jobs.JobQueue(workers=1, processes=False, abandon_after_s=10, clock=clock)
     entered = threading.Event()
 
     def endless(progress, should_stop):
@@ -143,7 +153,7 @@ def test_a_running_job_everybody_left_is_stopped_and_not_kept():
 
 def test_the_time_cap_stops_a_job_that_keeps_going():
     clock = FakeClock()
-    queue = jobs.JobQueue(workers=1, abandon_after_s=1e9, clock=clock)
+    queue = jobs.JobQueue(workers=1, processes=False, abandon_after_s=1e9, clock=clock)
     entered = threading.Event()
 
     def endless(progress, should_stop):
@@ -161,7 +171,7 @@ def test_the_time_cap_stops_a_job_that_keeps_going():
 
 
 def test_errors_reach_every_waiting_session_as_one_line_and_a_retry_runs_again():
-    queue = jobs.JobQueue(workers=1)
+    queue = jobs.JobQueue(workers=1, processes=False)
     gate, calls = threading.Event(), []
 
     def broken(progress, should_stop):
@@ -179,7 +189,7 @@ def test_errors_reach_every_waiting_session_as_one_line_and_a_retry_runs_again()
 
 
 def test_finished_results_are_kept_least_recently_used_first_out():
-    queue = jobs.JobQueue(workers=1, keep_done=2)
+    queue = jobs.JobQueue(workers=1, keep_done=2, processes=False)
     done = [queue.submit(n, lambda p, s, n=n: n, label="t") for n in range(3)]
     for job in done:
         assert job.wait(WAIT)
@@ -192,4 +202,218 @@ def test_finished_results_are_kept_least_recently_used_first_out():
 
 def test_keys_must_be_hashable():
     with pytest.raises(TypeError):
-        jobs.JobQueue(workers=1).submit(["a", "list"], lambda p, s: None)
+        jobs.JobQueue(workers=1, processes=False).submit(["a", "list"], lambda p, s: None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker processes: module-level job functions (picklable), called as fn(*args, progress, should_stop)
+# ---------------------------------------------------------------------------------------------
+
+
+def count_up(steps: int, progress, should_stop) -> dict:
+    for step in range(steps):
+        progress({"step": step, "pid": os.getpid()})
+    return {"pid": os.getpid(), "vectors": np.arange(6, dtype=np.float32).reshape(2, 3)}
+
+
+def sleep_then(seconds: float, value, progress, should_stop):
+    time.sleep(seconds)
+    return value
+
+
+def until_stopped(progress, should_stop) -> int:
+    progress({"started": True})
+    steps = 0
+    while not should_stop():
+        steps += 1
+        time.sleep(0.005)
+    return steps
+
+
+def exit_at_once(code: int, progress, should_stop) -> None:
+    os._exit(code)
+
+
+def segfault(progress, should_stop) -> None:
+    ctypes.string_at(0)  # reads address 0: SIGSEGV
+
+
+def allocate_at_once(megabytes: int, progress, should_stop) -> int:
+    block = bytearray(megabytes * jobs.MB)
+    return len(block)
+
+
+def allocate_slowly(megabytes: int, progress, should_stop) -> int:
+    blocks = []
+    for _ in range(megabytes // 16):
+        blocks.append(np.ones(16 * jobs.MB, dtype=np.uint8))  # touched pages: resident memory
+        time.sleep(0.01)
+    return len(blocks)
+
+
+def bad_input(progress, should_stop) -> None:
+    raise InputError("errors.corpus.too_big", words=12, limit=10)
+
+
+def unpicklable_result(progress, should_stop):
+    return threading.Lock()
+
+
+@pytest.fixture()
+def pool():
+    """A queue of two worker processes, shut down after the test."""
+    queue = jobs.JobQueue(workers=2, memory_limit_mb=600)
+    yield queue
+    queue.shutdown()
+
+
+def test_a_job_runs_in_another_process_and_its_progress_arrives_in_order(pool):
+    job = pool.submit("count", functools.partial(count_up, 200), label="t")
+    assert job.wait(WAIT) and job.state == jobs.DONE, job.error
+    assert job.result["pid"] != os.getpid() and job.result["pid"] == job.worker_pid
+    assert job.worker_pid in pool.worker_pids()
+    assert [r["step"] for r in job.progress_since(0)] == list(range(200))
+    assert job.result["vectors"].tolist() == [[0, 1, 2], [3, 4, 5]] and job.result_bytes > 0
+    mine = job.result_copy()
+    mine["vectors"][0, 0] = 99
+    assert job.result["vectors"][0, 0] == 0
+
+
+def test_identical_keys_share_one_run_in_a_worker(pool):
+    first = pool.submit(("w2v", 1), functools.partial(sleep_then, 0.5, "shared"), label="t")
+    second = pool.submit(("w2v", 1), functools.partial(sleep_then, 0.5, "other"), label="t")
+    assert second is first and first.wait(WAIT) and first.result == "shared"
+    assert pool.submit(("w2v", 1), functools.partial(sleep_then, 0, "x"), label="t") is first
+    assert pool.computed == 1
+
+
+def test_distinct_jobs_use_every_worker_at_once(pool):
+    started = time.monotonic()
+    both = [pool.submit(n, functools.partial(sleep_then, 1.0, n), label="t") for n in range(2)]
+    assert all(j.wait(WAIT) for j in both) and [j.result for j in both] == [0, 1]
+    assert both[0].worker_pid != both[1].worker_pid
+    assert both[1].started_at - both[0].started_at < 0.9  # side by side, not one after the other
+    assert time.monotonic() - started < WAIT
+
+
+def test_should_stop_turns_true_in_the_worker_at_the_cap_and_when_nobody_waits():
+    clock = FakeClock()
+    queue = jobs.JobQueue(workers=1, abandon_after_s=10, clock=clock)
+    try:
+        capped = queue.submit("cap", until_stopped, label="t", cap_s=60)
+        wait_until(lambda: capped.progress.get("started"))
+        clock.now += 5
+        capped.touch()
+        clock.now += 56  # past the cap, someone still waiting
+        assert capped.wait(WAIT) and capped.state == jobs.DONE and capped.capped and capped.result > 0
+        left = queue.submit("left", until_stopped, label="t", cap_s=1e9)
+        wait_until(lambda: left.progress.get("started"))
+        clock.now += 11  # nobody polls any more
+        assert left.wait(WAIT) and left.state == jobs.CANCELLED and left.dropped
+    finally:
+        queue.shutdown()
+
+
+@pytest.mark.parametrize("crash", [functools.partial(exit_at_once, 3), segfault], ids=["os._exit", "segfault"])
+def test_a_crashing_job_fails_with_one_line_and_the_next_job_runs(pool, crash):
+    job = pool.submit("crash", crash, label="t")
+    assert job.wait(WAIT) and job.state == jobs.FAILED
+    assert "worker process stopped" in job.error and "\n" not in job.error
+    assert ("exit code 3" in job.error) if crash is not segfault else ("SIGSEGV" in job.error)
+    assert isinstance(job.exception, InputError) and job.exception.key == "jobs.crashed"  # in the learner's language
+    after = pool.submit("after", functools.partial(count_up, 3), label="t")
+    assert after.wait(WAIT) and after.state == jobs.DONE and after.result["pid"] != job.worker_pid
+    assert pool.crashed == 1
+
+
+@pytest.mark.parametrize("hog", [functools.partial(allocate_at_once, 4000), functools.partial(allocate_slowly, 1200)],
+                         ids=["at once", "slowly"])
+def test_a_job_past_the_memory_ceiling_fails_with_a_message_and_the_next_job_runs(pool, hog):
+    job = pool.submit("hog", hog, label="t")
+    assert job.wait(60) and job.state == jobs.FAILED
+    assert job.error == "it needed more than 600 MB of memory and was stopped"
+    assert job.exception.key == "jobs.memory" and job.exception.params == {"limit_mb": 600}
+    after = pool.submit("after", functools.partial(count_up, 3), label="t")
+    assert after.wait(WAIT) and after.state == jobs.DONE
+
+
+def test_input_errors_travel_back_as_they_were_raised(pool):
+    job = pool.submit("bad", bad_input, label="t")
+    assert job.wait(WAIT) and job.state == jobs.FAILED
+    assert isinstance(job.exception, InputError)
+    assert job.exception.key == "errors.corpus.too_big" and job.exception.params == {"words": 12, "limit": 10}
+
+
+def test_a_result_that_cannot_be_pickled_fails_with_a_message(pool):
+    job = pool.submit("lock", unpicklable_result, label="t")
+    assert job.wait(WAIT) and job.state == jobs.FAILED and "pickle" in job.error
+
+
+def test_a_function_that_cannot_be_pickled_runs_in_a_thread_with_a_warning(pool, caplog):
+    def closure(progress, should_stop):
+        return os.getpid()
+
+    job = pool.submit("closure", closure, label="t.closure")
+    assert job.wait(WAIT) and job.result == os.getpid() and job.worker_pid is None
+    assert any("closure" in r.getMessage() and "cannot be pickled" in r.getMessage() for r in caplog.records)
+
+
+def test_a_worker_is_replaced_after_its_quota_of_jobs():
+    queue = jobs.JobQueue(workers=1, recycle_jobs=1)
+    try:
+        pids = []
+        for n in range(2):
+            job = queue.submit(n, functools.partial(count_up, 1), label="t")
+            assert job.wait(WAIT) and job.state == jobs.DONE
+            pids.append(job.result["pid"])
+        assert pids[0] != pids[1] and not psutil.pid_exists(pids[0])
+    finally:
+        queue.shutdown()
+
+
+def test_no_worker_process_is_left_after_shutdown():
+    queue = jobs.JobQueue(workers=2)
+    running = queue.submit("long", until_stopped, label="t", cap_s=1e9)
+    done = queue.submit("short", functools.partial(count_up, 1), label="t")
+    assert done.wait(WAIT)
+    wait_until(lambda: running.progress.get("started"))
+    pids = queue.worker_pids()
+    assert len(pids) == 2 and all(psutil.pid_exists(pid) for pid in pids)
+    queue.shutdown()
+    assert running.wait(WAIT) and running.state in (jobs.FAILED, jobs.DONE)
+
+    def gone(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    wait_until(lambda: all(gone(pid) for pid in pids))
+    assert queue.worker_pids() == []
+    with pytest.raises(RuntimeError):
+        queue.submit("late", functools.partial(count_up, 1))
+
+
+def test_kept_results_stay_within_their_byte_budget():
+    queue = jobs.JobQueue(workers=1, keep_mb=1, processes=False)
+    big = [queue.submit(n, lambda p, s: np.zeros(300_000, dtype=np.float32), label="t") for n in range(4)]
+    assert all(j.wait(WAIT) for j in big)
+    assert queue.stats()["kept_mb"] <= 1 and queue.stats()["kept"] < 4
+
+
+def test_workers_can_be_started_before_the_first_job():
+    queue = jobs.JobQueue(workers=2)
+    try:
+        queue.start_workers(wait=True)
+        pids = queue.worker_pids()
+        assert len(pids) == 2 and all(psutil.pid_exists(pid) for pid in pids)
+        job = queue.submit("first", functools.partial(count_up, 1), label="t")
+        assert job.wait(WAIT) and job.result["pid"] in pids
+    finally:
+        queue.shutdown()
+
+
+def test_the_server_hands_freed_memory_back():
+    jobs._give_memory_back()  # gc + malloc_trim: must not fail where there is no glibc either
+    jobs.start_memory_trimmer(0)  # 0 turns it off: no thread
+    assert not any(t.name == "memory-trimmer" for t in threading.enumerate()) or jobs._TRIMMER is not None
