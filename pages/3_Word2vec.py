@@ -15,7 +15,7 @@ from lm_core.embeddings import word2vec as w2v  # noqa: E402
 from ui.chapters.ch3 import training  # noqa: E402
 from ui.chapters.ch3.ask import ask_the_vectors, examples_section  # noqa: E402
 from ui.chapters.ch3.bank import one_vector_per_word  # noqa: E402
-from ui.chapters.ch3.computed import group_names, projector_files  # noqa: E402
+from ui.chapters.ch3.computed import group_names  # noqa: E402
 from ui.chapters.ch3.word_map import map_section, replay_section  # noqa: E402
 from ui.common import guard  # noqa: E402
 
@@ -72,9 +72,8 @@ one_vector_per_word(wv)
 # --- 7. Export --------------------------------------------------------------------------------
 st.header(t("ch3.export.header"))
 st.markdown(md("ch3/export"))
-vectors_tsv, metadata_tsv = projector_files(model.id, wv)
-e1, e2 = st.columns(2)
-e1.download_button(t("ch3.export.vectors"), vectors_tsv, file_name=f"w2v_{corpus_name}_vectors.tsv", mime="text/tab-separated-values",
+e1, e2 = st.columns(2)  # each file is built when its button is clicked, never kept on the server
+e1.download_button(t("ch3.export.vectors"), lambda: wv.to_projector_tsv()[0], file_name=f"w2v_{corpus_name}_vectors.tsv", mime="text/tab-separated-values",
                    icon=":material/download:", key="w2v_dl_vectors", on_click="ignore")
-e2.download_button(t("ch3.export.metadata"), metadata_tsv, file_name=f"w2v_{corpus_name}_metadata.tsv",
+e2.download_button(t("ch3.export.metadata"), lambda: wv.to_projector_tsv()[1], file_name=f"w2v_{corpus_name}_metadata.tsv",
                    mime="text/tab-separated-values", icon=":material/download:", key="w2v_dl_meta", on_click="ignore")

@@ -283,6 +283,9 @@ class TrainResult:
     seconds: float  # the whole call
     stopped: bool  # True when should_stop ended the run early
     setup_seconds: float = 0.0  # vocabulary, encoding, initialisation (before epoch 1)
+    #: For an upload whose vocabulary was capped: kept/dropped word counts, the share of running
+    #: words dropped and the most frequent dropped words (see embeddings.vocabulary_cap); else None.
+    vocabulary_cap: dict | None = None
 
     @property
     def words_per_second(self) -> float:
@@ -750,19 +753,27 @@ def train_job(corpus: str, upload_text: str | None, config: Word2VecConfig,
     upload_text, config)``): it loads its corpus itself and reports plain dicts, so it can
     run in a worker process. Returns the :class:`TrainResult` (numpy arrays and numbers)."""
     from lm_core.core.device import pick_device, training_threads
+    from lm_core.embeddings import vocabulary_cap  # here: it imports this module
 
-    sentences = training_corpus(corpus, upload_text).sentences
+    corpus_data, cap = training_corpus(corpus, upload_text), None
+    if corpus == "upload":  # an upload keeps its most frequent words only (bounded memory)
+        corpus_data, cap = vocabulary_cap.cap_vocabulary(corpus_data, vocabulary_cap.MAX_UPLOAD_VOCABULARY)
+    sentences = corpus_data.sentences
 
     def on_progress(p: TrainProgress) -> None:
         progress({"step": p.step, "total_steps": p.total_steps, "loss": p.loss, "epoch": p.epoch,
                   "words_done": p.words_done})
 
     with training_threads():
-        return train_word2vec(
+        result = train_word2vec(
             sentences, config, callback=on_progress, report_every=10,
             snapshots_per_epoch=max(1, 40 // config.epochs), snapshot_words=400,
             extra_snapshot_steps=EARLY_SNAPSHOTS, should_stop=should_stop, device=pick_device(),
         )
+    if cap is not None and cap.capped:
+        result.vocabulary_cap = {"kept": cap.kept_words, "dropped": cap.dropped_words,
+                                 "share": cap.dropped_share, "examples": list(cap.dropped_examples)}
+    return result
 
 
 def example_words(corpus: str, words_by_frequency: Sequence[str]) -> dict:

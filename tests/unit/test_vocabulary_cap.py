@@ -45,3 +45,19 @@ def test_word_groups_follow_the_kept_words():
 def test_a_cap_below_one_is_refused():
     with pytest.raises(InputError):
         cap_vocabulary(w2v.corpus_from_upload("a b c."), max_words=0)
+
+
+def test_chapter_3s_training_job_caps_an_upload_and_says_what_it_dropped(monkeypatch):
+    """The job (the worker's side of chapter 3's Train) applies the cap; the toy corpora are never capped."""
+    from lm_core.embeddings import vocabulary_cap
+
+    monkeypatch.setattr(vocabulary_cap, "MAX_UPLOAD_VOCABULARY", 3)
+    text = " ".join(["the cat sat. the cat ran. the dog sat. a bird flew. the end."] * 5)
+    config = w2v.Word2VecConfig(dim=8, window=2, negative=2, epochs=1, min_count=1, seed=3)
+    result = w2v.train_job("upload", text, config, lambda report: None, lambda: False)
+    assert set(result.vocab.words) == {"the", "cat", "sat"}
+    assert result.vocabulary_cap["kept"] == 3 and result.vocabulary_cap["dropped"] == 6
+    assert result.vocabulary_cap["examples"] == ["a", "bird", "dog", "end", "flew"]
+    assert 0 < result.vocabulary_cap["share"] < 1
+    uncapped = w2v.train_job("upload", "the cat sat. the cat sat.", config, lambda report: None, lambda: False)
+    assert uncapped.vocabulary_cap is None  # nothing dropped: no message

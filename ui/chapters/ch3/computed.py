@@ -28,12 +28,6 @@ def contextual_vector(sentence: str, word: str) -> np.ndarray:
     return contextual_word_vectors(sentence, word)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def projector_files(model_id: str, _wv: WordVectors) -> tuple[str, str]:
-    """The two TSV files, built once per model (``model_id`` names the vectors)."""
-    return _wv.to_projector_tsv()
-
-
 def group_names(wv: WordVectors) -> dict[str, str]:
     """Each word group's name in the learner's language (an upload's unknown group: as is)."""
     names = {}

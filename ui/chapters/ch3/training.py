@@ -19,6 +19,7 @@ from ui.common import (
     current_seed,
     guard,
     int_query_param,
+    plain,
     seed_widget,
     set_query_param,
     t,
@@ -143,6 +144,11 @@ def _session_model(job: jobs.Job, corpus_name: str, config: w2v.Word2VecConfig) 
                                       speed=f"{result.words_per_second:,.0f}"))
     if result.stopped:
         st.warning(t("ch3.train.stopped", seconds=int(TRAIN_BUDGET_S)), icon=":material/timer:")
+    if result.vocabulary_cap:  # an upload with more distinct words than a model keeps
+        cap = result.vocabulary_cap
+        st.info(t("ch3.train.capped", kept=f"{cap['kept']:,}", dropped=f"{cap['dropped']:,}",
+                  share=f"{100 * cap['share']:.1f}", examples=plain(", ".join(cap["examples"]))),
+                icon=":material/filter_alt:")
     groups = models.word2vec_corpus(corpus_name).word_groups if corpus_name in w2v.TOY_CORPORA else {}
     model_id = w2v.run_model_id(corpus_name, job.key)
     st.session_state["w2v_model"] = w2v.Word2VecModel.from_result(result, corpus_name, model_id, groups)
