@@ -103,8 +103,9 @@ def start() -> None:
 
 def _load_models() -> None:
     """Every shipped model through ``ui.models`` (a damaged one is remembered there), then SmolLM2."""
-    from ui import models
+    from ui import jobs, models
 
+    jobs.get_queue().start_workers()  # the first Train then finds its worker process ready
     began = time.perf_counter()
     for loader, args in SMALL_MODELS:
         try:
