@@ -78,7 +78,7 @@ def test_calibration_dataset_and_drilldown_change_the_view():
     app.toggle(key="ch8_cal").set_value(True).run()
     after = apptest_helpers.chart_titled(app, "0-shot")["data"][0]["z"]
     assert param(app, "cal") == "1" and before != after
-    drill = apptest_helpers.chart_titled(app, "Test sentence #0")
+    drill = apptest_helpers.chart_titled(app, "Test sentence #1:")
     app.number_input(key="ch8_sent").set_value(5).run()
     assert apptest_helpers.chart_titled(app, "Test sentence #5")["data"] != drill["data"]
     assert param(app, "sent") == "5"
@@ -180,9 +180,9 @@ def test_predict_the_best_way_and_the_surest_method_then_reveal():
     methods = json.loads((ASSETS_DIR / "results" / "ch8_results.json").read_text())["en"]["methods"]
     answer_right_and_wrong(app, "ch8.surest", list(methods))
     gold = app.session_state[STATE]["ch8.surest"]["correct"]
-    true = LABELS.index(ch8_lab.sentiment_splits("en")[1][3][1])
-    best = max(methods[k]["probs"][3][true] for k in methods)
-    assert gold == sorted(k for k in methods if abs(methods[k]["probs"][3][true] - best) <= 1e-6)
+    true = LABELS.index(ch8_lab.sentiment_splits("en")[1][2][1])  # sentence 3 counted from 1
+    best = max(methods[k]["probs"][2][true] for k in methods)
+    assert gold == sorted(k for k in methods if abs(methods[k]["probs"][2][true] - best) <= 1e-6)
     # another sentence is a new question
     app.number_input(key="ch8_sent").set_value(4).run()
     assert pick_widget(app, "ch8.surest").value is None
@@ -275,3 +275,17 @@ def test_the_scaling_charts_use_one_sign_for_each_exponent():
     assert compute_e in caption and size_e in caption
     rising = size_e.startswith("+")
     assert ("loss rises with size" in caption) == rising and ("loss falls with size" in caption) != rising
+
+
+def test_test_sentences_count_from_one_on_screen_and_in_the_link():
+    from lm_core.analysis import ch8_lab as lab
+
+    test_split = lab.sentiment_splits("en")[1]
+    app = open_page("en", sent="1")
+    box = app.number_input(key="ch8_sent")
+    assert (box.min, box.max, box.value) == (1, len(test_split), 1)
+    assert box.label == f"Test sentence number (1 to {len(test_split)})"
+    assert test_split[0][0].split()[0] in " ".join(m.value for m in app.markdown if "**Sentence:**" in m.value)
+    app.number_input(key="ch8_sent").set_value(len(test_split)).run()
+    assert param(app, "sent") == str(len(test_split))
+    assert any(f"Test sentence #{len(test_split)}:" in title for title in apptest_helpers.chart_titles(app))
