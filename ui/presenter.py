@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit import net_util
 
 from lm_core.core.errors import InputError
-from ui import lessons
+from ui import lessons, uploads
 from ui.common import query_param, show_error, t
 from viz.links import link_html
 from viz.tokens import escape_markdown
@@ -211,8 +211,8 @@ def lesson_picker(lang: str) -> None:
             key=f"present_{lesson.id}", icon=":material/co_present:", on_click=_present, args=(lesson.id,),
             width="stretch",
         )
-    upload = st.file_uploader(t("lesson.load"), type=["json"], key="lesson_upload", max_upload_size=1,
-                              help=t("lesson.load_help", limit_kb=lessons.MAX_BYTES // 1024))
+    upload = uploads.file_uploader(t("lesson.load"), type=["json"], key="lesson_upload", max_upload_size=1,
+                                   help=t("lesson.load_help", limit_kb=lessons.MAX_BYTES // 1024))
     if upload is not None:
         try:
             custom = lessons.parse_lesson(upload.getvalue())

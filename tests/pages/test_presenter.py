@@ -145,3 +145,11 @@ def test_a_loopback_address_warns_with_the_lan_address(monkeypatch):
     # no network at all: say how to start the app instead
     app = _present_step(monkeypatch, "http://localhost:8501", "127.0.0.1")
     assert any("--server.address" in w.value for w in app.warning)
+
+
+def test_the_uploader_is_explained_in_chinese_on_a_chinese_page():
+    """Streamlit's own uploader words stay English; a caption says them in Chinese."""
+    app = open_page("app.py", "zh")
+    expected = i18n.translate("uploads.how", "zh", limit=1, types="JSON")
+    assert expected in captions(app)
+    assert not [c for c in captions(open_page("app.py", "en")) if "MB" in c and "Upload" in c]
