@@ -176,7 +176,9 @@ def show(lang: str) -> None:
             st.page_link(page, label=t("lesson.open_view"), icon=":material/open_in_new:",
                          query_params=lessons.step_query(step, lang))
         with right:
-            link = lessons.view_url(base or "", step, lang)
+            # A loopback address in the QR code opens nothing on a student's phone: the LAN one does.
+            reachable = lan_base(base) if base is not None and is_loopback(urlsplit(base).hostname) else None
+            link = lessons.view_url(reachable or base or "", step, lang)
             st.image(_qr_png(link), width=300, caption=t("lesson.qr_alt"))
     st.caption(t("lesson.keys"))
 

@@ -133,12 +133,18 @@ def test_the_projected_link_is_the_whole_address_broken_only_between_parts(monke
 
 
 def test_a_loopback_address_warns_with_the_lan_address(monkeypatch):
+    from ui import presenter
+
     step = lessons.shipped_lessons()["intro45"].steps[1]
+    qr_links = []
+    real_qr = presenter._qr_png
+    monkeypatch.setattr(presenter, "_qr_png", lambda link: qr_links.append(link) or real_qr(link))
     for base in ("http://localhost:8501", "http://127.0.0.1:8501", "http://[::1]:8501"):
         app = _present_step(monkeypatch, base, "192.168.1.23")
         [warning] = [w.value for w in app.warning if "only on this computer" in w.value]
         assert "students open" in warning
         assert lessons.view_url("http://192.168.1.23:8501", step, "en") in projected_links(app)
+        assert qr_links[-1] == lessons.view_url("http://192.168.1.23:8501", step, "en")  # the QR code too
     # the server's configured address wins over the guessed one
     app = _present_step(monkeypatch, "http://localhost:8501", "192.168.1.23", server_address="class.example")
     assert lessons.view_url("http://class.example:8501", step, "en") in projected_links(app)
