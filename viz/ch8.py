@@ -37,7 +37,7 @@ def story_figure(
     kinds: Sequence[str],
     labels: Mapping[str, str],
     chance: float | None = None,
-    height: int = 450,
+    height: int = 480,
     calibrated: Sequence[float | None] | None = None,
 ) -> go.Figure:
     """Weighted F1 of every method as horizontal bars (long names stay whole), coloured by how
@@ -73,12 +73,12 @@ def story_figure(
     fig.update_layout(
         xaxis={"title": labels["y"], "range": [0, 1]},
         yaxis={"title": None, "categoryorder": "array", "categoryarray": rows_shown, "autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
+        legend={"orientation": "h", "y": -0.24, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
         barmode="group",
         bargap=0.2,
     )
     apply_style(fig, height=height, title=labels["title"])
-    fig.update_layout(margin={"l": 10, "r": 50, "t": 50, "b": 130})
+    fig.update_layout(margin={"l": 10, "r": 50, "t": 50, "b": 150})
     fig.update_yaxes(automargin=True)
     return _axes(fig)
 
@@ -95,7 +95,8 @@ def _story_bars(rows_shown: Sequence[str], scores: Sequence, rows: Sequence[int]
         "marker_color": colour,
         "text": [f"{scores[i]:.2f}" for i in rows],
         "textposition": "outside",
-        "textfont": {"size": 15},
+        "textfont": {"size": 14},
+        "constraintext": "none",  # thin bars would shrink the numbers to unreadable
         "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.3f}<extra></extra>",
     }

@@ -104,8 +104,9 @@ def _caption(numbers: dict, evaluations: dict) -> str:
     parts = [t("ch8.story.caption", best=method_label(best), f1=f"{scores[best]:.2f}",
                majority=f"{100 * numbers['majority']:.0f}")]
     if "prompt_low" in numbers:
+        same = f"{numbers['prompt_low']:.2f}" == f"{numbers['prompt_high']:.2f}"
         parts.append(t(
-            "ch8.story.caption_prompt",
+            "ch8.story.caption_prompt_same" if same else "ch8.story.caption_prompt",
             low=f"{numbers['prompt_low']:.2f}",
             high=f"{numbers['prompt_high']:.2f}",
             chance=f"{numbers['chance']:.2f}",
