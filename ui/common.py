@@ -353,7 +353,9 @@ PHONE_CSS = """<style>
 
 #: Names stay whole: the sidebar's chapter names wrap onto a second line instead of ending in
 #: "…", and a card's title on the home page wraps between words (hyphenated where the browser
-#: knows how) instead of breaking anywhere ("Tokenizati on"). Lesson buttons show their whole label.
+#: knows how) instead of breaking anywhere ("Tokenizati on"); the home page's eight progress cards
+#: wrap onto a second row rather than shrink below their longest word. Lesson buttons show their
+#: whole label.
 WHOLE_WORDS_CSS = """<style>
 [data-testid="stSidebarNavLink"] span, [data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] span:not([data-testid="stIconMaterial"]),
 [data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; text-overflow: clip; }
@@ -361,6 +363,10 @@ WHOLE_WORDS_CSS = """<style>
   word-break: normal; overflow-wrap: normal; hyphens: auto;
 }
 [class*="st-key-present_"] button p { white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stHorizontalBlock"]:has([class*="st-key-progress_"]) { flex-wrap: wrap; }
+[data-testid="stHorizontalBlock"]:has([class*="st-key-progress_"]) > [data-testid="stColumn"] {
+  min-width: 9.5rem; flex: 1 1 9.5rem;
+}
 </style>"""
 
 

@@ -159,3 +159,12 @@ def test_the_uploader_is_explained_in_chinese_on_a_chinese_page():
     expected = i18n.translate("uploads.how", "zh", limit=1, types="JSON")
     assert expected in captions(app)
     assert not [c for c in captions(open_page("app.py", "en")) if "MB" in c and "Upload" in c]
+
+
+def test_the_home_page_keeps_words_whole():
+    """The style that stops "Tokenizati on" and "RNN encoder-decoder & attentic…" is on the page."""
+    from ui.common import WHOLE_WORDS_CSS
+
+    app = open_page("app.py")
+    assert WHOLE_WORDS_CSS in [h.proto.body for h in app.get("html")]
+    assert "overflow-wrap: normal" in WHOLE_WORDS_CSS and "text-overflow: clip" in WHOLE_WORDS_CSS
