@@ -333,6 +333,7 @@ def setup_page(namespace: str) -> str:
     set_query_param("lang", lang)
     _sidebar(_device_label(device_type, device_name, lang))
     st.html(PHONE_CSS)
+    st.html(WHOLE_WORDS_CSS)
     if projector_on():
         st.html(PROJECTOR_CSS)
     faults.show_content_faults(lang)
@@ -346,6 +347,25 @@ PHONE_CSS = """<style>
 @media (max-width: 640px) {
   [class*="st-key-wide_"] { overflow-x: auto; }
   [class*="st-key-wide_"] > [data-testid="stElementContainer"] { min-width: 820px; }
+}
+</style>"""
+
+
+#: Names stay whole: the sidebar's chapter names wrap onto a second line instead of ending in
+#: "…", and a card's title on the home page wraps between words (hyphenated where the browser
+#: knows how) instead of breaking anywhere ("Tokenizati on"); the home page's eight progress cards
+#: wrap onto a second row rather than shrink below their longest word. Lesson buttons show their
+#: whole label.
+WHOLE_WORDS_CSS = """<style>
+[data-testid="stSidebarNavLink"] span, [data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] span:not([data-testid="stIconMaterial"]),
+[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stSidebarNav"] span, [data-testid="stColumn"] strong, [data-testid="stColumn"] h3 {
+  word-break: normal; overflow-wrap: normal; hyphens: auto;
+}
+[class*="st-key-present_"] button p { white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stHorizontalBlock"]:has([class*="st-key-progress_"]) { flex-wrap: wrap; }
+[data-testid="stHorizontalBlock"]:has([class*="st-key-progress_"]) > [data-testid="stColumn"] {
+  min-width: 9.5rem; flex: 1 1 9.5rem;
 }
 </style>"""
 

@@ -10,21 +10,23 @@ A loaded lesson lives in this browser session only (``st.session_state``).
 from __future__ import annotations
 
 import io
+import ipaddress
+from urllib.parse import urlsplit, urlunsplit
 
 import segno
 import streamlit as st
+from streamlit import net_util
 
 from lm_core.core.errors import InputError
-from ui import lessons
+from ui import lessons, uploads
 from ui.common import query_param, show_error, t
+from viz.links import link_html
 from viz.tokens import escape_markdown
 
 CUSTOM = "_lesson_custom"  # a lesson the teacher loaded from a file, this session only
 PRESENTER_CSS = """<style>
 [data-testid="stMain"] h1 { font-size: 2.2rem; }
 .st-key-presenter_say p { font-size: 2.1rem; line-height: 1.35; }
-.st-key-presenter_link p { font-size: 2.4rem; font-weight: 600; word-break: break-all; line-height: 1.2; }
-.st-key-presenter_link code { font-size: 2.4rem; }
 </style>"""
 
 
@@ -44,6 +46,47 @@ def available() -> dict[str, lessons.Lesson]:
 def _base_url() -> str | None:
     url = st.context.url  # the home page's address in the teacher's browser, no query
     return url.rstrip("/") if url else None
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for an address only this machine can open: ``localhost``, ``127.x.x.x``, ``::1``
+    (and ``0.0.0.0``, which a browser maps to this machine)."""
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def lan_base(base: str) -> str | None:
+    """``base`` with the address students can reach: ``browser.serverAddress`` when the server
+    was started with one, else this machine's LAN address (Streamlit's own helper: it opens a
+    UDP socket to learn the outgoing interface, which sends nothing). None when there is none."""
+    parts = urlsplit(base)
+    configured = st.get_option("browser.serverAddress")
+    host = configured if configured and not is_loopback(configured) else net_util.get_internal_ip()
+    if not host or is_loopback(host):
+        return None
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", "")).rstrip("/")
+
+
+def _loopback_warning(base: str, step: lessons.Step, lang: str) -> None:
+    """A teacher on ``localhost`` would project an address no student can open: say which to use."""
+    if not is_loopback(urlsplit(base).hostname):
+        return
+    lan = lan_base(base)
+    if lan is None:
+        st.warning(t("lesson.loopback_no_lan", host=escape_markdown(urlsplit(base).hostname or "")),
+                   icon=":material/wifi_off:")
+        return
+    st.warning(t("lesson.loopback", host=escape_markdown(urlsplit(base).hostname or "")), icon=":material/wifi:")
+    st.html(link_html(lessons.view_url(lan, step, lang)))
 
 
 def _qr_png(link: str) -> bytes:
@@ -124,14 +167,18 @@ def show(lang: str) -> None:
             st.caption(t("lesson.link"))
             with st.container(key="presenter_link"):
                 if base is not None:
-                    st.markdown(f"`{lessons.view_url(base, step, lang)}`")
+                    st.html(link_html(lessons.view_url(base, step, lang)))
                 else:
                     st.caption(t("lesson.no_url"))
-                    st.markdown(f"`/{lessons.view_url('', step, lang).lstrip('/')}`")
+                    st.html(link_html(f"/{lessons.view_url('', step, lang).lstrip('/')}"))
+            if base is not None:
+                _loopback_warning(base, step, lang)
             st.page_link(page, label=t("lesson.open_view"), icon=":material/open_in_new:",
                          query_params=lessons.step_query(step, lang))
         with right:
-            link = lessons.view_url(base or "", step, lang)
+            # A loopback address in the QR code opens nothing on a student's phone: the LAN one does.
+            reachable = lan_base(base) if base is not None and is_loopback(urlsplit(base).hostname) else None
+            link = lessons.view_url(reachable or base or "", step, lang)
             st.image(_qr_png(link), width=300, caption=t("lesson.qr_alt"))
     st.caption(t("lesson.keys"))
 
@@ -166,8 +213,8 @@ def lesson_picker(lang: str) -> None:
             key=f"present_{lesson.id}", icon=":material/co_present:", on_click=_present, args=(lesson.id,),
             width="stretch",
         )
-    upload = st.file_uploader(t("lesson.load"), type=["json"], key="lesson_upload", max_upload_size=1,
-                              help=t("lesson.load_help", limit_kb=lessons.MAX_BYTES // 1024))
+    upload = uploads.file_uploader(t("lesson.load"), type=["json"], key="lesson_upload", max_upload_size=1,
+                                   help=t("lesson.load_help", limit_kb=lessons.MAX_BYTES // 1024))
     if upload is not None:
         try:
             custom = lessons.parse_lesson(upload.getvalue())

@@ -37,47 +37,69 @@ def story_figure(
     kinds: Sequence[str],
     labels: Mapping[str, str],
     chance: float | None = None,
-    height: int = 450,
+    height: int = 480,
+    calibrated: Sequence[float | None] | None = None,
 ) -> go.Figure:
-    """Weighted F1 of every method as bars, coloured by how the model was adapted.
+    """Weighted F1 of every method as horizontal bars (long names stay whole), coloured by how
+    the model was adapted; with ``calibrated``, each prompted method's calibrated score as a
+    hatched bar beside its raw one (``None`` where a method has no calibration).
 
     ``kinds``: "prompt_gpt" (tiny GPT prompted), "finetune" (tiny GPT fine-tuned),
     "prompt_llm" (instruction model prompted).
     """
     colours = {"prompt_gpt": GPT_COLOUR, "finetune": FINETUNE_COLOUR, "prompt_llm": LLM_COLOUR}
+    rows_shown = [_label(n).replace("<br>", " ") for n in names]
     fig = go.Figure()
     for kind in ("finetune", "prompt_gpt", "prompt_llm"):
         rows = [i for i, k in enumerate(kinds) if k == kind]
-        if not rows:
-            continue
-        fig.add_bar(
-            x=[_label(names[i]) for i in rows],
-            y=[scores[i] for i in rows],
-            name=labels[kind],
-            marker_color=colours[kind],
-            text=[f"{scores[i]:.2f}" for i in rows],
-            textposition="outside",
-            textfont={"size": 16},
-            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
-        )
+        if rows:
+            fig.add_bar(**_story_bars(rows_shown, scores, rows, labels[kind], colours[kind], "raw"))
+    first_calibrated = True
+    for kind in ("prompt_gpt", "prompt_llm") if calibrated is not None else ():
+        rows = [i for i, k in enumerate(kinds) if k == kind and calibrated[i] is not None]
+        if rows:
+            bars = _story_bars(rows_shown, calibrated, rows, labels.get("calibrated", ""), colours[kind], "calibrated")
+            fig.add_bar(**bars, marker_pattern_shape="/", opacity=0.75, showlegend=first_calibrated)
+            first_calibrated = False
     if chance is not None:  # a dotted line with its own legend entry (no label over the bars)
         fig.add_scatter(
-            x=[_label(names[0]), _label(names[-1])],
-            y=[chance, chance],
+            x=[chance, chance],
+            y=[rows_shown[0], rows_shown[-1]],
             mode="lines",
             name=labels["chance"],
             line={"color": "#6b7280", "dash": "dot", "width": 2},
             hoverinfo="skip",
         )
     fig.update_layout(
-        yaxis={"title": labels["y"], "range": [0, 1.15]},
-        xaxis={"title": None, "categoryorder": "array", "categoryarray": [_label(n) for n in names]},
-        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
-        bargap=0.25,
+        xaxis={"title": labels["y"], "range": [0, 1]},
+        yaxis={"title": None, "categoryorder": "array", "categoryarray": rows_shown, "autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.24, "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 14}},
+        barmode="group",
+        bargap=0.2,
     )
     apply_style(fig, height=height, title=labels["title"])
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 170})
+    fig.update_layout(margin={"l": 10, "r": 50, "t": 50, "b": 150})
+    fig.update_yaxes(automargin=True)
     return _axes(fig)
+
+
+def _story_bars(rows_shown: Sequence[str], scores: Sequence, rows: Sequence[int], name: str, colour: str,
+                group: str) -> dict:
+    """One trace of the story chart: the bars of ``rows``, their scores written beside them."""
+    return {
+        "y": [rows_shown[i] for i in rows],
+        "x": [scores[i] for i in rows],
+        "orientation": "h",
+        "name": name,
+        "offsetgroup": group,
+        "marker_color": colour,
+        "text": [f"{scores[i]:.2f}" for i in rows],
+        "textposition": "outside",
+        "textfont": {"size": 14},
+        "constraintext": "none",  # thin bars would shrink the numbers to unreadable
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x:.3f}<extra></extra>",
+    }
 
 
 def loss_figure(

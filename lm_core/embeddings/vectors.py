@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lm_core.core.errors import InputError
+from lm_core.core.text import has_cjk
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -55,17 +56,25 @@ class WordVectors:
     # -- looking words up ----------------------------------------------------------------
 
     def suggestions(self, word: str, n: int = 5) -> list[str]:
-        """Vocabulary words that look like ``word`` (spelling), else the most frequent."""
+        """Vocabulary words that look like ``word`` (spelling), else the most frequent words
+        written the same way (Chinese for a Chinese word: never "the, in, a"); empty when the
+        vocabulary has no word written like it."""
         close = difflib.get_close_matches(normalise_word(word), self.words, n=n, cutoff=0.6)
-        return close or self.words[:n]
+        if close:
+            return close
+        chinese = has_cjk(word)
+        return [w for w in self.words if has_cjk(w) == chinese][:n]
 
     def index_of(self, word: str) -> int:
         key = normalise_word(word)
         if not key:
             raise InputError("errors.text.empty")
         if key not in self.index:
-            raise InputError("errors.word.unknown", word=word.strip()[:40],
-                             suggestions=", ".join(self.suggestions(key)))
+            suggestions = self.suggestions(key)
+            if not suggestions:  # a Chinese word for an English model, or the other way round
+                raise InputError("errors.word.other_script", word=word.strip()[:40],
+                                 examples=", ".join(self.words[:5]))
+            raise InputError("errors.word.unknown", word=word.strip()[:40], suggestions=", ".join(suggestions))
         return self.index[key]
 
     # -- the questions ---------------------------------------------------------------

@@ -23,10 +23,11 @@ def open_page(lang: str = "en") -> AppTest:
 def html_bodies(app: AppTest) -> list[str]:
     """HTML the page drew, less the app's own style sheets (the predict-then-reveal cover,
     the phone and projector layouts: no user text in them)."""
-    from ui.common import PHONE_CSS, PROJECTOR_CSS
+    from ui.common import PHONE_CSS, PROJECTOR_CSS, WHOLE_WORDS_CSS
 
     bodies = [element.proto.body for element in app.get("html")]
-    return [b for b in bodies if not ((b.startswith("<style>") and ".st-key-quiz_" in b) or b in (PHONE_CSS, PROJECTOR_CSS))]
+    layouts = (PHONE_CSS, PROJECTOR_CSS, WHOLE_WORDS_CSS)
+    return [b for b in bodies if not ((b.startswith("<style>") and ".st-key-quiz_" in b) or b in layouts)]
 
 
 def summaries(app: AppTest, lang: str = "en") -> list[str]:
@@ -254,3 +255,16 @@ def test_chinese_byte_pieces_are_explained_and_named():
     assert any("␣" in pair for pair in pairs) and any("⟨" in pair for pair in pairs)
     merges = " ".join(body for body in html_bodies(app) if "合并" in body)
     assert "Ġ" not in merges and "ä" not in merges
+
+
+def test_the_count_curve_reads_the_count_shown_beside_it_at_the_chosen_size():
+    """The curve of tokens against vocabulary size passes through the chosen size exactly:
+    there it reads the BPE count the page states (it was sampled every 32 sizes, so at 500
+    it read 8 tokens where the page said 6)."""
+    app = open_page()
+    app.text_area(key="ch1_text").set_value("It rained this morning, unbelievably").run()
+    for size in (500, 777):
+        app.slider(key="ch1_vocab").set_value(size).run()
+        curve = chart_titled(app, i18n.translate("ch1.bpe.count_figure", "en"))["data"][0]
+        at_size = dict(zip(curve["x"], curve["y"], strict=True))[size]
+        assert at_size == first_number(summaries(app)[2])

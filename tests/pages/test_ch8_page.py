@@ -78,7 +78,7 @@ def test_calibration_dataset_and_drilldown_change_the_view():
     app.toggle(key="ch8_cal").set_value(True).run()
     after = apptest_helpers.chart_titled(app, "0-shot")["data"][0]["z"]
     assert param(app, "cal") == "1" and before != after
-    drill = apptest_helpers.chart_titled(app, "Test sentence #0")
+    drill = apptest_helpers.chart_titled(app, "Test sentence #1:")
     app.number_input(key="ch8_sent").set_value(5).run()
     assert apptest_helpers.chart_titled(app, "Test sentence #5")["data"] != drill["data"]
     assert param(app, "sent") == "5"
@@ -180,9 +180,9 @@ def test_predict_the_best_way_and_the_surest_method_then_reveal():
     methods = json.loads((ASSETS_DIR / "results" / "ch8_results.json").read_text())["en"]["methods"]
     answer_right_and_wrong(app, "ch8.surest", list(methods))
     gold = app.session_state[STATE]["ch8.surest"]["correct"]
-    true = LABELS.index(ch8_lab.sentiment_splits("en")[1][3][1])
-    best = max(methods[k]["probs"][3][true] for k in methods)
-    assert gold == sorted(k for k in methods if abs(methods[k]["probs"][3][true] - best) <= 1e-6)
+    true = LABELS.index(ch8_lab.sentiment_splits("en")[1][2][1])  # sentence 3 counted from 1
+    best = max(methods[k]["probs"][2][true] for k in methods)
+    assert gold == sorted(k for k in methods if abs(methods[k]["probs"][2][true] - best) <= 1e-6)
     # another sentence is a new question
     app.number_input(key="ch8_sent").set_value(4).run()
     assert pick_widget(app, "ch8.surest").value is None
@@ -199,8 +199,8 @@ def test_the_story_chart_shows_the_prompt_panels_method_on_the_first_view():
 
     def scores(app: AppTest) -> tuple[float, float]:
         story = apptest_helpers.chart_titled(app, "Weighted F1 on")
-        bar = [y for trace in story["data"] if trace["type"] == "bar"
-               for x, y in zip(trace["x"], trace["y"], strict=True) if "tiny GPT" in x and "few-shot" in x]
+        bar = [x for trace in story["data"] if trace["type"] == "bar" and trace["offsetgroup"] == "calibrated"
+               for x, y in zip(trace["x"], trace["y"], strict=True) if "tiny GPT" in y and "few-shot" in y]
         panel = apptest_helpers.chart_title(apptest_helpers.chart_titled(app, "few-shot: weighted F1"))
         return round(bar[0], 3), float(re.search(r"weighted F1 ([0-9.]+)", panel).group(1))
 
@@ -211,3 +211,81 @@ def test_the_story_chart_shows_the_prompt_panels_method_on_the_first_view():
     shipped_bar, shipped_panel = scores(app)
     assert shipped_bar == shipped_panel != own_panel
     assert not app.exception
+
+
+def _story_bars(app: AppTest, lang: str = "en") -> tuple[dict[tuple[str, str], float], dict]:
+    """The story chart's bars: {(method label, "raw" or "calibrated"): weighted F1}, and its spec."""
+    story = apptest_helpers.chart_titled(app, "Weighted F1 on" if lang == "en" else "测试句子上的加权 F1")
+    return {
+        (y, trace["offsetgroup"]): x
+        for trace in story["data"]
+        if trace["type"] == "bar"
+        for x, y in zip(trace["x"], trace["y"], strict=True)
+    }, story
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_story_chart_and_its_caption_read_one_computation(lang):
+    """Raw and calibrated bars both drawn, the caption's numbers are the chart's numbers,
+    the F1 axis runs 0 to 1 and the long method names lie whole beside horizontal bars."""
+    from ui.chapters.ch8 import story
+    from ui.chapters.ch8.common import View
+
+    app = open_page(lang, data="en")
+    bars, figure = _story_bars(app, lang)
+    numbers = story.story_numbers(View.of("en", False))
+    order = figure["layout"]["yaxis"]["categoryarray"]  # the method labels, in the rows' order
+    labels = {row["key"]: label for row, label in zip(numbers["rows"], order, strict=True)}
+    for row in numbers["rows"]:
+        assert bars[(labels[row["key"]], "raw")] == pytest.approx(row["raw"])
+        if row["calibrated"] is None:
+            assert (labels[row["key"]], "calibrated") not in bars
+        else:
+            assert bars[(labels[row["key"]], "calibrated")] == pytest.approx(row["calibrated"])
+    assert tuple(figure["layout"]["xaxis"]["range"]) == (0, 1)
+    assert all(trace.get("orientation") == "h" for trace in figure["data"] if trace["type"] == "bar")
+    caption = " ".join(c.value for c in app.caption)
+    raw_prompted = [row["raw"] for row in numbers["rows"] if row["calibrated"] is not None]
+    for value in (min(raw_prompted), max(raw_prompted), numbers["calibrated_high"], numbers["finetune"]):
+        assert f"{value:.2f}" in caption
+    assert labels[numbers["calibrated_best"]] in caption
+    # the prose no longer claims that prompting did as well as fine-tuning
+    prose = " ".join(m.value for m in app.markdown)
+    assert "often did as well" not in prose and "往往就能和微调一样好" not in prose
+    assert numbers["finetune"] > numbers["calibrated_high"] > numbers["prompt_high"]
+
+
+def test_the_scaling_charts_use_one_sign_for_each_exponent():
+    """Title, legend and caption write the same signed exponent; the size note agrees with it."""
+    import json
+
+    from lm_core.core.paths import ASSETS_DIR
+
+    scaling = json.loads((ASSETS_DIR / "results" / "ch8_results.json").read_text())["scaling"]
+    compute_e = f"{-scaling['fit_compute']['b']:+.3f}"
+    size_e = f"{-scaling['fit_parameters']['b']:+.3f}"
+    app = open_page("en")
+    compute = apptest_helpers.chart_titled(app, "against compute")
+    size = apptest_helpers.chart_titled(app, "against size")
+    assert f"C^{compute_e}" in apptest_helpers.chart_title(compute)
+    assert f"N^{size_e}" in apptest_helpers.chart_title(size)
+    assert any(f"x^{compute_e}" in trace["name"] for trace in compute["data"])
+    assert any(f"x^{size_e}" in trace["name"] for trace in size["data"])
+    caption = next(c.value for c in app.caption if "power law" in c.value)
+    assert compute_e in caption and size_e in caption
+    rising = size_e.startswith("+")
+    assert ("loss rises with size" in caption) == rising and ("loss falls with size" in caption) != rising
+
+
+def test_test_sentences_count_from_one_on_screen_and_in_the_link():
+    from lm_core.analysis import ch8_lab as lab
+
+    test_split = lab.sentiment_splits("en")[1]
+    app = open_page("en", sent="1")
+    box = app.number_input(key="ch8_sent")
+    assert (box.min, box.max, box.value) == (1, len(test_split), 1)
+    assert box.label == f"Test sentence number (1 to {len(test_split)})"
+    assert test_split[0][0].split()[0] in " ".join(m.value for m in app.markdown if "**Sentence:**" in m.value)
+    app.number_input(key="ch8_sent").set_value(len(test_split)).run()
+    assert param(app, "sent") == str(len(test_split))
+    assert any(f"Test sentence #{len(test_split)}:" in title for title in apptest_helpers.chart_titles(app))

@@ -17,6 +17,13 @@ def captions(app: AppTest) -> list[str]:
     return [c.value for c in app.caption]
 
 
+def projected_links(app: AppTest) -> list[str]:
+    """The text of every projected link, as the browser shows it."""
+    from viz.links import LINK_CLASS, link_text
+
+    return [link_text(h.proto.body) for h in app.get("html") if LINK_CLASS in h.proto.body]
+
+
 def test_progress_on_the_home_page_follows_the_session():
     app = open_page("app.py")
     assert not app.exception
@@ -50,8 +57,7 @@ def test_presenter_steps_through_a_lesson():
     built = [k for k, step in enumerate(lesson.steps, start=1) if lessons.step_page(step)]
     assert seen == built  # steps whose chapter is not built yet are passed over
     last = lesson.steps[seen[-1] - 1]
-    markdown = "\n".join(m.value for m in app.markdown)
-    assert lessons.view_url("", last, "en").lstrip("/") in markdown  # the link, shown large
+    assert f"/{lessons.view_url('', last, 'en').lstrip('/')}" in projected_links(app)  # the link, shown large
     assert len(app.image) == 1  # the QR code of the link
     app.button(key="presenter_prev").click().run()
     assert int(app.query_params["step"]) == seen[-2]
@@ -95,3 +101,70 @@ def test_bad_lesson_files_get_a_message():
         assert not home.exception
         expected = i18n.template(key, "zh").split("{")[0]
         assert [e.value for e in home.error if e.value.startswith(expected)], (key, [e.value for e in home.error])
+
+
+def _present_step(monkeypatch, base: str, internal_ip: str | None, server_address: str | None = None) -> AppTest:
+    """The presenter on step 2 of intro45 as if the teacher's browser were at ``base``."""
+    from streamlit import net_util
+
+    from ui import presenter
+
+    monkeypatch.setattr(presenter, "_base_url", lambda: base)
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: internal_ip)
+    real_get_option = presenter.st.get_option
+    monkeypatch.setattr(presenter.st, "get_option",
+                        lambda name: server_address if name == "browser.serverAddress" else real_get_option(name))
+    return open_page("app.py", lesson="intro45", step="2")
+
+
+def test_the_projected_link_is_the_whole_address_broken_only_between_parts(monkeypatch):
+    from viz.links import link_html
+
+    app = _present_step(monkeypatch, "http://10.0.0.5:8501", "10.0.0.5")
+    step = lessons.shipped_lessons()["intro45"].steps[1]
+    url = lessons.view_url("http://10.0.0.5:8501", step, "en")
+    assert projected_links(app) == [url]  # every character, nothing more
+    html = link_html(url)
+    assert "word-break: normal" in html and "break-all" not in html
+    # a break only after / ? & = (never inside a word, never inside "://")
+    for piece in html.split("<wbr>")[:-1]:
+        assert piece[-1] in "/?=;" and not piece.endswith(":/")
+    assert not [w for w in app.warning if "only on this computer" in w.value]
+
+
+def test_a_loopback_address_warns_with_the_lan_address(monkeypatch):
+    from ui import presenter
+
+    step = lessons.shipped_lessons()["intro45"].steps[1]
+    qr_links = []
+    real_qr = presenter._qr_png
+    monkeypatch.setattr(presenter, "_qr_png", lambda link: qr_links.append(link) or real_qr(link))
+    for base in ("http://localhost:8501", "http://127.0.0.1:8501", "http://[::1]:8501"):
+        app = _present_step(monkeypatch, base, "192.168.1.23")
+        [warning] = [w.value for w in app.warning if "only on this computer" in w.value]
+        assert "students open" in warning
+        assert lessons.view_url("http://192.168.1.23:8501", step, "en") in projected_links(app)
+        assert qr_links[-1] == lessons.view_url("http://192.168.1.23:8501", step, "en")  # the QR code too
+    # the server's configured address wins over the guessed one
+    app = _present_step(monkeypatch, "http://localhost:8501", "192.168.1.23", server_address="class.example")
+    assert lessons.view_url("http://class.example:8501", step, "en") in projected_links(app)
+    # no network at all: say how to start the app instead
+    app = _present_step(monkeypatch, "http://localhost:8501", "127.0.0.1")
+    assert any("--server.address" in w.value for w in app.warning)
+
+
+def test_the_uploader_is_explained_in_chinese_on_a_chinese_page():
+    """Streamlit's own uploader words stay English; a caption says them in Chinese."""
+    app = open_page("app.py", "zh")
+    expected = i18n.translate("uploads.how", "zh", limit=1, types="JSON")
+    assert expected in captions(app)
+    assert not [c for c in captions(open_page("app.py", "en")) if "MB" in c and "Upload" in c]
+
+
+def test_the_home_page_keeps_words_whole():
+    """The style that stops "Tokenizati on" and "RNN encoder-decoder & attentic…" is on the page."""
+    from ui.common import WHOLE_WORDS_CSS
+
+    app = open_page("app.py")
+    assert WHOLE_WORDS_CSS in [h.proto.body for h in app.get("html")]
+    assert "overflow-wrap: normal" in WHOLE_WORDS_CSS and "text-overflow: clip" in WHOLE_WORDS_CSS

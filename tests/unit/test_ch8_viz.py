@@ -16,21 +16,25 @@ LABELS = {
 }
 
 
-def test_story_bars_keep_order_two_line_labels_and_escape():
+def test_story_bars_keep_order_whole_labels_raw_and_calibrated_and_escape():
     fig = figs.story_figure(
-        ["tiny GPT\nfine-tuned", "<script>x</script>", "SmolLM2\n0-shot"],
+        ["tiny GPT · fine-tuned", "<script>x</script>", "SmolLM2 · 0-shot"],
         [0.8, 0.3, 0.5],
         ["finetune", "prompt_gpt", "prompt_llm"],
-        LABELS,
+        LABELS | {"calibrated": "cal"},
         chance=0.17,
+        calibrated=[None, 0.4, 0.6],
     )
-    assert fig.layout.xaxis.categoryarray == (
-        "tiny GPT<br>fine-tuned",
+    assert fig.layout.yaxis.categoryarray == (
+        "tiny GPT · fine-tuned",
         "&lt;script&gt;x&lt;/script&gt;",
-        "SmolLM2<br>0-shot",
+        "SmolLM2 · 0-shot",
     )
-    assert [trace.name for trace in fig.data] == ["ft", "pg", "pl", "chance"]
-    assert fig.data[0].text == ("0.80",) and fig.layout.xaxis.tickfont.size >= 14
+    assert [trace.name for trace in fig.data] == ["ft", "pg", "pl", "cal", "cal", "chance"]
+    assert [trace.offsetgroup for trace in fig.data[:5]] == ["raw", "raw", "raw", "calibrated", "calibrated"]
+    assert fig.data[3].x == (0.4,) and fig.data[4].x == (0.6,) and fig.data[4].showlegend is False
+    assert all(trace.orientation == "h" for trace in fig.data[:5]) and tuple(fig.layout.xaxis.range) == (0, 1)
+    assert fig.data[0].text == ("0.80",) and fig.layout.yaxis.tickfont.size >= 14
 
 
 def test_confusion_and_sentence_and_scaling_figures():
@@ -51,4 +55,4 @@ def test_learner_text_in_legends_axes_and_labels_is_escaped_once():
     cm = figs.confusion_figure([[1, 0, 0], [0, 1, 0], [0, 0, 1]], ["<b>p</b>", "n", "u"], LABELS)
     assert cm.data[0].x[0] == "&lt;b&gt;p&lt;/b&gt;" and cm.data[0].y[0] == "&lt;b&gt;p&lt;/b&gt;"
     already = figs.story_figure(["a &lt; b"], [0.5], ["prompt_gpt"], LABELS)
-    assert already.data[0].x == ("a &lt; b",)  # an entity written before is not escaped again
+    assert already.data[0].y == ("a &lt; b",)  # an entity written before is not escaped again

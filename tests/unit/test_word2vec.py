@@ -293,3 +293,21 @@ def test_cosine_of_two_vectors():
     assert abs(cosine(np.array([1.0, 0.0]), np.array([0.0, 3.0]))) < 1e-12
     assert cosine(np.array([1.0, 0.0]), np.array([-1.0, 0.0])) == -1.0
     assert cosine(np.zeros(2), np.array([1.0, 0.0])) == 0.0
+
+
+def test_suggestions_stay_in_the_language_of_the_typed_word():
+    """A Chinese word on a vocabulary with Chinese words gets Chinese suggestions (not "the,
+    in, a"); on an all-English vocabulary it gets a message naming what the model knows."""
+    import numpy as np
+    import pytest as _pytest
+
+    from lm_core.core.errors import InputError
+    from lm_core.embeddings.vectors import WordVectors
+
+    mixed = WordVectors(["the", "in", "a", "猫", "狗"], np.eye(5, dtype=np.float32))
+    assert mixed.suggestions("下雨") == ["猫", "狗"]
+    assert mixed.suggestions("xyzzy")[:3] == ["the", "in", "a"]
+    english = WordVectors(["the", "in", "a"], np.eye(3, dtype=np.float32))
+    with _pytest.raises(InputError) as caught:
+        english.index_of("下雨")
+    assert caught.value.key == "errors.word.other_script" and caught.value.params["examples"] == "the, in, a"

@@ -137,7 +137,7 @@ def count_curve(bpe_text: str, corpus_choice: str, vocab_size: int) -> None:
     """The whole text's token count for every vocabulary size, the chosen one marked."""
     with guard():
         counts_figure = word_history_figure(
-            token_counts(bpe_text, corpus_choice),
+            token_counts(bpe_text, corpus_choice, vocab_size),
             t("ch1.bpe.count_figure"),
             t("ch1.bpe.history_x"),
             t("ch1.bpe.history_y"),

@@ -31,8 +31,11 @@ def tokenizers(choice: str, vocab_size: int) -> dict[str, object]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def token_counts(text: str, choice: str) -> list[tuple[int, int]]:
-    return tok.bpe_token_counts(text, bpe(choice, VOCAB_MAX), list(COUNT_CURVE_SIZES))
+def token_counts(text: str, choice: str, shown_size: int | None = None) -> list[tuple[int, int]]:
+    """The curve's points, every 32 sizes and at ``shown_size`` exactly (the vocabulary the
+    page shows beside it), so the curve at the marked size reads the count the page states."""
+    sizes = sorted(set(COUNT_CURVE_SIZES) | ({shown_size} if shown_size is not None else set()))
+    return tok.bpe_token_counts(text, bpe(choice, VOCAB_MAX), sizes)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -11,7 +11,7 @@ import streamlit as st
 from lm_core.core.errors import InputError
 from lm_core.core.text import decode_upload
 from lm_core.embeddings import word2vec as w2v
-from ui import jobs, models
+from ui import jobs, models, uploads
 from ui.common import (
     chart,
     choice_query_param,
@@ -53,7 +53,8 @@ def training_controls(lang: str):  # noqa: ANN201 - (corpus name, uploaded file 
     set_query_param("corpus", corpus_name)
     upload = None
     if corpus_name == "upload":
-        upload = st.file_uploader(t("ch3.train.upload"), type=["txt"], key="w2v_upload", help=t("ch3.train.upload_help"))
+        upload = uploads.file_uploader(t("ch3.train.upload"), type=["txt"], key="w2v_upload",
+                                       help=t("ch3.train.upload_help"))
     architecture = st.radio(t("ch3.train.architecture"), ARCHITECTURES,
                             format_func={a: t(f"ch3.train.arch_{a}") for a in ARCHITECTURES}.__getitem__,
                             horizontal=True, key="w2v_arch")

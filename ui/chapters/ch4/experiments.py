@@ -8,7 +8,7 @@ import streamlit as st
 from lm_core.core.errors import InputError
 from lm_core.models import seq2seq as s2s
 from lm_core.train.seq2seq import speedup, words_changed
-from ui import models
+from ui import bounded, models
 from ui.chapters.ch4.steps import CHART, alignment_chart, eos_label
 from ui.chapters.ch4.translations import cached_similarity, cached_translation, timing_rows
 from ui.common import chart, guard, int_query_param, md, plain, query_param, set_query_param, show_error, t
@@ -26,8 +26,10 @@ def context_section() -> None:
     st.session_state.setdefault("ch4_ctx_a", (query_param("ctx_a", default_a) or "")[:CONTEXT_URL_MAX])
     st.session_state.setdefault("ch4_ctx_b", (query_param("ctx_b", default_b) or "")[:CONTEXT_URL_MAX])
     cols = st.columns(2)
-    sentence_a = cols[0].text_input(t("ch4.context.sentence_a"), key="ch4_ctx_a", max_chars=s2s.MAX_INPUT_CHARS)
-    sentence_b = cols[1].text_input(t("ch4.context.sentence_b"), key="ch4_ctx_b", max_chars=s2s.MAX_INPUT_CHARS)
+    sentence_a = bounded.text_input(t("ch4.context.sentence_a"), key="ch4_ctx_a", limit=s2s.MAX_INPUT_CHARS,
+                                    container=cols[0])
+    sentence_b = bounded.text_input(t("ch4.context.sentence_b"), key="ch4_ctx_b", limit=s2s.MAX_INPUT_CHARS,
+                                    container=cols[1])
     set_query_param("ctx_a", sentence_a)
     set_query_param("ctx_b", sentence_b)
     translator = models.translator("attention")

@@ -11,7 +11,7 @@ from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
 from lm_core.models import seq2seq as s2s
 from lm_core.train import seq2seq as s2s_train
-from ui import models
+from ui import bounded, models
 from ui.common import choice_query_param, query_param, set_query_param, show_error, t
 from viz import seq2seq as figs
 
@@ -106,10 +106,11 @@ def choose_sentence() -> str:
         help=t("ch4.input.example_help"),
         on_change=on_example,
     )
-    text = cols[1].text_input(
+    text = bounded.text_input(
         t("ch4.input.text"),
         key="ch4_text",
-        max_chars=s2s.MAX_INPUT_CHARS,
+        limit=s2s.MAX_INPUT_CHARS,
+        container=cols[1],
         help=t("ch4.input.text_help"),
         on_change=on_text,
     )

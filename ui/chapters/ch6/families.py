@@ -15,6 +15,7 @@ from lm_core.analysis import quiz
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
+from ui import bounded
 from ui.chapters.ch6 import views
 from ui.common import (
     chart,
@@ -40,7 +41,7 @@ def sentence_control(lang: str) -> str | None:
     """The sentence box (from the link on a fresh visit); the cleaned sentence or None."""
     default = FAMILY_EXAMPLES[lang].sentence
     st.session_state.setdefault("ch6_text", (query_param("text", default) or default)[: MAX_CHARS * 2])
-    text = st.text_input(t("ch6.sentence.label"), key="ch6_text", help=t("ch6.sentence.help"), max_chars=MAX_CHARS * 2)
+    text = bounded.text_input(t("ch6.sentence.label"), key="ch6_text", help=t("ch6.sentence.help"), limit=MAX_CHARS)
     set_query_param("text", text)
     try:
         return clean_text(text, max_chars=MAX_CHARS)

@@ -9,6 +9,7 @@ import streamlit as st
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
+from ui import bounded
 from ui.chapters.ch6 import views
 from ui.common import chart, guarded_fragment, md, query_param, set_query_param, show_error, t
 from viz import families as figs
@@ -21,7 +22,8 @@ def _query_box(lang: str) -> tuple[list, list]:
     """The search box; the hits of the toy encoder and of MiniLM (empty after a message)."""
     default = FAMILY_EXAMPLES[lang].query
     st.session_state.setdefault("ch6_query", (query_param("q", default) or "")[: MAX_QUERY_CHARS * 2])
-    query = st.text_input(t("ch6.vectors.query_label"), key="ch6_query", help=t("ch6.vectors.query_help"))
+    query = bounded.text_input(t("ch6.vectors.query_label"), key="ch6_query", help=t("ch6.vectors.query_help"),
+                               limit=MAX_QUERY_CHARS)
     set_query_param("q", query)
     try:
         return views.search_hits(lang, clean_text(query, max_chars=MAX_QUERY_CHARS))

@@ -62,12 +62,14 @@ def _matrices(evaluations: dict) -> None:
 def _drill_down(view: View, methods: dict) -> None:
     """One test sentence: each method's label probabilities, after a guess at the surest."""
     st.subheader(t("ch8.drill.header"))
-    last = len(view.test_split) - 1
-    st.session_state.setdefault("ch8_sent", int_query_param("sent", 0, 0, last))
-    index = st.number_input(
-        t("ch8.drill.index", n=len(view.test_split)), 0, last, step=1, key="ch8_sent", help=t("ch8.drill.help")
+    # Sentences are counted from 1, on screen and in the link, as a class counts them.
+    count = len(view.test_split)
+    st.session_state.setdefault("ch8_sent", int_query_param("sent", 1, 1, count))
+    number = st.number_input(
+        t("ch8.drill.index", n=count), 1, count, step=1, key="ch8_sent", help=t("ch8.drill.help")
     )
-    set_query_param("sent", index)
+    set_query_param("sent", number)
+    index = number - 1
     text, label = view.test_split[index]
     st.markdown(t("ch8.drill.sentence", text=plain(text), label=t(f"corpora.labels.{label}")))
     keys = list(methods)
@@ -81,7 +83,7 @@ def _drill_down(view: View, methods: dict) -> None:
         bar_reveal("ch8.surest", labels=names),
         labels=names,
         facts=lambda a: {"method": names[a.facts["method"]]},
-        params={"n": index, "label": t(f"corpora.labels.{label}")},
+        params={"n": number, "label": t(f"corpora.labels.{label}")},
         context=(view.data_lang, view.calibrated, index, tuple(keys)),
     )
     fig = figs.sentence_probs_figure(
@@ -89,7 +91,7 @@ def _drill_down(view: View, methods: dict) -> None:
         rows,
         label_names(),
         gold,
-        {"title": t("ch8.drill.title", n=index), "x": t("ch8.drill.x")},
+        {"title": t("ch8.drill.title", n=number), "x": t("ch8.drill.x")},
         height=120 + 38 * len(keys),
     )
     chart(fig, key="ch8_drill", **CHART)

@@ -22,22 +22,23 @@ def section(view: View) -> None:
         for r in scaling["runs"]
     ]
     fit_c, fit_n = scaling["fit_compute"], scaling["fit_parameters"]
+    compute_e, size_e = exponent(fit_c), exponent(fit_n)
     left, right = st.columns(2)
     with left:
         labels = {
-            "title": t("ch8.scaling.compute_title", b=f"{fit_c['b']:.3f}"),
+            "title": t("ch8.scaling.compute_title", e=compute_e),
             "x": t("ch8.scaling.compute_x"),
             "y": t("ch8.scaling.loss_y"),
-            "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.3g}", e=f"{-fit_c['b']:.3f}"),
+            "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.3g}", e=compute_e),
         }
         chart(figs.scaling_compute_figure(runs, scaling["frontier"], fit_c, labels), key="ch8_scaling_compute", **CHART)
     with right:
         labels = {
-            "title": t("ch8.scaling.params_title", b=f"{fit_n['b']:.3f}"),
+            "title": t("ch8.scaling.params_title", e=size_e),
             "x": t("ch8.scaling.params_x"),
             "y": t("ch8.scaling.loss_y"),
             "points": t("ch8.scaling.points"),
-            "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.3g}", e=f"{-fit_n['b']:.3f}"),
+            "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.3g}", e=size_e),
         }
         fig = figs.scaling_params_figure(
             [r["parameters"] for r in scaling["runs"]],
@@ -47,7 +48,12 @@ def section(view: View) -> None:
             labels,
         )
         chart(fig, key="ch8_scaling_params", **CHART)
-    caption = t("ch8.scaling.caption", budget=f"{scaling['budget_flops']:.2e}", b=f"{fit_c['b']:.3f}",
-                bn=f"{fit_n['b']:.3f}")
-    note = t("ch8.scaling.size_note_neg" if fit_n["b"] < 0 else "ch8.scaling.size_note_pos")
+    caption = t("ch8.scaling.caption", budget=f"{scaling['budget_flops']:.2e}", e=compute_e, en=size_e)
+    note = t("ch8.scaling.size_note_rises" if fit_n["b"] < 0 else "ch8.scaling.size_note_falls")
     st.caption(join_sentences(caption, note))
+
+
+def exponent(fit: dict) -> str:
+    """The power of x in the fitted law, signed as written everywhere (titles, legend, caption):
+    the fit is ``loss ≈ a·x^(-b)``, so the exponent is ``-b`` ("-0.632": loss falls with x)."""
+    return f"{-fit['b']:+.3f}"

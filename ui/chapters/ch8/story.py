@@ -8,7 +8,7 @@ import streamlit as st
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis import quiz
 from ui.chapters.ch8.common import CHART, View, method_label
-from ui.common import chart, main_chart, t
+from ui.common import chart, join_sentences, main_chart, t
 from ui.predict import ask, bar_reveal
 from viz import ch8 as figs
 
@@ -38,29 +38,81 @@ def _question(view: View, evaluations: dict):  # noqa: ANN202 (ui.predict.Asked)
     )
 
 
+def story_numbers(view: View) -> dict:
+    """Every number the story chart and its caption show, from one computation: each method's
+    weighted F1 without and with calibration, the majority line, and the ranges the caption names."""
+    methods = view.methods()
+    raw = lab.evaluate_methods(methods, view.gold, calibrated=False)
+    calibrated = lab.evaluate_methods(methods, view.gold, calibrated=True)
+    order = lab.story_order(raw)
+    prompted = [key for key in order if lab.method_kind(key) != "finetune"]
+    tuned = [key for key in order if lab.method_kind(key) == "finetune"]
+    chance, majority = lab.majority_baseline(view.gold)
+    rows = [
+        {
+            "key": key,
+            "kind": lab.method_kind(key),
+            "raw": raw[key].weighted_f1,
+            "calibrated": None if key in tuned else calibrated[key].weighted_f1,
+        }
+        for key in order
+    ]
+    numbers = {"rows": rows, "chance": chance, "majority": majority}
+    if prompted:
+        best_calibrated = max(prompted, key=lambda key: calibrated[key].weighted_f1)
+        numbers |= {
+            "prompt_low": min(raw[key].weighted_f1 for key in prompted),
+            "prompt_high": max(raw[key].weighted_f1 for key in prompted),
+            "calibrated_best": best_calibrated,
+            "calibrated_high": calibrated[best_calibrated].weighted_f1,
+        }
+    if tuned:
+        numbers["finetune"] = max(raw[key].weighted_f1 for key in tuned)
+    return numbers
+
+
 def _chart(view: View, evaluations: dict) -> None:
     if not evaluations:
         st.info(t("ch8.story.missing"), icon=":material/hourglass_empty:")
         return
-    order = lab.story_order(evaluations)
-    scores = [evaluations[key].weighted_f1 for key in order]
-    chance, majority = lab.majority_baseline(view.gold)
+    numbers = story_numbers(view)
+    rows = numbers["rows"]
     fig = figs.story_figure(
-        [method_label(key, two_lines=True) for key in order],
-        scores,
-        [lab.method_kind(key) for key in order],
+        [method_label(row["key"]) for row in rows],
+        [row["raw"] for row in rows],
+        [row["kind"] for row in rows],
         {
             "title": t("ch8.story.title", n=len(view.gold), data=t(f"ch8.data.{view.data_lang}")),
             "y": t("ch8.story.y"),
             "finetune": t("ch8.story.finetune"),
             "prompt_gpt": t("ch8.story.prompt_gpt"),
             "prompt_llm": t("ch8.story.prompt_llm"),
-            "chance": t("ch8.story.chance", f1=f"{chance:.2f}"),
+            "calibrated": t("ch8.story.calibrated"),
+            "chance": t("ch8.story.chance", f1=f"{numbers['chance']:.2f}"),
         },
-        chance=chance,
+        chance=numbers["chance"],
+        calibrated=[row["calibrated"] for row in rows],
     )
     chart(fig, key="ch8_story", **CHART)
-    best = order[scores.index(max(scores))]
-    st.caption(
-        t("ch8.story.caption", best=method_label(best), f1=f"{max(scores):.2f}", majority=f"{100 * majority:.0f}")
-    )
+    st.caption(_caption(numbers, evaluations))
+
+
+def _caption(numbers: dict, evaluations: dict) -> str:
+    """The story in numbers, every one read from ``story_numbers`` (the chart's own)."""
+    scores = {key: evaluations[key].weighted_f1 for key in lab.story_order(evaluations)}
+    best = max(scores, key=scores.get)
+    parts = [t("ch8.story.caption", best=method_label(best), f1=f"{scores[best]:.2f}",
+               majority=f"{100 * numbers['majority']:.0f}")]
+    if "prompt_low" in numbers:
+        same = f"{numbers['prompt_low']:.2f}" == f"{numbers['prompt_high']:.2f}"
+        parts.append(t(
+            "ch8.story.caption_prompt_same" if same else "ch8.story.caption_prompt",
+            low=f"{numbers['prompt_low']:.2f}",
+            high=f"{numbers['prompt_high']:.2f}",
+            chance=f"{numbers['chance']:.2f}",
+            cal_best=method_label(numbers["calibrated_best"]),
+            cal_high=f"{numbers['calibrated_high']:.2f}",
+        ))
+    if "finetune" in numbers:
+        parts.append(t("ch8.story.caption_finetune", f1=f"{numbers['finetune']:.2f}"))
+    return join_sentences(*parts)
