@@ -118,11 +118,11 @@ def model_notes(trace: lab.AttentionTrace, text: str) -> None:
     if unknown:
         st.warning(t("ch5.notes.unk", count=unknown, total=trace.n_tokens), icon=":material/help:")
     if trace.model_name == lab.SMOLLM2:
-        caption = t("ch5.notes.smollm2_check", error=f"{trace.max_weight_error:.1e}",
-                    rope=f"{trace.max_rope_error:.1e}", layers=trace.n_layers, heads=trace.n_heads,
+        caption = t("ch5.notes.smollm2_check", error=within(trace.max_weight_error),
+                    rope=within(trace.max_rope_error), layers=trace.n_layers, heads=trace.n_heads,
                     kv=trace.n_kv_heads, tokens=trace.n_tokens, limit=lab.SMOLLM2_MAX_TOKENS)
     elif trace.model_name == lab.MINILM:
-        caption = t("ch5.notes.minilm_check", error=f"{trace.max_weight_error:.1e}", layers=trace.n_layers,
+        caption = t("ch5.notes.minilm_check", error=within(trace.max_weight_error), layers=trace.n_layers,
                     heads=trace.n_heads, tokens=trace.n_tokens)
     else:
         _, tokenizer = models.causal_lm(trace.model_name)
@@ -161,3 +161,8 @@ def preselect_head(trace: lab.AttentionTrace, text: str) -> None:
     st.session_state["ch5_head"] = head
     st.session_state["ch5_focus"] = focus
     st.session_state.pop("_ch5_last_click", None)
+
+
+def within(error: float) -> str:
+    """A measured disagreement as the captions say it: "0" when the two agree exactly (never "0.0e+00")."""
+    return "0" if error == 0 else f"{error:.1e}"

@@ -13,6 +13,7 @@ import streamlit as st
 from lm_core.analysis import attention_lab as lab
 from lm_core.analysis import quiz
 from ui import i18n
+from ui.chapters.ch5.choosing import within
 from ui.chapters.ch5.traces import cached_explorer_numbers
 from ui.common import (
     choice_query_param,
@@ -62,7 +63,7 @@ EXPLORER_LABELS = {
 def explorer_labels(trace: lab.AttentionTrace) -> dict:
     lang = current_language()
     labels = {name: i18n.template(key, lang) for name, key in EXPLORER_LABELS.items()}
-    labels["rope_caption"] = t("ch5.rope.caption", error=f"{trace.max_rope_error:.1e}") if trace.rope else ""
+    labels["rope_caption"] = t("ch5.rope.caption", error=within(trace.max_rope_error)) if trace.rope else ""
     labels["views"] = {view: t(f"ch5.views.{view}") for view in VIEWS}
     labels["metrics"] = {metric: i18n.template(f"ch5.overview.{metric}", lang) for metric in METRICS}
     labels["metric_short"] = {metric: t(f"ch5.overview.{metric}_short") for metric in METRICS}

@@ -18,7 +18,7 @@ import streamlit as st
 from lm_core.analysis import ch8_lab as lab
 from lm_core.core.errors import InputError
 from lm_core.train.pretrain import MODEL_SIZES, make_gpt
-from ui import jobs
+from ui import jobs, uploads
 from ui.chapters.ch8.common import CHART
 from ui.common import chart, choice_query_param, current_seed, guard, int_query_param, md, set_query_param, t
 from viz import ch8 as figs
@@ -179,7 +179,7 @@ def section(lang: str) -> None:
     corpus, size, steps = _controls(lang)
     upload = None
     if corpus == "upload":
-        upload = st.file_uploader(
+        upload = uploads.file_uploader(
             t("ch8.pretrain.upload"), type=["txt"], key="ch8_pt_upload", help=t("ch8.pretrain.upload_help")
         )
     buttons = st.columns([1, 1, 4])
