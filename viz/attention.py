@@ -3,7 +3,7 @@ plotly Figure out. The explorer's charts (steps, one token, every head) are draw
 browser by :mod:`viz.attention_explorer`, with the same colour scales as here.
 
 Tokens are text a student typed. Plotly reads a few HTML tags in labels, so every token
-goes through :func:`token_label` (``html.escape``) before it reaches a figure, and token
+goes through :func:`token_label` (``viz.text.for_html``) before it reaches a figure, and token
 axes are numeric positions with escaped tick labels: a sentence with "the" twice keeps
 two rows instead of merging them into one category.
 
@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from viz.style import FONT_FAMILY, FONT_SIZE
+from viz.text import for_html
 from viz.tokens import display_token
 
 # Explicit colour lists: figures here skip plotly's validator, which is what would turn
@@ -44,7 +45,7 @@ def token_label(token: str, limit: int = 14) -> str:
     text = display_token(str(token))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return html.escape(text, quote=True)
+    return for_html(text)
 
 
 def _labels(tokens: Sequence[str]) -> list[str]:
@@ -222,7 +223,7 @@ def _vectors_mosaic(panels, arrays, tokens, x_title, y_title, title) -> go.Figur
         starts.append(column)
         centres.append(column + (values.shape[1] - 1) / 2)
         blocks.append(values)
-        hover.append([[f"{labels[r]} · {html.escape(name)} dim {d}" for d in range(values.shape[1])]
+        hover.append([[f"{labels[r]} · {for_html(name)} dim {d}" for d in range(values.shape[1])]
                       for r in range(values.shape[0])])
         column += values.shape[1]
     z = np.concatenate(blocks, axis=1)
@@ -233,7 +234,7 @@ def _vectors_mosaic(panels, arrays, tokens, x_title, y_title, title) -> go.Figur
     layout = _layout(
         title, min(max(280, 30 * len(tokens) + 170), 720), plot_bgcolor="#ffffff",
         xaxis={"title": {"text": x_title}, "tickmode": "array", "tickvals": centres,
-               "ticktext": [f"<b>{html.escape(name)}</b>" for name, _ in panels], "showgrid": False,
+               "ticktext": [f"<b>{for_html(name)}</b>" for name, _ in panels], "showgrid": False,
                "zeroline": False, "tickfont": {"size": FONT_SIZE + 1}},
         yaxis={"autorange": "reversed", "title": {"text": y_title}, **_token_axis(tokens)},
     )

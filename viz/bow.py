@@ -6,7 +6,6 @@ reads a few HTML tags there, so they are escaped first.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.labels import place_labels
+from viz.text import for_html
 
 FONT = dict(size=16)
 TOPIC_COLOURS = (
@@ -38,7 +38,7 @@ OTHER_COLOUR = "#9ca3af"
 def short_label(text: str, limit: int = 28) -> str:
     """A sentence cut to fit an axis tick, escaped."""
     text = " ".join(text.split())
-    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+    return for_html(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def sentence_labels(sentences: Sequence[str]) -> list[str]:
@@ -56,7 +56,7 @@ def dtm_heatmap(
 ) -> go.Figure:
     """The document-term matrix: one row per sentence, one column per vocabulary word;
     hovering a cell gives the sentence, the word and its value."""
-    words = [html.escape(w) for w in vocabulary]
+    words = [for_html(w) for w in vocabulary]
     rows = sentence_labels(sentences)
     integer = np.allclose(matrix, np.round(matrix))
     cell_text = [[(f"{v:.0f}" if integer else f"{v:.2f}") if v else "" for v in row] for row in matrix]
@@ -70,7 +70,7 @@ def dtm_heatmap(
             colorscale="Blues",
             zmin=0,
             colorbar=dict(title=value_name),
-            hovertemplate=f"%{{y}}<br>%{{x}}<br>{html.escape(value_name)}: %{{z:.3g}}<extra></extra>",
+            hovertemplate=f"%{{y}}<br>%{{x}}<br>{for_html(value_name)}: %{{z:.3g}}<extra></extra>",
             xgap=1,
             ygap=1,
         )
@@ -122,12 +122,12 @@ def vectors_figure(
     """Two (or more) sentence vectors as grouped bars over the vocabulary, so equal
     vectors are visibly equal."""
     figure = go.Figure()
-    words = [html.escape(w) for w in vocabulary]
+    words = [for_html(w) for w in vocabulary]
     for k, (vector, name) in enumerate(zip(vectors, names, strict=True)):
         figure.add_bar(
             x=words,
             y=[float(v) for v in vector],
-            name=html.escape(name),
+            name=for_html(name),
             marker_color=TOPIC_COLOURS[k % len(TOPIC_COLOURS)],
             hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
         )
@@ -214,7 +214,7 @@ def pca_scatter(
             text=[f"S{i + 1}" for i in idx],
             textposition="top center",
             customdata=[short_label(sentences[i], 60) for i in idx],
-            name=html.escape(topic_names.get(topic, topic)),
+            name=for_html(topic_names.get(topic, topic)),
             marker=dict(
                 size=13,
                 color=OTHER_COLOUR if topic == "other" else TOPIC_COLOURS[k % len(TOPIC_COLOURS)],
@@ -237,7 +237,7 @@ def pca_scatter(
             textposition=[spot or "top center" for spot in spots],
             textfont=dict(size=15, color="#111827"),
             customdata=[short_label(s, 60) for s in extra_sentences],
-            name=html.escape(extra_name),
+            name=for_html(extra_name),
             marker=dict(size=17, symbol="star", color="#111827", line=dict(width=1, color="#ffffff")),
             hovertemplate="%{customdata}<extra>%{fullData.name}</extra>",
         )

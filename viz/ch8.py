@@ -7,20 +7,20 @@ Sentences a learner uploads or picks are escaped before they reach a title or a 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from viz.style import PALETTE, apply_style
+from viz.text import for_html_text
 
 TICK_FONT = 15
 GPT_COLOUR, LLM_COLOUR, FINETUNE_COLOUR = "#0072B2", "#E69F00", "#009E73"
 
 
 def _esc(text: str) -> str:
-    return html.escape(str(text), quote=False)
+    return for_html_text(text)
 
 
 def _label(text: str) -> str:

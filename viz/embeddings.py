@@ -6,7 +6,6 @@ label or hover text (plotly renders a few tags there).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -14,6 +13,7 @@ import plotly.graph_objects as go
 
 from viz.labels import LARGEST_LABEL_PX, NARROW_PLOT_PX, axis_ranges, place_labels
 from viz.style import PALETTE, apply_style
+from viz.text import for_html
 
 OTHER_COLOUR = "#9CA3AF"
 # Up to 16 semantic groups stay distinguishable: the shared palette first, then more.
@@ -78,18 +78,18 @@ def embedding_scatter(
                              font_px=LARGEST_LABEL_PX, marker_px=10, ranges=axis_ranges(coords, MAP_PAD))
     for position, group in enumerate(_group_order(words, groups)):
         rows = [i for i, w in enumerate(words) if groups.get(w) == group]
-        labels = [html.escape(words[i]) if positions[i] else "" for i in rows]
+        labels = [for_html(words[i]) if positions[i] else "" for i in rows]
         sizes = [16 if words[i] in highlight_set else 9 for i in rows]
         lines = [2.5 if words[i] in highlight_set else 0.5 for i in rows]
         name = other_name if group is None else group_names.get(group, group)
         common = dict(
             mode="markers+text" if show_labels else "markers",
-            name=html.escape(str(name)),
+            name=for_html(str(name)),
             text=labels,
-            hovertext=[html.escape(words[i]) for i in rows],
+            hovertext=[for_html(words[i]) for i in rows],
             customdata=[words[i] for i in rows],  # the raw word, for click selection
             textposition=[positions[i] or "top center" for i in rows],
-            hovertemplate="<b>%{hovertext}</b><extra>" + html.escape(str(name)) + "</extra>",
+            hovertemplate="<b>%{hovertext}</b><extra>" + for_html(str(name)) + "</extra>",
             marker=dict(color=_colour(position, group), size=sizes,
                         line=dict(color="black", width=lines), opacity=0.9),
         )
@@ -159,11 +159,11 @@ def replay_animation(
             out.append(go.Scatter(
                 x=coords[rows, 0], y=coords[rows, 1],
                 mode="markers+text" if show_labels else "markers",
-                text=[html.escape(words[i]) if positions[i] else "" for i in rows],
+                text=[for_html(words[i]) if positions[i] else "" for i in rows],
                 textposition=[positions[i] or "top center" for i in rows],
-                hovertext=[html.escape(words[i]) for i in rows],
-                textfont=dict(size=12), name=html.escape(str(name)),
-                hovertemplate="<b>%{hovertext}</b><extra>" + html.escape(str(name)) + "</extra>",
+                hovertext=[for_html(words[i]) for i in rows],
+                textfont=dict(size=12), name=for_html(str(name)),
+                hovertemplate="<b>%{hovertext}</b><extra>" + for_html(str(name)) + "</extra>",
                 marker=dict(color=_colour(position, group), size=9, opacity=0.9),
             ))
         return out
@@ -213,13 +213,13 @@ def loss_curve(steps: Sequence[int], losses: Sequence[float], *, title: str, x_t
 
 def similarity_heatmap(matrix: np.ndarray, words: Sequence[str], *, title: str,
                        value_name: str, height: int | None = None) -> go.Figure:
-    labels = [html.escape(w) for w in words]
+    labels = [for_html(w) for w in words]
     n = len(words)
     fig = go.Figure(go.Heatmap(
         z=matrix, x=labels, y=labels, zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
         text=[[f"{v:.2f}" for v in row] for row in matrix], texttemplate="%{text}" if n <= 15 else None,
         colorbar=dict(title=value_name),
-        hovertemplate="%{y} · %{x}<br>" + html.escape(value_name) + ": %{z:.3f}<extra></extra>",
+        hovertemplate="%{y} · %{x}<br>" + for_html(value_name) + ": %{z:.3f}<extra></extra>",
         xgap=1, ygap=1,
     ))
     apply_style(fig, height=height or max(360, 60 + 42 * n), title=title)
@@ -230,7 +230,7 @@ def similarity_heatmap(matrix: np.ndarray, words: Sequence[str], *, title: str,
 def score_bars(pairs: Sequence[tuple[str, float]], *, title: str, x_title: str,
                height: int | None = None, colour: str = PALETTE[0]) -> go.Figure:
     """Horizontal bars for ranked (word, score) lists: neighbours, analogy answers."""
-    words = [html.escape(w) for w, _ in pairs][::-1]
+    words = [for_html(w) for w, _ in pairs][::-1]
     scores = [s for _, s in pairs][::-1]
     fig = go.Figure(go.Bar(x=scores, y=words, orientation="h", marker_color=colour,
                            text=[f"{s:.3f}" for s in scores], textposition="auto",
@@ -244,7 +244,7 @@ def context_comparison(labels: Sequence[str], values: Sequence[float], *, title:
                        x_title: str, height: int = 300) -> go.Figure:
     """Cosine similarity of "the same word" under two models, side by side."""
     colours = [PALETTE[1], PALETTE[0], PALETTE[2], PALETTE[3]][: len(values)]
-    fig = go.Figure(go.Bar(x=list(values), y=[html.escape(s) for s in labels], orientation="h",
+    fig = go.Figure(go.Bar(x=list(values), y=[for_html(s) for s in labels], orientation="h",
                            marker_color=colours, text=[f"{v:.3f}" for v in values],
                            textposition="auto", hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     apply_style(fig, height=height, title=title)

@@ -1,13 +1,12 @@
 """Figures for chapter 6 (three model families, and what size means).
 
 Plain numbers and strings in, plotly Figures out; no Streamlit, no model. Tokens and
-sentences are text a learner typed: every label goes through :func:`label` (``html.escape``)
+sentences are text a learner typed: every label goes through :func:`label` (``viz.text.for_html``)
 before plotly sees it, since plotly reads a few HTML tags in labels.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.style import FONT_SIZE, PALETTE, apply_style
+from viz.text import for_html
 from viz.tokens import display_token
 
 ZERO_MARK = "✕"
@@ -33,7 +33,7 @@ def label(text: object, limit: int = 16) -> str:
     value = str(text)
     if len(value) > limit:
         value = value[: limit - 1] + "…"
-    return html.escape(value, quote=True)
+    return for_html(value)
 
 
 def token_label(token: str, limit: int = 16) -> str:
@@ -105,7 +105,7 @@ def size_ladder_figure(points: Sequence[dict], title: str, x_title: str, family_
                 x=[ordered[i]["params"] for i in idx],
                 y=idx,
                 mode="markers+text",
-                name=html.escape(family_names[family]),
+                name=for_html(family_names[family]),
                 marker={"size": 15, "color": colour},
                 text=[human_count(ordered[i]["params"]) for i in idx],
                 textposition="middle right",
@@ -170,7 +170,7 @@ def parts_figure(
                 insidetextanchor="middle",
                 textfont={"size": 14},
                 customdata=[human_count(parts[part]) for _, parts in rows],
-                hovertemplate=f"{html.escape(part_names[part])}: %{{x:.1f}}% (%{{customdata}})<extra></extra>",
+                hovertemplate=f"{for_html(part_names[part])}: %{{x:.1f}}% (%{{customdata}})<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0})
@@ -245,7 +245,7 @@ def masks_figure(
 ) -> go.Figure:
     """Three mask matrices side by side: 1 = may look (blue), 0 = zeroed (✕)."""
     fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[html.escape(p[0]) for p in panels], horizontal_spacing=0.07
+        rows=1, cols=len(panels), subplot_titles=[for_html(p[0]) for p in panels], horizontal_spacing=0.07
     )
     for i, (_, allowed, rows, columns) in enumerate(panels, start=1):
         allowed = np.asarray(allowed, dtype=bool)
@@ -343,7 +343,7 @@ def embedding_map_figure(
                 x=xy[idx, 0],
                 y=xy[idx, 1],
                 mode="markers",
-                name=html.escape(label_names.get(name, name)),
+                name=for_html(label_names.get(name, name)),
                 marker={"size": 8, "color": colour, "opacity": 0.75},
                 customdata=[label(texts[i], 70) for i in idx],
                 hovertemplate="%{customdata}<extra></extra>",

@@ -8,13 +8,13 @@ student typed, so every word that reaches a title or a tick goes through :func:`
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.style import PALETTE, apply_style
+from viz.text import for_html_text
 
 PLAIN_COLOUR = PALETTE[1]  # orange: one context vector
 ATTENTION_COLOUR = PALETTE[0]  # blue: attention
@@ -25,7 +25,7 @@ TICK_FONT = {"size": 15}
 
 def safe(text: str) -> str:
     """Text for a Plotly label: HTML-escaped (Plotly renders a subset of HTML)."""
-    return html.escape(str(text), quote=False)
+    return for_html_text(text)
 
 
 def _bars(words: Sequence[str], values: Sequence[float], colours: Sequence[str]) -> go.Bar:

@@ -1,19 +1,18 @@
 """Figures for chapter 1: tokens as coloured chips (HTML), token counts (plotly).
 
 Plain data in, HTML string / plotly Figure out; no Streamlit. Every piece of text that
-came from the user goes through ``html.escape`` before it touches the HTML.
+came from the user goes through ``viz.text.for_html`` before it touches the HTML.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
 from lm_core.tokenizers.lesson import Token
-from viz.text import for_markdown
+from viz.text import for_html, for_markdown
 
 # Soft colours that stay readable with dark text on a projector; a token's colour comes
 # from its id, so the same token has the same colour everywhere on the page.
@@ -118,15 +117,15 @@ def token_chips_html(
             chip_style += "border-style:dashed;"
         id_line = f'<span style="{_ID}color:{text_colour};">{token.id}</span>' if show_ids else ""
         chips.append(
-            f'<span title="{html.escape(title)}" style="{chip_style}">'
-            f'<span style="white-space:pre;">{html.escape(label)}</span>{_note_line(notes, k)}{id_line}</span>'
+            f'<span title="{for_html(title)}" style="{chip_style}">'
+            f'<span style="white-space:pre;">{for_html(label)}</span>{_note_line(notes, k)}{id_line}</span>'
         )
     return f'<div style="{_BOX}">{"".join(chips)}</div>'
 
 
 def _note_line(notes: Sequence[str] | None, k: int) -> str:
     note = notes[k] if notes is not None and k < len(notes) else ""
-    return f'<span style="{_NOTE}">{html.escape(note)}</span>' if note else ""
+    return f'<span style="{_NOTE}">{for_html(note)}</span>' if note else ""
 
 
 def pieces_html(pieces: Sequence[str], whitespace_visible: bool = True, notes: Sequence[str] | None = None) -> str:
@@ -137,7 +136,7 @@ def pieces_html(pieces: Sequence[str], whitespace_visible: bool = True, notes: S
         label = show_whitespace(piece, whitespace_visible) or " "
         style = _CHIP.format(bg=PALETTE[k % len(PALETTE)])
         chips.append(
-            f'<span style="{style}"><span style="white-space:pre;">{html.escape(label)}</span>{_note_line(notes, k)}</span>'
+            f'<span style="{style}"><span style="white-space:pre;">{for_html(label)}</span>{_note_line(notes, k)}</span>'
         )
     return f'<span style="display:inline-flex;flex-wrap:wrap;">{"".join(chips)}</span>'
 
@@ -212,9 +211,9 @@ def word_stages_html(
         chip_notes = notes[i] if notes is not None and i < len(notes) else None
         lines.append(
             '<div style="display:flex;align-items:center;gap:12px;font-size:1rem;margin:2px 0;">'
-            f'<span style="min-width:9em;font-weight:600;">{html.escape(label)}</span>'
+            f'<span style="min-width:9em;font-weight:600;">{for_html(label)}</span>'
             f"{pieces_html(pieces, whitespace_visible, chip_notes)}"
-            f'<span style="color:#4b5563;white-space:pre;">{html.escape(note)}</span></div>'
+            f'<span style="color:#4b5563;white-space:pre;">{for_html(note)}</span></div>'
         )
     return f"<div>{''.join(lines)}</div>"
 
@@ -245,7 +244,7 @@ def byte_pieces_html(pieces: Sequence, labels: Mapping[str, str]) -> str:
         colour = "#fde68a" if piece.partial else PALETTE[k % len(PALETTE)]
         chips.append(
             f'<span title="id {piece.id}" style="{_CHIP.format(bg=colour)}">'
-            f'<span style="white-space:pre;font-family:monospace;">{html.escape(top)}</span>'
-            f'<span style="{_ID}">{html.escape(" · ".join(notes))}</span></span>'
+            f'<span style="white-space:pre;font-family:monospace;">{for_html(top)}</span>'
+            f'<span style="{_ID}">{for_html(" · ".join(notes))}</span></span>'
         )
     return f'<div style="{_BOX}">{"".join(chips)}</div>'
