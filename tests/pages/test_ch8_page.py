@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lm_core.analysis import ch8_lab
@@ -14,9 +13,6 @@ from ui import i18n
 
 PAGE = "pages/8_Pretrain_finetune_prompt.py"
 
-pytestmark = pytest.mark.skipif(
-    not (ch8_lab.base_available("en") and ch8_lab.base_available("zh")), reason="chapter 8 base checkpoints missing"
-)
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
