@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# test workers: one per core (the browser tests share one warm server per worker)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ADDRESS ?= 0.0.0.0
 
 .PHONY: run test setup setup-dev js browser lint unit bench screenshots clean
@@ -52,10 +54,16 @@ lint: $(VENV)/.installed-dev
 
 test: setup-dev
 	$(VENV)/bin/ruff check .
-	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest -n $(JOBS) --dist loadgroup
 
 unit: $(VENV)/.installed-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/unit -q
+
+# The two self-contained benchmarks (a few minutes; the others need arguments or data, see
+# bench/RESULTS.md for every command and its figures).
+bench: setup-dev
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) bench/bench_threads.py --repeats 5
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) bench/bench_attention_latency.py --changes 20 --rounds 4
 
 screenshots: setup-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/e2e -q -k screenshot
