@@ -10,10 +10,10 @@ from tests.e2e.conftest import SCREENSHOTS, save_screenshot, wait_for_streamlit
 from ui import i18n, lessons
 
 pytestmark = pytest.mark.e2e
-# True once the chart titled ``title`` has drawn and its cover is (or is not) blurred.
+# True once the chart whose title holds ``title`` has drawn and its cover is (or is not) blurred.
 CHART_BLURRED = """([title, blurred]) => {
     const plot = [...document.querySelectorAll('.js-plotly-plot')]
-        .find(p => p._fullLayout && p.layout && p.layout.title && p.layout.title.text === title);
+        .find(p => p._fullLayout && p.layout && p.layout.title && (p.layout.title.text || "").includes(title));
     if (!plot) return false;
     let found = false;
     for (let n = plot; n; n = n.parentElement) if (getComputedStyle(n).filter.includes('blur')) found = true;
