@@ -6,7 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-# test workers: one per core (the browser tests share one warm server per worker)
+# Test workers: one per core. --dist loadfile keeps each test file on one worker, so a browser
+# test file shares the warm servers its worker started (pytest 9 ignores xdist's loadgroup marks).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ADDRESS ?= 0.0.0.0
 
@@ -54,7 +55,7 @@ lint: $(VENV)/.installed-dev
 
 test: setup-dev
 	$(VENV)/bin/ruff check .
-	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest -n $(JOBS) --dist loadgroup
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile
 
 unit: $(VENV)/.installed-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/unit -q

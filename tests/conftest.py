@@ -18,17 +18,3 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)
 
-
-# --- Running in parallel (make test: pytest -n 2 --dist loadgroup) ---------------------------
-# Every browser test file is one group, so it runs on one worker in file order, beside the
-# servers (session fixtures) that worker started and keeps warm; the page and unit tests are
-# spread one by one over whichever worker is free. Without -n the marks change nothing.
-
-
-def pytest_collection_modifyitems(config, items):
-    import pytest
-
-    for item in items:
-        path = Path(str(item.fspath))
-        if path.parent.name == "e2e":
-            item.add_marker(pytest.mark.xdist_group(f"browser-{path.stem}"))
