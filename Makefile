@@ -6,6 +6,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Test workers: one per core (pytest-xdist). Tests are dealt out one by one; each worker starts
+# its own app servers once (session fixtures) and keeps them warm for every browser test it gets.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ADDRESS ?= 0.0.0.0
 
 .PHONY: run test setup setup-dev js browser lint unit bench screenshots clean
@@ -26,10 +29,13 @@ setup-dev: $(VENV)/.installed-dev js browser
 
 # BertViz's JavaScript (d3, require.js, jQuery) comes from the npm registry and is inlined
 # into the served page, so the attention views work offline. Without npm the views say so.
+# A node_modules that is a link (a worktree sharing one copy) is never reinstalled: npm ci
+# would empty the shared copy through the link.
 js:
 	@if [ -f package.json ]; then \
 	  if command -v npm >/dev/null 2>&1; then \
-	    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
+	    if [ -L node_modules ]; then echo "node_modules is a link to a shared copy: left as it is"; \
+	    elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
 	      npm ci --no-audit --no-fund --loglevel=error && touch node_modules; fi; \
 	  else echo "npm not found: BertViz views will fall back to their CDN links"; fi; \
 	fi
@@ -53,10 +59,16 @@ lint: $(VENV)/.installed-dev
 
 test: setup-dev
 	$(VENV)/bin/ruff check .
-	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest -n $(JOBS)
 
 unit: $(VENV)/.installed-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/unit -q
+
+# The two self-contained benchmarks (a few minutes; the others need arguments or data, see
+# bench/RESULTS.md for every command and its figures).
+bench: setup-dev
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) bench/bench_threads.py --repeats 5
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) bench/bench_attention_latency.py --changes 20 --rounds 4
 
 screenshots: setup-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/e2e -q -k screenshot

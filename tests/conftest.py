@@ -17,3 +17,4 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+

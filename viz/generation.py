@@ -2,13 +2,12 @@
 
 Plain data in (token strings, probabilities, flags), a plotly Figure or an HTML string
 out; no Streamlit, no model. All labels come in translated from the page. Every token
-string goes through ``html.escape`` before it reaches HTML: tokens come from the
+string goes through ``viz.text.for_html`` before it reaches HTML: tokens come from the
 student's prompt.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -16,6 +15,7 @@ from plotly.colors import sample_colorscale
 
 from lm_core.decoding.candidates import Candidate
 from viz.style import apply_style
+from viz.text import for_html
 from viz.tokens import display_token
 
 KEPT_COLOUR = "#0072B2"  # blue: still a candidate after top-k / top-p
@@ -176,7 +176,7 @@ _SLOT = (
 
 
 def _slot(label: str, style: str, title: str) -> str:
-    return f'<span title="{html.escape(title)}" style="{_SLOT}{style}">{html.escape(label)}</span>'
+    return f'<span title="{for_html(title)}" style="{_SLOT}{style}">{for_html(label)}</span>'
 
 
 def context_slots_html(
@@ -208,7 +208,7 @@ def context_slots_html(
             for k in shown
         )
         more = "… " if cropped > len(shown) else ""
-        parts.append(f'<div style="margin-bottom:6px;color:#6b7280;">✂ {html.escape(crop_label)} {more}{faded}</div>')
+        parts.append(f'<div style="margin-bottom:6px;color:#6b7280;">✂ {for_html(crop_label)} {more}{faded}</div>')
     slots = []
     for k in range(cropped, total):
         if generated[k]:
@@ -227,15 +227,15 @@ def context_slots_html(
     used = total - cropped
     header = labels.get("window", "{used}/{size}").format(used=used, size=block_size)
     legend = (
-        f'<span style="{_SLOT}background:{PROMPT_COLOUR};border:1px solid #9ca3af;">{html.escape(labels.get("prompt", "prompt"))}</span>'
-        f'<span style="margin:0 6px;">{html.escape(labels.get("generated", "generated"))}:</span>'
-        f'<span style="{_SLOT}background:{probability_colour(0.05)};">{html.escape(labels.get("low", "low"))}</span>'
+        f'<span style="{_SLOT}background:{PROMPT_COLOUR};border:1px solid #9ca3af;">{for_html(labels.get("prompt", "prompt"))}</span>'
+        f'<span style="margin:0 6px;">{for_html(labels.get("generated", "generated"))}:</span>'
+        f'<span style="{_SLOT}background:{probability_colour(0.05)};">{for_html(labels.get("low", "low"))}</span>'
         f'<span style="{_SLOT}background:{probability_colour(0.5)};">50%</span>'
-        f'<span style="{_SLOT}background:{probability_colour(1.0)};">{html.escape(labels.get("high", "high"))}</span>'
+        f'<span style="{_SLOT}background:{probability_colour(1.0)};">{for_html(labels.get("high", "high"))}</span>'
     )
     return (
         '<div style="font-family:sans-serif;">'
-        f'<div style="font-weight:600;margin-bottom:4px;">{html.escape(header)}</div>'
+        f'<div style="font-weight:600;margin-bottom:4px;">{for_html(header)}</div>'
         + "".join(parts)
         + f'<div style="display:flex;flex-wrap:wrap;border:2px solid #0072B2;border-radius:8px;padding:4px;">{"".join(slots)}</div>'
         + f'<div style="margin-top:6px;font-size:0.9rem;">{legend}</div></div>'
@@ -255,20 +255,20 @@ def token_strip_html(prompt: str, tokens: Sequence[str], probs: Sequence[float],
         _slot(_shown(token), f"background:{probability_colour(p)};margin:1px;", f"p = {100 * p:.1f}%")
         for token, p in zip(tokens, probs, strict=True)
     )
-    heading = f'<div style="font-weight:600;margin-bottom:4px;">{html.escape(title)}</div>' if title else ""
+    heading = f'<div style="font-weight:600;margin-bottom:4px;">{for_html(title)}</div>' if title else ""
     return (
         f'<div style="font-family:sans-serif;">{heading}<div style="line-height:2.4;">'
-        f'<span style="{_PROMPT_SLOT}background:{PROMPT_COLOUR};">{html.escape(prompt)}</span>{chips}</div></div>'
+        f'<span style="{_PROMPT_SLOT}background:{PROMPT_COLOUR};">{for_html(prompt)}</span>{chips}</div></div>'
     )
 
 
 def generated_text_html(prompt: str, generated: str, note: str | None = None) -> str:
     """The text so far: the prompt in normal weight, what the model added in bold blue."""
-    extra = f'<div style="color:#6b7280;font-size:0.9rem;margin-top:4px;">{html.escape(note)}</div>' if note else ""
+    extra = f'<div style="color:#6b7280;font-size:0.9rem;margin-top:4px;">{for_html(note)}</div>' if note else ""
     return (
         '<div style="font-size:1.25rem;line-height:1.6;white-space:pre-wrap;font-family:sans-serif;">'
-        f"<span>{html.escape(prompt)}</span>"
-        f'<span style="font-weight:700;color:#0072B2;">{html.escape(generated)}</span></div>{extra}'
+        f"<span>{for_html(prompt)}</span>"
+        f'<span style="font-weight:700;color:#0072B2;">{for_html(generated)}</span></div>{extra}'
     )
 
 
@@ -300,18 +300,18 @@ def chat_template_html(
     for role, chips in zip(line_roles, lines, strict=True):
         name = labels.get(role or "", role or "")
         badge = (
-            f'<span style="display:inline-block;min-width:7em;font-weight:600;">{html.escape(name)}</span>'
+            f'<span style="display:inline-block;min-width:7em;font-weight:600;">{for_html(name)}</span>'
             if name
             else '<span style="display:inline-block;min-width:7em;"></span>'
         )
         rows.append(f'<div style="margin:3px 0;line-height:2.2;">{badge}{"".join(chips)}</div>')
-    legend = f'<div style="margin-top:6px;"><span style="{_SLOT}{SPECIAL_STYLE}">&lt;|…|&gt;</span> {html.escape(labels.get("special", ""))}</div>'
+    legend = f'<div style="margin-top:6px;"><span style="{_SLOT}{SPECIAL_STYLE}">&lt;|…|&gt;</span> {for_html(labels.get("special", ""))}</div>'
     return f'<div style="font-family:sans-serif;font-size:1rem;">{"".join(rows)}{legend}</div>'
 
 
 def _cell(token: str, width: int = 9) -> str:
     shown = _shown(token)
-    return html.escape(shown if len(shown) <= width else shown[: width - 1] + "…")
+    return for_html(shown if len(shown) <= width else shown[: width - 1] + "…")
 
 
 def logit_lens_figure(
@@ -334,9 +334,9 @@ def logit_lens_figure(
     hover = [
         [
             "<br>".join(
-                [f"<b>{html.escape(str(row_labels[r]))}</b> · {html.escape(_shown(position_tokens[c]))}"]
+                [f"<b>{for_html(str(row_labels[r]))}</b> · {for_html(_shown(position_tokens[c]))}"]
                 + [
-                    f"{html.escape(_shown(tok))}: {percent(p)}"
+                    f"{for_html(_shown(tok))}: {percent(p)}"
                     for tok, p in zip(top_tokens[r][c], top_probs[r][c], strict=True)
                 ]
             )
@@ -364,11 +364,11 @@ def logit_lens_figure(
     )
     apply_style(fig)
     fig.update_layout(
-        title={"text": html.escape(labels.get("title", ""))},
+        title={"text": for_html(labels.get("title", ""))},
         height=140 + 24 * rows,
         margin={"l": 110, "r": 20, "t": 60, "b": 90},
         xaxis={
-            "title": {"text": html.escape(labels.get("x", ""))},
+            "title": {"text": for_html(labels.get("x", ""))},
             "tickmode": "array",
             "tickvals": list(range(cols)),
             "ticktext": [_cell(tok, 12) for tok in position_tokens],
@@ -376,7 +376,7 @@ def logit_lens_figure(
             "side": "bottom",
         },
         yaxis={
-            "title": {"text": html.escape(labels.get("y", ""))},
+            "title": {"text": for_html(labels.get("y", ""))},
             "tickmode": "array",
             "tickvals": list(range(rows)),
             "ticktext": list(row_labels),

@@ -3,12 +3,12 @@ the learner's guess outlined."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection, Sequence
 
 import plotly.graph_objects as go
 
 from viz.style import apply_style
+from viz.text import for_html
 
 RIGHT = "#009E73"
 OTHER = "#B8C4D0"
@@ -27,8 +27,8 @@ def answer_bars(
 ) -> go.Figure:
     """Horizontal bars (first option on top); ``correct`` and ``guessed`` are indices.
     Labels may be words a learner typed: they are escaped (plotly reads some HTML)."""
-    labels = [html.escape(str(label)) for label in labels]
-    title, x_title, guess_label = html.escape(title), html.escape(x_title), html.escape(guess_label)
+    labels = [for_html(str(label)) for label in labels]
+    title, x_title, guess_label = for_html(title), for_html(x_title), for_html(guess_label)
     colours = [RIGHT if i in correct else OTHER for i in range(len(labels))]
     outline = [GUESS if i in guessed else "rgba(0,0,0,0)" for i in range(len(labels))]
     texts = [f"{v:{number_format}}" + (f"  ← {guess_label}" if i in guessed else "") for i, v in enumerate(values)]

@@ -9,7 +9,8 @@ Whatever a student typed (or put in a link) is shown literally, never read as ma
 - ``for_markdown``: for ``st.markdown``, captions, messages and widget labels (Markdown,
   Streamlit's ``:red[...]`` / ``:material/...:`` directives, LaTeX ``$``, and GFM's
   literal autolinks of ``http://``, ``www.`` and e-mail addresses).
-- ``for_html``: for ``st.html`` and iframes.
+- ``for_html``: for ``st.html``, iframes, Plotly labels and hover text (quotes too).
+- ``for_html_text``: the same between tags only, where a quote may stay a quote.
 - ``for_plotly``: for chart titles, axis titles, legend names and tick labels (Plotly
   reads ``<b>``, ``<a href>``, ``<br>`` in them).
 
@@ -61,6 +62,12 @@ def for_markdown(text: object) -> str:
 def for_html(text: object) -> str:
     """Literal inside HTML (quotes too, so it is safe in an attribute)."""
     return html.escape(visible(text), quote=True)
+
+
+def for_html_text(text: object) -> str:
+    """Literal between HTML tags (never inside an attribute): ``<``, ``>`` and ``&``
+    become entities while quotes and apostrophes stay as typed (``don't`` in a label)."""
+    return html.escape(visible(text), quote=False)
 
 
 def for_plotly(text: object) -> str:

@@ -1,6 +1,7 @@
 """The real server on 127.0.0.1 and headless Debian Chromium driven by Playwright."""
 
 import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,9 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 def running_server(log_name: str):
     """A streamlit server of the app on a free loopback port, stopped on exit (the bench's helper)."""
     (ROOT / "artifacts").mkdir(exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # under pytest -n each worker has its own servers
+    if worker:
+        log_name = log_name.replace(".log", f"-{worker}.log")
     with running("app.py", log=ROOT / "artifacts" / log_name) as (_, url):
         yield url
 
@@ -64,6 +68,28 @@ def wait_for_charts(page, timeout_ms: int = 60_000) -> None:
                 return plot && plot._fullLayout;
             })""",
         timeout=timeout_ms,
+    )
+
+
+# What plotly.js draws for the trace types the app uses (Scatter markers, lines and text,
+# Bar, Heatmap) and for layout shapes: a chart whose traces drew nothing has none of them.
+MARK_SELECTOR = ", ".join([
+    ".scatterlayer .trace path.point", ".scatterlayer .trace path.js-line", ".scatterlayer .trace .textpoint text",
+    ".barlayer .trace .point path", ".heatmaplayer .hm image", ".shapelayer path",
+])
+
+
+def drawn_marks(page) -> list[int]:
+    """For every plotly chart of the page, how many marks it has drawn (a path with a
+    shape, a heatmap image with pixels, a text mark with text)."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll('.js-plotly-plot')].map(plot =>
+            [...plot.querySelectorAll(selector)].filter(mark => {
+                if (mark.tagName === 'path') return /[0-9]/.test(mark.getAttribute('d') || '');
+                if (mark.tagName === 'image') return !!(mark.getAttribute('href') || mark.getAttribute('xlink:href'));
+                return mark.textContent.trim().length > 0;
+            }).length)""",
+        MARK_SELECTOR,
     )
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import save_screenshot, wait_for_streamlit
+from tests.e2e.conftest import drawn_marks, save_screenshot, wait_for_charts, wait_for_streamlit
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,10 +25,11 @@ def test_screenshot_every_page(page, server_url, url_path, lang):
     # the script run ends. Wait for it (a page that draws none still fails here).
     page.locator(".js-plotly-plot").first.wait_for(state="attached", timeout=60_000)
     assert page.locator(".js-plotly-plot").count() >= 1, "no chart drawn"
-    # Every plotly chart really has drawn marks, not an empty frame.
-    for index in range(page.locator(".js-plotly-plot").count()):
-        chart = page.locator(".js-plotly-plot").nth(index)
-        assert chart.locator(".main-svg").count() >= 1
+    # Every plotly chart really has drawn marks (points, lines, bars, heatmap cells, text
+    # marks), not an empty frame: an empty chart has its .main-svg too.
+    wait_for_charts(page)
+    marks = drawn_marks(page)
+    assert marks and all(count > 0 for count in marks), f"charts without a drawn mark: {marks}"
     shot = save_screenshot(page, f"{url_path or 'home'}-{lang}")
     assert shot.stat().st_size > 10_000
     assert not errors, errors

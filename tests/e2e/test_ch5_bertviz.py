@@ -10,6 +10,7 @@ from viz import bertviz_offline
 
 pytestmark = pytest.mark.e2e
 XSS = "<img src=x onerror=alert(1)> keys"
+MINILM_LAYERS, MINILM_HEADS = 6, 12  # all-MiniLM-L6-v2
 
 
 @pytest.fixture()
@@ -66,8 +67,13 @@ def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server
         assert frame.evaluate("() => typeof window.require === 'function' && typeof window.d3 === 'object'")
     head_texts = frames[0].locator("svg text").all_text_contents()
     assert "rained" in head_texts and "morning" in head_texts
-    # The model view draws one thumbnail per layer x head (6 x 12 for MiniLM).
-    assert frames[1].locator("svg").count() >= 1
+    # The model view draws one thumbnail per layer x head (6 x 12 for MiniLM), each with its
+    # attention lines.
+    thumbnails = frames[1].evaluate(
+        "() => [...document.querySelectorAll('rect.attn_background')].map(r => r.id).sort()")
+    expected = sorted(f"attn_background_{layer}_{head}" for layer in range(MINILM_LAYERS) for head in range(MINILM_HEADS))
+    assert thumbnails == expected, f"{len(thumbnails)} thumbnails drawn, {len(expected)} expected"
+    assert frames[1].locator("line").count() >= MINILM_LAYERS * MINILM_HEADS
     assert not [url for url in page.blocked if "cdn" in url], page.blocked
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

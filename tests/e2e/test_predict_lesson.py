@@ -7,10 +7,24 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, save_screenshot, wait_for_streamlit
-from ui import lessons
+from ui import i18n, lessons
 
 pytestmark = pytest.mark.e2e
-BLURRED = "e => { for (let n = e; n; n = n.parentElement) if (getComputedStyle(n).filter.includes('blur')) return true; return false; }"
+# True once the chart whose title holds ``title`` has drawn and its cover is (or is not) blurred.
+CHART_BLURRED = """([title, blurred]) => {
+    const plot = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(p => p._fullLayout && p.layout && p.layout.title && (p.layout.title.text || "").includes(title));
+    if (!plot) return false;
+    let found = false;
+    for (let n = plot; n; n = n.parentElement) if (getComputedStyle(n).filter.includes('blur')) found = true;
+    return found === blurred;
+}"""
+
+
+def wait_until_chart_blurred(page, title: str, blurred: bool, timeout_ms: int = 60_000) -> None:
+    """Wait for the state the test asserts (the chart drawn, under or out of its cover):
+    plotly draws after the script run has ended, so a check made at once can find no chart."""
+    page.wait_for_function(CHART_BLURRED, arg=[title, blurred], timeout=timeout_ms)
 
 
 def no_exception(page) -> None:
@@ -47,6 +61,8 @@ def test_walk_the_shipped_lesson(page, server_url):
 # Two of the four size x language pairs keep the suite short; all four were looked at.
 @pytest.mark.parametrize(("lang", "size"), [("en", (1400, 1000)), ("zh", (1280, 720))], ids=["en-1400", "zh-1280x720"])
 def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
+    from playwright.sync_api import expect
+
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-US")
     page = context.new_page()
     try:
@@ -54,8 +70,8 @@ def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
         wait_for_streamlit(page)
         box = page.locator(".st-key-quiz_ch2_most_similar")
         box.scroll_into_view_if_needed()
-        covered = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # the cosine heatmap below the question
-        assert covered.evaluate(BLURRED)  # greyed out until the learner commits
+        covered = i18n.translate("ch2.similarity.figure", lang)  # the cosine heatmap below the question
+        wait_until_chart_blurred(page, covered, blurred=True)  # greyed out until the learner commits
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = f"predict-ch2-{lang}-{size[0]}x{size[1]}"
         box.scroll_into_view_if_needed()
@@ -66,8 +82,8 @@ def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
         wait_for_streamlit(page)
         no_exception(page)
         box = page.locator(".st-key-quiz_ch2_most_similar")
-        assert box.locator(".js-plotly-plot").count() == 1  # the bars that settle it
-        assert not covered.evaluate(BLURRED)
+        expect(box.locator(".js-plotly-plot")).to_have_count(1)  # the bars that settle it
+        wait_until_chart_blurred(page, covered, blurred=False)
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))
     finally:

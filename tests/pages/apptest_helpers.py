@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import SelectSlider
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 240  # a cold page loads MiniLM or a checkpoint on two shared cores
@@ -55,3 +57,27 @@ def chart_titled(app: AppTest, fragment: str, exact: bool = False) -> dict:
 def messages(app: AppTest) -> list[str]:
     """The page's error and warning messages, in page order within each kind."""
     return [e.value for e in app.error] + [w.value for w in app.warning]
+
+
+class _SelectSliderByLabel(SelectSlider):
+    """A select-slider set by the labels it shows. AppTest's ``set_value`` wants the option
+    values themselves, which a test that walks every widget of a page cannot see (it only
+    gets the formatted labels); the widget state sent to the script is those labels anyway."""
+
+    labels: list[str]
+
+    @property
+    def _widget_state(self) -> WidgetState:
+        state = WidgetState()
+        state.id = self.id
+        state.string_array_value.data[:] = self.labels
+        return state
+
+
+def select_by_label(slider: SelectSlider, *labels: str) -> SelectSlider:
+    """Put ``slider`` on the option(s) labelled ``labels`` (two labels: a range) for the next run."""
+    unknown = [label for label in labels if label not in slider.options]
+    assert not unknown, f"{unknown} not among {slider.options}"
+    slider.__class__ = _SelectSliderByLabel
+    slider.labels = list(labels)
+    return slider

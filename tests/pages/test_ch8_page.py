@@ -14,9 +14,6 @@ from ui import i18n
 
 PAGE = "pages/8_Pretrain_finetune_prompt.py"
 
-pytestmark = pytest.mark.skipif(
-    not (ch8_lab.base_available("en") and ch8_lab.base_available("zh")), reason="chapter 8 base checkpoints missing"
-)
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:

@@ -12,15 +12,9 @@ from lm_core.models.encoder_decoder import load_encoder_decoder, reconstruct
 SENTENCES = {lang: example.sentence for lang, example in FAMILY_EXAMPLES.items()}  # the page's own
 
 
-def _shipped(name: str) -> bool:
-    return (CHECKPOINT_DIR / name / "model.safetensors").is_file()
-
-
 def _load_checked(name: str, load, shape):
     """A shipped checkpoint, loaded read-only, its parameters counted as the size calculator
-    counts them, small enough to ship (skips when it is not shipped)."""
-    if not _shipped(name):
-        pytest.skip(f"{name} not shipped")
+    counts them, small enough to ship (a shipped file that is missing fails)."""
     model, tokenizer, meta = load(name)
     assert not model.training and not any(p.requires_grad for p in model.parameters())
     assert sizes.count_parameters(shape(model.config.to_dict())).total == model.num_parameters()

