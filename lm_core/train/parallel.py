@@ -487,7 +487,7 @@ def tensor_parallel(seed: int = 0, progress: ProgressFn | None = None, should_st
     against the unsplit layers, and what each worker held and sent."""
     block, x = _tp_inputs(seed)
     with torch.no_grad():
-        whole = {"mlp": block.mlp(x, "mlp"), "attention": block.attn(x, "attn")}
+        whole = {"mlp": block.mlp(x), "attention": block.attn(x)}
         full_params = {"mlp": sum(p.numel() for p in block.mlp.parameters()),
                        "attention": sum(p.numel() for p in block.attn.parameters())}
     workers = run_workers(_tensor_parallel_task, (seed,), progress=progress, should_stop=should_stop)
@@ -523,7 +523,7 @@ def _stage_forward(model: GPT, stage: int, stages: int, inputs: torch.Tensor) ->
         positions = torch.arange(inputs.shape[1], device=inputs.device)
         x = model.token_embedding(inputs) + model.position_embedding(positions)
     for layer in range(stage * per, (stage + 1) * per):
-        x = model.blocks[layer](x, f"blocks.{layer}")
+        x = model.blocks[layer](x)
     if stage == stages - 1:
         x = model.lm_head(model.ln_f(x))
     return x
