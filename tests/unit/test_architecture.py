@@ -112,7 +112,6 @@ def test_lm_core_imports_point_down(package):
 # --- One of everything (issue 19): one escaping module, one loader per model, thin pages -----
 
 STREAMLIT_SIDE = ["app.py", "pages", "ui", "viz"]
-PAGES_BEING_THINNED = pytest.mark.xfail(strict=False, reason="pages being thinned")
 
 
 def python_files(*names: str) -> list[Path]:
@@ -136,7 +135,7 @@ def calls_html_escape(path: Path) -> bool:
 
 
 @pytest.mark.parametrize("folder", [
-    "app.py", "ui", "viz", pytest.param("pages", marks=PAGES_BEING_THINNED),
+    "app.py", "ui", "viz", "pages",
 ])
 def test_html_escape_only_in_the_escaping_module(folder):
     """Learner text is escaped by viz/text.py (for_html, for_markdown, for_plotly, visible) only."""
@@ -154,7 +153,6 @@ def defines_cache_resource(path: Path) -> bool:
     return False
 
 
-@PAGES_BEING_THINNED
 def test_no_page_defines_a_cached_model_loader():
     """Shipped models come from ui/models.py, one cached loader each, shared by every page
     (a loader in a page loads the same model again per page)."""
@@ -162,7 +160,6 @@ def test_no_page_defines_a_cached_model_loader():
     assert not offenders, f"get models from ui.models instead: {offenders}"
 
 
-@PAGES_BEING_THINNED
 def test_pages_do_not_import_torch():
     offenders = [str(p.relative_to(ROOT)) for p in python_files("pages") if "torch" in imported_modules(p)]
     assert not offenders, f"engine work belongs in lm_core: {offenders}"
@@ -172,14 +169,12 @@ def page_lines() -> dict[str, int]:
     return {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in sorted((ROOT / "pages").glob("*.py"))}
 
 
-@PAGES_BEING_THINNED
 def test_every_page_is_short():
     """A page is widgets, layout and calls: when a chapter grows, its sections move to ui/chapters/."""
     long_pages = {name: lines for name, lines in page_lines().items() if lines >= 300}
     assert not long_pages, f"pages of 300 lines or more: {long_pages}"
 
 
-@PAGES_BEING_THINNED
 def test_all_pages_together_are_short():
     assert sum(page_lines().values()) < 2000, page_lines()
 
