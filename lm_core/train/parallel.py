@@ -46,6 +46,7 @@ from lm_core.core.errors import InputError
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.gpt import GPT, GPTConfig
 from lm_core.train.loop import TrainConfig, get_batch, make_optimizer
+from lm_core.train.pretrain import seeded_gpt
 
 WORLD_SIZE = 2  # two workers: enough to show every split, and all this machine can give
 RUN_TIMEOUT_S = 120.0  # start-up included: each worker imports torch, slow on a busy machine
@@ -246,16 +247,6 @@ def toy_text_ids(lang: str = "en", n_sentences: int = 400) -> tuple[torch.Tensor
 
 def tiny_config(vocab_size: int, n_layer: int = 2, n_head: int = 2, n_embd: int = 32, block_size: int = 32) -> GPTConfig:
     return GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=n_layer, n_head=n_head, n_embd=n_embd)
-
-
-def seeded_gpt(config: GPTConfig, seed: int) -> GPT:
-    """The same initial weights in every process (a private seed, the global one restored)."""
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        return GPT(config)
-    finally:
-        torch.random.set_rng_state(state)
 
 
 # --------------------------------------------------------------------------- data parallel

@@ -57,6 +57,12 @@ def make_gpt(size: str, vocab_size: int, block_size: int = BLOCK_SIZE, seed: int
     config = GPTConfig(
         vocab_size=vocab_size, block_size=block_size, n_layer=layers, n_head=heads, n_embd=width, dropout=dropout
     )
+    return seeded_gpt(config, seed)
+
+
+def seeded_gpt(config: GPTConfig, seed: int) -> GPT:
+    """A GPT whose initial weights come from ``seed`` alone (the same in every process and
+    thread): the global generator is seeded for the construction, then put back."""
     state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
