@@ -46,7 +46,7 @@ def test_walk_the_shipped_lesson(page, server_url):
         wait_for_streamlit(page)
         no_exception(page)
         assert page.locator('[data-testid="stImage"] img').count() == 1  # the QR code
-        link = page.locator(".st-key-presenter_link code").first.inner_text().strip()
+        link = page.locator(".st-key-presenter_link .projected-link").first.inner_text().strip()
         assert link.startswith(server_url), link
         if number == built[0]:
             save_screenshot(page, "lesson-presenter-en")
