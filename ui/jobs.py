@@ -56,6 +56,7 @@ for ``abandon_after_s`` seconds is dropped before it starts (closed tabs free th
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import gc
 import logging
@@ -67,6 +68,7 @@ import signal
 import sys
 import threading
 import time
+import types
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -99,7 +101,9 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    """``Type: first non-empty line of the message`` (some messages start with a line break)."""
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {first}"[:300]
 
 
 class Job:
@@ -367,6 +371,30 @@ def _mp_context():
         return _CONTEXT
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_page_main():
+    """Start a process without making it run the server's ``__main__`` again.
+
+    Streamlit sets ``sys.modules["__main__"]`` to the page script it runs, and
+    multiprocessing re-runs the main module (by its file path) in every child it starts: each
+    worker ran a chapter's page in bare mode, with the warm-up loading every model into it. While
+    the worker starts, ``__main__`` is an empty module; the page's own module is put back after.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not getattr(main, "__file__", None):
+        yield  # a main started as ``python -m`` or an interactive one is imported by name or not at all
+        return
+    with _MAIN_LOCK:
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
+
+
 class _Worker:
     """One worker process and the pipe and stop flag the server keeps for it."""
 
@@ -376,7 +404,8 @@ class _Worker:
         self.stop_flag = ctx.Event()
         self.process = ctx.Process(target=_worker_main, args=(child, self.stop_flag, memory_limit_bytes),
                                    name=f"llm-explainer-job-{number}", daemon=True)
-        self.process.start()
+        with _without_page_main():
+            self.process.start()
         child.close()
         self.pid: int = self.process.pid
         self.jobs_run = 0

@@ -417,3 +417,27 @@ def test_the_server_hands_freed_memory_back():
     jobs._give_memory_back()  # gc + malloc_trim: must not fail where there is no glibc either
     jobs.start_memory_trimmer(0)  # 0 turns it off: no thread
     assert not any(t.name == "memory-trimmer" for t in threading.enumerate()) or jobs._TRIMMER is not None
+
+
+def test_a_worker_does_not_run_the_page_that_streamlit_made_main(tmp_path, monkeypatch):
+    """Streamlit sets ``sys.modules["__main__"]`` to the page it runs; multiprocessing would run
+    that file again in every worker (the page in bare mode, the warm-up loading every model)."""
+    import sys
+    import types
+
+    marker = tmp_path / "page_ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(page)
+    fake_main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    queue = jobs.JobQueue(workers=1, memory_limit_mb=600)
+    try:
+        job = queue.submit("count", functools.partial(count_up, 3), label="t")
+        assert job.wait(WAIT) and job.state == jobs.DONE, job.error
+        assert job.result["pid"] != os.getpid()
+    finally:
+        queue.shutdown()
+    assert not marker.exists()
+    assert sys.modules["__main__"] is fake_main  # put back once the worker had started
