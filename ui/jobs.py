@@ -409,6 +409,7 @@ class _Worker:
         child.close()
         self.pid: int = self.process.pid
         self.jobs_run = 0
+        self._kill_lock = threading.Lock()  # the place's thread and shutdown() may both end it
 
     def alive(self) -> bool:
         try:
@@ -429,14 +430,19 @@ class _Worker:
         self.kill()
 
     def kill(self) -> None:
-        try:
-            if self.process.is_alive():
-                self.process.kill()
-            self.process.join(5.0)
-            self.process.close()
-        except ValueError:  # closed already
-            pass
-        self.conn.close()
+        """End the process and close the pipe; safe to call twice, from two threads at once."""
+        with self._kill_lock:
+            try:
+                if self.process.is_alive():
+                    self.process.kill()
+                self.process.join(5.0)
+                self.process.close()
+            except ValueError:  # closed already
+                pass
+            try:
+                self.conn.close()
+            except OSError:  # closed already
+                pass
 
 
 def _death(worker: _Worker) -> tuple[str, InputError]:
@@ -668,8 +674,10 @@ class JobQueue:
             self._workers.pop(number, None)
             job._fail(*outcome)
         elif worker.jobs_run >= self.recycle_jobs or worker.resident_bytes() > self.recycle_bytes:
+            with self._lock:  # out of the map first, so shutdown() does not stop it at the same time
+                if self._workers.get(number) is worker:
+                    del self._workers[number]
             worker.stop()  # its memory goes back to the system; a fresh one starts on demand
-            self._workers.pop(number, None)
 
     def _follow(self, worker: _Worker, job: Job) -> tuple[str, InputError] | None:
         """Relay the job's reports until it ends; watch the cap, the memory and the worker.

@@ -371,6 +371,36 @@ def test_a_worker_is_replaced_after_its_quota_of_jobs():
         queue.shutdown()
 
 
+def test_a_worker_ended_by_two_threads_at_once_raises_nothing():
+    # CI once failed with EBADF: the place's thread recycled a worker while shutdown() stopped it
+    worker = jobs._Worker(0, 512 * jobs.MB)
+    errors = []
+    barrier = threading.Barrier(6)
+
+    def end():
+        barrier.wait()
+        try:
+            worker.kill()
+        except Exception as exc:  # noqa: BLE001 - the test collects whatever escapes
+            errors.append(exc)
+
+    threads = [threading.Thread(target=end) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert errors == [] and not psutil.pid_exists(worker.pid)
+    worker.kill()  # and once more, after
+
+
+def test_shutdown_right_after_a_recycle_raises_nothing():
+    for _ in range(3):
+        queue = jobs.JobQueue(workers=1, recycle_jobs=1)
+        job = queue.submit("one", functools.partial(count_up, 1), label="t")
+        assert job.wait(WAIT) and job.state == jobs.DONE
+        queue.shutdown()  # the place's thread may be stopping the same worker right now
+
+
 def test_no_worker_process_is_left_after_shutdown():
     queue = jobs.JobQueue(workers=2)
     running = queue.submit("long", until_stopped, label="t", cap_s=1e9)
