@@ -93,7 +93,7 @@ def test_bad_lesson_files_get_a_message():
     cases = [
         ("bad.json", b"{ not json", "lesson.err_not_json"),
         ("latin.json", "{\"title\": \"caf\u00e9\"}".encode("latin-1"), "lesson.err_not_utf8"),
-        ("nine.json", b'{"steps": [{"chapter": 9}]}', "lesson.err_unknown_chapter"),
+        ("nine.json", b'{"steps": [{"chapter": 99}]}', "lesson.err_unknown_chapter"),
         ("huge.json", b" " * (lessons.MAX_BYTES + 10), "lesson.err_too_large"),
     ]
     for name, data, key in cases:

@@ -74,7 +74,7 @@ def _steps(*steps) -> bytes:
         (b"[1, 2]", "lesson.err_schema"),
         (b'{"steps": []}', "lesson.err_schema"),
         (b'{"steps": "chapter 1"}', "lesson.err_schema"),
-        (_steps({"chapter": 9}), "lesson.err_unknown_chapter"),
+        (_steps({"chapter": 99}), "lesson.err_unknown_chapter"),
         (_steps({"chapter": -1}), "lesson.err_unknown_chapter"),
         (_steps({"chapter": "1"}), "lesson.err_schema"),
         (_steps({"chapter": True}), "lesson.err_schema"),

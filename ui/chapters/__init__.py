@@ -35,6 +35,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(6, "ch6", "pages/6_Model_families.py", ":material/family_history:"),
     Chapter(7, "ch7", "pages/7_Generation.py", ":material/auto_awesome:"),
     Chapter(8, "ch8", "pages/8_Pretrain_finetune_prompt.py", ":material/school:"),
+    Chapter(9, "ch9", "pages/9_Beyond_the_model.py", ":material/travel_explore:"),
+    Chapter(10, "ch10", "pages/10_Reasoning_and_responsibility.py", ":material/balance:"),
 )
 
 
