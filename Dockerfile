@@ -41,4 +41,4 @@ USER explainer
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501"]
+CMD ["python", "-m", "streamlit", "run", "ui/launch.py", "--server.address", "0.0.0.0", "--server.port", "8501"]

@@ -52,7 +52,7 @@ browser:
 
 run: setup
 	@echo "Students open: http://$$(hostname -I 2>/dev/null | cut -d' ' -f1):$(PORT)  (this machine: http://localhost:$(PORT))"
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(VENV)/bin/streamlit run ui/launch.py --server.port $(PORT) --server.address $(ADDRESS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

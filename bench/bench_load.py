@@ -254,7 +254,7 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
     rows = []
     for index, spec in enumerate(pages):
         page, _, query = spec.partition("?")
-        server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
+        server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
         try:
             level = Level(students, "none", args.seed + 100 + index, page=page, query=query, open_only=True)
             outcome = run_level(level, [server.pid], args.timeout, warm_sessions=0)
@@ -273,7 +273,7 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
 def load_targets(students: int, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
     """One fresh server: Train with the same settings (1, then ``students``), then distinct; RSS."""
     global BASE_URL
-    server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
+    server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
     pids, cores = [server.pid], os.cpu_count() or 1
     try:
         warm = Level(1, "same", args.seed + 200)  # models loaded, a worker started: what a server keeps
@@ -329,6 +329,9 @@ def main() -> None:
                         help="with --url: the server process(es) to sample for CPU and memory")
     parser.add_argument("--sticky", action="store_true", help="load the page first and keep its cookies (a sticky proxy)")
     parser.add_argument("--warm", type=int, default=1, help="sessions that open the page before each level")
+    parser.add_argument("--script", default="ui/launch.py",
+                        help="what `streamlit run` starts: ui/launch.py (make run: warm before the port opens) "
+                             "or app.py (warm-up on the first page open)")
     parser.add_argument("--app-dir", help="start the app from this folder (e.g. an older checkout, for before/after)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a level may take in all")
     parser.add_argument("--step-timeout", type=float, default=300.0, help="seconds one student waits for one rerun")
@@ -351,7 +354,7 @@ def main() -> None:
     if args.url:
         BASE_URL, pids = args.url.rstrip("/"), args.pid
     else:
-        server, BASE_URL = streamlit_server.start("app.py", cwd=args.app_dir)
+        server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
         pids = [server.pid]
     try:
         print(f"server {BASE_URL}")

@@ -101,6 +101,27 @@ def start() -> None:
         _started = True
 
 
+def warm_before_serving() -> None:
+    """Everything :func:`start` does, done now and waited for: the server's start hook
+    (``ui/launch.py``) calls it before the port opens, so the first thirty students find the
+    libraries imported, the job workers started and every model loaded, SmolLM2 included.
+
+    A model that fails to load is remembered by ``ui.models`` and explained by the page that
+    needs it; the server starts anyway."""
+    global _started
+    with _LOCK:
+        if _started:
+            return
+        began = time.perf_counter()
+        import_libraries()
+        from ui import jobs
+
+        jobs.get_queue().start_workers(wait=True)
+        _load_models()
+        _started = True
+        LOG.info("warm-up before serving: done in %.1f s", time.perf_counter() - began)
+
+
 def _load_models() -> None:
     """Every shipped model through ``ui.models`` (a damaged one is remembered there), then SmolLM2."""
     from ui import jobs, models
@@ -114,7 +135,7 @@ def _load_models() -> None:
             LOG.warning("warm-up: %s%s not loaded: %s", loader, args, exc)
     LOG.info("warm-up: small models loaded in %.1f s", time.perf_counter() - began)
     if models.smollm2_available():
-        load_smollm2_in_background()
+        load_smollm2_in_background()  # in this thread: the background one, or the start hook's
 
 
 def load_smollm2_in_background() -> None:
