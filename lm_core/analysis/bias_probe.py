@@ -229,3 +229,17 @@ def summary_table(table: dict, lang: str, measure: str = "total") -> dict[str, d
     diffs = pair_differences(table, lang, measure)
     control = [value for _, value in diffs[CONTROL]]
     return {category: summarise([value for _, value in diffs[category]], control) for category in CATEGORIES}
+
+
+# --------------------------------------------------------------------------- the shipped table
+
+
+def load_results(path) -> dict:  # noqa: ANN001
+    """The precomputed tables (``scripts/bias_probe.py``); ``ValueError`` when damaged."""
+    import json
+    from pathlib import Path
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
+        raise ValueError("the bias probe's results are not a table of models")
+    return data

@@ -19,6 +19,8 @@ from lm_core.analysis.sizes import PRESETS, training_flops
 ACCELERATOR = "a100"
 UTILISATION = 0.4
 WATTS = 400.0
+#: A household's electricity in a year, for scale (a stated round figure, not a measurement).
+HOUSEHOLD_KWH_PER_YEAR = 3500.0
 TINY_GPTS = ("gpt_toy_en", "gpt_toy_zh")
 
 
@@ -45,7 +47,7 @@ class TrainingCost:
 def assumptions() -> dict:
     accelerator = ACCELERATORS[ACCELERATOR]
     return {"accelerator": accelerator.name, "peak_tflops": accelerator.peak_tflops,
-            "utilisation": UTILISATION, "watts": WATTS}
+            "utilisation": UTILISATION, "watts": WATTS, "household_kwh": HOUSEHOLD_KWH_PER_YEAR}
 
 
 def tiny_cost(name: str) -> TrainingCost:
