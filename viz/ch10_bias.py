@@ -7,6 +7,7 @@ literal with :func:`viz.text.for_html` (a learner's own pair reaches these figur
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -30,8 +31,9 @@ def probe_control_figure(groups: Sequence[dict], control: dict, spread: float, l
     ``groups``: ``{"name", "values", "pairs": [(a, b), ...]}`` per category; ``control`` the same."""
     fig = go.Figure()
     if spread == spread:  # not NaN: there are controls to draw a band from
-        fig.add_hrect(y0=-spread, y1=spread, fillcolor=CONTROL_COLOUR, opacity=0.15, line_width=0,
-                      annotation_text=labels["band"], annotation_position="top left")
+        fig.add_hrect(y0=-spread, y1=spread, fillcolor=CONTROL_COLOUR, opacity=0.15, line_width=0)
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=labels["band"], showlegend=True,
+                        marker={"symbol": "square", "size": 14, "color": CONTROL_COLOUR, "opacity": 0.3})
     for colour, group in zip(CATEGORY_COLOURS, groups, strict=False):
         fig.add_box(y=list(group["values"]), x=[group["name"]] * len(group["values"]), name=group["name"],
                     boxpoints="all", jitter=0.45, pointpos=0, marker={"color": colour, "size": 8},
@@ -43,8 +45,11 @@ def probe_control_figure(groups: Sequence[dict], control: dict, spread: float, l
                 hoverinfo="y+text")
     fig.add_hline(y=0, line={"color": "#000000", "width": 1})
     fig.update_yaxes(title=labels["y"], zeroline=False)
-    fig.update_xaxes(title=labels["x"])
-    fig.update_layout(showlegend=False)
+    fig.update_xaxes(title=labels["x"], type="category")
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1,
+                                               "xanchor": "right"})
+    for trace in fig.data[1:] if spread == spread else fig.data:
+        trace.showlegend = False
     return apply_style(fig, height, labels["title"])
 
 
@@ -78,12 +83,19 @@ def recall_figure(rows: Sequence[tuple[str, float, float]], labels: Mapping[str,
     return apply_style(fig, height, labels["title"])
 
 
+def kwh_label(kwh: float) -> str:
+    """Two significant digits, in plain numbers from 1 kWh up (280,000 kWh, not 2.8e+05)."""
+    return f"{float(f'{kwh:.2g}'):,.0f} kWh" if kwh >= 1 else f"{kwh:.1e} kWh"
+
+
 def energy_figure(rows: Sequence[tuple[str, float]], labels: Mapping[str, str], height: int = 320) -> go.Figure:
     """kWh of training per model on a logarithmic axis (the bars span many powers of ten)."""
     fig = go.Figure()
-    fig.add_bar(y=[name for name, _ in rows], x=[kwh for _, kwh in rows], orientation="h",
-                marker_color=PALETTE[2], text=[f"{kwh:.3g} kWh" for _, kwh in rows], textposition="outside")
-    fig.update_xaxes(title=labels["x"], type="log")
+    values = [kwh for _, kwh in rows]
+    fig.add_bar(y=[name for name, _ in rows], x=values, orientation="h", cliponaxis=False,
+                marker_color=PALETTE[2], text=[kwh_label(kwh) for kwh in values], textposition="outside")
+    low, high = math.log10(min(values)), math.log10(max(values))
+    fig.update_xaxes(title=labels["x"], type="log", range=[math.floor(low) - 1, high + 0.25 * (high - low) + 1])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(showlegend=False)
     return apply_style(fig, height, labels["title"])

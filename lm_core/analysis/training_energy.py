@@ -44,6 +44,11 @@ class TrainingCost:
         return self.accelerator_hours(peak_tflops, utilisation) * watts / 1000.0
 
 
+def rounded(value: float, digits: int = 2) -> float:
+    """``value`` to ``digits`` significant digits: an estimate shown without false precision."""
+    return float(f"{value:.{digits}g}")
+
+
 def assumptions() -> dict:
     accelerator = ACCELERATORS[ACCELERATOR]
     return {"accelerator": accelerator.name, "peak_tflops": accelerator.peak_tflops,

@@ -55,8 +55,9 @@ def _data_part(lang: str) -> None:
     cols = st.columns(2)
     cols[0].metric(t("ch10_bias.resp.tiny_tokens"), f"{int(meta['train_tokens']):,}",
                    help=t("ch10_bias.resp.tiny_tokens_help", steps=meta["max_iters"]))
-    cols[1].metric(t("ch10_bias.resp.smol_tokens"), f"{smol.training_tokens:,.0f}")
-    st.caption(t("ch10_bias.resp.ratio", ratio=f"{smol.training_tokens / float(meta['train_tokens']):,.0f}"))
+    cols[1].metric(t("ch10_bias.resp.smol_tokens"), f"{smol.training_tokens:,.0f}", help=t("ch10_bias.resp.smol_card"))
+    ratio = training_energy.rounded(smol.training_tokens / float(meta["train_tokens"]))
+    st.caption(t("ch10_bias.resp.ratio", ratio=f"{ratio:,.0f}"))
 
 
 def _leak_part(lang: str) -> None:
@@ -132,14 +133,15 @@ def _energy_part() -> None:
         t("ch10_bias.resp.col_tokens"): f"{row['tokens']:,.0f}",
         t("ch10_bias.resp.col_flops"): f"{row['flops']:.2e}",
         t("ch10_bias.resp.col_hours"): f"{row['hours']:.3g}",
-        t("ch10_bias.resp.col_kwh"): f"{row['kwh']:.3g}",
+        t("ch10_bias.resp.col_kwh"): figs.kwh_label(row["kwh"]),
     } for row in rows]), hide_index=True, width="stretch")
     st.caption(t("ch10_bias.resp.assumptions", accelerator=stated["accelerator"], peak=stated["peak_tflops"],
                  utilisation=f"{100 * stated['utilisation']:.0f}", watts=f"{stated['watts']:.0f}"))
     gpt3 = next(row for row in rows if row["key"] == "gpt3")
     tiny = [row for row in rows if row["measured_seconds"]]
     if tiny:
-        st.markdown(t("ch10_bias.resp.energy_compare", homes=f"{gpt3['kwh'] / stated['household_kwh']:,.0f}",
-                      household=f"{stated['household_kwh']:,.0f}", gpt3=f"{gpt3['kwh']:,.0f}",
+        st.markdown(t("ch10_bias.resp.energy_compare",
+                      homes=f"{training_energy.rounded(gpt3['kwh'] / stated['household_kwh']):,.0f}",
+                      household=f"{stated['household_kwh']:,.0f}", gpt3=f"{training_energy.rounded(gpt3['kwh']):,.0f}",
                       seconds=f"{tiny[0]['measured_seconds']:.0f}",
                       tiny=names[tiny[0]['key']]))
