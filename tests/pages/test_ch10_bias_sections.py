@@ -63,7 +63,8 @@ def test_chinese_tiny_model_says_how_few_pairs_it_reads():
 
 
 def test_hostile_empty_and_too_long_text_show_messages_not_markup():
-    app = open_sections("en", bias_model="tiny")
+    app = open_sections("en", bias_model="tiny", bias_measure="<b>nan</b>")
+    assert app.radio(key="ch10b_measure").value == "total"  # a tampered link falls back
     app.text_input(key="ch10b_a").set_value(HOSTILE).run()
     assert not app.exception
     unknown = [w.value for w in app.warning if "never seen" in w.value]
