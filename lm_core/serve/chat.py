@@ -21,6 +21,7 @@ carries the HTTP status and OpenAI's error JSON, never a traceback.
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 import time
@@ -48,6 +49,35 @@ MAX_TOTAL_CHARS = 8000  # all messages together
 MAX_TEMPERATURE = 2.0  # OpenAI's own range is 0..2
 MAX_TOP_LOGPROBS = 5  # OpenAI allows 20; a small model's sixth-best token says little
 ROLES = ("system", "developer", "user", "assistant")  # "developer" is the newer name of "system"
+#: Where ``make api`` listens unless told otherwise.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
+#: The seed's first experiment, "Say hi to an LLM": a system and a user message.
+SAY_HI_SYSTEM = "You are a helpful assistant"
+SAY_HI_USER = "Hello"
+
+SNIPPET = """from openai import OpenAI
+
+client = OpenAI(api_key="not-needed", base_url={base_url})
+response = client.chat.completions.create(
+    model={model},
+    messages=[
+        {{"role": "system", "content": {system}}},
+        {{"role": "user", "content": {user}}},
+    ],
+    stream=False,
+)
+print(response.choices[0].message.content)
+"""
+
+
+def say_hi_snippet(base_url: str = DEFAULT_BASE_URL, model: str = MODEL_ID, system: str = SAY_HI_SYSTEM,
+                   user: str = SAY_HI_USER) -> str:
+    """The seed's Python snippet, only ``base_url`` and ``model`` changed (a key is required by the
+    client, never checked here); the messages are written as Python strings, whatever they hold."""
+    def literal(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    return SNIPPET.format(base_url=literal(base_url), model=literal(model), system=literal(system), user=literal(user))
 
 
 class ApiError(Exception):
