@@ -75,6 +75,7 @@ def test_the_seeds_snippet_prints_smollm2s_greeting(server, capsys):
 
     printed = capsys.readouterr().out
     assert any(c.isalpha() for c in printed), printed
+    assert printed == response.choices[0].message.content + "\n"
     assert response.model == chat.MODEL_ID and response.object == "chat.completion"
     assert response.choices[0].finish_reason in ("stop", "length")
     usage = response.usage
