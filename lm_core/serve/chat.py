@@ -64,20 +64,23 @@ response = client.chat.completions.create(
         {{"role": "system", "content": {system}}},
         {{"role": "user", "content": {user}}},
     ],
-    stream=False,
+{extra}    stream=False,
 )
 print(response.choices[0].message.content)
 """
 
 
 def say_hi_snippet(base_url: str = DEFAULT_BASE_URL, model: str = MODEL_ID, system: str = SAY_HI_SYSTEM,
-                   user: str = SAY_HI_USER) -> str:
+                   user: str = SAY_HI_USER, temperature: float | None = None) -> str:
     """The seed's Python snippet, only ``base_url`` and ``model`` changed (a key is required by the
-    client, never checked here); the messages are written as Python strings, whatever they hold."""
+    client, never checked here); the messages are written as Python strings, whatever they hold.
+    A ``temperature`` other than OpenAI's default (1) adds that one argument."""
     def literal(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)
 
-    return SNIPPET.format(base_url=literal(base_url), model=literal(model), system=literal(system), user=literal(user))
+    extra = f"    temperature={temperature:g},\n" if temperature is not None and temperature != 1 else ""
+    return SNIPPET.format(base_url=literal(base_url), model=literal(model), system=literal(system),
+                          user=literal(user), extra=extra)
 
 
 class ApiError(Exception):

@@ -56,6 +56,7 @@ def test_english_shows_the_snippet_and_what_this_machine_sees_before_sending():
     assert chat.DEFAULT_BASE_URL in snippet and chat.MODEL_ID in snippet and '"Hello"' in snippet
     assert any("make api" in text for text in shown_markdown(app))  # the command that starts the endpoint
     parameters = next(m.value for m in app.metric if "Parameters" in m.label)
+    assert "temperature" not in snippet  # the seed's snippet as it is: OpenAI's default temperature
     assert parameters == "134,515,008"  # SmolLM2-135M's published size, computed here
     assert any("Apache" in text for text in shown_markdown(app))
     assert any("Nothing sent yet" in text for text in shown_markdown(app))
@@ -71,11 +72,14 @@ def test_chinese_sends_hostile_text_and_shows_it_as_text():
     assert any("5,000" in w.value for w in app.warning), [w.value for w in app.warning]
     app.text_input(key="ch9_hi_user").set_value(HOSTILE)
     app.select_slider(key="ch9_hi_max").set_value(16)
+    app.select_slider(key="ch9_hi_temp").set_value(0.0)
     app.button(key="ch9_hi_send").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert not messages(app), messages(app)
     request = json.loads(next(code for code in codes(app) if '"messages"' in code and '"seed"' in code))
     assert request["messages"][-1]["content"] == HOSTILE and request["max_tokens"] == 16
+    assert request["temperature"] == 0.0
+    assert any("temperature=0," in code for code in codes(app))  # the snippet says so too
     response = json.loads(next(code for code in codes(app) if '"chat.completion"' in code))
     assert response["usage"]["completion_tokens"] >= 1
     wire = next(code for code in codes(app) if code.startswith("data: "))

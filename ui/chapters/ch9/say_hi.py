@@ -25,6 +25,7 @@ from ui.common import (
     guard,
     int_query_param,
     md,
+    number_choice_query_param,
     plain,
     set_query_param,
     set_text_query_param,
@@ -36,6 +37,8 @@ SYSTEM_LIMIT = 500  # characters a box takes (well inside the endpoint's own lim
 USER_LIMIT = 1000
 MAX_TOKENS_CHOICES = (16, 32, 48, 96, 128)
 DEFAULT_MAX_TOKENS = 48
+TEMPERATURES = (0.0, 0.3, 0.7, 1.0, 1.5)
+DEFAULT_TEMPERATURE = 1.0  # OpenAI's default, what the seed's snippet gets
 TOP_LOGPROBS = 3  # alternatives asked for each token (shown as "what an API returns")
 #: A class's use, for the cost estimate: students × requests each.
 CLASS_STUDENTS, CLASS_REQUESTS = 30, 20
@@ -45,33 +48,37 @@ RESULT = "ch9_hi_result"  # session key: the last answer (request, chunks, respo
 # --- the learner's request ---------------------------------------------------------------
 
 
-def _messages() -> tuple[str, str, int]:
-    """The system and user message and the answer's length, each kept in the link."""
+def _messages() -> tuple[str, str, int, float]:
+    """The system and user message, the answer's length and the temperature, each kept in the link."""
     st.session_state.setdefault("ch9_hi_system", text_query_param("hi_sys", chat.SAY_HI_SYSTEM, SYSTEM_LIMIT))
     st.session_state.setdefault("ch9_hi_user", text_query_param("hi_user", chat.SAY_HI_USER, USER_LIMIT))
-    max_tokens = int_query_param("hi_max", DEFAULT_MAX_TOKENS, 1, max(MAX_TOKENS_CHOICES))
-    st.session_state.setdefault("ch9_hi_max", max_tokens if max_tokens in MAX_TOKENS_CHOICES else DEFAULT_MAX_TOKENS)
+    st.session_state.setdefault("ch9_hi_max", number_choice_query_param("hi_max", MAX_TOKENS_CHOICES,
+                                                                        DEFAULT_MAX_TOKENS, int))
     system = bounded.text_input(t("ch9_api.say_hi.system"), key="ch9_hi_system", limit=SYSTEM_LIMIT)
     user = bounded.text_input(t("ch9_api.say_hi.user"), key="ch9_hi_user", limit=USER_LIMIT)
     max_tokens = st.select_slider(t("ch9_api.say_hi.max_tokens"), MAX_TOKENS_CHOICES, key="ch9_hi_max",
                                   help=t("ch9_api.say_hi.max_tokens_help", ceiling=chat.MAX_TOKENS_CEILING))
+    st.session_state.setdefault("ch9_hi_temp", number_choice_query_param("hi_temp", TEMPERATURES, DEFAULT_TEMPERATURE))
+    temperature = st.select_slider(t("ch9_api.say_hi.temperature"), TEMPERATURES, key="ch9_hi_temp",
+                                   help=t("ch9_api.say_hi.temperature_help"))
     set_text_query_param("hi_sys", system, chat.SAY_HI_SYSTEM)
     set_text_query_param("hi_user", user, chat.SAY_HI_USER)
     set_query_param("hi_max", max_tokens)
-    return system, user, int(max_tokens)
+    set_query_param("hi_temp", temperature)
+    return system, user, int(max_tokens), float(temperature)
 
 
-def request_body(system: str, user: str, max_tokens: int, seed: int) -> dict:
+def request_body(system: str, user: str, max_tokens: int, temperature: float, seed: int) -> dict:
     """The JSON the OpenAI client would send for the snippet (plus length, seed and log-probs)."""
     messages = ([{"role": "system", "content": system}] if system.strip() else []) + [
         {"role": "user", "content": user}]
-    return {"model": chat.MODEL_ID, "messages": messages, "max_tokens": max_tokens, "seed": seed,
-            "logprobs": True, "top_logprobs": TOP_LOGPROBS, "stream": True}
+    return {"model": chat.MODEL_ID, "messages": messages, "max_tokens": max_tokens, "temperature": temperature,
+            "seed": seed, "logprobs": True, "top_logprobs": TOP_LOGPROBS, "stream": True}
 
 
 def _code(value: object) -> None:
     """JSON shown literally (a code block never renders what is inside as markup)."""
-    st.code(json.dumps(value, ensure_ascii=False, indent=2), language="json")
+    st.code(json.dumps(value, ensure_ascii=False, indent=2), language="json", wrap_lines=True)
 
 
 # --- section: say hi ----------------------------------------------------------------------
@@ -82,12 +89,13 @@ def say_hi_section() -> None:
     st.markdown(md("ch9/api_say_hi"))
     left, right = st.columns([2, 3])
     with left:
-        system, user, max_tokens = _messages()
+        system, user, max_tokens, temperature = _messages()
         send = st.button(t("ch9_api.say_hi.send"), key="ch9_hi_send", type="primary")
     with right:
         st.caption(t("ch9_api.say_hi.snippet"))
-        st.code(chat.say_hi_snippet(chat.DEFAULT_BASE_URL, chat.MODEL_ID, system, user), language="python")
-    body = request_body(system, user, max_tokens, current_seed())
+        st.code(chat.say_hi_snippet(chat.DEFAULT_BASE_URL, chat.MODEL_ID, system, user, temperature),
+                language="python", wrap_lines=True)
+    body = request_body(system, user, max_tokens, temperature, current_seed())
     with guard():
         if send:
             _send(body)
@@ -193,7 +201,8 @@ def open_closed_section() -> None:
         system = st.session_state.get("ch9_hi_system", chat.SAY_HI_SYSTEM)
         user = st.session_state.get("ch9_hi_user", chat.SAY_HI_USER)
         max_tokens = int(st.session_state.get("ch9_hi_max", DEFAULT_MAX_TOKENS))
-        body = request_body(system, user, max_tokens, current_seed())
+        temperature = float(st.session_state.get("ch9_hi_temp", DEFAULT_TEMPERATURE))
+        body = request_body(system, user, max_tokens, temperature, current_seed())
         try:
             request = chat.parse_request(body)
         except chat.ApiError as refused:
