@@ -88,6 +88,8 @@ def test_chinese_sends_hostile_text_and_shows_it_as_text():
     for text in shown_markdown(app):
         assert not any(markup in text for markup in LIVE_MARKUP), text
     assert app.query_params["hi_user"] in (HOSTILE, [HOSTILE])  # the link keeps the message
+    app.text_input(key="ch9_hi_user").set_value("你好").run()  # a new message: the answer shown is the old one's
+    assert any("再发送一次" in text for text in shown_markdown(app))
 
 
 def test_the_chat_templates_markers_are_refused_with_a_message():

@@ -99,7 +99,7 @@ def say_hi_section() -> None:
     with guard():
         if send:
             _send(body)
-        _show_result(st.session_state.get(RESULT))
+        _show_result(st.session_state.get(RESULT), body)
     st.markdown(md("ch9/api_run_it"))
     st.markdown(md("ch9/api_hosted"))
 
@@ -148,10 +148,12 @@ def token_rows(chunks: list[dict]) -> list[dict]:
     return rows
 
 
-def _show_result(result: dict | None) -> None:
+def _show_result(result: dict | None, body: dict) -> None:
     if not result:
         st.caption(t("ch9_api.say_hi.not_sent"))
         return
+    if result["request"] != body:
+        st.caption(t("ch9_api.say_hi.stale"))
     response = result["response"]
     st.markdown(t("ch9_api.say_hi.answer"))
     st.markdown(plain(response["choices"][0]["message"]["content"]) or "—")
@@ -239,6 +241,7 @@ def _what_this_machine_sees(ids: list[int]) -> None:
     set_query_param("oc_layer", layer)
     inside = _inside(tuple(ids), int(layer))
     st.markdown(t("ch9_api.open.recorded", tokens=inside.tokens, names=inside.names, numbers=f"{inside.numbers:,}"))
+    st.caption(t("ch9_api.open.distribution", vocab=f"{models.smollm2()[0].config.vocab_size:,}"))
     st.caption(t("ch9_api.open.top_units", layer=inside.layer, units=f"{inside.hidden_units:,}"))
     st.dataframe([{t("ch9_api.open.col_unit"): unit, t("ch9_api.open.col_value"): round(value, 4)}
                   for unit, value in inside.top_units], hide_index=True, width="stretch")
