@@ -23,11 +23,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 
+import anyio
 from starlette.applications import Starlette
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
@@ -99,18 +102,57 @@ class Seat:
             line._leave()
 
 
-class _SeatedStream(StreamingResponse):
-    """A streamed response that gives its seat back however it ends (done, error, client gone)."""
+class _Generation:
+    """A streamed answer computed in a thread of its own, chunk by chunk into a queue.
 
-    def __init__(self, content: AsyncIterator[str], seat: Seat) -> None:
+    One thread from start to end, because torch's inference mode is a per-thread setting (a
+    generator resumed in whichever pool thread is free would enter it in one and leave it in
+    another). ``finish`` asks it to stop at its next token and waits until it has.
+    """
+
+    END = object()
+
+    def __init__(self, model, tokenizer, request: ChatRequest) -> None:  # noqa: ANN001
+        self.chunks: queue.Queue = queue.Queue()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(model, tokenizer, request), daemon=True,
+                                       name="api-generation")
+        self.thread.start()
+
+    def _run(self, model, tokenizer, request: ChatRequest) -> None:  # noqa: ANN001
+        try:
+            for chunk in chat_completion_chunks(model, tokenizer, request, should_stop=self.stop.is_set):
+                self.chunks.put(chunk)
+        except Exception as exc:  # handed to the response, which says it as an event
+            self.chunks.put(exc)
+        finally:
+            self.chunks.put(self.END)
+
+    async def next(self) -> object:
+        return await anyio.to_thread.run_sync(self.chunks.get)
+
+    async def finish(self) -> None:
+        self.stop.set()
+        with anyio.CancelScope(shield=True):  # even when the client has gone and the task is cancelled
+            await anyio.to_thread.run_sync(self.thread.join)
+
+
+class _SeatedStream(StreamingResponse):
+    """A streamed response that stops its generation and gives its seat back however it ends
+    (done, error, client gone)."""
+
+    def __init__(self, content: AsyncIterator[str], generation: _Generation, seat: Seat) -> None:
         super().__init__(content, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-        self.seat = seat
+        self.generation, self.seat = generation, seat
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
         try:
             await super().__call__(scope, receive, send)
         finally:
-            self.seat.release()
+            try:
+                await self.generation.finish()
+            finally:
+                self.seat.release()
 
 
 def _sse(data: object) -> str:
@@ -157,18 +199,20 @@ def create_app(load: Callable[[], tuple] | None = None, waiting: int = WAITING_L
         check_fits(prompt_ids(state.tokenizer, chat_request), chat_request, state.model.config.block_size)
         seat = await state.line.enter()
         if chat_request.stream:
-            return _SeatedStream(_events(state, chat_request, seat), seat)
+            generation = _Generation(state.model, state.tokenizer, chat_request)
+            return _SeatedStream(_events(generation, chat_request.include_usage), generation, seat)
         try:
             response = await run_in_threadpool(chat_completion, state.model, state.tokenizer, chat_request)
         finally:
             seat.release()
         return JSONResponse(response)
 
-    async def _events(state, chat_request: ChatRequest, seat: Seat) -> AsyncIterator[str]:  # noqa: ANN001
+    async def _events(generation: _Generation, include_usage: bool) -> AsyncIterator[str]:
         try:
-            chunks = chat_completion_chunks(state.model, state.tokenizer, chat_request)
-            async for chunk in iterate_in_threadpool(chunks):
-                if chunk["choices"] or chat_request.include_usage:
+            while (chunk := await generation.next()) is not _Generation.END:
+                if isinstance(chunk, Exception):
+                    raise chunk
+                if chunk["choices"] or include_usage:
                     yield _sse(chunk)
             yield _sse("[DONE]")
         except ApiError as exc:  # headers are sent: the error travels as an event
@@ -176,8 +220,6 @@ def create_app(load: Callable[[], tuple] | None = None, waiting: int = WAITING_L
         except Exception:
             LOG.exception("a streamed completion failed")
             yield _sse(ApiError(500, "The server failed while answering.", kind="server_error").body())
-        finally:
-            seat.release()
 
     async def models(request: Request) -> JSONResponse:
         return JSONResponse(models_list(request.app.state.started))
