@@ -10,6 +10,10 @@ PORT ?= 8501
 # its own app servers once (session fixtures) and keeps them warm for every browser test it gets.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ADDRESS ?= 0.0.0.0
+# make api: SmolLM2 behind an OpenAI-compatible endpoint (chapter 9), this machine only unless
+# API_ADDRESS says otherwise.
+PORT_API ?= 8000
+API_ADDRESS ?= 127.0.0.1
 
 .PHONY: run test setup setup-dev js browser lint unit bench screenshots clean
 
@@ -53,6 +57,11 @@ browser:
 run: setup
 	@echo "Students open: http://$$(hostname -I 2>/dev/null | cut -d' ' -f1):$(PORT)  (this machine: http://localhost:$(PORT))"
 	$(VENV)/bin/streamlit run ui/launch.py --server.port $(PORT) --server.address $(ADDRESS)
+
+# The OpenAI client reaches it with base_url="http://127.0.0.1:$(PORT_API)/v1" (README, "Say hi").
+.PHONY: api
+api: setup
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m lm_core.serve --host $(API_ADDRESS) --port $(PORT_API)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -57,7 +57,7 @@ def test_every_page_calls_setup_page_first():
 
 
 # Inside lm_core, each sub-package may import only those below it (DESIGN.md, "The house"):
-# core <- data <- tokenizers <- embeddings / models <- decoding <- train <- analysis
+# core <- data <- tokenizers <- embeddings / models <- decoding <- train <- analysis <- serve
 # (a training run samples text at its checkpoints, so train may use decoding).
 LM_CORE_LAYERS = {
     "core": set(),
@@ -68,6 +68,8 @@ LM_CORE_LAYERS = {
     "train": {"core", "data", "tokenizers", "embeddings", "models", "decoding"},
     "decoding": {"core", "data", "tokenizers", "embeddings", "models"},
     "analysis": {"core", "data", "tokenizers", "embeddings", "models", "train", "decoding"},
+    # the OpenAI-compatible endpoint (chapter 9): on top of everything, nothing imports it
+    "serve": {"core", "data", "tokenizers", "embeddings", "models", "train", "decoding", "analysis"},
 }
 
 
