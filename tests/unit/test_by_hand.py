@@ -114,10 +114,10 @@ def test_the_browser_arithmetic_matches_pytorch_forward_and_backward():
     """The component's own JavaScript, run by node on the same numbers: every intermediate,
     the loss, every gradient and the stepped weights agree with PyTorch to 1e-6."""
     cases = []
-    for lang, sentence, target, rate in [("en", ["it", "rained", "this"], "evening", 0.05),
-                                         ("zh", ["每天", "早上", "都", "下雨", "。"], "了", 0.1)]:
+    for lang, sentence, target, rate in [("en", ["it", "rained", "this"], "evening", 0.01),
+                                         ("zh", ["每天", "早上", "都", "下雨", "。"], "了", 0.01)]:
         model = by_hand.load_shipped(lang)
-        model.weights["WK"][0, 1] = 2.5  # an edited model, as a learner leaves it
+        model.weights["WK"][0, 1] = 1.25  # an edited model, as a learner leaves it
         cases.append((model, model.ids(sentence), model.words.index(target), rate))
     driver = (
         f"const M = require({json.dumps(str(MATH_JS))});"
