@@ -291,3 +291,16 @@ def parse_words(model: ByHandModel, text: str) -> list[int]:
     if not 1 <= len(ids) <= MAX_WORDS or any(not 0 <= i < len(model.words) for i in ids):
         raise InputError("ch5_by_hand.errors.link_words", part=text[:40])
     return ids
+
+
+def real_model(lang: str) -> dict | None:
+    """Chapter 5's tiny GPT that reads the same language: its name, width and head size (the
+    "same step with more dimensions" link), or None when it is not shipped."""
+    from lm_core.models.checkpoints import CONFIG_FILE, checkpoint_path
+
+    name = f"gpt_toy_{lang}"
+    try:
+        config = json.loads((checkpoint_path(name) / CONFIG_FILE).read_text(encoding="utf-8"))["model"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return {"model": name, "dims": int(config["n_embd"]), "head_dim": int(config["n_embd"]) // int(config["n_head"])}
