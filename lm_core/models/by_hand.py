@@ -40,7 +40,7 @@ HIDDEN = 8  # the feed-forward layer's width
 MAX_WORDS = 5  # the longest sentence (one position vector per place)
 SHIPPED_DECIMALS = 2  # the trained weights, rounded: what the learner reads and edits
 STEP_DECIMALS = 4  # a weight after an edit or a training step keeps at most this many decimals
-LIMIT = 99.0  # the largest size a weight may take (an edit beyond it is refused)
+LIMIT = 99  # the largest size a weight may take (an edit beyond it is refused)
 LANGUAGES = ("en", "zh")
 
 #: The words of each language's model, in the order of the tables' rows and columns. They are
@@ -164,9 +164,10 @@ def round_weights(model: ByHandModel, decimals: int = SHIPPED_DECIMALS) -> ByHan
 
 
 def take_step(model: ByHandModel, grads: Mapping[str, np.ndarray], learning_rate: float) -> ByHandModel:
-    """One step of gradient descent: weight − learning rate × gradient, rounded to STEP_DECIMALS."""
+    """One step of gradient descent: weight − learning rate × gradient, rounded to STEP_DECIMALS
+    and kept within ±LIMIT (what a link can carry)."""
     stepped = model.copy()
-    stepped.weights = {name: round_to(value - learning_rate * grads[name], STEP_DECIMALS)
+    stepped.weights = {name: np.clip(round_to(value - learning_rate * grads[name], STEP_DECIMALS), -LIMIT, LIMIT)
                        for name, value in model.weights.items()}
     return stepped
 
@@ -268,13 +269,13 @@ def parse_edits(base: ByHandModel, text: str) -> ByHandModel:
     for part in text.split(","):
         match = _EDIT.match(part.strip())
         if match is None or match["name"] not in shape_of:
-            raise InputError("ch5_by_hand.errors.link_part", part=part[:40])
+            raise InputError("ch5_by_hand.errors.link_part", part=part[:40], limit=LIMIT, decimals=STEP_DECIMALS)
         name, row, col = match["name"], int(match["row"]), int(match["col"])
         shape = shape_of[name]
         rows, cols = (1, shape[0]) if len(shape) == 1 else shape
         value = float(match["value"])
         if row >= rows or col >= cols or abs(value) > LIMIT:
-            raise InputError("ch5_by_hand.errors.link_part", part=part[:40])
+            raise InputError("ch5_by_hand.errors.link_part", part=part[:40], limit=LIMIT, decimals=STEP_DECIMALS)
         if len(shape) == 1:
             edited.weights[name][col] = value
         else:

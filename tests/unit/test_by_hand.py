@@ -71,6 +71,8 @@ def test_a_step_lowers_the_loss_and_rounds_to_four_decimals(model):
     assert after < before
     for value in stepped.weights.values():
         assert np.array_equal(value, by_hand.round_to(value, by_hand.STEP_DECIMALS))
+    wild = by_hand.take_step(model, {name: grad * 1e6 for name, grad in grads.items()}, 1.0)
+    assert max(np.abs(value).max() for value in wild.weights.values()) == by_hand.LIMIT  # a link can carry it
 
 
 def test_rounding_is_half_up_and_the_json_round_trips(model):

@@ -8,6 +8,7 @@ var ByHandMath = (function () {
   "use strict";
 
   const STEP_DECIMALS = 4;
+  const LIMIT = 99; // no weight grows past ±LIMIT (the link could not carry it)
 
   function zeros(rows, cols) {
     const out = [];
@@ -129,19 +130,24 @@ var ByHandMath = (function () {
     return Math.floor(value * scale + 0.5) / scale;
   }
 
-  // weight − learning rate × gradient, rounded to STEP_DECIMALS (lm_core's take_step).
+  function clip(value) {
+    return Math.min(LIMIT, Math.max(-LIMIT, value));
+  }
+
+  // weight − learning rate × gradient, rounded to STEP_DECIMALS, kept within ±LIMIT
+  // (lm_core's take_step).
   function step(W, grads, rate) {
     const out = {};
     for (const name of Object.keys(W)) {
       const value = W[name], grad = grads[name];
       out[name] = Array.isArray(value[0])
-        ? value.map((row, r) => row.map((v, c) => roundTo(v - rate * grad[r][c], STEP_DECIMALS)))
-        : value.map((v, c) => roundTo(v - rate * grad[c], STEP_DECIMALS));
+        ? value.map((row, r) => row.map((v, c) => clip(roundTo(v - rate * grad[r][c], STEP_DECIMALS))))
+        : value.map((v, c) => clip(roundTo(v - rate * grad[c], STEP_DECIMALS)));
     }
     return out;
   }
 
-  return { forward, loss, backward, step, roundTo, matmul, transpose, softmaxRow, STEP_DECIMALS };
+  return { forward, loss, backward, step, roundTo, matmul, transpose, softmaxRow, STEP_DECIMALS, LIMIT };
 })();
 
 if (typeof module !== "undefined") module.exports = ByHandMath;

@@ -10,6 +10,8 @@ questions ask the learner to predict before the tables answer.
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from lm_core.analysis.quiz import Answer, most_attended
@@ -21,6 +23,7 @@ from ui.predict import ask, bar_reveal
 from viz import by_hand_page
 
 LINK_PARAMS = ("hand", "hand_words", "hand_target", "hand_lr")
+KEY_FACTOR = 2  # the question makes the first word's key this many times bigger
 #: The page's words for the browser: name in the script -> key under ``ch5_by_hand.labels``.
 LABEL_KEYS = ("sentence", "undo", "reset", "formula_hint", "edit_hint", "masked_cell", "unmasked_cell",
               "gradient_cell", "gradient_title", "bad_number", "train_title", "target", "rate", "show_gradients",
@@ -84,7 +87,8 @@ def _labels() -> dict:
     lang = current_language()
     labels: dict[str, object] = {key: i18n.template(f"ch5_by_hand.labels.{key}", lang) for key in LABEL_KEYS}
     labels["steps"] = {key: t(f"ch5_by_hand.steps.{key}") for key in by_hand_page.step_names()}
-    labels["notes"] = {key: t(f"ch5_by_hand.notes.{key}") for key in NOTE_KEYS}
+    sizes = {"dim": by_hand.DIM, "root": f"{math.sqrt(by_hand.DIM):g}", "hidden": by_hand.HIDDEN}
+    labels["notes"] = {key: t(f"ch5_by_hand.notes.{key}", **sizes) for key in NOTE_KEYS}
     return labels
 
 
@@ -114,12 +118,13 @@ def _questions(model: by_hand.ByHandModel, view: dict, edits: str):
     positions = {str(i): f"{i + 1}: {word}" for i, word in enumerate(words)}
 
     def after_raise() -> Answer:
-        weights = by_hand.attention_if_key_scaled(model, words, 0, 2.0)
+        weights = by_hand.attention_if_key_scaled(model, words, 0, KEY_FACTOR)
         answer = most_attended(weights[None, :].repeat(len(words), axis=0), len(words) - 1)
         return Answer(answer.correct, "", {**answer.facts, "target": words[answer.facts["best"]]})
 
     ask("ch5.hand_key", list(positions), after_raise, bar_reveal("ch5.hand_key", labels=positions),
-        labels=positions, params={"first": words[0], "last": words[-1]}, context=context, cover=False).end()
+        labels=positions, params={"first": words[0], "last": words[-1], "factor": KEY_FACTOR}, context=context,
+        cover=False).end()
 
 
 def by_hand_section() -> None:
@@ -128,6 +133,8 @@ def by_hand_section() -> None:
     st.header(t("ch5_by_hand.header"))
     shown = explain_after("ch5/by_hand")
     base = by_hand.load_shipped(lang)
+    st.markdown(t("ch5_by_hand.summary", words=len(base.words), dim=by_hand.DIM, hidden=by_hand.HIDDEN,
+                  decimals=by_hand.SHIPPED_DECIMALS))
     opened, view = from_link(base)
     edits = by_hand.encode_edits(base, opened)
     if edits:
