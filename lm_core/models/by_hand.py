@@ -88,10 +88,10 @@ class ByHandModel:
     def ids(self, sentence: Sequence[str]) -> list[int]:
         """The row of each word; an unknown word or a sentence of the wrong length is an InputError."""
         if not 1 <= len(sentence) <= MAX_WORDS:
-            raise InputError("ch5_by_hand.errors.length", limit=MAX_WORDS)
+            raise InputError("errors.edited_model.length", limit=MAX_WORDS)
         unknown = [word for word in sentence if word not in self.words]
         if unknown:
-            raise InputError("ch5_by_hand.errors.word", word=unknown[0])
+            raise InputError("errors.edited_model.word", word=unknown[0])
         return [self.words.index(word) for word in sentence]
 
 
@@ -264,18 +264,18 @@ def parse_edits(base: ByHandModel, text: str) -> ByHandModel:
     if not text:
         return edited
     if len(text) > MAX_LINK_CHARS:
-        raise InputError("ch5_by_hand.errors.link_long", limit=MAX_LINK_CHARS)
+        raise InputError("errors.edited_model.link_long", limit=MAX_LINK_CHARS)
     shape_of = shapes(len(base.words))
     for part in text.split(","):
         match = _EDIT.match(part.strip())
         if match is None or match["name"] not in shape_of:
-            raise InputError("ch5_by_hand.errors.link_part", part=part[:40], limit=LIMIT, decimals=STEP_DECIMALS)
+            raise InputError("errors.edited_model.link_part", part=part[:40], limit=LIMIT, decimals=STEP_DECIMALS)
         name, row, col = match["name"], int(match["row"]), int(match["col"])
         shape = shape_of[name]
         rows, cols = (1, shape[0]) if len(shape) == 1 else shape
         value = float(match["value"])
         if row >= rows or col >= cols or abs(value) > LIMIT:
-            raise InputError("ch5_by_hand.errors.link_part", part=part[:40], limit=LIMIT, decimals=STEP_DECIMALS)
+            raise InputError("errors.edited_model.link_part", part=part[:40], limit=LIMIT, decimals=STEP_DECIMALS)
         if len(shape) == 1:
             edited.weights[name][col] = value
         else:
@@ -288,9 +288,9 @@ def parse_words(model: ByHandModel, text: str) -> list[int]:
     try:
         ids = [int(part) for part in text.split(".")]
     except ValueError:
-        raise InputError("ch5_by_hand.errors.link_words", part=text[:40]) from None
+        raise InputError("errors.edited_model.link_words", part=text[:40]) from None
     if not 1 <= len(ids) <= MAX_WORDS or any(not 0 <= i < len(model.words) for i in ids):
-        raise InputError("ch5_by_hand.errors.link_words", part=text[:40])
+        raise InputError("errors.edited_model.link_words", part=text[:40])
     return ids
 
 

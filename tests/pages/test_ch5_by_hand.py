@@ -60,7 +60,8 @@ def test_tampered_link_values_show_a_message_not_a_traceback(lang):
     shown = apptest_helpers.messages(app)
     for key, part in [("link_part", "WK.0.1:1.5,WQ.9.9:<b>x</b>".split(",")[1]), ("link_words", "0.77"),
                       ("link_target", "nine"), ("link_rate", "1e9")]:
-        expected = i18n.translate(f"ch5_by_hand.errors.{key}", lang, part=part, limit=by_hand.LIMIT,
+        namespace = "ch5_by_hand.errors" if key in ("link_target", "link_rate") else "errors.edited_model"
+        expected = i18n.translate(f"{namespace}.{key}", lang, part=part, limit=by_hand.LIMIT,
                                   decimals=by_hand.STEP_DECIMALS)
         assert any(expected.split("“")[0] in message for message in shown), (key, shown)
     data = payload(app)  # the example's model and view instead

@@ -94,7 +94,7 @@ def test_edits_round_trip_through_the_link_and_tampering_is_refused(model):
     for bad in ["WK.9.9:1", "XX.0.0:1", "WK.0.0:abc", "WK.0.0:1e308", "WK.0.0:150", "<script>", "WK.0.0:nan"]:
         with pytest.raises(InputError) as caught:
             by_hand.parse_edits(model, bad)
-        assert caught.value.key.startswith("ch5_by_hand.errors.")
+        assert caught.value.key.startswith("errors.edited_model.")
     assert by_hand.parse_words(model, "0.1.3") == [0, 1, 3]
     for bad in ["", "0.99", "a.b", "0.1.2.3.4.5"]:
         with pytest.raises(InputError):
