@@ -14,7 +14,7 @@ import math
 
 import streamlit as st
 
-from lm_core.analysis.quiz import Answer, most_attended
+from lm_core.analysis.quiz import Answer
 from lm_core.core.errors import InputError
 from lm_core.models import by_hand
 from ui import i18n
@@ -98,33 +98,38 @@ def _real_model_link_label(real: dict | None) -> str:
     return t("ch5_by_hand.labels.real_model", dims=real["dims"], head_dim=real["head_dim"])
 
 
-def _questions(model: by_hand.ByHandModel, view: dict, edits: str):
-    """Predict, then reveal: the next word, and the attention after a key is made bigger."""
+def _questions(model: by_hand.ByHandModel, view: dict, edits: str) -> list:
+    """Predict, then reveal: the next word, and the attention after a key is made bigger. Each
+    greys out the tables until answered (the caller ends them, last asked first). Options are
+    the words themselves."""
     words = [model.words[i] for i in view["ids"]]
     sentence = (" " if model.lang == "en" else "").join(words)
     context = (model.lang, tuple(view["ids"]), edits)
-    labels = {str(i): word for i, word in enumerate(model.words)}
 
     def next_word() -> Answer:
         _, probs = by_hand.predict(model, words)
-        values = {str(i): float(p) for i, p in enumerate(probs)}
+        values = {word: float(p) for word, p in zip(model.words, probs, strict=True)}
         best = int(probs.argmax())
-        return Answer(frozenset({str(best)}), "", {"values": values, "word": model.words[best], "prob": float(probs[best])})
+        return Answer(frozenset({model.words[best]}), "", {"values": values, "word": model.words[best],
+                                                            "prob": float(probs[best])})
 
-    ask("ch5.hand_next", list(labels), next_word, bar_reveal("ch5.hand_next", labels=labels), labels=labels,
-        params={"sentence": sentence}, context=context, cover=False).end()
+    asked = [ask("ch5.hand_next", list(model.words), next_word, bar_reveal("ch5.hand_next"),
+                 params={"sentence": sentence}, context=context)]
     if len(words) < 2:
-        return
-    positions = {str(i): f"{i + 1}: {word}" for i, word in enumerate(words)}
+        return asked
+    choices = list(dict.fromkeys(words))  # a word said twice is one option
 
     def after_raise() -> Answer:
         weights = by_hand.attention_if_key_scaled(model, words, 0, KEY_FACTOR)
-        answer = most_attended(weights[None, :].repeat(len(words), axis=0), len(words) - 1)
-        return Answer(answer.correct, "", {**answer.facts, "target": words[answer.facts["best"]]})
+        values = {word: float(max(w for w, other in zip(weights, words, strict=True) if other == word))
+                  for word in choices}
+        best = max(values, key=values.get)
+        return Answer(frozenset(w for w in choices if abs(values[w] - values[best]) <= 1e-6), "",
+                      {"values": values, "target": best, "weight": values[best]})
 
-    ask("ch5.hand_key", list(positions), after_raise, bar_reveal("ch5.hand_key", labels=positions),
-        labels=positions, params={"first": words[0], "last": words[-1], "factor": KEY_FACTOR}, context=context,
-        cover=False).end()
+    asked.append(ask("ch5.hand_key", choices, after_raise, bar_reveal("ch5.hand_key"),
+                     params={"first": words[0], "last": words[-1], "factor": KEY_FACTOR}, context=context))
+    return asked
 
 
 def by_hand_section() -> None:
@@ -139,7 +144,7 @@ def by_hand_section() -> None:
     edits = by_hand.encode_edits(base, opened)
     if edits:
         st.info(t("ch5_by_hand.edited_link"), icon=":material/edit:")
-    _questions(opened, view, edits)
+    questions = _questions(opened, view, edits)
     real = by_hand.real_model(lang)
     labels = _labels()
     labels["real_model"] = _real_model_link_label(real)
@@ -149,6 +154,8 @@ def by_hand_section() -> None:
         html = by_hand_page.by_hand_html(base, opened, view, example_view(base), labels, titles, real_link,
                                          projector=projector_on())
         st.iframe(html, height="content")
+    for question in reversed(questions):
+        question.end()
     if not shown:
         intro("ch5/by_hand", "common.read_more")
     st.markdown(t("ch5_by_hand.step_caption"))
