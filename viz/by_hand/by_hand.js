@@ -220,11 +220,11 @@
       td.dataset.value = value === -Infinity ? "-inf" : String(value);
       td.style.background = colour(value, scale);
       td.tabIndex = 0;
-      const show = () => setFormula(explain(name, r, c));
+      const show = () => showTip(td, explain(name, r, c));
       td.addEventListener("mouseenter", show);
       td.addEventListener("focus", show);
       td.addEventListener("click", () => { pinned = [name, r, c]; show(); });
-      td.addEventListener("mouseleave", () => setFormula(pinned ? explain(...pinned) : ""));
+      td.addEventListener("mouseleave", showPinned);
       return td;
     };
   }
@@ -245,12 +245,13 @@
       if (state.gradients) td.style.background = colour(grid(current.grads[name])[r][c], current.gradScale);
       const base = grid(P.base[name])[r][c];
       if (value !== base) td.classList.add("edited");
-      input.addEventListener("focus", () => setFormula(state.gradients ? gradientText(name, r, c) : L.edit_hint));
+      input.addEventListener("focus", () => showTip(input, state.gradients ? gradientText(name, r, c) : L.edit_hint));
+      input.addEventListener("blur", showPinned);
       input.addEventListener("change", () => {
         const typed = Number(input.value.replace("−", "-").replace(",", "."));
         if (input.value.trim() === "" || !Number.isFinite(typed) || Math.abs(typed) > P.limit) {
           input.classList.add("bad");
-          setFormula(fill(L.bad_number, { limit: P.limit }));
+          showTip(input, fill(L.bad_number, { limit: P.limit }));
           return;
         }
         const rounded = M.roundTo(typed, M.STEP_DECIMALS);
@@ -283,7 +284,7 @@
       gradPanel.querySelector(".panel-title").textContent = fill(L.gradient_title, { name: P.titles[name] || name });
       gradPanel.querySelectorAll("td").forEach((td) => {
         td.textContent = fmt(Number(td.dataset.value), 3);
-        td.addEventListener("mouseenter", () => setFormula(gradientText(name, +td.dataset.row, +td.dataset.col)));
+        td.addEventListener("mouseenter", () => showTip(td, gradientText(name, +td.dataset.row, +td.dataset.col)));
       });
       gradPanel.classList.add("gradients");
       const pair = el("div", "pair");
@@ -303,8 +304,7 @@
   // ------------------------------------------------------------------ the page
 
   const controls = el("div", "controls");
-  const formula = el("div", "formula", "");
-  formula.setAttribute("aria-live", "polite");
+  const formula = el("div", "formula", L.formula_hint);
   const stage = el("div", "stage");
   const status = el("div", "status");
   status.id = "status";
@@ -313,8 +313,32 @@
   ROOT.appendChild(stage);
   ROOT.appendChild(status);
 
-  function setFormula(text) {
-    formula.textContent = text || L.formula_hint;
+  // The arithmetic of a cell, in a box just below it (the page scrolls, so a box at the top
+  // would be out of sight); a clicked cell keeps its box until another is clicked.
+  const tip = el("div", "tip");
+  tip.id = "tip";
+  tip.hidden = true;
+  document.body.appendChild(tip);
+
+  function showTip(node, text) {
+    if (!text) { tip.hidden = true; return; }
+    tip.textContent = text;
+    tip.hidden = false;
+    const box = node.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    tip.style.left = Math.max(4, Math.min(box.left + window.scrollX, width - tip.offsetWidth - 8)) + "px";
+    tip.style.top = box.bottom + window.scrollY + 4 + "px";
+  }
+
+  function pinnedCell() {
+    if (!pinned) return null;
+    const [name, r, c] = pinned;
+    return stage.querySelector(`td[data-name="${name}"][data-row="${r}"][data-col="${c}"]`);
+  }
+
+  function showPinned() {
+    const cell = pinnedCell();
+    if (cell) showTip(cell, explain(...pinned)); else tip.hidden = true;
   }
 
   let current = null;
@@ -500,7 +524,8 @@
       sentence: words.join(P.lang === "zh" ? "" : " "), word: P.words[best], prob: fmt(s.probs[n - 1][best], 2),
     }));
     controls.appendChild(predictLine);
-    setFormula(pinned && s[pinned[0]] && pinned[1] < n && pinned[2] < s[pinned[0]][0].length ? explain(...pinned) : "");
+    if (!pinnedCell()) pinned = null;
+    showPinned();
     status.dataset.prediction = P.words[best];
     status.dataset.loss = String(current.loss);
     status.dataset.words = words.join(" ");
