@@ -22,7 +22,6 @@ from ui.common import current_language, explain_after, intro, projector_on, quer
 from ui.predict import ask, bar_reveal
 from viz import by_hand_page
 
-LINK_PARAMS = ("hand", "hand_words", "hand_target", "hand_lr")
 KEY_FACTOR = 2  # the question makes the first word's key this many times bigger
 #: The page's words for the browser: name in the script -> key under ``ch5_by_hand.labels``.
 LABEL_KEYS = ("sentence", "undo", "reset", "formula_hint", "edit_hint", "masked_cell", "unmasked_cell",
