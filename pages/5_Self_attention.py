@@ -59,6 +59,8 @@ sharpest = sections.sharpest_question(chosen_model, sentence, current)
 sections.bertviz_section(chosen_model, sentence, current)
 sharpest.end()
 
+from ui.chapters.ch5.by_hand import by_hand_section  # noqa: E402, I001
+by_hand_section()
 st.divider()
 st.markdown(md("ch5/takeaways"))
 del lang

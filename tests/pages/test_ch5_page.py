@@ -82,7 +82,7 @@ def test_default_page_opens_the_found_head_in_the_browser_explorer(page):
     # The input vectors are a server chart; the explorer (steps, one token, all heads) and
     # BertViz's two views are frames.
     assert len(titles(page)) == 1
-    assert len(page.get("iframe")) == 3
+    assert len(page.get("iframe")) == 3 + 1  # + the by-hand tables
     assert page.title[0].value == i18n.translate("ch5.title", "en")
     # "It rained this morning": the search opens the head where "rained" looks at this/morning.
     search = HEAD_SEARCHES["rained"]
@@ -275,7 +275,7 @@ def test_smollm2_rope_step_groups_and_cap(lang):
     assert opened(app)[:2] == (best.layer, best.head)
     np.testing.assert_allclose(numbers["weights"][best.layer, best.head], trace[f"blocks.{best.layer}.attn.weights"][best.head],
                                atol=1e-3)
-    assert len(app.get("iframe")) == 3
+    assert len(app.get("iframe")) == 3 + 1  # + the by-hand tables
     # Past the token cap: a clear message in the learner's language.
     app.text_input(key="ch5_text").set_value("word " * 30).run()
     assert not app.exception
