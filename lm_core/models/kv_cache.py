@@ -122,3 +122,27 @@ def seconds_per_token(model, ids: list[int], new_tokens: int, use_cache: bool) -
             text.append(token)
             feed = [token] if use_cache else text
         return (time.perf_counter() - started) / max(1, new_tokens)
+
+
+def cache_timing_job(model_name: str, ids: tuple[int, ...], new_tokens: int, rounds: int,
+                     progress, should_stop) -> dict[str, float]:  # noqa: ANN001
+    """Seconds per token with and without the cache, measured side by side (a job of the shared
+    queue: the model is loaded in the worker). The two runs alternate ``rounds`` times and the
+    median of each is kept, so a busy machine slows both alike. One warm-up run goes first."""
+    if model_name == "smollm2":
+        from lm_core.models.smollm2_cache import load_smollm2
+
+        model, _ = load_smollm2()
+    else:
+        from lm_core.models.checkpoints import load_gpt
+
+        model, _ = load_gpt(model_name)
+    seconds_per_token(model, list(ids), 2, True)  # warm-up: first calls allocate
+    timings: dict[str, list[float]] = {"cached": [], "uncached": []}
+    for index in range(rounds):
+        if should_stop():
+            break
+        for kind in ("cached", "uncached"):
+            timings[kind].append(seconds_per_token(model, list(ids), new_tokens, kind == "cached"))
+        progress({"round": index + 1, "rounds": rounds})
+    return {kind: float(sorted(values)[len(values) // 2]) for kind, values in timings.items() if values}

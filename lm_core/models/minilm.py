@@ -172,18 +172,20 @@ def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:
     return last_hidden[token_indices].mean(dim=0).float().numpy()
 
 
-def minilm_forward(token_ids: list[int], capture: Capture | None = None, tokenizer_model=None) -> torch.Tensor:
-    """MiniLM's last-layer vectors (T, C), computed layer by layer from its own modules so that a
+def minilm_forward(token_ids: list[int], capture: Capture | None = None, tokenizer_model=None,
+                   copies: int = 1) -> torch.Tensor:
+    """MiniLM's last-layer vectors (copies, T, C), computed layer by layer from its own modules so that a
     capture can record and change them (MiniLM is a ``transformers`` model without a capture path).
 
     Per layer: attention through :func:`lm_core.models.attention.attend` (a head can be switched
     off at ``blocks.{i}.attn.head_out``), the output projection, add and LayerNorm, the MLP (its
     hidden units are ``blocks.{i}.mlp.act``), add and LayerNorm (``blocks.{i}.resid_post``).
-    A test checks it against the model's own output.
+    A test checks it against the model's own output. ``copies``: the sentence repeated as a
+    batch, so that each row can carry its own change (``HeadScale(..., row=r)``).
     """
     _, model = tokenizer_model or load_minilm()
     n_heads = model.config.num_attention_heads
-    ids = torch.tensor([token_ids])
+    ids = torch.tensor([list(token_ids)] * copies)
     with inference_threads(), torch.inference_mode():
         x = model.embeddings(input_ids=ids, token_type_ids=torch.zeros_like(ids))
         for index, layer in enumerate(model.encoder.layer):
@@ -198,4 +200,4 @@ def minilm_forward(token_ids: list[int], capture: Capture | None = None, tokeniz
             x = layer.output.LayerNorm(layer.output.dense(hidden) + x)
             x = edit(capture, f"{prefix}.resid_post", x)
             record(capture, f"{prefix}.resid_post", x)
-    return x[0].float()
+    return x.float()
