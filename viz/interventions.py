@@ -146,3 +146,32 @@ def bars(labels: Sequence[str], values: Sequence[float], title: str, x_title: st
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(showlegend=False)
     return fig
+
+
+# --------------------------------------------------------------------------- quantisation
+
+
+def block_figure(quants: Sequence[int], weights: Sequence[float], title: str, x_title: str, y_title: str) -> go.Figure:
+    """The 32 weights of one block: bars at their values, each labelled with its 4-bit number."""
+    fig = go.Figure(go.Bar(x=list(range(len(weights))), y=list(weights), text=[str(q) for q in quants],
+                           textposition="outside", cliponaxis=False, marker_color=PALETTE[0],
+                           hovertemplate="#%{x}: q = %{text} → %{y:.5f}<extra></extra>"))
+    apply_style(fig, height=320, title=for_plotly(title))
+    fig.update_xaxes(title_text=for_plotly(x_title), dtick=4)
+    fig.update_yaxes(title_text=for_plotly(y_title))
+    return fig
+
+
+def error_histogram(histograms: dict, limit: float, title: str, x_title: str, y_title: str, name_of) -> go.Figure:  # noqa: ANN001
+    """Share of weights per error bin, one line per number of bits (``name_of(bits)`` names it)."""
+    fig = go.Figure()
+    for index, (bits, shares) in enumerate(sorted(histograms.items(), key=lambda item: -int(item[0]))):
+        edges = np.linspace(-limit, limit, len(shares) + 1)
+        centres = (edges[:-1] + edges[1:]) / 2
+        fig.add_scatter(x=centres, y=shares, mode="lines", line={"shape": "hvh", "width": 3,
+                        "color": PALETTE[index % len(PALETTE)]}, name=for_plotly(name_of(int(bits))))
+    apply_style(fig, height=340, title=for_plotly(title))
+    fig.update_xaxes(title_text=for_plotly(x_title))
+    fig.update_yaxes(title_text=for_plotly(y_title), type="log")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25})
+    return fig

@@ -26,7 +26,7 @@ def test_a_steered_link_shows_both_continuations_the_cache_and_the_timing() -> N
     assert [trace["name"] for trace in steered["data"]] == [text("en", "before"), text("en", "after_short")]
     continuations = [m.value for m in app.markdown if m.value.startswith("This morning it **")]
     assert len(continuations) == 2 and continuations[0] != continuations[1]
-    fill = apptest_helpers.chart_titled(app, "The cache, step by step")
+    fill = apptest_helpers.chart_titled(app, "The cache filling slot by slot")
     assert len(fill["frames"]) == 70  # one frame per new token; the window (64) slides at the end
     assert any("window of 64 tokens" in m.value for m in app.markdown)  # the sliding question
     app.button(key="ch7_kv_time_go").click().run()
@@ -48,3 +48,11 @@ def test_chinese_tiny_gpt_steers_after_pressing_the_button() -> None:
     sizes = memory["data"][0]["x"]
     assert sizes[-1] == 3 * sizes[-2]  # SmolLM2 with 9 key/value heads against its real 3
     assert app.query_params["steer"] == "1"
+    # The quantisation lab (a job of a few seconds: the tiny GPT at 8, 4, 3 and 2 bits).
+    app.button(key="ch7_quant_go").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    app.button(key="quiz_skip_ch7_quant_agree").click().run()
+    table = app.table[0].value
+    assert len(table) == 5  # float32, then 8, 4, 3 and 2 bits
+    apptest_helpers.chart_titled(app, text("zh", "q_hist_title"))
+    assert app.query_params["quant"] == "1"

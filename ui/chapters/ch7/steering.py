@@ -111,16 +111,17 @@ def steering_section(model_name: str) -> None:
     model, _ = causal_lm(model_name)
     request = _controls(model_name, int(model.config.n_layer))
     st.session_state.setdefault("ch7_steered", st.query_params.get("steer") == "1")
+    # Guess first: the answer runs the two continuations (so does the button, or a link with steer=1).
+    question = ask("ch7.steer", ["yes", "no"], lambda: steer_answer(run(model_name, request)),
+                   params={"strength": request["strength"], "layer": request["layer"] + 1},
+                   context=(model_name, tuple(sorted(request.items()))))
     if st.button(t("ch7_steering.button"), icon=":material/explore:", key="ch7_steer_go"):
         st.session_state["ch7_steered"] = True
-    if not st.session_state["ch7_steered"]:
+    if st.session_state["ch7_steered"] or question.revealed:
+        set_query_param("steer", 1)
+        st.session_state["ch7_steered"] = True
+        with guard():
+            _show(run(model_name, request), request)
+    else:
         st.caption(t("ch7_steering.press"))
-        return
-    set_query_param("steer", 1)
-    with guard():
-        shown = run(model_name, request)
-        question = ask("ch7.steer", ["yes", "no"], lambda: steer_answer(shown),
-                       params={"strength": request["strength"], "layer": request["layer"] + 1},
-                       context=(model_name, tuple(sorted(request.items()))))
-        _show(shown, request)
-        question.end()
+    question.end()
