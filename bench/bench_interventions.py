@@ -105,18 +105,44 @@ def cache(models: list[str], rounds: int) -> None:
               f"| {timings['uncached'] * 1000:.2f} | {timings['uncached'] / timings['cached']:.2f}x |")
 
 
+def quantisation(models: list[str]) -> None:
+    from lm_core.analysis import quantisation as lab
+    from lm_core.models import quantise as qz
+    from lm_core.models.smollm2_cache import GGUF_FILE, package_folder
+
+    print("\n#### Quantisation: the model at fewer bits against float32 (per block of 32, scale + minimum)\n")
+    print("| model | bits | matrices MB | mean abs error | same next token | perplexity | ms/token | seconds |")
+    print("|---|---|---|---|---|---|---|---|")
+    for model_name in models:
+        started = time.perf_counter()
+        result = lab.quantisation_job(model_name, lab.BITS, lambda report: None, lambda: False)
+        seconds = time.perf_counter() - started
+        for row in result["rows"]:
+            print(f"| {model_name} ({result['tokens']} predictions) | {row['bits']} | {row['megabytes']:.2f} "
+                  f"| {row['mean_abs_error']:.5f} | {row['agreement']:.1%} | {row['perplexity']:.2f} "
+                  f"| {row['ms_per_token']:.1f} | {seconds:.0f} |")
+    folder = package_folder()
+    if folder is not None and "smollm2" in models:
+        block = qz.read_q4_1_block(str(folder / GGUF_FILE), "blk.0.ffn_gate.weight", 0, 0)
+        print(f"\nSmolLM2's file, blk.0.ffn_gate.weight row 0 block 0: bytes {block.raw.hex(' ')}; scale "
+              f"{block.scale:.6g}, minimum {block.minimum:.6g}, q = {list(block.quants)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-smollm2", action="store_true", help="leave SmolLM2 out (it takes most of the time)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=("heads", "steering", "cache", "quantisation"), default=None)
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     decoders = ["gpt_toy_en", "gpt_toy_zh"] + ([] if args.no_smollm2 else ["smollm2"])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), load average "
           f"{os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    head_importance(["minilm", *decoders])
-    steering_effect(decoders)
-    cache(decoders, args.rounds)
+    parts = {"heads": lambda: head_importance(["minilm", *decoders]), "steering": lambda: steering_effect(decoders),
+             "cache": lambda: cache(decoders, args.rounds), "quantisation": lambda: quantisation(decoders)}
+    for name, part in parts.items():
+        if args.only in (None, name):
+            part()
 
 
 if __name__ == "__main__":

@@ -91,31 +91,38 @@ def quantised_bytes(n_weights: int, bits: int, block: int = BLOCK) -> int:
     return -(-n_weights * bits // 8) + blocks * 4
 
 
-def quantised_copy(model: torch.nn.Module, bits: int) -> tuple[torch.nn.Module, dict[str, float]]:
+def quantised_copy(model: torch.nn.Module, bits: int, rows_at_once: int = 2048,
+                   sample_size: int = 20000) -> tuple[torch.nn.Module, dict[str, float]]:
     """A private copy of ``model`` whose matrices (every 2-D weight) are quantised to ``bits`` bits.
 
-    Returns the copy and its numbers: bytes of the matrices in float32 and quantised, and the
-    error of every weight (a sample for the histogram, the mean absolute error). The shared
-    model is never touched: the copy is deep.
+    Returns the copy and its numbers: bytes of the matrices in float32 and quantised, the mean
+    absolute error of every weight and an evenly spaced sample of the errors (for a histogram).
+    The shared model is never touched: the copy is deep. Big matrices go ``rows_at_once`` rows
+    at a time, so the extra memory stays small next to the copy.
     """
     twin = copy.deepcopy(model)
     float_bytes = quant_bytes = 0
-    errors: list[torch.Tensor] = []
+    total_error, count = 0.0, 0
+    samples: list[torch.Tensor] = []
+    matrices = {id(p): p for p in twin.parameters() if p.dim() == 2}  # tied weights once
+    every = sum(p.numel() for p in matrices.values())
     with torch.no_grad():
-        seen: set[int] = set()
-        for _, parameter in twin.named_parameters():
-            if parameter.dim() != 2 or id(parameter) in seen:  # tied weights are quantised once
-                continue
-            seen.add(id(parameter))
-            restored = quantise_blocks(parameter.data, bits)
-            errors.append((restored - parameter.data).flatten())
-            parameter.data.copy_(restored)
+        for parameter in matrices.values():
+            share = max(1, round(sample_size * parameter.numel() / every))
+            errors_here: list[torch.Tensor] = []
+            for start in range(0, parameter.shape[0], rows_at_once):
+                rows = parameter.data[start:start + rows_at_once]
+                restored = quantise_blocks(rows, bits)
+                error = (restored - rows).flatten()
+                total_error += float(error.abs().sum())
+                errors_here.append(error[:: max(1, error.numel() * parameter.shape[0] // (share * rows.shape[0]))])
+                rows.copy_(restored)
+            samples.append(torch.cat(errors_here)[:share])
+            count += parameter.numel()
             float_bytes += parameter.numel() * 4
             quant_bytes += quantised_bytes(parameter.numel(), bits)
-    every = torch.cat(errors)
-    sample = every[torch.linspace(0, every.numel() - 1, min(20000, every.numel())).long()]
     return twin, {"float_bytes": float(float_bytes), "quant_bytes": float(quant_bytes),
-                  "mean_abs_error": float(every.abs().mean()), "error_sample": sample.numpy()}
+                  "mean_abs_error": total_error / max(1, count), "error_sample": torch.cat(samples).numpy()}
 
 
 def compare(model: torch.nn.Module, twin: torch.nn.Module, ids: list[int], window: int | None = None) -> dict[str, float]:
