@@ -45,7 +45,7 @@ def cached_effect(model_name: str, text: str, layer: int, head: int) -> ab.HeadE
 def importance(model_name: str, text: str) -> ab.Importance:
     """Every head switched off in turn: a job of the shared queue (identical requests shared)."""
     job = functools.partial(ab.importance_job, model_name, text)
-    return jobs.run_shared(("ch5.importance", model_name, text), job, label="ch5.importance", cap_s=120.0)
+    return jobs.run_shared(("ch5.importance", model_name, text), job, label="ch5.importance", cap_s=300.0)
 
 
 def _choose_head(n_layers: int, n_heads: int) -> tuple[int, int, bool]:

@@ -44,7 +44,7 @@ def _real_block() -> None:
 
 def measure(model_name: str) -> dict:
     job = functools.partial(lab.quantisation_job, model_name, lab.BITS)
-    return jobs.run_shared(("ch7.quantise", model_name, lab.BITS), job, label="ch7.quantise", cap_s=180.0)
+    return jobs.run_shared(("ch7.quantise", model_name, lab.BITS), job, label="ch7.quantise", cap_s=600.0)
 
 
 def agreement_answer(result: dict) -> Answer:

@@ -74,7 +74,7 @@ def run(model_name: str, request: dict) -> steering.SteeringRun:
     job = functools.partial(steering.steering_job, model_name, request["prompt"], toward, away, request["layer"],
                             request["strength"], n_tokens)
     key = ("ch7.steer", model_name, request["prompt"], toward, away, request["layer"], request["strength"], n_tokens)
-    return jobs.run_shared(key, job, label="ch7.steer", cap_s=120.0)
+    return jobs.run_shared(key, job, label="ch7.steer", cap_s=300.0)
 
 
 def _show(result: steering.SteeringRun, request: dict) -> None:
