@@ -24,14 +24,21 @@ BITS = (8, 4, 3, 2)
 SPLIT_SEED = 1337
 
 
-def comparison_text(model_name: str) -> str:
+def held_out_sentences(model_name: str) -> list[str]:
     """Toy-world sentences from the validation part of the tiny GPTs' training split (the toy
     world repeats its sentences, so the model has seen most of them in other places)."""
     corpus = load_corpus("toy_zh" if model_name == "gpt_toy_zh" else "toy_en")
-    sentences = list(corpus.sentences)
-    _, held_out = split_sentences(sentences, SPLIT_SEED)
-    joiner = "" if model_name == "gpt_toy_zh" else " "
-    return joiner.join(held_out[:80])
+    _, held_out = split_sentences(list(corpus.sentences), SPLIT_SEED)
+    return held_out[:80]
+
+
+def comparison_ids(model_name: str, tokenizer) -> list[int]:  # noqa: ANN001
+    """The text every copy is read on, as the model reads text: a tiny GPT as it was trained
+    (each sentence followed by its end-of-text token), SmolLM2 as running English text."""
+    sentences = held_out_sentences(model_name)
+    if hasattr(tokenizer, "encode_corpus"):
+        return list(tokenizer.encode_corpus(sentences))[:TEXT_TOKENS]
+    return list(tokenizer.encode(" ".join(sentences)))[:TEXT_TOKENS]
 
 
 def histogram(errors: np.ndarray, limit: float, bins: int = 41) -> list[float]:
@@ -47,12 +54,12 @@ def _time_per_token(model, prompt: list[int]) -> float:  # noqa: ANN001
 
 
 def quantisation_job(model_name: str, bits: tuple[int, ...], progress: Callable, should_stop: Callable) -> dict:
-    """Every number of bits against float32 on :func:`comparison_text`; plain data for the page."""
+    """Every number of bits against float32 on :func:`comparison_ids`; plain data for the page."""
     from lm_core.analysis.ablation import load_by_name
 
     model, tokenizer = load_by_name(model_name)
     window = int(model.config.block_size)
-    ids = list(tokenizer.encode(comparison_text(model_name)))[:TEXT_TOKENS]
+    ids = comparison_ids(model_name, tokenizer)
     prompt = ids[:8]
     rows: list[dict] = []
     samples: dict[int, np.ndarray] = {}
