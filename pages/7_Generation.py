@@ -22,6 +22,9 @@ from lm_core.core.text import clean_text  # noqa: E402
 from lm_core.models.checkpoints import list_gpts  # noqa: E402
 from ui import own_model  # noqa: E402
 from ui.chapters.ch7 import choice, knobs, lens, panel, smollm2  # noqa: E402
+from ui.chapters.ch7.kv_cache import kv_cache_section  # noqa: E402
+from ui.chapters.ch7.quantise import quantisation_section  # noqa: E402
+from ui.chapters.ch7.steering import steering_section  # noqa: E402
 from ui.common import (  # noqa: E402
     guard,
     intro,
@@ -97,6 +100,12 @@ else:
     if model_name == SMOLLM2:
         with guard():
             smollm2.since_gpt2_section(tiny_models)
+    with guard():
+        steering_section(model_name)
+    with guard():
+        kv_cache_section(model_name, prompt_ids)
+    with guard():
+        quantisation_section(model_name)
 
 st.divider()
 st.markdown(md("ch7/takeaways"))

@@ -104,3 +104,39 @@ FAMILY_EXAMPLES: dict[str, FamilyExample] = {
     # "钥" (first character of "keys") masked; "面包" (bread) rebuilt.
     "zh": FamilyExample("我的钥匙找了一整天，原来它们在面包旁边。", (2,), (15, 16), "利润大幅下降"),
 }
+
+# --------------------------------------------------------------------------- chapter 7: steering
+
+
+class SteeringExample(NamedTuple):
+    """Chapter 7's steering: the prompt to continue, two small sets of sentences whose mean
+    residual difference is the steering vector (``toward`` minus ``away``), and the layer and
+    strength it opens on (a negative strength steers toward ``away``). The tiny GPTs' sentences
+    are ones the toy world contains."""
+
+    prompt: str
+    toward: tuple[str, ...]
+    away: tuple[str, ...]
+    layer: int
+    strength: float
+
+
+STEERING_EXAMPLES: dict[str, SteeringExample] = {
+    "gpt_toy_en": SteeringExample(
+        "This morning it",
+        ("It rained all night.", "The rain shook the windows.", "It will rain tonight."),
+        ("It is sunny today.", "The sun rose slowly in the morning.", "Today it is sunny."),
+        1, 2.0),
+    "gpt_toy_zh": SteeringExample(
+        "今天",
+        ("今晚会下雨。", "今天早上一直在下雨。", "每天晚上都下雨。"),
+        ("今天是晴天。", "太阳慢慢升起来了。", "今天是晴天，很暖和。"),
+        1, 2.0),
+    "smollm2": SteeringExample(
+        "My favourite weekend is",
+        ("The astronauts floated inside the space station.", "The rocket flew past the Moon toward Mars.",
+         "Stars and planets filled the dark night sky."),
+        ("The meeting was held in the office on Monday.", "She wrote a report and sent it to her manager.",
+         "The train left the station at noon."),
+        8, 1.5),
+}

@@ -9,6 +9,10 @@
 * ``capture=Capture()`` (capture path): the five steps written out, each recorded under
   ``{prefix}.q|k|v|scores|scaled|masked|weights|head_out`` (see :mod:`lm_core.models.capture`).
 
+Either way, an edit the capture carries for ``{prefix}.head_out`` (a head switched off or
+scaled, :mod:`lm_core.models.interventions`) changes the heads' outputs before they are merged;
+``Capture.intervening(edits)`` keeps the fused path.
+
 Both give the same output (a test checks it). Shapes: queries ``(B, Hq, Tq, D)``, keys and
 values ``(B, Hkv, Tk, D)``. Self-attention has ``Tq == Tk``; cross-attention (a decoder
 looking at the encoder) has keys and values from another sequence. Grouped-query attention
@@ -29,7 +33,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from lm_core.models.capture import Capture, record
+from lm_core.models.capture import Capture, edit, fast, record
 
 
 def kv_head_of(query_head: int, n_query_heads: int, n_kv_heads: int) -> int:
@@ -90,14 +94,16 @@ def attend(
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
     allowed = allowed_mask(n_queries, n_keys, causal, past, key_padding, q.device)
 
-    if capture is None:
+    if fast(capture):  # nothing to record (an intervention may still change the heads' outputs)
         if allowed is not None and allowed.dim() == 2 and causal and past == 0 and n_queries == n_keys:
-            return F.scaled_dot_product_attention(
+            head_out = F.scaled_dot_product_attention(
                 q, k, v, dropout_p=dropout, is_causal=True, scale=scale, enable_gqa=k.shape[1] != n_query_heads
             )
-        return F.scaled_dot_product_attention(
-            q, k, v, attn_mask=allowed, dropout_p=dropout, scale=scale, enable_gqa=k.shape[1] != n_query_heads
-        )
+        else:
+            head_out = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=allowed, dropout_p=dropout, scale=scale, enable_gqa=k.shape[1] != n_query_heads
+            )
+        return edit(capture, f"{prefix}.head_out", head_out)
 
     record(capture, f"{prefix}.q", q)
     record(capture, f"{prefix}.k", k)
@@ -116,6 +122,7 @@ def attend(
     if dropout > 0:
         weights = F.dropout(weights, p=dropout)
     head_out = weights @ values  # a weighted average of the values
+    head_out = edit(capture, f"{prefix}.head_out", head_out)  # a head switched off or scaled, if asked
     record(capture, f"{prefix}.head_out", head_out)
     return head_out
 

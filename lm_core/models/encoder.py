@@ -40,7 +40,7 @@ from torch import nn
 
 from lm_core.core.errors import InputError
 from lm_core.models.attention import attend, merge_heads, split_heads
-from lm_core.models.capture import Capture
+from lm_core.models.capture import Capture, edit
 from lm_core.models.capture import record as _record
 from lm_core.models.config import ConfigMixin, require_heads_divide, require_positive
 from lm_core.models.gpt import MLP
@@ -146,6 +146,7 @@ class EncoderBlock(nn.Module):
     ) -> torch.Tensor:
         x = x + self.attn(self.ln1(x), capture, key_padding)
         x = x + self.mlp(self.ln2(x), capture)
+        x = edit(capture, f"{self.name}.resid_post", x)  # patched or steered, if asked
         _record(capture, f"{self.name}.resid_post", x)
         return x
 

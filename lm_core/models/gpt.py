@@ -44,6 +44,11 @@ name                            shape         what
 ==============================  ============  =========================================
 
 All captured tensors are detached copies on the CPU (float32).
+
+Interventions go through the same per-call object (:mod:`lm_core.models.interventions`):
+``blocks.{i}.attn.head_out`` (a head switched off or scaled), ``blocks.{i}.mlp.act`` (a neuron
+silenced) and ``blocks.{i}.resid_post`` (an activation patched in, a steering vector added)
+can be changed on the way; ``Capture.intervening(edits)`` does it on the fast path.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lm_core.models.attention import attend, merge_heads, split_heads
-from lm_core.models.capture import Capture
+from lm_core.models.capture import Capture, edit, fast
 from lm_core.models.capture import record as _record
 from lm_core.models.config import ConfigMixin, require_dropout, require_heads_divide, require_positive
 from lm_core.models.kv_cache import KVCache
@@ -108,7 +113,7 @@ class CausalSelfAttention(nn.Module):
     ) -> torch.Tensor:
         batch, tokens, channels = x.shape
         q, k, v = (split_heads(part, self.n_head) for part in self.qkv(x).split(channels, dim=2))
-        if capture is not None and kv_cache is not None:
+        if not fast(capture) and kv_cache is not None:
             raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
         past = 0
         if kv_cache is not None:
@@ -135,7 +140,7 @@ class MLP(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, capture: Capture | None = None) -> torch.Tensor:
-        hidden = F.gelu(self.fc(x))
+        hidden = edit(capture, f"{self.name}.act", F.gelu(self.fc(x)))  # a neuron silenced, if asked
         _record(capture, f"{self.name}.act", hidden)
         return self.dropout(self.proj(hidden))
 
@@ -165,6 +170,7 @@ class Block(nn.Module):
         normed = self.ln2(x)
         _record(capture, f"{self.name}.ln2", normed)
         x = x + self.mlp(normed, capture)
+        x = edit(capture, f"{self.name}.resid_post", x)  # patched or steered, if asked
         _record(capture, f"{self.name}.resid_post", x)
         return x
 
@@ -239,7 +245,7 @@ class GPT(nn.Module):
         x = self.drop(x)
         for block in self.blocks:
             x = block(x, capture, kv_cache)
-        if last_only and capture is None:
+        if last_only and fast(capture):
             x = x[:, -1:, :]
         x = self.ln_f(x)
         _record(capture, "ln_f", x)

@@ -19,7 +19,7 @@ import torch
 from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
 from lm_core.models.attention import attend, merge_heads, split_heads
-from lm_core.models.capture import Capture, record
+from lm_core.models.capture import Capture, edit, record
 from lm_core.tokenizers.pretrained import load_minilm_tokenizer, minilm_path
 
 MAX_TOKENS = 128
@@ -170,3 +170,34 @@ def contextual_word_vectors(sentence: str, word: str) -> np.ndarray:
     last_hidden = outputs.hidden_states[-1][0]
     del tokens
     return last_hidden[token_indices].mean(dim=0).float().numpy()
+
+
+def minilm_forward(token_ids: list[int], capture: Capture | None = None, tokenizer_model=None,
+                   copies: int = 1) -> torch.Tensor:
+    """MiniLM's last-layer vectors (copies, T, C), computed layer by layer from its own modules so that a
+    capture can record and change them (MiniLM is a ``transformers`` model without a capture path).
+
+    Per layer: attention through :func:`lm_core.models.attention.attend` (a head can be switched
+    off at ``blocks.{i}.attn.head_out``), the output projection, add and LayerNorm, the MLP (its
+    hidden units are ``blocks.{i}.mlp.act``), add and LayerNorm (``blocks.{i}.resid_post``).
+    A test checks it against the model's own output. ``copies``: the sentence repeated as a
+    batch, so that each row can carry its own change (``HeadScale(..., row=r)``).
+    """
+    _, model = tokenizer_model or load_minilm()
+    n_heads = model.config.num_attention_heads
+    ids = torch.tensor([list(token_ids)] * copies)
+    with inference_threads(), torch.inference_mode():
+        x = model.embeddings(input_ids=ids, token_type_ids=torch.zeros_like(ids))
+        for index, layer in enumerate(model.encoder.layer):
+            prefix = f"blocks.{index}"
+            attention = layer.attention
+            q, k, v = (split_heads(part(x), n_heads) for part in
+                       (attention.self.query, attention.self.key, attention.self.value))
+            heads = attend(q, k, v, capture=capture, prefix=f"{prefix}.attn")
+            x = attention.output.LayerNorm(attention.output.dense(merge_heads(heads)) + x)
+            hidden = edit(capture, f"{prefix}.mlp.act", layer.intermediate(x))
+            record(capture, f"{prefix}.mlp.act", hidden)
+            x = layer.output.LayerNorm(layer.output.dense(hidden) + x)
+            x = edit(capture, f"{prefix}.resid_post", x)
+            record(capture, f"{prefix}.resid_post", x)
+    return x.float()

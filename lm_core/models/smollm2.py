@@ -47,6 +47,9 @@ name                            shape           what
 ``logits``                      (B, T, V)       next-token scores at every position
 ==============================  ==============  ==========================================
 
+Interventions (:mod:`lm_core.models.interventions`) change ``blocks.{i}.attn.head_out``,
+``blocks.{i}.mlp.act`` and ``blocks.{i}.resid_post`` through the same per-call object.
+
 (C = 576 width, Hq = 9 query heads, Hkv = 3 key/value heads, D = 64, F = 1536, V = 49,152.)
 """
 
@@ -59,7 +62,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lm_core.models.attention import attend, kv_head_of, merge_heads
-from lm_core.models.capture import Capture
+from lm_core.models.capture import Capture, edit, fast
 from lm_core.models.capture import record as _record
 from lm_core.models.config import ConfigMixin, require_heads_divide, require_positive
 from lm_core.models.kv_cache import KVCache
@@ -169,7 +172,7 @@ class Attention(nn.Module):
         q, k = rotate(q, cos, sin), rotate(k, cos, sin)  # positions enter here, nowhere else
         past = 0
         if kv_cache is not None:
-            if capture is not None:
+            if not fast(capture):
                 raise ValueError("the capture path runs on the whole context: pass kv_cache=None")
             past = kv_cache.layer_length(self.layer)
             k, v = kv_cache.append(self.layer, k, v)  # cached keys are stored already rotated
@@ -193,7 +196,7 @@ class MLP(nn.Module):
         self.down = nn.Linear(config.ffn_dim, config.n_embd, bias=False)
 
     def forward(self, x: torch.Tensor, capture: Capture | None = None) -> torch.Tensor:
-        hidden = F.silu(self.gate(x)) * self.up(x)
+        hidden = edit(capture, f"{self.name}.act", F.silu(self.gate(x)) * self.up(x))  # a unit silenced, if asked
         _record(capture, f"{self.name}.act", hidden)
         return self.down(hidden)
 
@@ -224,6 +227,7 @@ class Block(nn.Module):
         normed = self.ln2(x)
         _record(capture, f"{self.name}.ln2", normed)
         x = x + self.mlp(normed, capture)
+        x = edit(capture, f"{self.name}.resid_post", x)  # patched or steered, if asked
         _record(capture, f"{self.name}.resid_post", x)
         return x
 
@@ -270,7 +274,7 @@ class SmolLM2(nn.Module):
         _record(capture, "embed.token", x)
         for block in self.blocks:
             x = block(x, cos, sin, capture, kv_cache)
-        if last_only and capture is None:
+        if last_only and fast(capture):
             x = x[:, -1:, :]
         x = self.ln_f(x)
         _record(capture, "ln_f", x)

@@ -74,6 +74,10 @@ FIXED_OPTIONS = {
     "ch4.long_sentence": ["over75", "under25", "25to50", "50to75"],
     "ch7.same_next": ["yes", "no"],
     "ch7.confidence": ["over75", "under25", "25to50", "50to75"],
+    "ch5.ablation": ["early", "middle", "late"],
+    "ch7.steer": ["yes", "no"],
+    "ch7.kv_slide": ["one", "half", "all"],
+    "ch7.quant_agree": ["under80", "80to95", "over95"],
 }
 
 
