@@ -19,6 +19,7 @@ lang = setup_page("ch5")
 from lm_core.core.errors import InputError  # noqa: E402
 from ui import own_model  # noqa: E402
 from ui.chapters.ch5 import ablation, choosing, sections  # noqa: E402
+from ui.chapters.ch5.by_hand import by_hand_section  # noqa: E402
 from ui.chapters.ch5.explorer import explorer_section  # noqa: E402
 from ui.chapters.ch5.traces import cached_trace  # noqa: E402
 from ui.common import intro, md, projector_on, set_query_param, show_error, t  # noqa: E402
@@ -59,8 +60,6 @@ sharpest = sections.sharpest_question(chosen_model, sentence, current)
 sections.bertviz_section(chosen_model, sentence, current)
 sharpest.end()
 ablation.ablation_section(chosen_model, sentence, current)
-
-from ui.chapters.ch5.by_hand import by_hand_section  # noqa: E402, I001
 by_hand_section()
 st.divider()
 st.markdown(md("ch5/takeaways"))
