@@ -15,7 +15,7 @@ ADDRESS ?= 0.0.0.0
 PORT_API ?= 8000
 API_ADDRESS ?= 127.0.0.1
 
-.PHONY: run test setup setup-dev js browser lint unit bench screenshots clean
+.PHONY: run test setup setup-dev js browser lint unit bench screenshots clean container-test
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,17 @@ bench: setup-dev
 
 screenshots: setup-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/e2e -q -k screenshot
+
+# The container recipe built and run here, end to end: the image, three replicas behind HAProxy
+# (deploy/compose.yaml), every chapter through the proxy, 30 simulated students, one replica
+# killed (deploy/container_test.py; 10-20 minutes, several GB of disk; not part of make test).
+container-test: $(VENV)/.installed-dev
+	@if ! command -v podman >/dev/null || ! command -v debootstrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq podman runc debootstrap >/dev/null; \
+	fi
+	$(PY) -m pip install --quiet podman-compose==1.6.0
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) deploy/container_test.py $(CONTAINER_TEST_ARGS)
 
 clean:
 	rm -rf artifacts .pytest_cache .ruff_cache
