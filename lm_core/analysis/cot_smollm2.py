@@ -2,8 +2,8 @@
 
 The same kind of problem the tiny GPTs learn (:mod:`lm_core.data.arithmetic`), asked in
 English (the language SmolLM2 was mostly trained on) through its chat template, greedy
-decoding. Scored honestly: a direct reply counts when the first number in it is the sum;
-a step-by-step reply when the last number in it is the sum (where a worked answer ends).
+decoding. Scored the same way both times: a reply counts when the last number in it is the
+sum (where an answer ends, whether it was worked out or given at once: "1 + 3 = 4" gives 4).
 Separators inside a number ("1,234") are read as part of it.
 """
 
@@ -30,13 +30,10 @@ def prompt_text(problem: Problem, mode: str) -> str:
     return PROMPTS[mode].format(a=problem.a, b=problem.b)
 
 
-def reply_number(reply: str, mode: str) -> str:
-    """The number a reply gives as its answer: the first one for a direct reply, the last one
-    for a step-by-step reply; "" when there is none."""
+def reply_number(reply: str) -> str:
+    """The number a reply gives as its answer: the last one in it ("" when there is none)."""
     numbers = [match.replace(",", "") for match in _NUMBER.findall(reply)]
-    if not numbers:
-        return ""
-    return numbers[0] if mode == "direct" else numbers[-1]
+    return numbers[-1] if numbers else ""
 
 
 def smollm2_problems(per_digit: int = 5, seed: int = 0) -> list[Problem]:
@@ -64,7 +61,7 @@ def score(model, tokenizer, problems: Sequence[Problem], log: Callable[[str], No
         row = {"a": problem.a, "b": problem.b, "digits": problem.digits, "answer": problem.answer}
         for mode in MODES:
             reply = reply_text(answer(model, tokenizer, problem, mode))
-            read = reply_number(reply, mode)
+            read = reply_number(reply)
             row[mode] = {"reply": reply, "read": read, "correct": read == problem.answer}
         rows.append(row)
         if log is not None:
@@ -82,7 +79,7 @@ def smollm2_job(a: int, b: int, mode: str, progress: Callable[[dict], None], sho
     problem = Problem(a, b)
     written = answer(model, tokenizer, problem, mode)
     reply = reply_text(written)
-    read = reply_number(reply, mode)
+    read = reply_number(reply)
     return {
         "prompt": prompt_text(problem, mode),
         "tokens": [token for token, _ in written],

@@ -65,7 +65,7 @@ class CotConfig:
     @classmethod
     def live(cls, steps: int, seed: int) -> CotConfig:
         """A learner's run: fewer steps, a smaller test."""
-        return cls(steps=steps, seed=seed, test_per_digit=30)
+        return cls(steps=steps, seed=seed, test_per_digit=20, train_problems=10000)
 
 
 @dataclass

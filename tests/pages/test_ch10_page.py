@@ -22,7 +22,7 @@ def messages(app: AppTest) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_page_shows_the_accuracy_chart_and_both_models_answers(lang):
-    app = open_page(lang, q="57+68", reveal="all")
+    app = open_page(lang, q="57+68")
     assert app.title[0].value == i18n.translate("ch10.title", lang)
     assert not app.error, messages(app)
     titles = apptest_helpers.chart_titles(app)

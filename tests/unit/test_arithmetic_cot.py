@@ -125,10 +125,11 @@ def test_the_shipped_models_and_results_are_there_and_steps_win_clearly():
 
 
 def test_smollm2_replies_are_read_honestly():
-    assert cot_smollm2.reply_number("612", "direct") == "612"
-    assert cot_smollm2.reply_number("The answer is 1,234.", "direct") == "1234"
-    assert cot_smollm2.reply_number("3 + 9 = 12, carry 1 ... so 123 + 489 = 612", "step") == "612"
-    assert cot_smollm2.reply_number("I cannot say.", "step") == ""
+    assert cot_smollm2.reply_number("612") == "612"
+    assert cot_smollm2.reply_number("1 + 3 = 4") == "4"  # the question repeated, then the answer
+    assert cot_smollm2.reply_number("The answer is 1,234.") == "1234"
+    assert cot_smollm2.reply_number("3 + 9 = 12, carry 1 ... so 123 + 489 = 612") == "612"
+    assert cot_smollm2.reply_number("I cannot say.") == ""
     assert cot_smollm2.prompt_text(Problem(12, 3), "step").endswith("Let's think step by step.")
     problems = cot_smollm2.smollm2_problems()
     assert len(problems) == 20 and sorted({p.digits for p in problems}) == [1, 2, 3, 4]
@@ -154,3 +155,20 @@ def test_the_figures_show_both_models_and_mark_the_held_out_digits():
     assert "<b>" not in fig.layout.annotations[0].text  # labels are shown literally
     smol = ch10.smollm2_figure({"direct": 0.1, "step": 0.0}, {"direct": "D", "step": "S", "x": "x"})
     assert list(smol.data[0].x) == [0.1, 0.0]
+
+
+def test_a_damaged_checkpoint_names_the_script_that_rebuilds_it(tmp_path, monkeypatch):
+    import shutil
+
+    from ui import models
+
+    shutil.copytree(CHECKPOINT_DIR / "cot_direct", tmp_path / "cot_direct")
+    (tmp_path / "cot_direct" / "model.safetensors").write_bytes(b"truncated")
+    monkeypatch.setattr(models, "CHECKPOINT_DIR", tmp_path)
+    models.cot_gpt.clear()
+    try:
+        with pytest.raises(InputError) as caught:
+            models.cot_gpt("direct")
+        assert caught.value.key == models.BROKEN and caught.value.params["script"] == "scripts/train_cot.py models"
+    finally:
+        models.cot_gpt.clear()
