@@ -39,6 +39,8 @@ def section(problem: Problem | None) -> None:
     )
     labels = names | {"title": t("ch10.smollm2.chart_title", count=results["count"]), "x": t("ch10.chart.y")}
     chart(figs.smollm2_figure(results["accuracy"], labels), key="ch10_smol_acc")
+    st.caption(t("ch10.smollm2.caption", count=results["count"], direct=cot_smollm2.MAX_NEW["direct"],
+                 step=cot_smollm2.MAX_NEW["step"]))
     st.dataframe(_rows(results), hide_index=True, width="stretch")
     question.end()
     if problem is not None:
