@@ -63,6 +63,8 @@ def test_junk_in_the_link_falls_back_to_the_defaults():
 
 
 def test_a_live_run_goes_through_the_queue_and_is_replayed():
+    """The slowest test here (a worker process starts, trains both models the fewest steps,
+    scores them): the only check that the run goes through the shared queue and is replayed."""
     from ui import jobs
 
     app = open_page("en", steps="50")

@@ -78,6 +78,8 @@ def test_held_out_problems_never_appear_in_training():
 
 
 def test_training_twice_writes_byte_identical_files(tmp_path):
+    """The script's own function, twice, on a tiny configuration (seconds: it scores untrained
+    models, whose answers run to the longest length); the full run was compared by ``cmp``."""
     from scripts.train_cot import COT_RESULTS, train_models
 
     written = []
