@@ -174,3 +174,13 @@ def test_a_damaged_checkpoint_names_the_script_that_rebuilds_it(tmp_path, monkey
         assert caught.value.key == models.BROKEN and caught.value.params["script"] == "scripts/train_cot.py models"
     finally:
         models.cot_gpt.clear()
+
+
+def test_smollm2_answers_one_problem_as_a_picklable_job():
+    """SmolLM2 is loaded once per process (other unit tests load it too); 16 tokens at most."""
+    job = functools.partial(cot_smollm2.smollm2_job, 57, 68, "direct")
+    result = pickle.loads(pickle.dumps(job))(lambda report: None, lambda: False)
+    assert result["prompt"] == "What is 57 + 68? Reply with the number only."
+    assert 0 < len(result["tokens"]) == len(result["probs"]) <= cot_smollm2.MAX_NEW["direct"]
+    assert result["correct"] == (result["read"] == "125")
+    pickle.dumps(result)
