@@ -322,3 +322,34 @@ def ch8_results() -> dict:
 
 
 ch8_results.clear = _ch8_results_read.clear  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- chapter 10
+
+#: Chapter 10's measured results: the two addition GPTs, and SmolLM2 on the same problems.
+CH10_COT_RESULTS_FILE = ASSETS_DIR / "results" / "ch10_cot.json"
+CH10_SMOLLM2_RESULTS_FILE = ASSETS_DIR / "results" / "ch10_smollm2.json"
+
+
+@_remember_failure(lambda fmt: [CHECKPOINT_DIR / f"cot_{fmt}"], lambda fmt: "scripts/train_cot.py models")
+@st.cache_resource(show_spinner=False, max_entries=2)
+def cot_gpt(fmt: str):  # noqa: ANN201
+    """``(model, tokenizer)``: chapter 10's addition GPT taught ``fmt`` ("direct" or "scratchpad")."""
+    from lm_core.analysis.reasoning import CHECKPOINTS
+    from lm_core.models.checkpoints import load_checkpoint
+
+    model, tokenizer = load_checkpoint(CHECKPOINT_DIR / CHECKPOINTS[fmt])
+    return _read_only(model), tokenizer
+
+
+@_remember_failure(lambda name: [ASSETS_DIR / "results" / f"ch10_{name}.json"],
+                   lambda name: f"scripts/train_cot.py {'models' if name == 'cot' else name}")
+@st.cache_data(show_spinner=False, max_entries=2)
+def ch10_results(name: str) -> dict:
+    """Chapter 10's precomputed results: ``"cot"`` (the two GPTs) or ``"smollm2"``."""
+    import json
+
+    data = json.loads((ASSETS_DIR / "results" / f"ch10_{name}.json").read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "accuracy" not in data:
+        raise ValueError(f"chapter 10's {name} results have no accuracy table")
+    return data

@@ -26,7 +26,6 @@ from ui.common import (
     current_language,
     guarded_fragment,
     intro,
-    main_chart,
     md,
     plain,
     seed_widget,
@@ -99,7 +98,7 @@ def _probe_view(table: dict, lang: str, choice: str, measure: str) -> None:
         return {"name": t(f"ch10_bias.kinds.{kind}"), "values": [v for _, v in diffs[kind]],
                 "pairs": [(pairs[i].a, pairs[i].b) for i, _ in diffs[kind]]}
 
-    with main_chart():
+    with st.container():  # the page's main chart is chain of thought's (ui/chapters/ch10/cot.py)
         chart(figs.probe_control_figure([group(kind) for kind in CATEGORIES], group(CONTROL), spread, {
             "title": t("ch10_bias.chart.title", model=t(f"ch10_bias.models.{choice}")),
             "y": t(f"ch10_bias.chart.y_{measure}"),
