@@ -338,6 +338,9 @@ def setup_page(namespace: str) -> str:
         st.html(PROJECTOR_CSS)
     faults.show_content_faults(lang)
     session_guard.check_lost_model(namespace, lang)
+    from ui import presenter
+
+    presenter.lesson_bar(namespace, lang)  # a chapter opened from a lesson step: back to it, arrow keys
     return lang
 
 
