@@ -2,9 +2,9 @@
 //
 // In the presenter, Streamlit's own button shortcuts move between steps, but a key pressed
 // after clicking into the embedded view goes to the view's document: that key is passed on
-// to the presenter's Next / Previous button. On a chapter opened from a step, the arrow keys
-// follow the lesson bar's links (previous step, next step) and Escape goes back to the
-// lesson. Keys typed into a box, a slider or a list are left alone. Nothing here talks to
+// to the presenter's Next / Previous button; the view opens at its main chart. On a chapter
+// opened from a step, the arrow keys follow the lesson bar's links (previous step, next step)
+// and Escape goes back to the lesson. Keys typed into a box, a slider or a list are left alone. Nothing here talks to
 // the server: the only message sent is the click on the link or button itself.
 (() => {
   if (window.__llmxLessonKeys) return;  // one listener per browser tab, whatever the page
@@ -46,5 +46,29 @@
       if (press(document, PRESENTER_KEYS[event.key])) event.preventDefault();
     });
   }
-  setInterval(() => document.querySelectorAll(".st-key-presenter_view iframe").forEach(listenInside), 700);
+
+  // The view opens at the chapter's main chart (with the line above it, often the question).
+  function showMainChart(frame) {
+    let inner;
+    try { inner = frame.contentWindow; inner.document; } catch (error) { return; }
+    if (!inner || inner.__llmxShown) return;
+    const doc = inner.document;
+    const app = doc.querySelector('[data-testid="stApp"]');
+    const chart = doc.querySelector(".st-key-main_chart");
+    if (!app || !chart || app.getAttribute("data-test-script-state") !== "notRunning") return;
+    inner.__llmxShown = true;
+    chart.scrollIntoView({ block: "start" });
+    for (let box = chart.parentElement; box; box = box.parentElement) {
+      const style = inner.getComputedStyle(box);
+      if (box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(style.overflowY)) {
+        box.scrollTop = Math.max(0, box.scrollTop - 90);
+        break;
+      }
+    }
+  }
+
+  setInterval(() => document.querySelectorAll(".st-key-presenter_view iframe").forEach((frame) => {
+    listenInside(frame);
+    showMainChart(frame);
+  }), 700);
 })();

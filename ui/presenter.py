@@ -31,8 +31,10 @@ from viz.tokens import escape_markdown
 
 CUSTOM = "_lesson_custom"  # a lesson the teacher loaded from a file, this session only
 LAST_STEP = "_lesson_last_step"  # {lesson id: the step shown last}, so a lesson resumes there
-VIEW_HEIGHT = 540  # px: with the title row above it, the embedded view ends inside 1280x720
+VIEW_HEIGHT = 570  # px: with the title row above it, the embedded view ends inside 1280x720
 PRESENTER_CSS = """<style>
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
 [data-testid="stMain"] h1 { font-size: 1.7rem; padding-top: 0; }
 .st-key-presenter_say p { font-size: 1.45rem; line-height: 1.3; }
 .st-key-presenter_link p[translate] { font-size: 1.35rem; }  /* the link, in a narrower column */
