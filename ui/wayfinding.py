@@ -1,0 +1,98 @@
+"""Finding one's way through the chapters: "previous / next chapter" at the end of every
+chapter page, and the glossary (the home page with ``?glossary=1``: the words the chapters
+use, each linked to the chapter that first explains it; texts in ``glossary.toml``).
+
+The footer is drawn by ``setup_page`` (so every chapter, and every chapter yet to come, has
+it without a line of its own) and shown at the end of the page: the page's main column is a
+flexbox, and its style puts the footer's box last.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import i18n
+from ui.chapters import Chapter, available_chapters
+from ui.common import projector_on, query_param, t
+
+FOOTER_CSS = """<style>
+.st-key-chapter_footer { order: 10000; }
+</style>"""
+
+
+def neighbours(namespace: str) -> tuple[Chapter | None, Chapter | None]:
+    """The built chapters before and after chapter ``namespace`` (None at either end)."""
+    built = available_chapters()
+    keys = [chapter.key for chapter in built]
+    if namespace not in keys:
+        return None, None
+    index = keys.index(namespace)
+    return (built[index - 1] if index > 0 else None), (built[index + 1] if index + 1 < len(built) else None)
+
+
+def _link_params(lang: str) -> dict[str, str]:
+    return {"lang": lang, **({"projector": "1"} if projector_on() else {})}
+
+
+def chapter_footer(namespace: str, lang: str) -> None:
+    """Previous chapter (home before the first), the glossary, next chapter (home after the last)."""
+    if namespace == "home" or not namespace.startswith("ch"):
+        return
+    previous, following = neighbours(namespace)
+    params = _link_params(lang)
+    st.html(FOOTER_CSS)
+    with st.container(key="chapter_footer"):
+        st.divider()
+        left, middle, right = st.columns(3, vertical_alignment="center")
+        with left:
+            if previous is None:
+                st.page_link("app.py", label=f"← {t('nav.home')}", query_params=params)
+            else:
+                st.page_link(previous.page, label=f"← {previous.number}. {t(f'nav.{previous.key}')}",
+                             query_params=params)
+        with middle:
+            st.page_link("app.py", label=t("glossary.link"), icon=":material/menu_book:",
+                         query_params={**params, "glossary": "1"})
+        with right, st.container(horizontal_alignment="right"):
+            if following is None:
+                st.page_link("app.py", label=f"{t('nav.home')} →", query_params=params)
+            else:
+                st.page_link(following.page, label=f"{following.number}. {t(f'nav.{following.key}')} →",
+                             query_params=params)
+
+
+def glossary_active() -> bool:
+    """True when the home page's link asks for the glossary."""
+    return query_param("glossary") == "1"
+
+
+def glossary_terms(lang: str) -> list[dict]:
+    """The glossary's entries in ``lang``, in file order: ``key``, ``term``, ``chapter``, ``text``."""
+    found = []
+    for key, value in i18n.catalogue(lang).items():
+        parts = key.split(".")
+        if len(parts) == 4 and parts[:2] == ["glossary", "terms"] and parts[3] == "term":
+            term = parts[2]
+            found.append({"key": term, "term": value, "text": t(f"glossary.terms.{term}.text"),
+                          "chapter": int(i18n.translate(f"glossary.terms.{term}.chapter", lang))})
+    return found
+
+
+def _leave_glossary() -> None:
+    st.query_params.pop("glossary", None)
+
+
+def show_glossary(lang: str) -> None:
+    """The glossary: one entry per term, each with the chapter that first uses it."""
+    st.title(t("glossary.title"))
+    st.markdown(t("glossary.intro"))
+    st.button(t("glossary.back"), icon=":material/arrow_back:", key="glossary_back", on_click=_leave_glossary)
+    chapters = {chapter.number: chapter for chapter in available_chapters()}
+    for entry in glossary_terms(lang):
+        st.subheader(entry["term"], anchor=f"term-{entry['key'].replace('_', '-')}", divider="gray")
+        st.markdown(entry["text"])
+        chapter = chapters.get(entry["chapter"])
+        if chapter is not None:
+            st.page_link(chapter.page, label=t("glossary.first_used", number=chapter.number,
+                                               chapter=t(f"nav.{chapter.key}")),
+                         icon=chapter.icon, query_params=_link_params(lang))
