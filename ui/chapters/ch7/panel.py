@@ -18,6 +18,7 @@ from lm_core.core.device import inference_threads
 from lm_core.decoding.candidates import kept_count, shows_model_probs, top_candidates
 from lm_core.decoding.generation import GenerationStep, SamplingSettings, shape_distribution
 from lm_core.decoding.run import GenerationRun
+from lm_core.decoding.streaming import readable_text
 from ui.chapters.ch7 import choice, compare, knobs
 from ui.chapters.ch7.cache import logits_after, next_logits
 from ui.chapters.ch7.smollm2 import template_section
@@ -153,7 +154,8 @@ def stream_tokens(
     placeholder = st.empty()
     with inference_threads():
         for _ in run.extend(model, settings, n, forced_first=forced_first):
-            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(run.ids))}")
+            # A piece of a Chinese character waits for its other bytes (no "�" flickering in).
+            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(readable_text(tokenizer, run.ids))}")
     placeholder.empty()
 
 
@@ -162,7 +164,7 @@ def text_section(model_name: str, prompt_ids: list[int], run: GenerationRun) -> 
     model, tokenizer = causal_lm(model_name)
     block_size = model.config.block_size
     steps = run.steps
-    generated_text = tokenizer.decode(run.ids)
+    generated_text = readable_text(tokenizer, run.ids, final=run.ended)  # the next token may complete a character
     prompt_text = tokenizer.decode(prompt_ids)
     st.subheader(t("ch7.text.header"))
     added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text
