@@ -1,5 +1,5 @@
 """Finding one's way through the chapters: "previous / next chapter" at the end of every
-chapter page, and the glossary (the home page with ``?glossary=1``: the words the chapters
+chapter page, a table of contents of its sections at the top, and the glossary (the home page with ``?glossary=1``: the words the chapters
 use, each linked to the chapter that first explains it; texts in ``glossary.toml``).
 
 The footer is drawn by ``setup_page`` (so every chapter, and every chapter yet to come, has
@@ -9,15 +9,19 @@ flexbox, and its style puts the footer's box last.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import i18n
 from ui.chapters import Chapter, available_chapters
 from ui.common import projector_on, query_param, t
+from viz.text import for_html
 
 FOOTER_CSS = """<style>
 .st-key-chapter_footer { order: 10000; }
 </style>"""
+TOC_SCRIPT = "<script>" + (Path(__file__).with_name("page_toc.js")).read_text(encoding="utf-8") + "</script>"
 
 
 def neighbours(namespace: str) -> tuple[Chapter | None, Chapter | None]:
@@ -34,13 +38,22 @@ def _link_params(lang: str) -> dict[str, str]:
     return {"lang": lang, **({"projector": "1"} if projector_on() else {})}
 
 
+def table_of_contents() -> None:
+    """The chapter's sections as a "Contents" list at the top, built in the browser from the
+    section headers drawn (``page_toc.js``): a chapter's new section is listed with no code."""
+    marker = f'<span class="llmx-toc-wanted" data-label="{for_html(t("glossary.contents"))}" hidden></span>'
+    st.html(marker + TOC_SCRIPT, unsafe_allow_javascript=True)
+
+
 def chapter_footer(namespace: str, lang: str) -> None:
-    """Previous chapter (home before the first), the glossary, next chapter (home after the last)."""
+    """Previous chapter (home before the first), the glossary, next chapter (home after the
+    last), and the chapter's table of contents."""
     if namespace == "home" or not namespace.startswith("ch"):
         return
     previous, following = neighbours(namespace)
     params = _link_params(lang)
     st.html(FOOTER_CSS)
+    table_of_contents()
     with st.container(key="chapter_footer"):
         st.divider()
         left, middle, right = st.columns(3, vertical_alignment="center")
