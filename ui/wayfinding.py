@@ -19,7 +19,8 @@ from ui.common import projector_on, query_param, t
 from viz.text import for_html
 
 FOOTER_CSS = """<style>
-.st-key-chapter_footer { order: 10000; }
+.st-key-chapter_footer,
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:has(.st-key-chapter_footer) { order: 10000; }
 </style>"""
 TOC_SCRIPT = "<script>" + (Path(__file__).with_name("page_toc.js")).read_text(encoding="utf-8") + "</script>"
 
@@ -53,8 +54,8 @@ def chapter_footer(namespace: str, lang: str) -> None:
     previous, following = neighbours(namespace)
     params = _link_params(lang)
     st.html(FOOTER_CSS)
-    table_of_contents()
     with st.container(key="chapter_footer"):
+        table_of_contents()  # its script works from anywhere; down here it takes no room at the top
         st.divider()
         left, middle, right = st.columns(3, vertical_alignment="center")
         with left:
