@@ -17,14 +17,14 @@ from __future__ import annotations
 import io
 import ipaddress
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import segno
 import streamlit as st
 from streamlit import net_util
 
 from lm_core.core.errors import InputError
-from ui import lessons, uploads
+from ui import lessons, session_guard, uploads
 from ui.common import query_param, show_error, t
 from viz.links import link_html
 from viz.tokens import escape_markdown
@@ -147,7 +147,10 @@ def view_src(step: lessons.Step, lang: str) -> str | None:
     base = _base_url()
     path = urlsplit(base).path.rstrip("/") if base else ""
     link = lessons.view_url(path, step, lang)
-    return None if link is None else f"{link}&projector=1&embed=true"
+    if link is None:
+        return None
+    code = session_guard.class_code()  # this session passed it; the view is a session of its own
+    return f"{link}&projector=1&embed=true" + (f"&{urlencode({session_guard.CODE_PARAM: code})}" if code else "")
 
 
 def lesson_query(lesson: lessons.Lesson, number: int, lang: str) -> dict[str, str]:

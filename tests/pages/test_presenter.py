@@ -94,6 +94,15 @@ def test_a_chapter_opened_from_a_step_leads_back_in_one_click_and_the_lesson_res
     assert back not in [link.proto.label for link in app.get("page_link")]
 
 
+def test_with_a_class_code_the_embedded_view_opens_without_asking_again(monkeypatch):
+    from ui import session_guard
+
+    monkeypatch.setenv(session_guard.CLASS_CODE_ENV, "maple42")
+    app = open_page("app.py", lesson="intro45", step="2", code="maple42")
+    [src] = embedded_views(app)
+    assert src.endswith("&code=maple42") and src.startswith(view_src(lessons.shipped_lessons()["intro45"].steps[1]))
+
+
 def test_the_arrow_key_script_only_clicks():
     """It sends nothing itself (the click on a link or button is the only message)."""
     from ui.presenter import KEYS_SCRIPT
