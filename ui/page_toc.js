@@ -1,6 +1,6 @@
 // A chapter's table of contents (ui/wayfinding.py puts this script on every chapter page).
 //
-// The page's section headers (h2) become a "Contents" list at the top right, under
+// The page's section headers (h2, or h3 on a page without enough h2) become a "Contents" list at the top right, under
 // Streamlit's header bar; a click scrolls to the section. Built in the browser from what is
 // drawn, so a chapter that grows a section has it listed with no code of its own; a page
 // with fewer than three sections shows none. The list lives outside Streamlit's own
@@ -25,9 +25,15 @@
   document.head.appendChild(style);
 
   let shown = "";
-  function sections() {
-    return [...document.querySelectorAll('[data-testid="stMain"] h2')]
-      .filter((h) => h.id && h.textContent.trim() && !h.closest('[data-testid="stExpander"]'));
+  function headersOf(selector) {
+    return [...document.querySelectorAll(selector)]
+      .filter((h) => h.id && h.textContent.trim() && !h.closest('[data-testid="stExpander"], .llmx-toc'));
+  }
+
+  function sections() {  // the page's sections; a page built of subheaders lists those
+    const main = '[data-testid="stMain"]';
+    const top = headersOf(`${main} h2`);
+    return top.length >= 3 ? top : headersOf(`${main} h2, ${main} h3`);
   }
 
   function update() {
