@@ -76,11 +76,11 @@ MAIN_BOX = """() => {
 }"""
 
 
-# Measured on 6 December 2026 (top-bottom of the main figure at 1280x720, px): Tokenization
-# 505-984, Bag_of_words 361-741 (en), Word2vec 444-2669 (its chart and the table below it share
-# the box), RNN_and_attention 329-1358, Self_attention and Model_families below or taller than the
-# screen, Generation 559-1203; only chapter 8 fits. Their layouts are still to be fixed: until
-# then these cases are expected to fail (and report XPASS once a layout fits).
+# Measured on 6 December 2026 (top-bottom of the main figure at 1280x720, px, en): Tokenization
+# 505-984, Bag_of_words 520-882, Word2vec 374-994, RNN_and_attention 361-741, Self_attention
+# 444-2669 (the explorer's frame), Model_families 329-1340, Generation 559-1203; only chapter 8
+# fits. Their layouts are still to be fixed: until then these cases are expected to fail (and
+# report XPASS once a layout fits).
 CUT_TODAY = {"Tokenization", "Bag_of_words", "Word2vec", "RNN_and_attention", "Self_attention", "Model_families",
              "Generation"}
 PROJECTOR_CASES = [
