@@ -57,11 +57,12 @@
     const chart = doc.querySelector(".st-key-main_chart");
     if (!app || !chart || app.getAttribute("data-test-script-state") !== "notRunning") return;
     inner.__llmxShown = true;
-    chart.scrollIntoView({ block: "start" });
+    // Scroll the view's own box only (scrollIntoView would scroll the presenter page too).
     for (let box = chart.parentElement; box; box = box.parentElement) {
       const style = inner.getComputedStyle(box);
       if (box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(style.overflowY)) {
-        box.scrollTop = Math.max(0, box.scrollTop - 90);
+        const offset = chart.getBoundingClientRect().top - box.getBoundingClientRect().top;
+        box.scrollTop = Math.max(0, box.scrollTop + offset - 90);
         break;
       }
     }

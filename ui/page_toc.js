@@ -37,7 +37,8 @@
   }
 
   function update() {
-    const wanted = document.querySelector(".llmx-toc-wanted");  // on chapter pages only
+    const embedded = window.top !== window;  // the presenter's view of a step: its own page has the room
+    const wanted = embedded ? null : document.querySelector(".llmx-toc-wanted");  // on chapter pages only
     const label = wanted ? wanted.dataset.label : "";
     const headers = wanted ? sections() : [];
     const signature = label + "|" + headers.map((h) => h.id).join("|");

@@ -26,6 +26,7 @@ from streamlit import net_util
 from lm_core.core.errors import InputError
 from ui import lessons, session_guard, uploads
 from ui.common import query_param, show_error, t
+from ui.wayfinding import HISTORY_SCRIPT
 from viz.links import link_html
 from viz.tokens import escape_markdown
 
@@ -37,7 +38,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
 [data-testid="stMain"] h1 { font-size: 1.7rem; padding-top: 0; }
 .st-key-presenter_say p { font-size: 1.45rem; line-height: 1.3; }
-.st-key-presenter_link p[translate] { font-size: 1.35rem; }  /* the link, in a narrower column */
+.st-key-presenter_link p[translate] { font-size: 1.1rem; }  /* the link, whole parts in a narrower column */
 .st-key-presenter_view iframe { border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem; }
 </style>"""
 KEYS_SCRIPT = "<script>" + (Path(__file__).with_name("lesson_keys.js")).read_text(encoding="utf-8") + "</script>"
@@ -174,7 +175,6 @@ def show(lang: str) -> None:
     step = lesson.steps[number - 1]
     st.set_page_config(initial_sidebar_state="collapsed")  # projector: the whole width for the view
     st.html(PRESENTER_CSS)
-    st.html(KEYS_SCRIPT, unsafe_allow_javascript=True)
     previous, following = neighbour_step(lesson, number, -1), neighbour_step(lesson, number, 1)
 
     top = st.columns([6, 2], vertical_alignment="center")
@@ -217,6 +217,8 @@ def show(lang: str) -> None:
                               mime="application/json", icon=":material/download:", help=t("lesson.export_help"),
                               key="presenter_export", on_click="ignore")
     bottom[1].button(t("lesson.close"), on_click=_leave, key="presenter_close", icon=":material/close:")
+    st.html(KEYS_SCRIPT, unsafe_allow_javascript=True)  # at the end: scripts take no room above the view
+    st.html(HISTORY_SCRIPT, unsafe_allow_javascript=True)  # Back goes to the previous step, not the previous click
 
 
 def _skipped_steps(lesson: lessons.Lesson, number: int, previous: int | None, following: int | None) -> None:

@@ -1,5 +1,6 @@
 """Finding one's way through the chapters: "previous / next chapter" at the end of every
-chapter page, a table of contents of its sections at the top, and the glossary (the home page with ``?glossary=1``: the words the chapters
+chapter page, a table of contents of its sections at the top, one Back press to leave a
+page (``history.js``: a control's change of the address replaces the history entry), and the glossary (the home page with ``?glossary=1``: the words the chapters
 use, each linked to the chapter that first explains it; texts in ``glossary.toml``).
 
 The footer is drawn by ``setup_page`` (so every chapter, and every chapter yet to come, has
@@ -23,6 +24,8 @@ FOOTER_CSS = """<style>
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *:has(.st-key-chapter_footer) { order: 10000; }
 </style>"""
 TOC_SCRIPT = "<script>" + (Path(__file__).with_name("page_toc.js")).read_text(encoding="utf-8") + "</script>"
+#: One history entry per page or lesson step, not per control (Back leaves a chapter at once).
+HISTORY_SCRIPT = "<script>" + (Path(__file__).with_name("history.js")).read_text(encoding="utf-8") + "</script>"
 
 
 def neighbours(namespace: str) -> tuple[Chapter | None, Chapter | None]:
@@ -56,6 +59,7 @@ def chapter_footer(namespace: str, lang: str) -> None:
     st.html(FOOTER_CSS)
     with st.container(key="chapter_footer"):
         table_of_contents()  # its script works from anywhere; down here it takes no room at the top
+        st.html(HISTORY_SCRIPT, unsafe_allow_javascript=True)
         st.divider()
         left, middle, right = st.columns(3, vertical_alignment="center")
         with left:

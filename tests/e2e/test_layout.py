@@ -58,6 +58,14 @@ def test_the_presenter_shows_every_steps_chart_and_a_chapter_leads_back_in_one_c
                            timeout=60_000)
     wait_for_streamlit(page)
     assert page.locator(".st-key-presenter_view iframe").count() == 1
+    # On the chapter opened from a step, the arrow key goes on to the next step.
+    page.get_by_text(i18n.translate("lesson.open_view", "en")).click()
+    page.wait_for_function("() => location.pathname !== '/'", timeout=60_000)
+    wait_for_streamlit(page)
+    page.locator('[data-testid="stMain"] h1').first.click()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => location.pathname === '/' && location.search.includes('step={built[3]}')",
+                           timeout=60_000)
     context.close()
 
 
@@ -147,6 +155,12 @@ def test_the_chapter_footer_comes_last(browser, server_url):
             .map(el => el.getBoundingClientRect()).filter(r => r.height > 0);
         return {footer: footer.top, others: Math.max(...others.map(r => r.bottom))};
     }""")
+    # A control's change of the address replaces the history entry: Back leaves the chapter at once.
+    entries = page.evaluate("() => history.length")
+    page.locator(f'label:has-text("{i18n.translate("ch1.input.whitespace", "en")}")').first.click()
+    page.wait_for_function("() => location.search.includes('ws=1')", timeout=30_000)
+    wait_for_streamlit(page)
+    assert page.evaluate("() => history.length") == entries
     context.close()
     assert lowest["footer"] >= lowest["others"] - 1, lowest
 
