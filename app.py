@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import faults, predict, presenter, warmup
+from ui import faults, predict, presenter, warmup, wayfinding
 from ui.chapters import CHAPTERS
 from ui.common import chart, intro, md, setup_page, t
 from viz.home import Stage, journey_figure
@@ -11,6 +11,9 @@ warmup.start()  # the server's first page: imports and models for the class (set
 lang = setup_page("home")
 if presenter.active():  # ?lesson=...&step=...: a teacher presents a lesson path
     presenter.show(lang)
+    st.stop()
+if wayfinding.glossary_active():  # ?glossary=1: the words the chapters use
+    wayfinding.show_glossary(lang)
     st.stop()
 
 st.title(t("home.title"))

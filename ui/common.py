@@ -297,6 +297,8 @@ def _sidebar(device_name: str) -> None:
                 icon=chapter.icon,
                 query_params=link_params,
             )
+        st.page_link("app.py", label=i18n.translate("glossary.link", lang), icon=":material/menu_book:",
+                     query_params={**link_params, "glossary": "1"})
         st.divider()
         st.session_state["_seed_choice"] = current_seed()
         st.number_input(
@@ -338,6 +340,12 @@ def setup_page(namespace: str) -> str:
         st.html(PROJECTOR_CSS)
     faults.show_content_faults(lang)
     session_guard.check_lost_model(namespace, lang)
+    from ui import presenter
+
+    presenter.lesson_bar(namespace, lang)  # a chapter opened from a lesson step: back to it, arrow keys
+    from ui import wayfinding
+
+    wayfinding.chapter_footer(namespace, lang)  # previous / next chapter and the glossary, shown last
     return lang
 
 

@@ -60,6 +60,19 @@ class GenerationRun:
         self.steps.append(step)
         return step
 
+    def replay(self, logits_fn: LogitsFn, settings: SamplingSettings, token_ids: Sequence[int]) -> None:
+        """Take ``token_ids`` as the next steps, each with the logits the model gives there (a
+        shared link's text rebuilt: the same tokens, the same charts). They count as drawn, not
+        as the learner's branch choices. Stops at the end-of-text token."""
+        for token_id in token_ids:
+            if self.ended:
+                return
+            logits, window, cropped = logits_fn(self.ids)
+            step = make_step(len(self.steps), logits, window, cropped, settings, self.generator, int(token_id),
+                             self.end_id)
+            step.forced = False
+            self.steps.append(step)
+
     def extend(self, model, settings: SamplingSettings, n: int, forced_first: int | None = None) -> Iterator[GenerationStep]:
         """Up to ``n`` more tokens with the KV cache, each yielded as it is taken."""
         if self.ended:

@@ -281,3 +281,25 @@ def test_smollm2_rope_step_groups_and_cap(lang):
     assert not app.exception
     expected = i18n.translate("errors.text.too_many_tokens", lang, limit=lab.SMOLLM2_MAX_TOKENS, count=30)
     assert expected in errors(app)
+
+
+def test_the_question_follows_the_explorer_and_the_link_names_that_head(monkeypatch):
+    """The learner stops the explorer on layer 2, head 7 (its message reaches the server): the
+    question and the link speak of that head, as a cold open of the link does; the explorer is
+    not sent again."""
+    from ui.chapters.ch5 import explorer as section
+
+    def question(app: AppTest) -> list[str]:
+        return [m.value for m in app.markdown if "In layer" in m.value]
+
+    app = open_page()
+    before = explorer(app)["html"]
+    assert not [q for q in question(app) if "In layer 2, head 7," in q]
+    monkeypatch.setattr(section, "moved_to", lambda trace, opened, asked: "1/6/2")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [q for q in question(app) if "In layer 2, head 7," in q], question(app)
+    assert (app.query_params["layer"], app.query_params["head"], app.query_params["token"]) == ("2", "7", "2")
+    assert explorer(app)["html"] == before  # the same page for the explorer: no reload
+    monkeypatch.setattr(section, "moved_to", lambda trace, opened, asked: None)
+    assert question(open_page(layer="2", head="7", token="2")) == question(app)  # a student opening that link

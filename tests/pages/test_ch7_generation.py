@@ -258,6 +258,9 @@ def test_smollm2_chat_template_generation_lens_and_table() -> None:
     assert i18n.translate("ch7.drive.tiny", "en") not in page_text(app)
     assert app.text_area(key="ch7_prompt").help == i18n.translate("ch7.prompt.help_smollm2", "en")
     assert app.toggle(key="ch7_chat").value is True
+    # SmolLM2's own defaults (its makers' example), said next to the knobs.
+    assert (app.slider(key="ch7_temp").value, app.slider(key="ch7_topp").value) == (0.2, 0.9)
+    assert i18n.translate("ch7.controls.model_defaults", "en", temp=0.2, top_p=0.9) in [c.value for c in app.caption]
     template = next(block for block in html_blocks(app) if "&lt;|im_start|&gt;" in block)
     for role in ("system", "user", "assistant"):
         assert f">{role}<" in template or f">{role}</span>" in template
@@ -311,3 +314,19 @@ def test_smollm2_chinese_page_and_system_message() -> None:
     assert "pirate" in template and "SmolLM" not in template  # our system turn replaces the default
     assert app.subheader[0].value == i18n.translate("ch7.smollm2.template_header", "zh")
     assert apptest_helpers.chart_titled(app, "每一层之后")
+
+
+def test_the_generated_tokens_are_in_the_link_and_each_student_draws_their_own() -> None:
+    app = open_page("en")
+    for _ in range(3):
+        app.button(key="ch7_next").click().run()
+    taken = [step.token_id for step in steps(app)]
+    link = app.query_params["gen"]
+    assert (link[0] if isinstance(link, list) else link) == ",".join(map(str, taken))
+    cold = open_page("en", gen=",".join(map(str, taken)))  # a student opening the teacher's link
+    assert [step.token_id for step in steps(cold)] == taken
+    assert candidates(cold) == candidates(app) and len(charts(cold)) == len(charts(app))
+    # Without a seed in the link every student draws their own; with one, the same.
+    assert steps(cold)[0].forced is False and app.session_state["ch7_run"].seed != cold.session_state["ch7_run"].seed
+    assert open_page("en", seed="7").session_state["ch7_run"].seed == 7
+    assert not steps(open_page("en", gen="3,x,5")) and not steps(open_page("en", gen="99999999"))  # bad links: no text

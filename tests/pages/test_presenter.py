@@ -43,6 +43,16 @@ def test_progress_on_the_home_page_follows_the_session():
     assert captions(app).count(none) == len(asking) - 1
 
 
+def embedded_views(app: AppTest) -> list[str]:
+    """The addresses of the views the presenter embeds."""
+    return [frame.proto.src for frame in app.get("iframe")]
+
+
+def view_src(step: lessons.Step) -> str:
+    """The students' link of ``step``, on this server, in the projector layout without menus."""
+    return f"{lessons.view_url('', step, 'en')}&projector=1&embed=true"
+
+
 def test_presenter_steps_through_a_lesson():
     lesson = lessons.shipped_lessons()["intro45"]
     app = open_page("app.py")
@@ -50,10 +60,12 @@ def test_presenter_steps_through_a_lesson():
     assert app.query_params["lesson"] == "intro45" and app.query_params["step"] == "1"
     assert app.button(key="presenter_prev").disabled
     seen = [1]
+    assert embedded_views(app) == [view_src(lesson.steps[0])]
     while not app.button(key="presenter_next").disabled:
         app.button(key="presenter_next").click().run()
         assert not app.exception, [e.value for e in app.exception]
         seen.append(int(app.query_params["step"]))
+        assert embedded_views(app) == [view_src(lesson.steps[seen[-1] - 1])]  # the step's view, live
     built = [k for k, step in enumerate(lesson.steps, start=1) if lessons.step_page(step)]
     assert seen == built  # steps whose chapter is not built yet are passed over
     last = lesson.steps[seen[-1] - 1]
@@ -61,6 +73,43 @@ def test_presenter_steps_through_a_lesson():
     assert len(app.image) == 1  # the QR code of the link
     app.button(key="presenter_prev").click().run()
     assert int(app.query_params["step"]) == seen[-2]
+
+
+def test_a_chapter_opened_from_a_step_leads_back_in_one_click_and_the_lesson_resumes():
+    from ui.presenter import KEYS_SCRIPT
+
+    app = open_page("pages/1_Tokenization.py", lesson="intro45", step="3")
+    links = {link.proto.label: link.proto.query_string for link in app.get("page_link")}
+    back = i18n.translate("lesson.back", "en", number=3, total=len(lessons.shipped_lessons()["intro45"].steps))
+    assert links[back] == "lesson=intro45&step=3&lang=en"  # the presenter, at this step
+    assert links[i18n.translate("lesson.previous", "en")] == "lesson=intro45&step=2&lang=en"
+    assert links[i18n.translate("lesson.next", "en")] == "lesson=intro45&step=4&lang=en"
+    assert KEYS_SCRIPT in [h.proto.body for h in app.get("html")]  # the arrow keys follow those links
+    for name in ("lesson", "step"):
+        del app.query_params[name]
+    app.switch_page("app.py").run()
+    app.button(key="present_intro45").click().run()  # the home page's lesson button resumes at step 3
+    assert (app.query_params["lesson"], app.query_params["step"]) == ("intro45", "3")
+    app = open_page("pages/1_Tokenization.py")  # opened any other way: no lesson bar
+    assert back not in [link.proto.label for link in app.get("page_link")]
+
+
+def test_with_a_class_code_the_embedded_view_opens_without_asking_again(monkeypatch):
+    from ui import session_guard
+
+    monkeypatch.setenv(session_guard.CLASS_CODE_ENV, "maple42")
+    app = open_page("app.py", lesson="intro45", step="2", code="maple42")
+    [src] = embedded_views(app)
+    assert src.endswith("&code=maple42") and src.startswith(view_src(lessons.shipped_lessons()["intro45"].steps[1]))
+
+
+def test_the_arrow_key_script_only_clicks():
+    """It sends nothing itself (the click on a link or button is the only message)."""
+    from ui.presenter import KEYS_SCRIPT
+
+    for sender in ("fetch(", "XMLHttpRequest", "WebSocket", "sendBeacon", "setComponentValue", "postMessage",
+                   "location.href", "location.assign", "pushState"):
+        assert sender not in KEYS_SCRIPT
 
 
 def test_a_link_to_a_step_opens_it_in_chinese_and_bad_steps_fall_back():

@@ -68,3 +68,17 @@ def test_an_ended_run_takes_no_more_steps(model):
     assert run.take(_logits(model), greedy).is_end and run.ended
     assert run.take(_logits(model), greedy) is None
     assert list(run.extend(model, greedy, 3)) == []
+
+
+def test_replay_rebuilds_a_linked_text_with_the_same_steps(model):
+    teacher = GenerationRun("k", [1, 2, 3], seed=7, end_id=None)
+    for _ in range(4):
+        teacher.take(_logits(model), SAMPLED)
+    student = GenerationRun("k", [1, 2, 3], seed=99)  # another seed: the tokens come from the link
+    student.replay(_logits(model), SAMPLED, [step.token_id for step in teacher.steps])
+    assert student.ids == teacher.ids and not any(step.forced for step in student.steps)
+    for mine, theirs in zip(student.steps, teacher.steps, strict=True):
+        assert torch.equal(mine.distribution.logits, theirs.distribution.logits)
+    ended = GenerationRun("k", [1], seed=1, end_id=5)
+    ended.replay(_logits(model), SAMPLED, [4, 5, 6])  # nothing after the end-of-text token
+    assert ended.ids == [1, 4, 5] and ended.ended

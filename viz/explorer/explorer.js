@@ -744,6 +744,18 @@
     status.dataset.renders = String(Number(status.dataset.renders || 0) + 1);
     remember();
     writeUrl();
+    tellThePage();
+  }
+
+  // The page's questions follow the head shown here (ui/chapters/ch5/follow.js reads this and
+  // asks the server once the learner stops on a head): the opened view says which explorer.
+  function tellThePage() {
+    try {
+      window.parent.__llmxCh5Moved = {
+        opened: `${P.init.layer}/${P.init.head}/${P.init.token}`,
+        layer: state.layer, head: state.head, token: state.token,
+      };
+    } catch (error) { /* sandboxed elsewhere: nothing to follow */ }
   }
 
   // The server may rewrite the address on a later rerun (it knows only the view it opened):

@@ -4,9 +4,16 @@ Its layer, head and token controls, its three views, the causal what-if and the 
 temperature then answer in the browser without asking the server, and write the view into
 the link (``layer``, ``head``, ``token``, ``view``, ``causal``, ``temp``, ``metric``); a
 link opened cold starts from what it names (:func:`opening_view`).
+
+The page's questions (and BertViz) follow the explorer: when the learner stops on another
+head, one message (``follow.js``) tells the server, which asks about that head, as a cold
+open of the link would. The explorer itself keeps the view it was opened on (its page is
+not sent again), until a control of the page opens another head.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -25,6 +32,7 @@ from ui.common import (
     number_choice_query_param,
     projector_on,
     query_param,
+    set_query_param,
     t,
 )
 from ui.predict import ask, bar_reveal
@@ -70,6 +78,52 @@ def explorer_labels(trace: lab.AttentionTrace) -> dict:
     return labels
 
 
+OPENED = "_ch5_explorer_opened"  # (layer, head, token) the explorer was opened on
+LEFT = "_ch5_head_left"  # the head the page's questions asked about at the end of the last run
+_follow = st.components.v2.component("llmx_ch5_follow", js=(Path(__file__).with_name("follow.js")).read_text("utf-8"))
+FOLLOW_CSS = "<style>.st-key-ch5_follow { display: none; }</style>"
+
+
+def _head_key(view: tuple[int, int, int]) -> str:
+    return "/".join(str(number) for number in view)
+
+
+def parse_moved(value: object, trace: lab.AttentionTrace) -> tuple[int, int, int] | None:
+    """The explorer's ``"layer/head/token"`` (0-based), checked against the trace; None otherwise."""
+    try:
+        layer, head, token = (int(part) for part in str(value).split("/"))
+    except ValueError:
+        return None
+    if 0 <= layer < trace.n_layers and 0 <= head < trace.n_heads and 0 <= token < trace.n_tokens:
+        return layer, head, token
+    return None
+
+
+def moved_to(trace: lab.AttentionTrace, opened: tuple[int, int, int], asked: tuple[int, int, int]) -> object:
+    """Mount the listener; what the explorer reported this run (None most runs)."""
+    st.html(FOLLOW_CSS)
+    result = _follow(key="ch5_follow", data={"opened": _head_key(opened), "asked": _head_key(asked)},
+                     on_moved_change=lambda: None)
+    return getattr(result, "moved", None)
+
+
+def follow_explorer(trace: lab.AttentionTrace) -> None:
+    """The head the page's questions ask about (``ch5_layer``/``ch5_head``/``ch5_focus``)
+    follows the explorer's; a control of the page (head search, example, new sentence)
+    opens the explorer on its own choice instead."""
+    asked = (_index("ch5_layer", trace.n_layers), _index("ch5_head", trace.n_heads), _index("ch5_focus", trace.n_tokens))
+    if st.session_state.get(LEFT) != asked or OPENED not in st.session_state:
+        st.session_state[OPENED] = asked  # the page chose this head: the explorer opens on it
+    moved = parse_moved(moved_to(trace, st.session_state[OPENED], asked), trace)
+    if moved is not None and moved != asked:
+        asked = moved
+        st.session_state["ch5_layer"], st.session_state["ch5_head"], st.session_state["ch5_focus"] = moved
+    st.session_state[LEFT] = asked
+    for name, value in zip(("layer", "head"), asked[:2], strict=True):
+        set_query_param(name, value + 1)  # the link names the head asked about (the explorer writes the same)
+    set_query_param("token", asked[2])
+
+
 def _index(name: str, count: int) -> int:
     """The session's layer/head/token index, kept inside the trace."""
     return min(max(int(st.session_state.get(name, 0)), 0), count - 1)
@@ -77,10 +131,12 @@ def _index(name: str, count: int) -> int:
 
 def opening_view(trace: lab.AttentionTrace) -> dict:
     """What the explorer opens on: the head chosen above (link or search) and the link's view."""
+    layer, head, token = st.session_state.get(OPENED) or (
+        _index("ch5_layer", trace.n_layers), _index("ch5_head", trace.n_heads), _index("ch5_focus", trace.n_tokens))
     return {
-        "layer": _index("ch5_layer", trace.n_layers),
-        "head": _index("ch5_head", trace.n_heads),
-        "token": _index("ch5_focus", trace.n_tokens),
+        "layer": min(layer, trace.n_layers - 1),
+        "head": min(head, trace.n_heads - 1),
+        "token": min(token, trace.n_tokens - 1),
         "view": choice_query_param("view", VIEWS, VIEWS[0]),
         "causal": bool(trace.causal or query_param("causal", "0") == "1"),
         "temperature": number_choice_query_param("temp", lab.TEMPERATURES, 1.0),
@@ -90,15 +146,20 @@ def opening_view(trace: lab.AttentionTrace) -> dict:
 
 def explore(model_name: str, text: str, trace: lab.AttentionTrace) -> None:
     """Layer, head, token, view, causal what-if and temperature, all moved in the browser."""
+    follow_explorer(trace)
     view = opening_view(trace)
-    layer, head, focus, causal = view["layer"], view["head"], view["token"], view["causal"]
+    causal = view["causal"]
+    layer, head, focus = (_index("ch5_layer", trace.n_layers), _index("ch5_head", trace.n_heads),
+                          _index("ch5_focus", trace.n_tokens))  # the head asked about: the explorer's
     steps = lab.attention_steps(trace, layer, head, causal=causal)
     names = {str(i): f"{i}: {display_token(token)}" for i, token in enumerate(trace.tokens)}
     attend = ask("ch5.attend", list(names), lambda: quiz.most_attended(steps.weights, focus),
                  bar_reveal("ch5.attend", labels=names), labels=names,
                  params={"layer": layer + 1, "head": head + 1, "token": trace.tokens[focus]},
                  facts=lambda answer: {"target": trace.tokens[answer.facts["best"]]},
-                 context=(trace.model_name, tuple(trace.tokens), layer, head, focus, causal))
+                 context=(trace.model_name, tuple(trace.tokens), layer, head, focus, causal),
+                 # the explorer's own choice is not hidden again behind its question
+                 cover=(layer, head, focus) == (view["layer"], view["head"], view["token"]))
     if not projector_on():
         spaces = any("␣" in display_token(token) for token in trace.tokens)
         st.caption(join_sentences(t("ch5.explorer.note", layers=trace.n_layers, heads=trace.n_heads),

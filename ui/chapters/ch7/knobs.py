@@ -3,24 +3,63 @@ mode. Every control is in the URL, so a shared link reproduces the view."""
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
 from lm_core.core.text import clean_text
 from lm_core.decoding.generation import SamplingSettings
 from lm_core.tokenizers.smol import DEFAULT_SYSTEM
-from ui.common import float_query_param, int_query_param, query_param, set_query_param, t
+from ui.common import MAX_SEED, current_seed, float_query_param, int_query_param, query_param, set_query_param, t
 from ui.models import SMOLLM2
 
 MAX_NEW = 60  # the most tokens one "Generate" click (or one comparison) writes
 MAX_SYSTEM_CHARS = 500
 _N_MOVED = "ch7_n_moved"
+_KNOBS_MODEL = "_ch7_knobs_model"  # the model whose defaults the knobs were last set to
+_OWN_SEED = "_ch7_own_seed"
+
+#: Knob defaults per model. The tiny GPT shows the raw distribution (temperature 1, nothing
+#: cut). SmolLM2-135M-Instruct at temperature 1 wanders off within a sentence ("What is the
+#: capital of France?" -> perfume and gentlemen); its makers' own example samples with
+#: temperature 0.2 and top-p 0.9, which answers and stops, yet still varies between students.
+DEFAULT_KNOBS = {"temp": 1.0, "top_k": 0, "top_p": 1.0}
+MODEL_KNOBS = {SMOLLM2: {"temp": 0.2, "top_k": 0, "top_p": 0.9}}
+
+
+def knob_defaults(model_name: str | None) -> dict[str, float]:
+    return MODEL_KNOBS.get(model_name, DEFAULT_KNOBS)
+
+
+def sampling_seed() -> int:
+    """The seed of this learner's own generation: the link's when it names one (or the
+    sidebar's once moved, which writes it into the link), else one drawn for this learner, so
+    a class pressing Generate together sees that sampling differs. The tokens generated are
+    in the link (``gen``), so a shared link still shows the same text."""
+    if query_param("seed") is not None:
+        return current_seed()
+    return st.session_state.setdefault(_OWN_SEED, secrets.randbelow(MAX_SEED))
+
+
+def _apply_model_defaults(model_name: str | None) -> None:
+    """Switching model moves the knobs to the new model's defaults, unless the learner (or the
+    link) set them to something else."""
+    previous = st.session_state.get(_KNOBS_MODEL)
+    st.session_state[_KNOBS_MODEL] = model_name
+    if previous is None or previous == model_name or "ch7_temp" not in st.session_state:
+        return
+    old, new = knob_defaults(previous), knob_defaults(model_name)
+    knobs = {"ch7_temp": "temp", "ch7_topk": "top_k", "ch7_topp": "top_p"}
+    if all(abs(float(st.session_state.get(key, old[name])) - old[name]) < 1e-9 for key, name in knobs.items()):
+        for key, name in knobs.items():
+            st.session_state[key] = new[name]
 
 
 def _on_n_change() -> None:
     st.session_state[_N_MOVED] = True
 
 
-def sampling_controls() -> tuple[SamplingSettings, int]:
+def sampling_controls(model_name: str | None = None) -> tuple[SamplingSettings, int]:
     """Greedy, temperature, top-k, top-p and the number of tokens to generate.
 
     Drawn inside the generation fragment: temperature, top-k and top-p only reshape logits
@@ -28,10 +67,13 @@ def sampling_controls() -> tuple[SamplingSettings, int]:
     not the page. The number of tokens also sets SmolLM2's scale section outside the
     fragment, so moving it reruns the whole page, as before.
     """
+    model_name = model_name or st.session_state.get("ch7_model")
+    _apply_model_defaults(model_name)
+    knob = knob_defaults(model_name)
     defaults = {
-        "ch7_temp": float_query_param("temp", 1.0, 0.1, 2.0),
-        "ch7_topk": int_query_param("top_k", 0, 0, 50),
-        "ch7_topp": float_query_param("top_p", 1.0, 0.05, 1.0),
+        "ch7_temp": float_query_param("temp", knob["temp"], 0.1, 2.0),
+        "ch7_topk": int_query_param("top_k", int(knob["top_k"]), 0, 50),
+        "ch7_topp": float_query_param("top_p", knob["top_p"], 0.05, 1.0),
         "ch7_greedy": query_param("greedy", "0") == "1",
         "ch7_n": int_query_param("n", 15, 1, MAX_NEW),
     }
@@ -65,6 +107,8 @@ def sampling_controls() -> tuple[SamplingSettings, int]:
     )
     for name, value in (("temp", temperature), ("top_k", top_k), ("top_p", top_p), ("greedy", int(greedy)), ("n", n)):
         set_query_param(name, value)
+    if model_name in MODEL_KNOBS:
+        st.caption(t("ch7.controls.model_defaults", temp=knob["temp"], top_p=knob["top_p"]))
     if st.session_state.pop(_N_MOVED, False):
         st.rerun()  # the whole page: sections outside the fragment depend on it
     settings = SamplingSettings(

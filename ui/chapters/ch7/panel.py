@@ -18,12 +18,12 @@ from lm_core.core.device import inference_threads
 from lm_core.decoding.candidates import kept_count, shows_model_probs, top_candidates
 from lm_core.decoding.generation import GenerationStep, SamplingSettings, shape_distribution
 from lm_core.decoding.run import GenerationRun
+from lm_core.decoding.streaming import readable_text
 from ui.chapters.ch7 import choice, compare, knobs
 from ui.chapters.ch7.cache import logits_after, next_logits
 from ui.chapters.ch7.smollm2 import template_section
 from ui.common import (
     chart,
-    current_seed,
     explain_after,
     guard,
     intro,
@@ -31,6 +31,8 @@ from ui.common import (
     main_chart,
     plain,
     projector_on,
+    query_param,
+    set_query_param,
     t,
     template,
 )
@@ -41,18 +43,21 @@ from viz.tokens import display_token
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 RUN = "ch7_run"
+GEN_PARAM = "gen"  # the generated token ids in the link
+MAX_LINK_TOKENS = 400  # a link stays a link (about 2,000 characters at most)
+LINK_USED = "_ch7_link_used"  # the visit's first run has rebuilt the link's tokens
 
 
 @st.fragment
 def generation_panel(model_name: str, prompt: str, prompt_ids: list[int], chat: bool) -> None:
     """Knobs, buttons, text, context window, step view and comparison: a knob or a click
     reruns only this part of the page."""
-    settings, n_tokens = knobs.sampling_controls()
+    settings, n_tokens = knobs.sampling_controls(model_name)
     model, tokenizer = causal_lm(model_name)
     choice.prompt_notes(model_name, tokenizer, prompt, prompt_ids, model.config.block_size)
     if chat:
         template_section(model_name, prompt_ids)
-    run = current_run(model_name, prompt_ids)
+    run = current_run(model_name, prompt_ids, settings)
 
     buttons = st.columns([1, 1, 1, 3])
     next_clicked = buttons[0].button(t("ch7.buttons.next"), key="ch7_next", type="primary", icon=":material/skip_next:")
@@ -72,6 +77,9 @@ def generation_panel(model_name: str, prompt: str, prompt_ids: list[int], chat: 
         elif generate_clicked:
             stream_tokens(model_name, run, settings, n_tokens)
             st.session_state["ch7_step_goto"] = len(run.steps)
+    write_link(run)
+    if query_param("seed") is None and not projector_on():
+        st.caption(t("ch7.controls.own_seed", seed=run.seed))
 
     text = functools.partial(text_section, model_name, prompt_ids, run)
     steps = functools.partial(step_section, model_name, run, settings)
@@ -99,16 +107,43 @@ def step_section(model_name: str, run: GenerationRun, settings: SamplingSettings
     confidence.end()
 
 
-def current_run(model_name: str, prompt_ids: list[int]) -> GenerationRun:
-    """The steps taken from this prompt with this model (a new prompt starts afresh)."""
-    key = (model_name, tuple(prompt_ids), current_seed())
+def current_run(model_name: str, prompt_ids: list[int], settings: SamplingSettings | None = None) -> GenerationRun:
+    """The steps taken from this prompt with this model (a new prompt starts afresh). The
+    first run of a visit rebuilds the tokens its link names (``gen``)."""
+    seed = knobs.sampling_seed()
+    key = (model_name, tuple(prompt_ids), seed)
     run = st.session_state.get(RUN)
     if not isinstance(run, GenerationRun) or run.key != key:
         # This learner's own random stream: same seed + same clicks = same text.
         _, tokenizer = causal_lm(model_name)
-        run = GenerationRun(key, list(prompt_ids), current_seed(), end_id=tokenizer.eos_id)
+        run = GenerationRun(key, list(prompt_ids), seed, end_id=tokenizer.eos_id)
         st.session_state[RUN] = run
+        linked = None if st.session_state.get(LINK_USED) else linked_tokens(tokenizer.vocab_size)
+        st.session_state[LINK_USED] = True  # a later prompt or model starts afresh
+        if linked:
+            run.replay(lambda ids: logits_after(model_name, tuple(ids)), settings or SamplingSettings(), linked)
     return run
+
+
+def linked_tokens(vocab_size: int) -> list[int] | None:
+    """The generated token ids the link names (``gen=12,7,301``), if they are all valid ids."""
+    raw = query_param(GEN_PARAM)
+    if not raw:
+        return None
+    try:
+        ids = [int(part) for part in str(raw).split(",")[:MAX_LINK_TOKENS]]
+    except ValueError:
+        return None
+    return ids if all(0 <= i < vocab_size for i in ids) else None
+
+
+def write_link(run: GenerationRun) -> None:
+    """The generated tokens go into the link, so a student opening it sees the same text and charts."""
+    ids = [step.token_id for step in run.steps][:MAX_LINK_TOKENS]
+    if ids:
+        set_query_param(GEN_PARAM, ",".join(map(str, ids)))
+    elif GEN_PARAM in st.query_params:
+        del st.query_params[GEN_PARAM]
 
 
 def stream_tokens(
@@ -119,7 +154,8 @@ def stream_tokens(
     placeholder = st.empty()
     with inference_threads():
         for _ in run.extend(model, settings, n, forced_first=forced_first):
-            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(tokenizer.decode(run.ids))}")
+            # A piece of a Chinese character waits for its other bytes (no "�" flickering in).
+            placeholder.markdown(f"{t('ch7.text.streaming')} {plain(readable_text(tokenizer, run.ids))}")
     placeholder.empty()
 
 
@@ -128,7 +164,7 @@ def text_section(model_name: str, prompt_ids: list[int], run: GenerationRun) -> 
     model, tokenizer = causal_lm(model_name)
     block_size = model.config.block_size
     steps = run.steps
-    generated_text = tokenizer.decode(run.ids)
+    generated_text = readable_text(tokenizer, run.ids, final=run.ended)  # the next token may complete a character
     prompt_text = tokenizer.decode(prompt_ids)
     st.subheader(t("ch7.text.header"))
     added = generated_text[len(prompt_text) :] if generated_text.startswith(prompt_text) else generated_text

@@ -1,0 +1,38 @@
+"""Way-finding: previous / next chapter at the end of every chapter page, and the glossary."""
+
+from __future__ import annotations
+
+from tests.pages.apptest_helpers import open_page
+from ui import i18n, wayfinding
+from ui.chapters import CHAPTERS, available_chapters
+
+
+def link_labels(app) -> dict[str, str]:
+    return {link.proto.label: link.proto.query_string for link in app.get("page_link")}
+
+
+def test_every_chapter_ends_with_its_neighbours_and_the_glossary():
+    built = available_chapters()
+    app = open_page(built[0].page)
+    labels = link_labels(app)
+    assert f"← {i18n.translate('nav.home', 'en')}" in labels  # before the first chapter: home
+    assert f"{built[1].number}. {i18n.translate(f'nav.{built[1].key}', 'en')} →" in labels
+    assert "glossary=1" in labels[i18n.translate("glossary.link", "en")]
+    assert wayfinding.FOOTER_CSS in [h.proto.body for h in app.get("html")]  # shown last, wherever drawn
+    for index, chapter in enumerate(built):
+        before, after = wayfinding.neighbours(chapter.key)
+        assert before == (built[index - 1] if index else None)
+        assert after == (built[index + 1] if index + 1 < len(built) else None)
+
+
+def test_the_glossary_lists_every_term_with_its_chapter_in_both_languages():
+    for lang in ("en", "zh"):
+        terms = wayfinding.glossary_terms(lang)
+        assert len(terms) >= 20 and {t["chapter"] for t in terms} <= {c.number for c in CHAPTERS}
+        app = open_page("app.py", lang, glossary="1")
+        assert app.title[0].value == i18n.translate("glossary.title", lang)
+        assert [s.value for s in app.subheader] == [t["term"] for t in terms]
+        first = i18n.translate("glossary.first_used", lang, number=1, chapter=i18n.translate("nav.ch1", lang))
+        assert first in link_labels(app)
+    app.button(key="glossary_back").click().run()
+    assert "glossary" not in app.query_params and not app.exception
