@@ -28,6 +28,15 @@ TOC_SCRIPT = "<script>" + (Path(__file__).with_name("page_toc.js")).read_text(en
 HISTORY_SCRIPT = "<script>" + (Path(__file__).with_name("history.js")).read_text(encoding="utf-8") + "</script>"
 
 
+def is_own_html(body: str) -> bool:
+    """Whether an ``st.html`` body is one of this module's own constant blocks (the footer's
+    style, the contents list's script, the history script): the tests that check no learner
+    text renders as markup set these aside by identity, and only these."""
+    toc = body.startswith('<span class="llmx-toc-wanted" ') and body.endswith(TOC_SCRIPT) \
+        and body.count("<script>") == 1
+    return toc or body in (FOOTER_CSS, HISTORY_SCRIPT)
+
+
 def neighbours(namespace: str) -> tuple[Chapter | None, Chapter | None]:
     """The built chapters before and after chapter ``namespace`` (None at either end)."""
     built = available_chapters()

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages import apptest_helpers
-from ui import i18n
+from ui import i18n, wayfinding
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/1_Tokenization.py"
@@ -27,7 +27,8 @@ def html_bodies(app: AppTest) -> list[str]:
 
     bodies = [element.proto.body for element in app.get("html")]
     layouts = (PHONE_CSS, PROJECTOR_CSS, WHOLE_WORDS_CSS)
-    return [b for b in bodies if not ((b.startswith("<style>") and ".st-key-quiz_" in b) or b in layouts)]
+    return [b for b in bodies if not ((b.startswith("<style>") and ".st-key-quiz_" in b) or b in layouts
+                                      or wayfinding.is_own_html(b))]
 
 
 def summaries(app: AppTest, lang: str = "en") -> list[str]:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lm_core.models import seq2seq as s2s
 from tests.pages import apptest_helpers
-from ui import i18n
+from ui import i18n, wayfinding
 
 PAGE = "pages/4_RNN_and_attention.py"
 
@@ -44,7 +44,7 @@ def alignment_specs(app: AppTest) -> list[dict]:
 
 
 def html_blocks(app: AppTest) -> list[str]:
-    return [element.proto.body for element in app.get("html")]
+    return [element.proto.body for element in app.get("html") if not wayfinding.is_own_html(element.proto.body)]
 
 
 def param(app: AppTest, name: str):

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lm_core.models.checkpoints import load_gpt
 from tests.pages import apptest_helpers
-from ui import i18n
+from ui import i18n, wayfinding
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/7_Generation.py"
@@ -46,7 +46,7 @@ def kept_bars(spec: dict) -> int:
 
 
 def html_blocks(app: AppTest) -> list[str]:
-    return [element.proto.body for element in app.get("html")]
+    return [element.proto.body for element in app.get("html") if not wayfinding.is_own_html(element.proto.body)]
 
 
 def steps(app: AppTest) -> list:

@@ -36,3 +36,12 @@ def test_the_glossary_lists_every_term_with_its_chapter_in_both_languages():
         assert first in link_labels(app)
     app.button(key="glossary_back").click().run()
     assert "glossary" not in app.query_params and not app.exception
+
+
+def test_only_the_footers_own_blocks_are_set_aside_as_own_html():
+    marker = '<span class="llmx-toc-wanted" data-label="Contents" hidden></span>'
+    assert wayfinding.is_own_html(marker + wayfinding.TOC_SCRIPT)
+    assert wayfinding.is_own_html(wayfinding.FOOTER_CSS) and wayfinding.is_own_html(wayfinding.HISTORY_SCRIPT)
+    smuggled = marker + "<script>alert(1)</script>" + wayfinding.TOC_SCRIPT  # learner text before the script
+    assert not wayfinding.is_own_html(smuggled)
+    assert not wayfinding.is_own_html("<b>It rained</b>" + wayfinding.FOOTER_CSS)
