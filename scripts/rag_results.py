@@ -58,9 +58,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=knowledge.LANGUAGES)
     parser.add_argument("--limit", type=int, help="only the first N questions (a quick look: nothing is written)")
+    parser.add_argument("--out", type=Path, default=RESULTS_FILE, help="where to write (merged into what is there)")
     args = parser.parse_args()
     languages = [args.only] if args.only else list(knowledge.LANGUAGES)
-    results = json.loads(RESULTS_FILE.read_text(encoding="utf-8")) if args.only and RESULTS_FILE.is_file() else {}
+    results = json.loads(args.out.read_text(encoding="utf-8")) if args.only and args.out.is_file() else {}
     results.update(settings=rag.DEFAULT_SETTINGS, answer_tokens=rag.ANSWER_TOKENS, seed=knowledge.SEED)
     for lang in languages:
         results[lang] = measure(lang, args.limit)
@@ -68,8 +69,8 @@ def main() -> None:
         print(lang, json.dumps({r: (v["hit1"], v["hit3"]) for r, v in results[lang]["retrieval"].items()}), flush=True)
     if args.limit:
         return
-    RESULTS_FILE.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print("wrote", RESULTS_FILE)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print("wrote", args.out)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ class ChunkSettings:
         if self.size < 1 or self.overlap < 0:
             raise InputError("errors.setting.impossible", name="size", value=self.size)
         if self.mode == "fixed" and self.overlap >= self.size:
-            raise InputError("ch9.errors.overlap", size=self.size, overlap=self.overlap)
+            raise InputError("errors.setting.impossible", name="overlap", value=self.overlap)
 
 
 # --------------------------------------------------------------------------- 1. chunking
