@@ -23,6 +23,7 @@ from ui import bounded, jobs
 from ui.common import (
     choice_query_param,
     int_query_param,
+    query_param,
     seed_widget,
     set_query_param,
     set_text_query_param,
@@ -55,13 +56,6 @@ class View:
     def gold(self) -> knowledge.Question | None:
         return None if self.question_index is None else knowledge.questions(self.lang)[self.question_index]
 
-    @property
-    def at_defaults(self) -> bool:
-        """The settings the shipped whole-set answers were measured with."""
-        d = rag.DEFAULT_SETTINGS
-        return self.source == "kb" and (self.settings.mode, self.settings.size, self.settings.overlap, self.k) == (
-            d["mode"], d["size"], d["overlap"], d["k"])
-
 
 def _question_label(lang: str, index: object) -> str:
     if index == OWN_QUESTION:
@@ -75,7 +69,8 @@ def chunk_settings() -> rag.ChunkSettings:
     mode = st.session_state["ch9_mode"]
     low, high, default = SIZES[mode]
     size_key = f"ch9_size_{mode}"
-    seed_widget(size_key, int_query_param("size", default, low, high))
+    # The link's size belongs to the link's mode (a newly chosen mode starts at its default).
+    seed_widget(size_key, int_query_param("size", default, low, high) if query_param("mode") == mode else default)
     seed_widget("ch9_ov", int_query_param("ov", 40, 0, OVERLAP_MAX))
     size = int(st.session_state[size_key])
     overlap = min(int(st.session_state["ch9_ov"]), size // 2) if mode == "fixed" else 0

@@ -15,7 +15,17 @@ from lm_core.data import knowledge
 from lm_core.embeddings.projection import project
 from ui import uploads
 from ui.chapters.ch9.common import OVERLAP_MAX, SIZES, View, answer, ranks, shipped_results
-from ui.common import chart, explain_after, intro, md, show_error, t
+from ui.common import (
+    chart,
+    choice_query_param,
+    explain_after,
+    intro,
+    md,
+    seed_widget,
+    set_text_query_param,
+    show_error,
+    t,
+)
 from ui.models import smollm2_available, smollm2_tokenizer
 from viz import ch9 as figs
 
@@ -95,8 +105,10 @@ def corpus_section(view: View, index: rag.Index | None) -> None:
     shown = view.gold.articles[0] if view.gold is not None else keys[0]
     if view.source == "kb":
         titles = {a.key: a.title for a in knowledge.articles(view.lang)}
-        shown = st.selectbox(t("ch9.chunks.article"), keys, index=keys.index(shown), format_func=titles.get,
-                             key=f"ch9_article_{view.lang}_{shown}")
+        key = f"ch9_article_{view.lang}_{shown}"  # a new question shows its own article first
+        seed_widget(key, choice_query_param("art", keys, shown))
+        default, shown = shown, st.selectbox(t("ch9.chunks.article"), keys, format_func=titles.get, key=key)
+        set_text_query_param("art", shown, default)
     text = dict(documents)[shown]
     numbers = [i + 1 for i, c in enumerate(index.chunks) if c.article == shown]
     spans = [(c.start, c.end) for c in index.chunks if c.article == shown]
