@@ -82,7 +82,7 @@ def write(results_by_lang: dict[str, list[dict]], out: Path) -> None:
     print("wrote", out)
 
 
-def merge(parts: list[Path]) -> dict[str, list[dict]]:
+def merge(parts: list[Path], partial: bool = False) -> dict[str, list[dict]]:
     """Part files back into one list per language, in question order (each question once)."""
     found: dict[str, dict[int, dict]] = {}
     for path in parts:
@@ -93,8 +93,8 @@ def merge(parts: list[Path]) -> dict[str, list[dict]]:
     for lang in knowledge.LANGUAGES:
         entries = found.get(lang, {})
         missing = [n for n in range(len(knowledge.questions(lang))) if n not in entries]
-        if missing:
-            raise SystemExit(f"{lang}: questions {missing} are in no part file")
+        if missing and not partial:
+            raise SystemExit(f"{lang}: questions {missing} are in no part file (--partial to go on without them)")
         merged[lang] = [entries[n] for n in sorted(entries)]
     return merged
 
@@ -123,6 +123,7 @@ def main() -> None:
     parser.add_argument("--questions", default="0:999", help="FIRST:LAST, the questions of a part")
     parser.add_argument("--part", type=Path, help="write each question as one line of this file (and nothing else)")
     parser.add_argument("--merge", type=Path, nargs="+", help="part files to merge into the results file")
+    parser.add_argument("--partial", action="store_true", help="merge even when some questions are missing")
     parser.add_argument("--out", type=Path, default=RESULTS_FILE)
     parser.add_argument("--table", action="store_true", help="print the results file as Markdown tables")
     args = parser.parse_args()
@@ -130,7 +131,7 @@ def main() -> None:
         print(tables(args.out))
         return
     if args.merge:
-        write(merge(args.merge), args.out)
+        write(merge(args.merge, args.partial), args.out)
         return
     first, last = (int(x) for x in args.questions.split(":"))
     if args.limit:

@@ -163,7 +163,11 @@ def shipped_answers() -> dict[tuple[str, tuple], dict]:
     out = {}
     results = shipped_results()
     for lang in knowledge.LANGUAGES:
-        for question, entry in zip(knowledge.questions(lang), results.get(lang, {}).get("questions", []), strict=False):
+        by_text = {q.question: q for q in knowledge.questions(lang)}
+        for entry in results.get(lang, {}).get("questions", []):
+            question = by_text.get(entry["question"])
+            if question is None:  # a file from another seed: nothing to reuse
+                continue
             for condition, answer in entry["answers"].items():
                 texts = _condition_texts(lang, question, condition, answer["chunks"])
                 if texts is not None:
@@ -214,7 +218,9 @@ def fact_probability(messages: tuple[tuple[str, str], ...], question: knowledge.
         return jobs.run_shared(key, job, label="ch9.fact", cap_s=120)
 
 
-def shipped_question(lang: str, index: int) -> dict | None:
-    """The script's measurements of one question (``None`` before the file exists)."""
-    entries = shipped_results().get(lang, {}).get("questions", [])
-    return entries[index] if index < len(entries) else None
+def shipped_question(lang: str, question: knowledge.Question) -> dict | None:
+    """The script's measurements of one question (``None`` when it was not measured)."""
+    for entry in shipped_results().get(lang, {}).get("questions", []):
+        if entry["question"] == question.question:
+            return entry
+    return None

@@ -25,9 +25,9 @@ def _question(view: View) -> tuple[int, knowledge.Question, str]:
     return index, knowledge.questions(lang)[index], lang
 
 
-def _fact(lang: str, index: int, question: knowledge.Question, contexts: list[str], name: str) -> dict:
-    shipped = shipped_question(lang, index)
-    if shipped is not None and shipped["question"] == question.question:
+def _fact(lang: str, question: knowledge.Question, contexts: list[str], name: str) -> dict:
+    shipped = shipped_question(lang, question)
+    if shipped is not None:
         return shipped[name]
     return fact_probability(rag.answer_messages(question.question, contexts, lang), question)
 
@@ -38,7 +38,7 @@ def section(view: View) -> None:
     if not smollm2_available():
         st.info(t("ch9.answers.no_smollm2"))
         return
-    index, question, lang = _question(view)
+    _, question, lang = _question(view)
     if view.question_index is None:
         st.caption(t("ch9.hallucination.uses_first", question=for_markdown(question.question)))
     plain = answer(rag.answer_messages(question.question, [], lang))
@@ -46,8 +46,8 @@ def section(view: View) -> None:
                 params={"question": question.question}, context=(lang, question.question))
     st.html(token_strip_html(question.question, plain["tokens"], plain["probs"], t("ch9.hallucination.invented")))
     gold = rag.gold_passage(question, lang)
-    without = _fact(lang, index, question, [], "fact_without")
-    with_gold = _fact(lang, index, question, [gold], "fact_with_gold")
+    without = _fact(lang, question, [], "fact_without")
+    with_gold = _fact(lang, question, [gold], "fact_with_gold")
     cols = st.columns(2)
     cols[0].metric(t("ch9.hallucination.p_without", answer=question.answer), f"{without['answer_prob']:.2%}")
     cols[1].metric(t("ch9.hallucination.p_with", answer=question.answer), f"{with_gold['answer_prob']:.2%}")
@@ -59,8 +59,8 @@ def section(view: View) -> None:
     st.markdown(md("ch9/wrong_document"))
     false_text, false_value = knowledge.with_wrong_fact(gold, question)
     st.code(false_text, language=None, wrap_lines=True)
-    shipped = shipped_question(lang, index)
-    if shipped is not None and shipped["question"] == question.question:
+    shipped = shipped_question(lang, question)
+    if shipped is not None:
         wrong = shipped["wrong_document"]
     else:
         wrong = answer(rag.answer_messages(question.question, [false_text], lang))
