@@ -14,11 +14,13 @@ from tests.pages import apptest_helpers
 from ui import i18n
 
 PAGE = "pages/9_Beyond_the_model.py"
+#: A cold open starts the job workers, which load MiniLM and SmolLM2 (minutes on busy shared cores).
+TIMEOUT = 480
 HOSTILE = "[click me](http://a.example) <b>bold</b> <script>alert(1)</script>"
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    return apptest_helpers.open_page(PAGE, lang, **params)
+    return apptest_helpers.open_page(PAGE, lang, timeout=TIMEOUT, **params)
 
 
 def param(app: AppTest, name: str) -> str:
