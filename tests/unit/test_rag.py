@@ -95,3 +95,16 @@ def test_smollm2_jobs_are_picklable_and_short():
     assert 0 <= fact["answer_prob"] <= 1
     window = rag.chat_job((("user", "My name is Ana. " * 20),), 1, 16, lambda report: None, lambda: False)
     assert window["cropped"] == window["prompt_tokens"] - 16
+
+
+def test_figures_escape_learner_text_and_mark_the_chosen_chunks():
+    from viz import ch9 as figs
+
+    html = figs.chunks_html("<b>a</b> and more text", [(0, 12), (8, 22)], "overlap")
+    assert "<b>a</b>" not in html and "&lt;b&gt;a&lt;/b&gt;" in html and "underline wavy" in html
+    labels = {"title": "t", "x": "x", "y": "y", "chosen": "in", "other": "out", "gold": "gold"}
+    figure = figs.similarity_figure([0.1, 0.9, 0.5], ["<i>x</i>", "b", "c"], [1], labels, [False, True, False])
+    chosen_trace = figure.data[0]
+    assert list(chosen_trace.x) == [2] and "<i>" not in "".join(figure.data[1].customdata)
+    card = figs.answer_html("t", "<script>x</script> [1]", [3], "note")
+    assert "<script>" not in card and "[3]" in card
