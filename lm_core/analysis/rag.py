@@ -133,6 +133,13 @@ def own_documents(text: str) -> list[tuple[str, str]]:
     return [(OWN_KEY, clean_text(text, max_chars=OWN_TEXT_LIMIT))]
 
 
+def clean_question(text: str | None, max_chars: int = 300) -> str:
+    """A learner's question, checked like typed text (not empty, not too long, has words)."""
+    from lm_core.core.text import clean_text
+
+    return clean_text(text, max_chars=max_chars)
+
+
 # --------------------------------------------------------------------------- 2. indexing
 
 def bm25_words(text: str, lang: str) -> list[str]:

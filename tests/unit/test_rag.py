@@ -76,6 +76,8 @@ def test_own_text_is_checked():
     with pytest.raises(InputError):
         rag.own_documents("x" * (rag.OWN_TEXT_LIMIT + 1))
     assert rag.own_documents("<b>mine</b>") == [(rag.OWN_KEY, "<b>mine</b>")]
+    with pytest.raises(InputError):
+        rag.clean_question("  ?! ")
 
 
 def test_smollm2_jobs_are_picklable_and_short():

@@ -129,6 +129,7 @@ def index_for(view: View) -> rag.Index:
     request is the same). Raises InputError for an empty or too long own text."""
     if view.source == "own" and not (view.own_text or "").strip():
         raise InputError("ch9.errors.no_text")
+    rag.clean_question(view.question, QUESTION_LIMIT)  # an empty own question: its message, no chart
     s = view.settings
     key = ("ch9.index", view.lang, _digest(view.own_text), s.mode, s.size, s.overlap)
     stored = st.session_state.get("_ch9_index")
