@@ -80,3 +80,11 @@ def test_own_text_is_checked_and_hostile_text_shows_as_text():
     html = shown_html(app)
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html and "<script>" not in html
     assert "<b>bold</b>" not in " ".join(apptest_helpers.chart_titles(app))
+
+
+def test_predict_questions_answered_right_and_wrong():
+    from tests.pages.test_predict import answer_right_and_wrong
+
+    app = open_page("en")
+    for question_id in ("ch9.right_without", "ch9.remembers"):
+        answer_right_and_wrong(app, question_id, ["yes", "no"])
