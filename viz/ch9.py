@@ -85,7 +85,7 @@ def similarity_figure(scores: Sequence[float], texts: Sequence[str], chosen: Seq
         figure.add_scatter(x=[None], y=[None], mode="markers", name=labels["gold"],
                            marker={"symbol": "square-open", "color": "#111827", "size": 12})
     apply_style(figure, height=height, title=labels["title"])
-    figure.update_layout(barmode="overlay", bargap=0.15, legend={"orientation": "h", "y": -0.2},
+    figure.update_layout(barmode="overlay", bargap=0.15, legend={"orientation": "h", "y": -0.3},
                          xaxis={"title": {"text": labels["x"]}}, yaxis={"title": {"text": labels["y"]}})
     return figure
 
