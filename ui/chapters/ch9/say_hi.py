@@ -85,7 +85,7 @@ def _code(value: object) -> None:
 
 
 def say_hi_section() -> None:
-    st.subheader(t("ch9_api.say_hi.title"))
+    st.header(t("ch9_api.say_hi.title"))
     st.markdown(md("ch9/api_say_hi"))
     left, right = st.columns([2, 3])
     with left:
@@ -193,7 +193,7 @@ def _weights() -> tuple[list[dict], int]:
 
 
 def open_closed_section() -> None:
-    st.subheader(t("ch9_api.open.title"))
+    st.header(t("ch9_api.open.title"))
     st.markdown(md("ch9/api_open_closed"))
     if not models.smollm2_available():
         st.info(t("ch9_api.say_hi.no_smollm2"), icon=":material/download:")
