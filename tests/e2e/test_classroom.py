@@ -3,7 +3,8 @@
 - A link reproduces the view: set a non-default view (from a link, then typing into a
   box), take the URL the page wrote, open it cold in a new browser context on a second,
   freshly started server, and compare what every chart shows (plotly.js's data).
-- Offline is offline: no page asks anything of a host other than the app's own.
+- Offline is offline: no page asks anything of a host other than the app's own (checked where
+  every page is photographed, ``test_browser.py``).
 - Projector layout at 1280x720: each chapter's main chart starts on the first screen
   (both languages); at phone width the sidebar starts folded away.
 """
@@ -16,7 +17,6 @@ from tests.e2e.conftest import (
     SCREENSHOTS,
     explorer_frame,
     explorer_state,
-    only_local_requests,
     plotly_data,
     wait_for_charts,
     wait_for_streamlit,
@@ -198,15 +198,8 @@ def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server
     student.close()
 
 
-@pytest.mark.parametrize("url_path", [""] + PAGES, ids=lambda p: p or "home")
-def test_no_request_leaves_the_machine(browser, server_url, url_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    blocked = only_local_requests(context)
-    page = context.new_page()
-    page.goto(f"{server_url}/{url_path}?lang=en", wait_until="domcontentloaded")
-    wait_for_streamlit(page)
-    context.close()
-    assert not blocked, f"asked the network for: {blocked}"
+# Offline is offline: tests/e2e/test_browser.py::test_screenshot_every_page opens every page
+# (both languages) with every request off the machine refused and fails on any.
 
 
 # Every chapter marks its main chart with ui.common.main_chart().
