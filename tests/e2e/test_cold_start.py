@@ -45,7 +45,7 @@ def _student(url: str, page: str, query: str) -> tuple[str, st_protocol.Run | No
 @pytest.mark.parametrize("page, query", VIEWS)
 def test_thirty_students_on_a_just_started_server_see_no_error(page, query):
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = ROOT / "artifacts" / "cold-start-server.log"
+    log = ROOT / "artifacts" / f"cold-start-server-{page}.log"  # one per view: they may run at once
     process, url = start("app.py", log=log)  # healthy = listening: nothing imported or loaded yet
     try:
         began = time.perf_counter()
