@@ -64,7 +64,7 @@ def test_every_model_name_fits_chapter_7s_select_box(browser, server_url, lang, 
     names = [i18n.translate(f"ch7.model.{m}", lang) for m in ("gpt_toy_en", "gpt_toy_zh", "smollm2")]
     names.append(i18n.translate("common.own_model", lang))
     field = page.locator(f'input[role="combobox"][aria-label="{i18n.translate("ch7.model.label", lang)}"]')
-    # On a busy machine the box can mount well after the run has settled (CI once gave up
+    # On a busy machine the box can mount well after the run has settled (a run once gave up
     # after Playwright's default 30 s): wait for the box itself.
     field.wait_for(state="visible", timeout=120_000)
     room, widths = field.evaluate(
