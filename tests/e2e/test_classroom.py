@@ -101,6 +101,9 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
     page.goto(f"{server_url}/{url_path}?lang=en&{query}", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     _type_into(page, _label(label_key), typed)
+    # Wait on the state asserted: the rerun the typing asked for has written the box into the link.
+    page.wait_for_function("name => new URLSearchParams(location.search).has(name)", arg=param, timeout=120_000)
+    wait_for_streamlit(page)
     link = page.url
     assert f"{param}=" in link, link
     shown = _untimed(plotly_data(page), url_path)
@@ -181,7 +184,8 @@ def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server
     thumb.focus()
     for _ in range(2):
         thumb.press("ArrowRight")
-    page.wait_for_timeout(800)
+    # Wait on the state asserted: the slider's rerun has written the step into the link.
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '3'", timeout=120_000)
     wait_for_streamlit(page)
     link = page.url
     assert "step=3" in link, link
