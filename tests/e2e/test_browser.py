@@ -45,6 +45,7 @@ def test_language_link_opens_chinese_and_switch_keeps_it(page, server_url):
     wait_for_streamlit(page)
     assert "大语言模型" in page.locator("h1").first.inner_text()
     page.get_by_text("English", exact=True).click()
+    page.wait_for_function("() => location.search.includes('lang=en')", timeout=120_000)
     wait_for_streamlit(page)
     assert "language models" in page.locator("h1").first.inner_text()
     assert "lang=en" in page.url

@@ -156,6 +156,7 @@ def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser,
     # A rerun for another reason (here: the language) keeps the view the learner moved to,
     # although the server only knows the one it opened.
     page.get_by_text("中文", exact=True).click()
+    page.wait_for_function("() => location.search.includes('lang=zh')", timeout=120_000)
     wait_for_streamlit(page)
     page.wait_for_timeout(1500)
     moved = explorer_state(page)
