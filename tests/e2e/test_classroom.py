@@ -117,7 +117,7 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
     wait_for_streamlit(cold)
     assert cold.locator('[data-testid="stException"]').count() == 0
     # A box mounts empty and gets its value a moment later on a busy machine: wait for it.
-    expect(cold.locator(f'[aria-label="{_label(label_key)}"]').first).to_have_value(typed, timeout=30_000)
+    expect(cold.locator(f'[aria-label="{_label(label_key)}"]').first).to_have_value(typed, timeout=90_000)
     assert _untimed(plotly_data(cold), url_path) == shown
     if explorer is not None:  # chapter 5's explorer draws in the browser, not with plotly
         assert explorer_state(cold) == explorer
