@@ -225,6 +225,7 @@ def test_content_file_with_a_typo_names_the_file_and_the_page_opens(repo_copy, l
 
 
 PROBE_CH8_RESULTS = """
+import streamlit as st
 
 from ui import models
 from ui.common import setup_page
