@@ -6,9 +6,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-# Test workers: one per core (pytest-xdist). Tests are dealt out one by one; each worker starts
-# its own app servers once (session fixtures) and keeps them warm for every browser test it gets.
+# Test workers: one per core (pytest-xdist). Tests are dealt out one or two at a time
+# (--maxschedchunk 1), the long browser tests first (tests/conftest.py orders them), so the
+# workers finish together; the browser tests of every worker share one warm app server
+# (tests/e2e/conftest.py).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_XDIST = $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --maxschedchunk 1,)
 ADDRESS ?= 0.0.0.0
 # make api: SmolLM2 behind an OpenAI-compatible endpoint (chapter 9), this machine only unless
 # API_ADDRESS says otherwise.
@@ -68,7 +71,7 @@ lint: $(VENV)/.installed-dev
 
 test: setup-dev
 	$(VENV)/bin/ruff check .
-	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest -n $(JOBS)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_XDIST)
 
 unit: $(VENV)/.installed-dev
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests/unit -q

@@ -1,39 +1,132 @@
-"""The real server on 127.0.0.1 and headless Debian Chromium driven by Playwright."""
+"""The real server on 127.0.0.1 and headless Debian Chromium driven by Playwright.
+
+Servers are shared: under ``pytest -n`` the first worker that needs ``server_url`` (or
+``fresh_server_url``) starts it, every worker uses it, and the last one to finish stops it.
+A cold start (imports, warm-up, models, job workers) is the dearest thing a browser test
+does; sharing it lets the browser tests run on every worker at once without paying it twice.
+"""
 
 import contextlib
+import fcntl
+import json
 import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
-from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running
+from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running, start, stop
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+#: Servers this process started (pid -> process), so it reaps its own children.
+_STARTED: dict = {}
 
 
 @contextlib.contextmanager
 def running_server(log_name: str):
     """A streamlit server of the app on a free loopback port, stopped on exit (the bench's helper)."""
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")  # under pytest -n each worker has its own servers
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # a server of this worker's own
     if worker:
         log_name = log_name.replace(".log", f"-{worker}.log")
     with running("app.py", log=ROOT / "artifacts" / log_name) as (_, url):
         yield url
 
 
+@contextlib.contextmanager
+def _locked(path: Path):
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # the other workers wait here while a server starts
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _stop_pid(pid: int) -> None:
+    """Stop a server, whichever worker started it."""
+    process = _STARTED.pop(pid, None)
+    if process is not None:
+        stop(process)
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def shared_servers_folder(base_temp: Path) -> Path:
+    """Where the workers of one pytest run note their shared servers (the run's own temp folder)."""
+    return base_temp / "shared-servers"
+
+
+@contextlib.contextmanager
+def shared_server(name: str, tmp_path_factory):
+    """One server ``name`` for every xdist worker of this run (a server of its own without xdist)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        with running_server(f"{name}.log") as url:
+            yield url
+        return
+    folder = shared_servers_folder(tmp_path_factory.getbasetemp().parent)
+    folder.mkdir(exist_ok=True)
+    record, lock = folder / f"{name}.json", folder / f"{name}.lock"
+    with _locked(lock):
+        state = json.loads(record.read_text()) if record.exists() else None
+        if state is None or not _alive(state["pid"]):
+            (ROOT / "artifacts").mkdir(exist_ok=True)
+            process, url = start("app.py", log=ROOT / "artifacts" / f"{name}.log")
+            _STARTED[process.pid] = process
+            state = {"pid": process.pid, "url": url, "users": []}
+        state["users"].append(worker)
+        record.write_text(json.dumps(state))
+    try:
+        yield state["url"]
+    finally:
+        with _locked(lock):
+            state = json.loads(record.read_text())
+            state["users"].remove(worker)
+            if state["users"]:
+                record.write_text(json.dumps(state))
+            else:  # the last worker using it
+                _stop_pid(state["pid"])
+                record.unlink()
+
+
+def stop_leftover_servers(base_temp: Path) -> None:
+    """After the run: stop a shared server a crashed worker left behind."""
+    folder = shared_servers_folder(base_temp)
+    for record in folder.glob("*.json") if folder.is_dir() else ():
+        with contextlib.suppress(ValueError, OSError, KeyError):
+            _stop_pid(json.loads(record.read_text())["pid"])
+        record.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
-def server_url():
-    with running_server("e2e-server.log") as url:
+def server_url(tmp_path_factory):
+    with shared_server("e2e-server", tmp_path_factory) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def fresh_server_url():
+def fresh_server_url(tmp_path_factory):
     """A second server, started on its own: a link opened there finds no session,
     cache or state left by the first (a student's laptop opening the teacher's link)."""
-    with running_server("e2e-server-fresh.log") as url:
+    with shared_server("e2e-server-fresh", tmp_path_factory) as url:
         yield url
 
 
@@ -131,22 +224,33 @@ def only_local_requests(context) -> list[str]:
     return blocked
 
 
-def wait_for_streamlit(page, timeout_ms: int = 180_000) -> None:
-    """Wait until the script run has finished: the app is rendered and nothing is running."""
+#: True once the script run has ended, the page has its title and every chart has drawn, and all
+#: of that has held for ``quiet_ms`` on end (a rerun a widget asks for right after the first run
+#: flips the script state within that time). ``key`` names this wait's clock in the page.
+_SETTLED = """([key, quiet_ms]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const ready = !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !!document.querySelector('[data-testid="stMain"] h1')
+        && !document.querySelector('[data-testid="stSkeleton"]')
+        && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(el => {
+            const plot = el.querySelector('.js-plotly-plot');
+            return plot && plot._fullLayout;
+        });
+    if (!ready) { window[key] = 0; return false; }
+    window[key] = window[key] || performance.now();
+    return performance.now() - window[key] >= quiet_ms;
+}"""
+_waits = iter(range(1, 1 << 62))
+
+
+def wait_for_streamlit(page, timeout_ms: int = 180_000, quiet_ms: int = 800) -> None:
+    """Wait until the script run has finished and the page has settled: rendered, its charts
+    drawn (plotly draws after the run has ended, lazily loaded), and nothing running for
+    ``quiet_ms`` on end. Waiting on that state, not a fixed time, is both quicker on a quiet
+    machine and safer on a busy one."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && document.querySelector('[data-testid="stMain"] h1');
-        }""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(1500)  # let plotly and iframes finish drawing
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_ms,
-    )
+    key = f"__settled_since_{next(_waits)}"
+    page.wait_for_function(_SETTLED, arg=[key, quiet_ms], timeout=timeout_ms, polling=100)
 
 
 def save_screenshot(page, name: str, max_height: int = 9000) -> Path:

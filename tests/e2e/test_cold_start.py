@@ -48,7 +48,7 @@ def _student(url: str, page: str, query: str) -> tuple[str, st_protocol.Run | No
 @pytest.mark.parametrize("script, page, query", VIEWS)
 def test_thirty_students_on_a_just_started_server_see_no_error(script, page, query):
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = ROOT / "artifacts" / "cold-start-server.log"
+    log = ROOT / "artifacts" / f"cold-start-server-{page}.log"  # one per view: they may run at once
     process, url = start(script, log=log, timeout=300)  # app.py: listening, nothing loaded yet
     try:
         began = time.perf_counter()

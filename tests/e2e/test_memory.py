@@ -11,8 +11,9 @@ queue's fork server and workers), summed. "Before" is measured after a warm-up c
 opened, a training on the toy corpus in every worker place), so it already holds what a server
 keeps for good (imports, shipped models, warm workers).
 
-The stated bound: once Streamlit has let the closed sessions go (it keeps a disconnected
-session's state for two minutes, for a reconnect), resident memory is within 15 % of before
+The stated bound: once Streamlit has let the closed sessions go (a server keeps a disconnected
+session's state for two minutes, for a reconnect; this test's server for ``SESSION_TTL_S``
+seconds, ``server.disconnectedSessionTTL``, so the test does not sleep four minutes), resident memory is within 15 % of before
 (``MEMORY_BOUND``), and while the uploads train it never passes ``PEAK_BOUND_MB`` above before.
 Issue 20 asks for 10 %; measured with chapter 3's training in a worker and the upload capped
 (bench/RESULTS.md, issue 20): 1.12-1.14 (the server itself keeps 140-195 MB of the uploads'
@@ -36,7 +37,9 @@ pytestmark = pytest.mark.e2e
 
 MEMORY_BOUND = 1.15  # after / before, once the closed sessions are let go (issue 20's goal: 1.10)
 PEAK_BOUND_MB = 1000  # above before, at the worst moment of the two trainings
-SESSION_TTL_S = 125  # Streamlit keeps a closed session's state 120 s (MemorySessionStorage)
+# Streamlit keeps a closed session's state 120 s by default (MemorySessionStorage); this test's
+# server keeps it SESSION_TTL_S, and the test waits that long plus a margin.
+SESSION_TTL_S = 10
 UPLOAD_QUERY = "lang=en&corpus=upload&min_count=1&dim=100&epochs=1"
 
 
@@ -113,14 +116,16 @@ def together(calls: list) -> None:
 
 def let_sessions_go(url: str) -> None:
     """Wait out Streamlit's keeping of closed sessions; one more session makes it drop them."""
-    time.sleep(SESSION_TTL_S)
+    time.sleep(SESSION_TTL_S + 5)
     session = st_protocol.StreamlitSession(url)
     session.open("", "lang=en", timeout=120)
     session.close()
 
 
-def test_two_worst_uploads_leave_resident_memory_within_the_bound():
+def test_two_worst_uploads_leave_resident_memory_within_the_bound(monkeypatch):
     uploads = [worst_upload(seed) for seed in (1, 2)]
+    # The server reads its options from STREAMLIT_* variables (bench.streamlit_server passes ours on).
+    monkeypatch.setenv("STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL", str(SESSION_TTL_S))
     (ROOT / "artifacts").mkdir(exist_ok=True)
     with running("app.py", log=ROOT / "artifacts" / "memory-server.log") as (process, url):
         # Warm-up: the page, its models, and a training in every worker place at once.

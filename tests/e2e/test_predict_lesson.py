@@ -82,7 +82,7 @@ def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
         wait_for_streamlit(page)
         no_exception(page)
         box = page.locator(".st-key-quiz_ch2_most_similar")
-        expect(box.locator(".js-plotly-plot")).to_have_count(1)  # the bars that settle it
+        expect(box.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)  # the bars that settle it
         wait_until_chart_blurred(page, covered, blurred=False)
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))

