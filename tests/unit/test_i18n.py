@@ -174,3 +174,19 @@ def test_join_sentences_puts_no_space_after_chinese_punctuation():
     )
     assert i18n.join_sentences("编码器读到的：", "我 的") == "编码器读到的：我 的"
     assert i18n.join_sentences("答对 3 个。", "") == "答对 3 个。"
+
+
+def test_chinese_bold_closes_before_its_punctuation():
+    """Markdown closes ``**`` only when it is not preceded by punctuation and followed by a
+    letter: ``**它只测量偏好。**它测的`` shows its asterisks. The punctuation goes outside."""
+    from pathlib import Path
+
+    bold = re.compile(r"\*\*([^*\n]+?)\*\*(.)")
+    folder = Path(__file__).resolve().parents[2] / "assets" / "content" / "zh"
+    shown = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".md", ".toml"}:
+            for inner, after in bold.findall(path.read_text(encoding="utf-8")):
+                if inner[-1] in "。，：；！？、）」』”" and not after.isspace() and after not in "。，：；！？、）」』”*":
+                    shown.append(f"{path.name}: **{inner}**{after}")
+    assert not shown, shown
