@@ -30,6 +30,18 @@ def open_page(page: str | Path, lang: str = "en", timeout: float = TIMEOUT, **pa
     return app
 
 
+def open_script(script, lang: str = "en", **params: str) -> AppTest:  # noqa: ANN001 - a function AppTest runs
+    """Run ``script`` (sections of a page, alone) with ``lang`` and ``params`` in its link;
+    it must raise nothing."""
+    app = AppTest.from_function(script, default_timeout=TIMEOUT)
+    app.query_params["lang"] = lang
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def plotly_specs(app: AppTest) -> list[dict]:
     """Every plotly chart of the page as its JSON spec."""
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]

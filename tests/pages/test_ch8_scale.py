@@ -27,13 +27,7 @@ def scale_section_script() -> None:
 
 
 def open_section(lang: str = "en", **params: str) -> AppTest:
-    app = AppTest.from_function(scale_section_script, default_timeout=apptest_helpers.TIMEOUT)
-    app.query_params["lang"] = lang
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return apptest_helpers.open_script(scale_section_script, lang, **params)
 
 
 def press(app: AppTest, key: str) -> AppTest:

@@ -33,13 +33,7 @@ def sections_script() -> None:
 
 
 def open_sections(lang: str, **params: str) -> AppTest:
-    app = AppTest.from_function(sections_script, default_timeout=apptest_helpers.TIMEOUT)
-    app.query_params["lang"] = lang
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return apptest_helpers.open_script(sections_script, lang, **params)
 
 
 def shown_markdown(app: AppTest) -> list[str]:
