@@ -125,9 +125,10 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
 
 
 def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser, server_url, fresh_server_url):
-    """Chapter 5: layer, head, token, view, what-if and temperature answer without one
-    message to the server, write themselves into the address, and that address opened
-    cold on another server shows the same panels."""
+    """Chapter 5: layer, head, token, view, what-if and temperature answer in the browser (at
+    most one message to the server once the learner stops, so the questions follow the head),
+    write themselves into the address, and that address opened cold on another server shows
+    the same panels."""
     teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = teacher.new_page()
     sent = []
@@ -148,8 +149,10 @@ def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser,
     assert state["temperature"] == "0.5"
     # The what-if masks what comes later: the followed token's lines give later tokens nothing.
     assert frame.locator(".banner").is_visible()
-    page.wait_for_timeout(1200)  # the address is rewritten at once and checked every second
-    assert len(sent) == before, f"moving the explorer sent {len(sent) - before} messages to the server"
+    page.wait_for_timeout(2500)  # the address is rewritten at once and checked every second
+    # Six moves cost the server nothing each; once the learner has stopped on a head, one
+    # message (ui/chapters/ch5/follow.js) lets the page's questions and BertViz follow it.
+    assert len(sent) - before <= 1, f"moving the explorer sent {len(sent) - before} messages to the server"
     link = page.url
     for part in ("layer=4", "head=7", "token=5", "view=token", "causal=1", "temp=0.5"):
         assert part in link, (part, link)
