@@ -52,6 +52,12 @@ def detect_language(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _configured_jieba():
+    """This module's own jieba dictionary, taught the toy world's words.
+
+    Its own ``jieba.Tokenizer``, not jieba's process-wide one: ``add_word`` adds to the
+    dictionary's total every time it is called, so teaching a shared dictionary again (as a
+    second import of this module does: the fault tests import a copy of the app) would
+    shift every word's probability and, after a few times, cut "很亮" as one word."""
     import logging
 
     import jieba
@@ -59,16 +65,18 @@ def _configured_jieba():
     from lm_core.data import toyworld
 
     jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
     for word in toyworld.world_words_zh():
-        jieba.add_word(word, freq=WORLD_WORD_FREQ)
+        tokenizer.add_word(word, freq=WORLD_WORD_FREQ)
     for compound in toyworld.JIEBA_SPLIT_ZH:
         # Entries of jieba's dictionary that would swallow a world word ("首都北京" hides 北京).
-        jieba.del_word(compound)
-    return jieba
+        tokenizer.del_word(compound)
+    return tokenizer
 
 
 def jieba():
-    """The jieba module, taught the toy world's words (once per process, thread-safe).
+    """This module's jieba tokenizer, taught the toy world's words (once per process,
+    thread-safe).
 
     Use it only through this module's functions, with ``HMM=False``: jieba's HMM guesser
     glues unknown neighbours such as 雨来 or 王子笑 into one false "word".

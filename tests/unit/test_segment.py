@@ -49,3 +49,24 @@ def test_segmentation_does_not_depend_on_what_ran_before():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     before, after = out.strip().splitlines()
     assert before == after
+
+
+def test_a_second_copy_of_the_segmenter_leaves_the_first_ones_dictionary_alone():
+    """The fault tests import a copy of the app, segmenter included, into the same process.
+    Each copy teaches the toy world's words; jieba's ``add_word`` adds to its dictionary's
+    total every time, so a shared dictionary taught over and over shifted every word's
+    probability: after four copies "很亮" became one word and the Chinese word2vec vocabulary
+    changed under a test that ran later (the order dependence CI once showed)."""
+    import importlib.util
+
+    sentence = "夜晚的时候月亮很亮。"
+    def total() -> int:  # the dictionary the first copy cuts with (before the fix: jieba's own, jieba.dt)
+        return getattr(segment.jieba(), "dt", segment.jieba()).total
+
+    before_total, before_cut = total(), segment.words(sentence, "zh")
+    spec = importlib.util.spec_from_file_location("segment_copy", segment.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    assert copy.words(sentence, "zh") == before_cut == ["夜晚", "的", "时候", "月亮", "很", "亮"]
+    assert total() == before_total
+    assert copy.jieba() is not segment.jieba()
