@@ -206,19 +206,31 @@ def scaling_compute_figure(
             marker={"size": 7},
         )
     if frontier:
-        xs = np.array([p[0] for p in frontier])
-        grid = np.logspace(np.log10(xs.min()), np.log10(xs.max()), 50)
-        fig.add_scatter(
-            x=grid,
-            y=fit["a"] * grid ** (-fit["b"]),
-            mode="lines",
-            name=labels["fit"],
-            line={"color": "#111827", "dash": "dash", "width": 3},
-        )
+        _add_power_law(fig, [p[0] for p in frontier], fit, labels["fit"])
+    return _log_log(fig, labels, height, legend_font={"size": 13})
+
+
+def _add_power_law(fig: go.Figure, xs: Sequence[float], fit: Mapping[str, float], name: str) -> None:
+    """The fitted law ``a * x^-b`` as a dashed line across the measured range."""
+    grid = np.logspace(np.log10(min(xs)), np.log10(max(xs)), 50)
+    fig.add_scatter(
+        x=grid,
+        y=fit["a"] * grid ** (-fit["b"]),
+        mode="lines",
+        name=name,
+        line={"color": "#111827", "dash": "dash", "width": 3},
+    )
+
+
+def _log_log(fig: go.Figure, labels: Mapping[str, str], height: int, legend_font: dict | None = None) -> go.Figure:
+    """Both scaling charts: log-log axes, the legend under the chart, the house style."""
+    legend = {"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0}
+    if legend_font:
+        legend["font"] = legend_font
     fig.update_layout(
         xaxis={"type": "log", "title": labels["x"], "dtick": 1, "exponentformat": "power"},
         yaxis={"type": "log", "title": labels["y"]},
-        legend={"font": {"size": 13}, "orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
+        legend=legend,
     )
     apply_style(fig, height=height, title=labels["title"])
     fig.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 170})
@@ -245,19 +257,5 @@ def scaling_params_figure(
         marker={"size": 14, "color": GPT_COLOUR},
         name=labels["points"],
     )
-    grid = np.logspace(np.log10(min(params)), np.log10(max(params)), 50)
-    fig.add_scatter(
-        x=grid,
-        y=fit["a"] * grid ** (-fit["b"]),
-        mode="lines",
-        name=labels["fit"],
-        line={"color": "#111827", "dash": "dash", "width": 3},
-    )
-    fig.update_layout(
-        xaxis={"type": "log", "title": labels["x"], "dtick": 1, "exponentformat": "power"},
-        yaxis={"type": "log", "title": labels["y"]},
-        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
-    )
-    apply_style(fig, height=height, title=labels["title"])
-    fig.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 170})
-    return _axes(fig)
+    _add_power_law(fig, params, fit, labels["fit"])
+    return _log_log(fig, labels, height)
