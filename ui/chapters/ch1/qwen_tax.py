@@ -41,6 +41,7 @@ def qwen_tax_section(sentences: dict[str, str], smollm2: object | None) -> None:
             t("ch1.smollm2.tax_tokens", count=count),
             delta=None if difference is None else t("ch1.qwen.delta", difference=f"{difference:+d}"),
             delta_color="inverse" if difference else "off",  # fewer tokens than SmolLM2: green
+            delta_arrow="auto" if difference else "off",  # the same count: no arrow
             help=t("ch1.smollm2.tax_help"),
             border=True,
         )
