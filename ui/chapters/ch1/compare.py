@@ -9,6 +9,7 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.tokenizers.lesson import tokens_per_character
 from ui import models
+from ui.chapters.ch1.qwen_tax import qwen_tax_section
 from ui.chapters.ch1.tokenizers import KINDS
 from ui.common import chart, guard, plain, set_text_query_param, t, template
 from viz.tokens import byte_pieces_html, token_chips_html, token_count_figure
@@ -67,11 +68,18 @@ def _count_table(compared: dict) -> list[dict]:
 
 
 def token_tax_section(sentences: dict[str, str]) -> None:
-    """SmolLM2's token counts for the English and the Chinese sentence, and the Chinese one byte by byte."""
+    """SmolLM2's token counts for the English and the Chinese sentence, and the Chinese one byte
+    by byte; then Qwen2.5's counts of the same sentences (a vocabulary that learned Chinese)."""
     try:
         real = models.smollm2_tokenizer()
     except InputError:
-        return  # the side-by-side section already said what to install
+        real = None  # the side-by-side section already said what to install
+    if real is not None:
+        _smollm2_tax(real, sentences)
+    qwen_tax_section(sentences, real)
+
+
+def _smollm2_tax(real, sentences: dict[str, str]) -> None:  # noqa: ANN001 - SmolLM2's tokenizer
     st.subheader(t("ch1.smollm2.tax_header"))
     columns = st.columns(2)
     for column, lang_key in zip(columns, LANGUAGES, strict=True):
