@@ -452,10 +452,10 @@ def config_from_hf(hf: dict, default_rope_theta: float = 10000.0) -> LlamaConfig
         window = min(window, int(sliding))  # within the sliding window, full attention is the same
     fields = {ours: hf.get(theirs) for ours, theirs in HF_CONFIG.items()}
     fields["n_kv_head"] = fields["n_kv_head"] or fields["n_head"]
+    fields["eps"] = float(fields["eps"])
     return LlamaConfig(
         **fields,
         rope_theta=theta,
-        eps=float(hf["rms_norm_eps"]),
         tie=bool(hf.get("tie_word_embeddings", False)),
         block_size=window,
         qkv_bias=kind == "qwen2" or bool(hf.get("attention_bias", False)),

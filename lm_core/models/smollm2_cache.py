@@ -242,12 +242,11 @@ def _process_alive(pid: int) -> bool:
 
 def _convert(package: Path, staging: Path) -> None:
     """De-quantise the GGUF with transformers and write our float32 copy into ``staging``."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from safetensors.torch import save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    hf_tok = AutoTokenizer.from_pretrained(str(package), gguf_file=GGUF_FILE)
-    hf = AutoModelForCausalLM.from_pretrained(str(package), gguf_file=GGUF_FILE, dtype=torch.float32)
+    from lm_core.models.open_model import dequantise_gguf  # any Llama-family GGUF goes this way
+
+    hf, hf_tok = dequantise_gguf(package / GGUF_FILE)
     config = config_from_transformers(hf.config)
     save_file(weights_from_transformers(hf.state_dict(), config), str(staging / "model.safetensors"))
     hf_tok.backend_tokenizer.save(str(staging / "tokenizer.json"))
