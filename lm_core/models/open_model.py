@@ -34,7 +34,7 @@ from pathlib import Path
 import torch
 
 from lm_core.core.errors import InputError
-from lm_core.models.llama import Llama, LlamaConfig, config_from_hf, hf_name
+from lm_core.models.llama import Llama, LlamaConfig, config_from_hf, hf_name, weights_from_transformers
 from lm_core.tokenizers.hf import HFTokenizer
 
 #: The administrator's switch for hub ids (any other value: hub ids are refused).
@@ -259,7 +259,12 @@ def ensure_gguf_folder(path: Path) -> Path:
                              reason=exc.strerror or type(exc).__name__) from exc
         try:
             hf, hf_tok = dequantise_gguf(path)
-            hf.save_pretrained(str(staging))
+            # transformers will not save a model it read from GGUF: write our own folder of kind (a)
+            hf_config = hf.config.to_dict()
+            config = config_from_hf(hf_config)
+            model = _built(config, weights_from_transformers(hf.state_dict(), config))
+            eos = {"eos_token_id": hf_config.get("eos_token_id"), "bos_token_id": hf_config.get("bos_token_id")}
+            save_folder(model, staging, extra_config={"model_type": hf_config.get("model_type", "llama"), **eos})
             hf_tok.save_pretrained(str(staging))
             os.replace(staging, target)  # last: a folder with a config.json was finished
         except OSError as exc:
@@ -322,7 +327,7 @@ def open_model(source: str) -> tuple[Llama, HFTokenizer]:
 # --- writing a folder (tests, and SmolLM2 as an example of the layout) --------------------
 
 
-def save_folder(model: Llama, folder: Path, tokenizer_json: Path, extra_config: dict | None = None,
+def save_folder(model: Llama, folder: Path, tokenizer_json: Path | None = None, extra_config: dict | None = None,
                 tokenizer_config: dict | None = None) -> Path:
     """Write ``model`` as a Hugging Face folder (transformers' names and config keys): the
     layout :func:`load_folder` reads, e.g. SmolLM2's cache turned into a folder a teacher
@@ -348,7 +353,8 @@ def save_folder(model: Llama, folder: Path, tokenizer_json: Path, extra_config: 
         **(extra_config or {}),
     }
     (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    shutil.copyfile(tokenizer_json, folder / "tokenizer.json")
+    if tokenizer_json is not None:
+        shutil.copyfile(tokenizer_json, folder / "tokenizer.json")
     if tokenizer_config is not None:
         (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2), encoding="utf-8")
     return folder

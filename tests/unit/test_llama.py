@@ -175,3 +175,56 @@ def open_model_chat_template() -> str:
         "{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}"
         "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
     )
+
+
+# --- the administrator's list -----------------------------------------------------------------
+
+
+def test_the_model_list_is_read_and_checked(tmp_path):
+    from lm_core.models import model_list
+
+    good = tmp_path / "models.toml"
+    good.write_text('[[model]]\nname = "qwen2.5-0.5b"\nlabel = "Qwen2.5 0.5B"\nsource = "/models/q"\n'
+                    'max_memory_gb = 3\nmax_seconds = 20\n', encoding="utf-8")
+    (entry,), problem = model_list.read_model_list(good)
+    assert problem is None and (entry.name, entry.max_memory_gb, entry.max_seconds) == ("qwen2.5-0.5b", 3.0, 20.0)
+    for text, says in (('[[model]]\nname = "minilm"\nsource = "x"\n', "shipped"),
+                       ('[[model]]\nname = "A B"\nsource = "x"\n', "lower-case"),
+                       ('[[model]]\nname = "a"\nsource = "x"\nmax_seconds = -1\n', "max_seconds"),
+                       ('[[model]]\nname = "a"\nsource = "x"\n[[model]]\nname = "a"\nsource = "y"\n', "twice"),
+                       ("[[model]\n", "")):
+        good.write_text(text, encoding="utf-8")
+        entries, problem = model_list.read_model_list(good)
+        assert entries == () and problem.key == "models.list.bad" and says in problem.params["reason"]
+
+
+def test_memory_is_checked_against_the_tightest_limit(monkeypatch):
+    from lm_core.models.model_list import GB, ModelEntry, check_memory
+
+    monkeypatch.setenv("LLM_EXPLAINER_MODEL_MEMORY_GB", "4")
+    entry = ModelEntry(name="m", label="M", source="/m", max_memory_gb=2)
+    check_memory(entry, int(1.5 * GB), free_bytes=8 * GB)
+    for needed, free, which in ((3 * GB, 8 * GB, "model"), (3 * GB, 1 * GB, "machine")):
+        with pytest.raises(InputError) as refused:
+            check_memory(entry, needed, free_bytes=free)
+        assert refused.value.key == f"models.limits.too_big_{which}"
+    with pytest.raises(InputError) as refused:
+        check_memory(ModelEntry(name="m", label="M", source="/m"), 5 * GB, free_bytes=64 * GB)
+    assert refused.value.key == "models.limits.too_big_server" and refused.value.params["limit"] == 4.0
+
+
+def test_a_gguf_file_is_dequantised_once_and_loads_with_the_same_logits(tmp_path, monkeypatch):
+    """llama.cpp's format: read through transformers once, then a folder of our cache (~5 s,
+    most of it transformers' GGUF reader starting)."""
+    from tests.tiny_llama import write_tiny_gguf
+
+    monkeypatch.setenv("LLM_EXPLAINER_CACHE", str(tmp_path / "cache"))
+    path, written = write_tiny_gguf(tmp_path / "tiny.gguf")
+    facts = open_model.model_facts(str(path))  # from the header alone
+    assert facts.kind == "gguf" and facts.parameters == written.num_parameters()
+    loaded, tokenizer = open_model.open_model(str(path))
+    ids = torch.tensor([[5, 9, 33, 70, 100, 7]])
+    with torch.inference_mode():
+        assert (loaded(ids) - written(ids)).abs().max() < 1e-5
+    assert tokenizer.eos_id == 2 and tokenizer.chat_prompt([{"role": "user", "content": "hi"}]).startswith("<|im_start|>")
+    assert open_model.gguf_cache_dir(path).is_dir()  # the next start reads the folder
