@@ -194,8 +194,12 @@ def gguf_cache_dir(path: Path) -> Path:
 
 
 def dequantise_gguf(path: Path):  # noqa: ANN201 (transformers' model and tokenizer)
-    """transformers' float32 model and its tokenizer for a GGUF file (no hub: offline)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    """transformers' float32 model and its tokenizer for a GGUF file (read locally).
+
+    transformers is kept offline here unless the administrator allowed hub models (then the
+    process must stay able to download them: huggingface_hub reads the switch once)."""
+    if not hub_allowed():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = Path(path)

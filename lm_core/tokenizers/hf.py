@@ -180,5 +180,24 @@ class HFTokenizer:
             raise InputError("models.errors.chat_template", reason=str(exc)[:120]) from exc
 
     def turn_roles(self, ids: Sequence[int]) -> list[str | None]:
-        """The role of each id's turn is known for SmolLM2's ChatML only: ``None`` for every id."""
-        return [None] * len(ids)
+        """For each id of a ChatML text (Qwen2, SmolLM2): the role of the turn it belongs to;
+        ``<|im_start|>``, the role's name and ``<|im_end|>`` belong to their turn. Other
+        templates: ``None`` for every id (the tokens are shown without roles)."""
+        start, end = self._tok.token_to_id("<|im_start|>"), self._tok.token_to_id("<|im_end|>")
+        roles: list[str | None] = []
+        role, name = None, None  # name: the role's tokens while they are being read
+        for i in (int(i) for i in ids):
+            if start is not None and i == start:
+                role, name = "?", []
+            elif name is not None:
+                text = self.id_to_token(i)
+                if "\n" in text:
+                    role = ("".join(name) + text.split("\n")[0]).strip() or "?"
+                    roles[-len(name) - 1 :] = [role] * (len(name) + 1)
+                    name = None
+                else:
+                    name.append(text)
+            roles.append(role)
+            if end is not None and i == end:
+                role = None
+        return roles

@@ -165,6 +165,8 @@ def test_smollm2_written_as_a_folder_loads_with_the_same_logits(smollm2, tmp_pat
     assert hf_tokenizer.tokens(tokenizer.encode(text)) == tokenizer.tokens(tokenizer.encode(text))
     chat = [{"role": "user", "content": "Hi"}]
     assert hf_tokenizer.chat_prompt(chat) == tokenizer.chat_prompt(chat)
+    chat_ids = tokenizer.encode(tokenizer.chat_prompt(chat))
+    assert hf_tokenizer.turn_roles(chat_ids) == tokenizer.turn_roles(chat_ids)  # ChatML's turns read alike
 
 
 def open_model_chat_template() -> str:
