@@ -63,9 +63,10 @@ def _token_text(value: object) -> str | None:
 class HFTokenizer:
     """An open model's tokenizer (``tokenizer.json``) with its end token and chat template.
 
-    ``eos_id``: where generation stops, the first of ``generation_config.json``'s
-    ``eos_token_id`` (an instruct model's end of turn, e.g. Qwen's ``<|im_end|>``), else the
-    ``eos_token`` of ``tokenizer_config.json``, else ``config.json``'s.
+    ``eos_id``: where generation stops: ``generation_config.json``'s ``eos_token_id`` (an
+    instruct model's end of turn, e.g. Qwen's ``<|im_end|>``; of a list, the one
+    ``tokenizer_config.json`` names, else the first), else the ``eos_token`` of
+    ``tokenizer_config.json``, else ``config.json``'s.
     """
 
     def __init__(self, folder: Path, model_config: dict | None = None) -> None:
@@ -98,6 +99,9 @@ class HFTokenizer:
 
     def _end_id(self, generation: dict, settings: dict, model_config: dict) -> int:
         named = self._tok.token_to_id(self.eos_token) if self.eos_token else None
+        listed = generation.get("eos_token_id")
+        if isinstance(listed, list) and named in listed:
+            return int(named)  # Llama 3.2 lists three ends; its tokenizer names the turn's: <|eot_id|>
         for value in (generation.get("eos_token_id"), named, model_config.get("eos_token_id")):
             if isinstance(value, list) and value:
                 value = value[0]

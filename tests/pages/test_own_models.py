@@ -40,8 +40,10 @@ def _clean(app) -> None:  # noqa: ANN001
 
 
 def test_a_configured_model_generates_in_chapter_7(listed):
-    app = apptest_helpers.open_page(CH7, "en", model=NAME)
+    """One page open and one click (~15 s on two shared cores: chapter 7 draws every section)."""
+    app = apptest_helpers.open_page(CH7, "en", model=NAME, n="4")
     _clean(app)
+    assert app.session_state["ch7_chat"]  # its tokenizer brings a chat template: chat mode, as SmolLM2
     select = app.selectbox(key="ch7_model")
     assert NAME in select.options or LABEL in select.options
     assert app.session_state["ch7_model"] == NAME and app.query_params["model"] == NAME

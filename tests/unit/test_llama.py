@@ -230,3 +230,16 @@ def test_a_gguf_file_is_dequantised_once_and_loads_with_the_same_logits(tmp_path
         assert (loaded(ids) - written(ids)).abs().max() < 1e-5
     assert tokenizer.eos_id == 2 and tokenizer.chat_prompt([{"role": "user", "content": "hi"}]).startswith("<|im_start|>")
     assert open_model.gguf_cache_dir(path).is_dir()  # the next start reads the folder
+
+
+def test_the_end_token_is_the_turns_end_the_tokenizer_names(tmp_path):
+    """Llama 3.2 lists three end ids in generation_config.json; its chat turns end with the
+    one tokenizer_config.json names (here <|im_end|>, id 2), not the first of the list."""
+    from lm_core.tokenizers.hf import HFTokenizer
+
+    tiny_tokenizer_json(tmp_path / "tokenizer.json")
+    (tmp_path / "generation_config.json").write_text(json.dumps({"eos_token_id": [0, 2]}), encoding="utf-8")
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({"eos_token": "<|im_end|>"}), encoding="utf-8")
+    assert HFTokenizer(tmp_path).eos_id == 2
+    (tmp_path / "tokenizer_config.json").unlink()
+    assert HFTokenizer(tmp_path).eos_id == 0 and not HFTokenizer(tmp_path).has_chat
