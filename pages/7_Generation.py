@@ -20,7 +20,7 @@ import contextlib  # noqa: E402
 from lm_core.core.errors import InputError  # noqa: E402
 from lm_core.core.text import clean_text  # noqa: E402
 from lm_core.models.checkpoints import list_gpts  # noqa: E402
-from ui import own_model  # noqa: E402
+from ui import configured, own_model  # noqa: E402
 from ui.chapters.ch7 import choice, knobs, lens, panel, smollm2  # noqa: E402
 from ui.chapters.ch7.kv_cache import kv_cache_section  # noqa: E402
 from ui.chapters.ch7.quantise import quantisation_section  # noqa: E402
@@ -35,7 +35,7 @@ from ui.common import (  # noqa: E402
     t,
     text_query_param,
 )
-from ui.models import SMOLLM2, causal_lm  # noqa: E402
+from ui.models import SMOLLM2, causal_lm, configured_names  # noqa: E402
 
 MAX_PROMPT_CHARS = 1000
 
@@ -46,15 +46,16 @@ tiny_models = list_gpts()
 if not tiny_models:
     st.error(t("ch7.errors.no_checkpoint"))
     st.stop()
-models = own_model.choices([*tiny_models, SMOLLM2])  # plus this session's own model, if any
+models = own_model.choices([*tiny_models, SMOLLM2, *configured_names()])  # plus the admin's and this session's own
 
 top = st.columns([2, 3])  # wide enough for the longest model name at 1280 px
 with top[0]:
     model_name = choice.choose_model(models, lang)
 with intro_box:
-    intro("ch7/intro", extra=t("ch7.drive.text", model=t(f"ch7.drive.{choice.model_kind(model_name)}")))
+    intro("ch7/intro", extra=t("ch7.drive.text", model=choice.drive_words(model_name)))
 try:
-    loading = st.spinner(t("ch7.model.loading"), show_time=True) if model_name == SMOLLM2 else contextlib.nullcontext()
+    loading_text = t("ch7.model.loading") if model_name == SMOLLM2 else configured.loading_text(model_name)
+    loading = st.spinner(loading_text, show_time=True) if loading_text else contextlib.nullcontext()
     with loading:
         model, tokenizer = causal_lm(model_name)
     caption = choice.model_caption(model_name, model, tokenizer)

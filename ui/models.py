@@ -222,14 +222,17 @@ def qwen_tokenizer():  # noqa: ANN201
 
 
 def causal_lm(name: str):  # noqa: ANN201
-    """``(model, tokenizer)`` for a page's model choice: SmolLM2, a shipped tiny GPT, or this
-    session's own model from chapter 8 (``name`` is then its private key, see ui.own_model)."""
+    """``(model, tokenizer)`` for a page's model choice: SmolLM2, a shipped tiny GPT, this
+    session's own model from chapter 8 (``name`` is then its private key, see ui.own_model),
+    or a model the administrator configured (:func:`configured_lm`)."""
     from ui import own_model
 
     if own_model.is_own(name):
         return own_model.resolve(name)
     if name == SMOLLM2:
         return smollm2()
+    if is_configured(name):
+        return configured_lm(name)
     return tiny_gpt(name)
 
 
@@ -361,3 +364,101 @@ def ch10_results(name: str) -> dict:
     if not isinstance(data, dict) or "accuracy" not in data:
         raise ValueError(f"chapter 10's {name} results have no accuracy table")
     return data
+
+
+# --------------------------------------------------------------------------- the administrator's models
+#
+# ``LLM_EXPLAINER_MODELS`` names a TOML file listing extra Llama-family models (a folder, a
+# GGUF file or a hub id each, see lm_core.models.model_list). Chapters 5 and 7 offer them
+# next to the shipped models; a student only picks one, never types a path.
+
+
+def _list_signature() -> tuple:
+    from lm_core.models.model_list import list_path
+
+    path = list_path()
+    return (str(path), *_signature([path])) if path is not None else ()
+
+
+@functools.lru_cache(maxsize=4)  # not st.cache_data: an InputError does not survive pickling
+def _model_list(signature: tuple):  # noqa: ANN202 - the file's (entries, problem), re-read when it changes
+    from lm_core.models.model_list import read_model_list
+
+    return read_model_list()
+
+
+def configured_models():  # noqa: ANN201
+    """The administrator's models (:class:`~lm_core.models.model_list.ModelEntry`), none when
+    the file is absent or bad (:func:`configured_problem` then says why)."""
+    return _model_list(_list_signature())[0]
+
+
+def configured_problem() -> InputError | None:
+    """Why the administrator's list of models could not be used (None when it could, or is unset)."""
+    return _model_list(_list_signature())[1]
+
+
+def configured_entry(name: str):  # noqa: ANN201
+    return next((entry for entry in configured_models() if entry.name == name), None)
+
+
+def is_configured(name: str) -> bool:
+    return configured_entry(name) is not None
+
+
+def configured_names() -> list[str]:
+    return [entry.name for entry in configured_models()]
+
+
+def configured_label(name: str) -> str | None:
+    entry = configured_entry(name)
+    return entry.label if entry is not None else None
+
+
+def configured_seconds(name: str) -> float | None:
+    """The administrator's time limit for one request of this model (None: no limit)."""
+    entry = configured_entry(name)
+    return entry.max_seconds if entry is not None else None
+
+
+def _source_files(name: str, source: str) -> list[Path]:
+    path = Path(source).expanduser()
+    return [path] if path.exists() else []
+
+
+def _configured_broken(exc: Exception) -> InputError:
+    return InputError("models.errors.file_unreadable", name="model", reason=type(exc).__name__)
+
+
+@_remember_failure(_source_files, lambda name, source: "LLM_EXPLAINER_MODELS", _configured_broken)
+def _configured_opened(name: str, source: str):  # noqa: ANN202
+    from lm_core.models.open_model import open_model
+
+    model, tokenizer = open_model(source)
+    return _read_only(model), tokenizer
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _configured_loaded(name: str, source: str):  # noqa: ANN202
+    """Checked against the memory limits from its config first (nothing is cached when it is
+    refused: the next page open checks again, when the machine may have more memory free)."""
+    from lm_core.models.model_list import check_memory
+    from lm_core.models.open_model import model_facts
+
+    entry = configured_entry(name)
+    if entry is None:
+        raise InputError("models.list.link_fallback", name=name)
+    check_memory(entry, model_facts(source).bytes)
+    return _configured_opened(name, source)
+
+
+def configured_lm(name: str):  # noqa: ANN201
+    """``(model, tokenizer)`` of a configured model; InputError when it is not configured,
+    does not fit its memory limits, or cannot be read."""
+    entry = configured_entry(name)
+    if entry is None:
+        raise InputError("models.list.link_fallback", name=name)
+    return _configured_loaded(entry.name, entry.source)
+
+
+configured_lm.clear = _configured_loaded.clear  # type: ignore[attr-defined]

@@ -322,23 +322,28 @@ SMOLLM2 = "smollm2"
 SMOLLM2_MAX_TOKENS = 24
 
 
-def rope_angles(positions: np.ndarray, head_dim: int, theta: float) -> np.ndarray:
-    """(T, D/2): the angle by which pair i of a vector at position p turns, p · theta^(-2i/D)."""
-    frequencies = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)
+def rope_angles(positions: np.ndarray, head_dim: int, theta: float, frequencies: np.ndarray | None = None) -> np.ndarray:
+    """(T, D/2): the angle by which pair i of a vector at position p turns, p · theta^(-2i/D)
+    (or p · ``frequencies[i]`` for a model that stretches them, such as Llama 3)."""
+    if frequencies is None:
+        frequencies = theta ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)
     return np.asarray(positions, dtype=np.float64)[:, None] * frequencies[None, :]
 
 
-def rotate_pairs(x: np.ndarray, positions: np.ndarray, theta: float) -> np.ndarray:
+def rotate_pairs(x: np.ndarray, positions: np.ndarray, theta: float, frequencies: np.ndarray | None = None) -> np.ndarray:
     """RoPE written as complex numbers, independently of the model's code: channel pair
     (i, i + D/2) is the point a + b·i, multiplied by e^(i·angle) turns it (..., T, D)."""
     half = x.shape[-1] // 2
     points = x[..., :half].astype(np.float64) + 1j * x[..., half:].astype(np.float64)
-    turned = points * np.exp(1j * rope_angles(positions, x.shape[-1], theta))
+    turned = points * np.exp(1j * rope_angles(positions, x.shape[-1], theta, frequencies))
     return np.concatenate([turned.real, turned.imag], axis=-1).astype(np.float32)
 
 
-def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
+def trace_smollm2(text: str, model=None, tokenizer=None, model_name: str = SMOLLM2) -> AttentionTrace:
     """Run SmolLM2 with a capture and keep its attention trace, RoPE and key/value groups.
+
+    Any Llama-family model (:mod:`lm_core.models.llama`) goes the same way: pass it with its
+    tokenizer and the name its trace is filed under (``model_name``).
 
     The weights are the model's own (the capture path of the forward pass that generates
     its text; a unit test proves it equals transformers' Llama). Checks recorded on the
@@ -360,6 +365,8 @@ def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
         raise InputError("errors.text.too_many_tokens", limit=SMOLLM2_MAX_TOKENS, count=len(ids))
     _check_token_count(len(ids), len(special))
     cfg = model.config
+    stretched = getattr(cfg, "rope_type", "default") != "default"  # e.g. Llama 3's: the model's own frequencies
+    frequencies = model.rope_frequencies().double().numpy() if stretched else None
     kept = ("q_pre_rope", "k_pre_rope", "q", "k", "v", "weights")
     capture = Capture(
         include=lambda name: name == "embed.token"
@@ -381,14 +388,14 @@ def trace_smollm2(text: str, model=None, tokenizer=None) -> AttentionTrace:
         for name in kept:
             out[f"{prefix}.{name}"] = get(f"{prefix}.{name}")  # k, v, k_pre_rope: (Hkv, T, D)
         for before, after in (("q_pre_rope", "q"), ("k_pre_rope", "k")):
-            ours = rotate_pairs(out[f"{prefix}.{before}"], np.arange(len(ids)), cfg.rope_theta)
+            ours = rotate_pairs(out[f"{prefix}.{before}"], np.arange(len(ids)), cfg.rope_theta, frequencies)
             worst_rope = max(worst_rope, float(np.abs(ours - out[f"{prefix}.{after}"]).max()))
         check = Capture(("check.weights",))
         q, k, v = (torch.from_numpy(out[f"{prefix}.{name}"])[None] for name in "qkv")
         attend(q, k, v, causal=True, capture=check, prefix="check")  # grouped-query: k, v have Hkv heads
         worst = max(worst, float(np.abs(check["check.weights"][0].numpy() - out[f"{prefix}.weights"]).max()))
     return AttentionTrace(
-        model_name=SMOLLM2, tokens=tokenizer.tokens(ids), n_layers=cfg.n_layer, n_heads=cfg.n_head,
+        model_name=model_name, tokens=tokenizer.tokens(ids), n_layers=cfg.n_layer, n_heads=cfg.n_head,
         head_dim=cfg.head_dim, causal=True, tensors=out, special=special, max_weight_error=worst,
         n_kv_heads=cfg.n_kv_head, rope=True, max_rope_error=worst_rope,
     )

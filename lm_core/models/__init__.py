@@ -5,5 +5,7 @@ Each block and attention module knows the name it records under from constructio
 pieces: :mod:`.attention` (the one attention), :mod:`.kv_cache` (fast generation),
 :mod:`.config` (the configs' JSON and checks), :mod:`.causal` (what generation needs of a
 model). SmolLM2 is three modules: the network (:mod:`.smollm2`), its checked cache and loader
-(:mod:`.smollm2_cache`) and its tokenizer (:mod:`lm_core.tokenizers.smol`).
+(:mod:`.smollm2_cache`) and its tokenizer (:mod:`lm_core.tokenizers.smol`); its network is
+the Llama family's (:mod:`.llama`), which also opens other open models: :mod:`.open_model`
+(a folder, a GGUF file, a hub id) and :mod:`.model_list` (the administrator's list of them).
 """

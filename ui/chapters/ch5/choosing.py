@@ -12,7 +12,7 @@ import streamlit as st
 from lm_core.analysis import attention_lab as lab
 from lm_core.data.curriculum import HEAD_SEARCHES
 from lm_core.models.checkpoints import list_gpts
-from ui import models, own_model
+from ui import configured, models, own_model
 from ui.common import (
     choice_query_param,
     int_query_param,
@@ -37,7 +37,7 @@ def available_models() -> list[str]:
     names += [name for name in GPT_NAMES if name in shipped]
     if models.smollm2_available():
         names.append(lab.SMOLLM2)  # a real LLM (decoder, grouped-query attention, RoPE)
-    return names
+    return names + models.configured_names()  # and the models the administrator added
 
 
 def _on_example() -> None:
@@ -82,11 +82,18 @@ def _on_model() -> None:
         st.session_state["ch5_text"] = lab.EXAMPLE_SENTENCES[wanted]
 
 
+def _label(name: str) -> str:
+    if name == own_model.OWN:
+        return own_model.label(t)
+    return models.configured_label(name) or t(f"ch5.model.{name}")
+
+
 def choose_model(choices: list[str]) -> str:
     if "ch5_model" not in st.session_state or st.session_state["ch5_model"] not in choices:
+        configured.link_notice(choices)
         st.session_state["ch5_model"] = choice_query_param("model", choices, lab.MINILM)
     # Labels are translated now, not inside format_func (which may run without the page's state).
-    labels = {name: own_model.label(t) if name == own_model.OWN else t(f"ch5.model.{name}") for name in choices}
+    labels = {name: _label(name) for name in choices}
     choice = st.selectbox(t("ch5.model.label"), choices, key="ch5_model", format_func=labels.__getitem__,
                           help=t("ch5.model.help"), on_change=_on_model)
     if len(choices) == 1:
@@ -121,6 +128,10 @@ def model_notes(trace: lab.AttentionTrace, text: str) -> None:
         caption = t("ch5.notes.smollm2_check", error=within(trace.max_weight_error),
                     rope=within(trace.max_rope_error), layers=trace.n_layers, heads=trace.n_heads,
                     kv=trace.n_kv_heads, tokens=trace.n_tokens, limit=lab.SMOLLM2_MAX_TOKENS)
+    elif models.is_configured(trace.model_name):
+        caption = t("models.about.ch5_check", label=plain(models.configured_label(trace.model_name)),
+                    error=within(trace.max_weight_error), rope=within(trace.max_rope_error), layers=trace.n_layers,
+                    heads=trace.n_heads, kv=trace.n_kv_heads, tokens=trace.n_tokens, limit=lab.SMOLLM2_MAX_TOKENS)
     elif trace.model_name == lab.MINILM:
         caption = t("ch5.notes.minilm_check", error=within(trace.max_weight_error), layers=trace.n_layers,
                     heads=trace.n_heads, tokens=trace.n_tokens)

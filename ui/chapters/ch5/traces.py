@@ -17,6 +17,8 @@ def cached_trace(model_name: str, text: str) -> lab.AttentionTrace:
     """The one forward pass per (model, sentence); every control reuses it."""
     if model_name == lab.SMOLLM2:
         return cached_smollm2_trace(text)
+    if models.is_configured(model_name):
+        return cached_configured_trace(model_name, text)
     return cached_small_trace(model_name, text)
 
 
@@ -25,6 +27,13 @@ def cached_smollm2_trace(text: str) -> lab.AttentionTrace:
     """SmolLM2's trace is 30 layers x 9 heads (a few MB): fewer of them are kept."""
     model, tokenizer = models.smollm2()
     return lab.trace_smollm2(text, model, tokenizer)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_configured_trace(model_name: str, text: str) -> lab.AttentionTrace:
+    """A model the administrator added: read like SmolLM2 (its Llama-family forward pass)."""
+    model, tokenizer = models.causal_lm(model_name)
+    return lab.trace_smollm2(text, model, tokenizer, model_name=model_name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,7 +11,7 @@ from lm_core.core.text import clean_text
 from lm_core.decoding.generation import SamplingSettings
 from lm_core.tokenizers.smol import DEFAULT_SYSTEM
 from ui.common import MAX_SEED, current_seed, float_query_param, int_query_param, query_param, set_query_param, t
-from ui.models import SMOLLM2
+from ui.models import SMOLLM2, causal_lm, is_configured
 
 MAX_NEW = 60  # the most tokens one "Generate" click (or one comparison) writes
 MAX_SYSTEM_CHARS = 500
@@ -117,9 +117,14 @@ def sampling_controls(model_name: str | None = None) -> tuple[SamplingSettings, 
     return settings, int(n)
 
 
+def has_chat(model_name: str) -> bool:
+    """A model the administrator added whose tokenizer brings a chat template (SmolLM2 has one too)."""
+    return is_configured(model_name) and bool(getattr(causal_lm(model_name)[1], "has_chat", False))
+
+
 def chat_controls(model_name: str) -> tuple[bool, str]:
     """SmolLM2 only: chat mode (the chat template) and the system message; both in the URL."""
-    if model_name != SMOLLM2:
+    if model_name != SMOLLM2 and not has_chat(model_name):
         return False, ""
     st.session_state.setdefault("ch7_chat", query_param("chat", "1") != "0")
     st.session_state.setdefault("ch7_system", str(query_param("system", ""))[:MAX_SYSTEM_CHARS])
@@ -129,7 +134,7 @@ def chat_controls(model_name: str) -> tuple[bool, str]:
         t("ch7.smollm2.system"),
         key="ch7_system",
         max_chars=MAX_SYSTEM_CHARS,
-        placeholder=DEFAULT_SYSTEM,
+        placeholder=DEFAULT_SYSTEM if model_name == SMOLLM2 else "",
         help=t("ch7.smollm2.system_help"),
         disabled=not chat,
     )

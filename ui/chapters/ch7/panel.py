@@ -19,6 +19,7 @@ from lm_core.decoding.candidates import kept_count, shows_model_probs, top_candi
 from lm_core.decoding.generation import GenerationStep, SamplingSettings, shape_distribution
 from lm_core.decoding.run import GenerationRun
 from lm_core.decoding.streaming import readable_text
+from ui import configured
 from ui.chapters.ch7 import choice, compare, knobs
 from ui.chapters.ch7.cache import logits_after, next_logits
 from ui.chapters.ch7.smollm2 import template_section
@@ -153,7 +154,7 @@ def stream_tokens(
     model, tokenizer = causal_lm(model_name)
     placeholder = st.empty()
     with inference_threads():
-        for _ in run.extend(model, settings, n, forced_first=forced_first):
+        for _ in configured.time_limited(model_name, run.extend(model, settings, n, forced_first=forced_first)):
             # A piece of a Chinese character waits for its other bytes (no "�" flickering in).
             placeholder.markdown(f"{t('ch7.text.streaming')} {plain(readable_text(tokenizer, run.ids))}")
     placeholder.empty()

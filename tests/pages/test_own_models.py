@@ -1,0 +1,82 @@
+"""Models the administrator lists in ``LLM_EXPLAINER_MODELS``: offered in chapters 5 and 7, read
+like SmolLM2 there; a model over its memory limit is refused with a message; a bad list gives
+one message and the shipped models still work."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages import apptest_helpers
+from tests.tiny_llama import write_tiny_folder
+from ui import i18n
+
+CH5, CH7 = "pages/5_Self_attention.py", "pages/7_Generation.py"
+NAME, LABEL = "tiny-qwen", "Tiny Qwen2 (random)"
+
+
+@pytest.fixture(scope="module")
+def model_list(tmp_path_factory):
+    """A tiny random Qwen2-shaped folder and a list naming it twice: free, and over a limit."""
+    root = tmp_path_factory.mktemp("own_models")
+    folder = write_tiny_folder(root / "tiny-qwen")
+    listing = root / "models.toml"
+    listing.write_text(
+        f'[[model]]\nname = "{NAME}"\nlabel = "{LABEL}"\nsource = "{folder}"\nmax_seconds = 30\n\n'
+        f'[[model]]\nname = "too-big"\nlabel = "Too big"\nsource = "{folder}"\nmax_memory_gb = 0.00001\n',
+        encoding="utf-8",
+    )
+    return listing
+
+
+@pytest.fixture
+def listed(model_list, monkeypatch):
+    monkeypatch.setenv("LLM_EXPLAINER_MODELS", str(model_list))
+    return model_list
+
+
+def _clean(app) -> None:  # noqa: ANN001
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def test_a_configured_model_generates_in_chapter_7(listed):
+    """One page open and one click (~15 s on two shared cores: chapter 7 draws every section)."""
+    app = apptest_helpers.open_page(CH7, "en", model=NAME, n="4")
+    _clean(app)
+    assert app.session_state["ch7_chat"]  # its tokenizer brings a chat template: chat mode, as SmolLM2
+    select = app.selectbox(key="ch7_model")
+    assert NAME in select.options or LABEL in select.options
+    assert app.session_state["ch7_model"] == NAME and app.query_params["model"] == NAME
+    assert any("Tiny Qwen2" in caption.value for caption in app.caption)  # its own caption: size read from its config
+    app.button(key="ch7_generate").click().run()
+    _clean(app)
+    assert len(app.session_state["ch7_run"].steps) > 1
+    titles = apptest_helpers.chart_titles(app)
+    assert any("Step" in title for title in titles) and len(titles) >= 2  # next-token chart, logit lens
+
+
+def test_a_configured_model_shows_its_attention_in_chapter_5(listed):
+    app = apptest_helpers.open_page(CH5, "en", model=NAME, text="The cat sat on the mat.")
+    _clean(app)
+    assert app.session_state["ch5_model"] == NAME
+    assert app.session_state["_ch5_preselected"][0] == NAME  # traced under its own name
+    assert any("Tiny Qwen2" in caption.value and "key/value" in caption.value for caption in app.caption)
+
+
+def test_a_model_over_its_memory_limit_is_refused(listed):
+    app = apptest_helpers.open_page(CH7, "en", model="too-big")
+    assert not app.exception
+    expected = i18n.translate("models.limits.too_big_model", "en", label="Too big", need=0.0, limit=0.0)
+    assert any(e.value == expected for e in app.error), [e.value for e in app.error]
+
+
+def test_a_bad_list_says_so_and_the_shipped_models_still_work(tmp_path, monkeypatch):
+    bad = tmp_path / "models.toml"
+    bad.write_text('[[model]]\nname = "smollm2"\nsource = "/nowhere"\n', encoding="utf-8")
+    monkeypatch.setenv("LLM_EXPLAINER_MODELS", str(bad))
+    app = apptest_helpers.open_page(CH7, "en", model=NAME)
+    _clean(app)
+    warnings = " ".join(w.value for w in app.warning)
+    assert warnings.count("could not be used") == 1 and "belongs to a shipped model" in warnings  # said once
+    assert "does not offer" in warnings  # the link's model is not offered: another one is shown
+    assert app.session_state["ch7_model"] == "gpt_toy_en"
