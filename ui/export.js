@@ -41,12 +41,17 @@
     return container ? container.querySelector(".js-plotly-plot") : null;
   }
 
+  // The picture's size and name as the server set them (ui.common.chart); a chart drawn another
+  // way gets the same size and a name from its chapter and its place on the page.
   function imageOptions(gd) {
     const given = (gd._context && gd._context.toImageButtonOptions) || {};
+    const wanted = document.querySelector(".llmx-export-wanted");
+    const plots = [...document.querySelectorAll(".js-plotly-plot")];
+    const chapter = (wanted && wanted.dataset.chapter) || "llm-explainer";
     return {
-      filename: given.filename || "chart",
+      filename: given.filename || `${chapter}-chart-${plots.indexOf(gd) + 1}`,
       width: given.width || 960,
-      height: given.height || 540,
+      height: given.height || (gd.layout && gd.layout.height) || 540,
       scale: given.scale || 2,
     };
   }
@@ -118,11 +123,13 @@
     const gd = plotOf(bar);
     const options = gd ? imageOptions(gd) : imageOptions({});
     const size = { width: options.width * options.scale, height: options.height * options.scale };
-    const signature = JSON.stringify([text, size]);
+    const signature = JSON.stringify([text, options]);
     if (bar.dataset.signature === signature) return;
     bar.dataset.signature = signature;
-    bar.dataset.pngWidth = String(size.width);
-    bar.dataset.pngHeight = String(size.height);
+    bar.dataset.filename = options.filename;  // what the downloads will be (the tests read it)
+    bar.dataset.width = String(options.width);
+    bar.dataset.height = String(options.height);
+    bar.dataset.scale = String(options.scale);
     bar.setAttribute("aria-label", text.download);
     bar.querySelector(".llmx-export-name").textContent = `${text.download}:`;
     for (const button of bar.querySelectorAll("button")) {

@@ -80,10 +80,11 @@ def current_chapter() -> str | None:
     return st.session_state.get(CHAPTER_KEY)
 
 
-def tools_block(lang: str) -> str:
+def tools_block(chapter: str, lang: str) -> str:
     """The page's export script with its words (the PNG's size left as ``{width}``/``{height}``
     for the script to fill per chart). No learner text here."""
     words = {name: i18n.template(f"export.{name}", lang) for name in ("download", "svg", "png", "csv")}
+    words["chapter"] = slug(chapter)
     attributes = "".join(f' data-{name}="{for_html(value)}"' for name, value in words.items())
     return TOOLS_CSS + f'<span class="llmx-export-wanted"{attributes} hidden></span>' + EXPORT_SCRIPT
 
@@ -102,7 +103,7 @@ def page_tools(chapter: str, lang: str) -> None:
     script on the page, in a box that takes no room."""
     st.session_state[CHAPTER_KEY] = chapter
     with st.container(key="llmx_export_tools"):
-        st.html(tools_block(lang), unsafe_allow_javascript=True)
+        st.html(tools_block(chapter, lang), unsafe_allow_javascript=True)
 
 
 def explorer_labels(lang: str) -> dict[str, str]:
