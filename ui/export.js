@@ -140,6 +140,9 @@
   function update() {
     if (!document.querySelector(".llmx-export-wanted")) return;  // a page without the export (a lesson's frame)
     const text = labels();
+    for (const stale of document.querySelectorAll(".llmx-export")) {  // its place now holds something else
+      if (!stale.parentElement.querySelector('[data-testid="stPlotlyChart"]')) stale.remove();
+    }
     for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
       const container = chart.closest('[data-testid="stElementContainer"]');
       if (!container) continue;
