@@ -30,6 +30,7 @@
     const data = wanted ? wanted.dataset : {};
     return {
       download: data.download || "Download",
+      bar: data.bar || "Download:",
       svg: data.svg || "Picture (SVG)",
       png: data.png || "Picture for slides (PNG)",
       csv: data.csv || "The numbers (CSV)",
@@ -131,7 +132,7 @@
     bar.dataset.height = String(options.height);
     bar.dataset.scale = String(options.scale);
     bar.setAttribute("aria-label", text.download);
-    bar.querySelector(".llmx-export-name").textContent = `${text.download}:`;
+    bar.querySelector(".llmx-export-name").textContent = text.bar;
     for (const button of bar.querySelectorAll("button")) {
       button.title = text[button.dataset.format].replace(/\{(width|height)\}/g, (whole, key) => String(size[key]));
     }

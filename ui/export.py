@@ -83,7 +83,7 @@ def current_chapter() -> str | None:
 def tools_block(chapter: str, lang: str) -> str:
     """The page's export script with its words (the PNG's size left as ``{width}``/``{height}``
     for the script to fill per chart). No learner text here."""
-    words = {name: i18n.template(f"export.{name}", lang) for name in ("download", "svg", "png", "csv")}
+    words = {name: i18n.template(f"export.{name}", lang) for name in ("download", "bar", "svg", "png", "csv")}
     words["chapter"] = slug(chapter)
     attributes = "".join(f' data-{name}="{for_html(value)}"' for name, value in words.items())
     return TOOLS_CSS + f'<span class="llmx-export-wanted"{attributes} hidden></span>' + EXPORT_SCRIPT
