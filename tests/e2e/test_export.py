@@ -161,18 +161,13 @@ def test_a_chart_downloads_as_svg_png_and_csv(offline_page, server_url, chapter)
     assert titled, "a chart with a title"
     _check_chart_downloads(page, titled[0])
     assert page.blocked == []
-
-
-def test_the_bar_fits_a_phone(browser, server_url):
-    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="en-US", is_mobile=True)
-    page = context.new_page()
-    page.goto(f"{server_url}/Bag_of_words?lang=en", wait_until="domcontentloaded")
-    wait_for_streamlit(page)
-    page.wait_for_selector(".llmx-export button", state="attached", timeout=30_000)
-    for chart in [chart for chart in page.evaluate(CHARTS) if chart["shown"]]:
-        assert chart["barTop"] >= chart["plotBottom"] - 1
-        assert all(0 <= left and right <= 390 for left, right in chart["buttons"]), chart["buttons"]
-    context.close()
+    if chapter == "Bag_of_words":  # and on a phone: under the chart, within the screen's 390 px
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.wait_for_function("() => [...document.querySelectorAll('.llmx-export button')]"
+                               ".every(b => b.getBoundingClientRect().right <= 390)", timeout=30_000)
+        for chart in [chart for chart in page.evaluate(CHARTS) if chart["shown"]]:
+            assert chart["barTop"] >= chart["plotBottom"] - 1
+            assert all(0 <= left and right <= 390 for left, right in chart["buttons"]), chart["buttons"]
 
 
 def test_the_explorer_and_bertviz_download_their_own(offline_page, server_url):
