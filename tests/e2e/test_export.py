@@ -52,7 +52,8 @@ def offline_page(browser):
     context.close()
 
 
-def _download(page, click, frame=None):
+def _download(page, click):
+    """(file name, bytes) of the download that ``click`` starts (in the page or one of its frames)."""
     with page.expect_download(timeout=60_000) as info:
         click()
     download = info.value
@@ -92,8 +93,9 @@ def _check_csv(rows: list[list[str]], traces: list[dict]) -> None:
     heatmaps = [t for t in traces if t["type"] == "heatmap"]
     others = [t for t in traces if t["type"] != "heatmap" and (t["x"] is not None or t["y"] is not None)]
     assert len(blocks) == len(heatmaps) + (1 if others else 0)
-    for trace, matrix in zip(heatmaps, blocks, strict=False):
-        assert [_label(x) for x in trace["x"]] == matrix[0][1:] or trace["x"] is None
+    for trace, matrix in zip(heatmaps, blocks, strict=False):  # the matrices first, then the points
+        if trace["x"] is not None:
+            assert [cell.lstrip("'") for cell in matrix[0][1:]] == [_label(x) for x in trace["x"]]
         for row, (y, values) in zip(matrix[1:], zip(trace["y"], trace["z"], strict=True), strict=True):
             assert row[0].lstrip("'") == _label(y)
             assert [_number(cell) for cell in row[1:]] == pytest.approx(
