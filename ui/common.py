@@ -186,13 +186,22 @@ def chart(figure, key: str | None = None, **kwargs):
     if projector_on():
         projector_style(figure)
     kwargs.setdefault("width", "stretch")
-    kwargs.setdefault("config", {"displaylogo": False})
+    kwargs["config"] = dict(kwargs.get("config") or {"displaylogo": False})  # a copy: a caller's stays as it was
+    _with_export(figure, key, kwargs["config"])
     if key is not None and _side_by_side_panels(figure) >= 3:
         # Three panels side by side cannot share a phone's 390 px: there the chart keeps a
         # readable width and scrolls sideways in its own box (PHONE_CSS) instead of squeezing.
         with st.container(key=f"wide_{key}"):
             return st.plotly_chart(figure, key=key, **kwargs)
     return st.plotly_chart(figure, key=key, **kwargs)
+
+
+def _with_export(figure, key: str | None, config: dict) -> None:
+    """The picture the chart's downloads give (``ui.export``): PNG at slide resolution, named
+    after the chapter and the chart; a page's own ``toImageButtonOptions`` wins."""
+    from ui import export
+
+    config.setdefault("toImageButtonOptions", export.image_options(figure, export.current_chapter(), key))
 
 
 def _side_by_side_panels(figure) -> int:
@@ -346,6 +355,9 @@ def setup_page(namespace: str) -> str:
     from ui import wayfinding
 
     wayfinding.chapter_footer(namespace, lang)  # previous / next chapter and the glossary, shown last
+    from ui import export
+
+    export.page_tools(namespace, lang)  # "Download: SVG · PNG · CSV" under every chart (in the browser)
     return lang
 
 

@@ -34,7 +34,9 @@ def is_own_html(body: str) -> bool:
     text renders as markup set these aside by identity, and only these."""
     toc = body.startswith('<span class="llmx-toc-wanted" ') and body.endswith(TOC_SCRIPT) \
         and body.count("<script>") == 1
-    return toc or body in (FOOTER_CSS, HISTORY_SCRIPT)
+    from ui import export  # the page's download script (no learner text either)
+
+    return toc or body in (FOOTER_CSS, HISTORY_SCRIPT) or export.is_own_html(body)
 
 
 def neighbours(namespace: str) -> tuple[Chapter | None, Chapter | None]:

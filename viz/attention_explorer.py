@@ -26,6 +26,7 @@ from viz.text import visible
 from viz.tokens import display_token
 
 HERE = Path(__file__).resolve().parent / "explorer"
+CSV_SCRIPT = HERE.parent / "csv.js"
 #: The longest token label drawn (longer ones end in "…"; the full token is in the hover).
 LABEL_LIMIT = 14
 
@@ -88,7 +89,8 @@ def explorer_html(trace, packed: Mapping[str, dict], labels: Mapping[str, object
         "scales": {"weight": WEIGHT_SCALE, "value": VALUE_SCALE},  # the colours of every other chart
         "arrays": dict(packed),
     }
-    script = (HERE / "explorer.js").read_text(encoding="utf-8")
+    # viz/csv.js first: the explorer's CSV download writes its cells (formulas disarmed).
+    script = CSV_SCRIPT.read_text(encoding="utf-8") + (HERE / "explorer.js").read_text(encoding="utf-8")
     style = (HERE / "explorer.css").read_text(encoding="utf-8")
     classes = "projector" if projector else ""
     return (

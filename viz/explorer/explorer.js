@@ -288,6 +288,7 @@
   function colourKey(kind, limit) {
     const key = el("div", "key");
     const bar = el("span", "key-bar");
+    bar.dataset.kind = kind;
     const scale = kind === "weight" ? WEIGHT_SCALE : VALUE_SCALE;
     bar.style.background = `linear-gradient(to right, ${scale.map(([s, c]) => `${rgb(c)} ${s * 100}%`).join(", ")})`;
     key.appendChild(el("span", "", kind === "weight" ? "0" : fmt(-limit)));
@@ -417,6 +418,8 @@
   });
   controls.appendChild(viewGroup);
 
+  controls.appendChild(exportControl());
+
   const banner = el("div", "banner", L.whatif_banner);
   ROOT.appendChild(banner);
   const stage = el("div", "stage");
@@ -443,6 +446,116 @@
   function set(change) {
     Object.assign(state, change);
     render();
+  }
+
+  // ------------------------------------------------------------------ keep your own picture
+
+  // "Download: PNG · CSV": the view as drawn, and the attention weights shown with their tokens.
+  // Both are made here, in the browser, and saved from this frame: nothing goes to the server.
+  function exportControl() {
+    const words = Object.assign({ download: "Download", explorer_png: "This view as PNG",
+                                  explorer_csv: "These attention weights as CSV" }, L.export || {});
+    const group = el("div", "control views export");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", words.download);
+    group.appendChild(el("span", "control-name", words.download));
+    [["png", words.explorer_png, savePicture], ["csv", words.explorer_csv, saveNumbers]].forEach(([format, title, save]) => {
+      const button = el("button", "view", format.toUpperCase());
+      button.type = "button";
+      button.title = title;
+      button.dataset.export = format;
+      button.addEventListener("click", save);
+      group.appendChild(button);
+    });
+    return group;
+  }
+
+  function fileName(extension) {
+    const view = extension === "png" ? `-${state.view}` : "";
+    return `ch5-attention${view}-layer-${state.layer + 1}-head-${state.head + 1}.${extension}`;
+  }
+
+  function saveBlob(blob, name) {
+    const link = el("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  // The weights of the head shown (at the temperature and under the mask shown): one row per
+  // token that looks, one column per token looked at, the head named in the corner.
+  function saveNumbers() {
+    const w = weightsOf(state.layer, state.head, state.temperature);
+    const corner = where() + (state.temperature === 1 ? "" : ` · T = ${state.temperature}`);
+    const rows = [[corner, ...P.tokens]];
+    for (let r = 0; r < T; r++) {
+      const values = [];
+      for (let c = 0; c < T; c++) values.push(Number(w.at(r, c).toFixed(6)));
+      rows.push([P.tokens[r], ...values]);
+    }
+    saveBlob(new Blob(["\ufeff" + window.llmxCsv.table(rows)], { type: "text/csv;charset=utf-8" }), fileName("csv"));
+  }
+
+  // Lines of ``text`` that fit ``width`` (the browser wrapped them on screen the same way).
+  function wrapped(g, text, width) {
+    const lines = [];
+    let line = "";
+    for (const word of text.split(/(\s+)/)) {
+      if (line && g.measureText(line + word).width > width) {
+        lines.push(line.trimEnd());
+        line = word.trimStart();
+      } else line += word;
+    }
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  // The view as one picture at twice its size on screen: every panel's canvas where it sits,
+  // with its title, the step headers and the colour keys (the controls and notes left out).
+  function picture() {
+    const scale = 2;
+    const box = stage.getBoundingClientRect();
+    const width = Math.ceil(box.width), height = Math.ceil(box.height);
+    const canvas = el("canvas");
+    canvas.width = width * scale;
+    canvas.height = height * scale;
+    const g = canvas.getContext("2d");
+    g.scale(scale, scale);
+    g.fillStyle = "#fff";
+    g.fillRect(0, 0, width, height);
+    const selector = "canvas, figcaption, h3, p.panel-group, p.info, .key span";
+    for (const node of stage.querySelectorAll(selector)) {
+      const rect = node.getBoundingClientRect();
+      const x = rect.left - box.left, y = rect.top - box.top;
+      if (!rect.width || !rect.height) continue;
+      if (node.tagName === "CANVAS") {
+        g.drawImage(node, x, y, rect.width, rect.height);
+      } else if (node.classList.contains("key-bar")) {
+        const gradient = g.createLinearGradient(x, 0, x + rect.width, 0);
+        (node.dataset.kind === "weight" ? WEIGHT_SCALE : VALUE_SCALE).forEach(([stop, c]) => gradient.addColorStop(stop, rgb(c)));
+        g.fillStyle = gradient;
+        g.fillRect(x, y, rect.width, rect.height);
+      } else {
+        const look = getComputedStyle(node);
+        g.font = `${look.fontWeight} ${look.fontSize} ${look.fontFamily}`;
+        g.fillStyle = look.color;
+        g.textBaseline = "top";
+        g.textAlign = "left";
+        const lineHeight = parseFloat(look.lineHeight) || 1.25 * parseFloat(look.fontSize);
+        wrapped(g, node.textContent, rect.width + 1).forEach((line, i) => g.fillText(line, x, y + i * lineHeight));
+      }
+    }
+    return canvas;
+  }
+
+  function savePicture() {
+    const canvas = picture();
+    status.dataset.pictureWidth = String(canvas.width);
+    status.dataset.pictureHeight = String(canvas.height);
+    canvas.toBlob((blob) => saveBlob(blob, fileName("png")), "image/png");
   }
 
   // ------------------------------------------------------------------ views

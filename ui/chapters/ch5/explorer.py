@@ -19,7 +19,7 @@ import streamlit as st
 
 from lm_core.analysis import attention_lab as lab
 from lm_core.analysis import quiz
-from ui import i18n
+from ui import export, i18n
 from ui.chapters.ch5.choosing import within
 from ui.chapters.ch5.traces import cached_explorer_numbers
 from ui.common import (
@@ -75,6 +75,7 @@ def explorer_labels(trace: lab.AttentionTrace) -> dict:
     labels["views"] = {view: t(f"ch5.views.{view}") for view in VIEWS}
     labels["metrics"] = {metric: i18n.template(f"ch5.overview.{metric}", lang) for metric in METRICS}
     labels["metric_short"] = {metric: t(f"ch5.overview.{metric}_short") for metric in METRICS}
+    labels["export"] = export.explorer_labels(lang)  # its own PNG and CSV downloads
     return labels
 
 

@@ -7,9 +7,10 @@ import streamlit as st
 from lm_core.analysis import attention_lab as lab
 from lm_core.analysis import quiz
 from lm_core.data.curriculum import HEAD_SEARCHES
+from ui import export
 from ui.chapters.ch5.choosing import open_example
 from ui.chapters.ch5.traces import cached_bertviz, curriculum_search
-from ui.common import chart, md, t
+from ui.common import chart, current_language, md, t
 from ui.predict import ask, bar_reveal
 from viz import attention as figs
 from viz import bertviz_offline
@@ -90,3 +91,5 @@ def bertviz_section(model_name: str, text: str, trace: lab.AttentionTrace) -> No
             if not offline:
                 st.warning(t("ch5.bertviz.cdn_fallback"), icon=":material/cloud_off:")
             st.iframe(html, height=bertviz_offline.view_height(kind, trace.n_layers, trace.n_heads, trace.n_tokens))
+            export.bertviz_download(html, kind, current_language(), shown_layer if kind == "head" else None,
+                                    shown_head if kind == "head" else None)
