@@ -462,3 +462,24 @@ def configured_lm(name: str):  # noqa: ANN201
 
 
 configured_lm.clear = _configured_loaded.clear  # type: ignore[attr-defined]
+
+
+@_remember_failure(_source_files, lambda name, source: "LLM_EXPLAINER_MODELS", _configured_broken)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _configured_tokenizer_read(name: str, source: str):  # noqa: ANN202
+    from lm_core.models.open_model import open_tokenizer
+
+    return open_tokenizer(source)
+
+
+def configured_tokenizer(name: str):  # noqa: ANN201
+    """A configured model's tokenizer alone, read from its ``tokenizer.json`` without its
+    weights (chapter 1's token counts; also for a model over its memory limit). InputError
+    when the model is not configured or its tokenizer cannot be read."""
+    entry = configured_entry(name)
+    if entry is None:
+        raise InputError("models.list.link_fallback", name=name)
+    return _configured_tokenizer_read(entry.name, entry.source)
+
+
+configured_tokenizer.clear = _configured_tokenizer_read.clear  # type: ignore[attr-defined]

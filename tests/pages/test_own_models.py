@@ -80,3 +80,43 @@ def test_a_bad_list_says_so_and_the_shipped_models_still_work(tmp_path, monkeypa
     assert warnings.count("could not be used") == 1 and "belongs to a shipped model" in warnings  # said once
     assert "does not offer" in warnings  # the link's model is not offered: another one is shown
     assert app.session_state["ch7_model"] == "gpt_toy_en"
+
+
+def test_chapter_1_counts_with_each_configured_tokenizer_and_says_once_when_one_is_unreadable(model_list, tmp_path,
+                                                                                             monkeypatch):
+    """Chapter 1 reads the tokenizers alone: the tiny model's counts the learner's text and the
+    token tax; a model whose folder lost its tokenizer.json is said once, the chapter goes on.
+    (The two sections the page calls, run alone: the whole page takes ~13 s here.)"""
+    from lm_core.models.open_model import open_tokenizer
+    from viz.text import for_markdown
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    listing = tmp_path / "models.toml"
+    listing.write_text(model_list.read_text(encoding="utf-8")
+                       + f'\n[[model]]\nname = "broken"\nlabel = "Broken one"\nsource = "{broken}"\n', encoding="utf-8")
+    monkeypatch.setenv("LLM_EXPLAINER_MODELS", str(listing))
+    english, chinese = "It rained this morning", "今天早上下雨了"
+    app = apptest_helpers.open_script(_chapter_1_sections, "en")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    tokenizer = open_tokenizer(str(model_list.parent / "tiny-qwen"))
+    counts = {m.label: m.value for m in app.metric}
+    for lang_key, sentence in (("en", english), ("zh", chinese)):
+        language = i18n.translate(f"ch1.compare.series_{lang_key}", "en")
+        count = i18n.translate("ch1.smollm2.tax_tokens", "en", count=len(tokenizer.encode(sentence)))
+        assert counts[i18n.translate("models.ch1.metric", "en", label=for_markdown(LABEL), language=language)] == count
+        assert i18n.translate("models.ch1.metric", "en", label="Too big", language=language) in counts  # no weights read
+    warnings = [w.value.replace("\\", "") for w in app.warning if "Broken one" in w.value]
+    assert len(warnings) == 1 and "tokenizer.json" in warnings[0]
+    assert any(m.value.startswith(f"**{for_markdown(LABEL)}** · ") for m in app.markdown)  # the learner's text in its tokens
+
+
+def _chapter_1_sections() -> None:
+    """Chapter 1's two sections that use real tokenizers, as the page calls them."""
+    from ui import common
+    from ui.chapters.ch1.compare import token_tax_section
+    from ui.chapters.ch1.side_by_side import smollm2_section
+
+    common._sync_state_from_url()
+    smollm2_section("It rained this morning", True)
+    token_tax_section({"en": "It rained this morning", "zh": "今天早上下雨了"})
