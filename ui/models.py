@@ -438,7 +438,11 @@ def _configured_opened(name: str, source: str):  # noqa: ANN202
     return _read_only(model), tokenizer
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+#: How many configured models keep their weights loaded at once (the least recently used goes).
+CONFIGURED_KEPT = 2
+
+
+@st.cache_resource(show_spinner=False, max_entries=CONFIGURED_KEPT)
 def _configured_loaded(name: str, source: str):  # noqa: ANN202
     """Checked against the memory limits from its config first (nothing is cached when it is
     refused: the next page open checks again, when the machine may have more memory free)."""
