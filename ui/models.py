@@ -487,3 +487,16 @@ def configured_tokenizer(name: str):  # noqa: ANN201
 
 
 configured_tokenizer.clear = _configured_tokenizer_read.clear  # type: ignore[attr-defined]
+
+
+def configured_fitting(name: str):  # noqa: ANN201 - its ModelEntry
+    """A configured model's entry once its weights are known to fit the memory limits (read from
+    its config, nothing loaded): for work that opens the model elsewhere (a worker of the queue)."""
+    from lm_core.models.model_list import check_memory
+    from lm_core.models.open_model import model_facts
+
+    entry = configured_entry(name)
+    if entry is None:
+        raise InputError("models.list.link_fallback", name=name)
+    check_memory(entry, model_facts(entry.source).bytes)
+    return entry

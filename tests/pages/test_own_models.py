@@ -120,3 +120,24 @@ def _chapter_1_sections() -> None:
     common._sync_state_from_url()
     smollm2_section("It rained this morning", True)
     token_tax_section({"en": "It rained this morning", "zh": "今天早上下雨了"})
+
+
+def test_chapter_8_prompts_a_configured_model_through_the_job_queue(tmp_path, monkeypatch):
+    """Zero-shot with the administrator's model: the prompt wrapped in its chat template, the
+    test split scored in a worker (the model opened there), the method shown and kept like
+    SmolLM2's. Its own folder: the prompt needs a longer context than the shared tiny model's."""
+    from lm_core.analysis import ch8_lab
+
+    folder = write_tiny_folder(tmp_path / "long", max_position=4096, block_size=4096)
+    listing = tmp_path / "models.toml"
+    listing.write_text(f'[[model]]\nname = "{NAME}"\nlabel = "{LABEL}"\nsource = "{folder}"\n', encoding="utf-8")
+    monkeypatch.setenv("LLM_EXPLAINER_MODELS", str(listing))
+    app = apptest_helpers.open_page("pages/8_Pretrain_finetune_prompt.py", "en", pm=NAME, mode="zero")
+    _clean(app)
+    assert app.session_state["ch8_pm"] == NAME
+    assert app.code[0].value.startswith("<|im_start|>user\n")  # its chat template wraps the prompt
+    own = app.session_state["ch8_own_methods"]["en"][f"{NAME}:zero"]
+    assert own["probs"].shape == (len(ch8_lab.sentiment_splits("en")[1]), 3) and own["examples"] == []
+    assert abs(own["probs"].sum(axis=1) - 1).max() < 1e-6
+    assert ch8_lab.method_kind(f"{NAME}:zero") == "prompt_llm"
+    assert any(LABEL in title for title in apptest_helpers.chart_titles(app))  # its confusion matrix, named
