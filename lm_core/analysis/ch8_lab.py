@@ -36,6 +36,7 @@ from lm_core.analysis.evaluation import Evaluation, evaluate, fit_power_law
 from lm_core.analysis.prompting import (
     LABELS,
     MAX_EXAMPLES,
+    MODES,
     ChatScorer,
     GPTScorer,
     build_prompt,
@@ -474,7 +475,8 @@ def evaluate_methods(methods: Mapping[str, Mapping], gold: Sequence[str], calibr
 def story_order(methods: Mapping[str, object]) -> list[str]:
     """The keys of ``methods`` that the story chart shows, in its order."""
     shipped = [key for key in METHOD_ORDER if key in methods]
-    return shipped + [key for key in methods if key not in METHOD_ORDER]  # then configured models
+    # then a configured model's prompting methods ("<its name>:zero", ...), in the order they ran
+    return shipped + [key for key in methods if key not in METHOD_ORDER and key.partition(":")[2] in MODES]
 
 
 def majority_baseline(gold: Sequence[str]) -> tuple[float, float]:
