@@ -438,7 +438,11 @@ def _configured_opened(name: str, source: str):  # noqa: ANN202
     return _read_only(model), tokenizer
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+#: How many configured models keep their weights loaded at once (the least recently used goes).
+CONFIGURED_KEPT = 2
+
+
+@st.cache_resource(show_spinner=False, max_entries=CONFIGURED_KEPT)
 def _configured_loaded(name: str, source: str):  # noqa: ANN202
     """Checked against the memory limits from its config first (nothing is cached when it is
     refused: the next page open checks again, when the machine may have more memory free)."""
@@ -462,3 +466,37 @@ def configured_lm(name: str):  # noqa: ANN201
 
 
 configured_lm.clear = _configured_loaded.clear  # type: ignore[attr-defined]
+
+
+@_remember_failure(_source_files, lambda name, source: "LLM_EXPLAINER_MODELS", _configured_broken)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _configured_tokenizer_read(name: str, source: str):  # noqa: ANN202
+    from lm_core.models.open_model import open_tokenizer
+
+    return open_tokenizer(source)
+
+
+def configured_tokenizer(name: str):  # noqa: ANN201
+    """A configured model's tokenizer alone, read from its ``tokenizer.json`` without its
+    weights (chapter 1's token counts; also for a model over its memory limit). InputError
+    when the model is not configured or its tokenizer cannot be read."""
+    entry = configured_entry(name)
+    if entry is None:
+        raise InputError("models.list.link_fallback", name=name)
+    return _configured_tokenizer_read(entry.name, entry.source)
+
+
+configured_tokenizer.clear = _configured_tokenizer_read.clear  # type: ignore[attr-defined]
+
+
+def configured_fitting(name: str):  # noqa: ANN201 - its ModelEntry
+    """A configured model's entry once its weights are known to fit the memory limits (read from
+    its config, nothing loaded): for work that opens the model elsewhere (a worker of the queue)."""
+    from lm_core.models.model_list import check_memory
+    from lm_core.models.open_model import model_facts
+
+    entry = configured_entry(name)
+    if entry is None:
+        raise InputError("models.list.link_fallback", name=name)
+    check_memory(entry, model_facts(entry.source).bytes)
+    return entry

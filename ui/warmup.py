@@ -137,6 +137,28 @@ def _load_models() -> None:
     LOG.info("warm-up: small models loaded in %.1f s", time.perf_counter() - began)
     if models.smollm2_available():
         load_smollm2_in_background()  # in this thread: the background one, or the start hook's
+    load_configured_models()  # last: the administrator's models, after every shipped one
+
+
+def load_configured_models() -> None:
+    """The administrator's models (``LLM_EXPLAINER_MODELS``): each one's tokenizer, then its
+    weights when they fit its memory limits (the first ``ui.models.CONFIGURED_KEPT`` models,
+    as many as stay loaded), so the first student to pick one does not wait.
+    A model refused for memory, or that cannot be read, is skipped with a log line (its page
+    says why when a student picks it)."""
+    from ui import models
+
+    for number, entry in enumerate(models.configured_models()):
+        began = time.perf_counter()
+        try:
+            models.configured_tokenizer(entry.name)
+            if number >= models.CONFIGURED_KEPT:  # loading it would push an earlier one out
+                LOG.info("warm-up: %s's tokenizer ready; its weights load when a student picks it", entry.name)
+                continue
+            models.configured_lm(entry.name)
+            LOG.info("warm-up: %s ready in %.1f s", entry.name, time.perf_counter() - began)
+        except Exception as exc:  # noqa: BLE001 - an InputError for memory, a damaged folder: skipped
+            LOG.warning("warm-up: %s skipped: %s", entry.name, exc)
 
 
 def load_smollm2_in_background() -> None:

@@ -36,6 +36,8 @@ from lm_core.analysis.evaluation import Evaluation, evaluate, fit_power_law
 from lm_core.analysis.prompting import (
     LABELS,
     MAX_EXAMPLES,
+    MODES,
+    ChatScorer,
     GPTScorer,
     build_prompt,
     calibrate,
@@ -102,6 +104,35 @@ def prompt_probs(
     texts = [text for text, _ in test_split] if texts is None else list(texts)
     probs = score_texts(scorer, parts, texts, progress=progress)
     return PromptOutcome(probs, content_free_probs(scorer, parts), indices, parts.full(texts[0] if texts else ""))
+
+
+def open_model_scorer(model, tokenizer) -> ChatScorer:  # noqa: ANN001 - Llama, HFTokenizer
+    """An administrator's model (lm_core.models.open_model) as a scorer: its own chat template
+    wraps the prompt as SmolLM2's does; a model without one is prompted with the plain text."""
+    scorer = ChatScorer(model, tokenizer)
+    if not tokenizer.has_chat:
+        scorer.chat = None  # build_prompt then writes the prompt as for the tiny GPT
+    return scorer
+
+
+def open_model_prompt_job(source: str, lang: str, mode: str, shots: tuple[int, ...],
+                          progress: Callable[[dict], None], should_stop: Callable[[], bool]) -> dict:
+    """A configured model prompted on the test split, in a worker of the shared queue (picklable
+    with ``functools.partial``; the model is opened in the worker from its ``source``).
+    Returns the method's entry as chapter 8 keeps it: probabilities, content-free ones, examples."""
+    from lm_core.models.open_model import open_model
+
+    model, tokenizer = open_model(source)
+
+    def report(done: int, total: int) -> None:
+        progress({"done": done, "total": total})
+        if should_stop():
+            raise InputError("jobs.cancelled")
+
+    with inference_threads():
+        outcome = prompt_probs(open_model_scorer(model, tokenizer), lang, mode,
+                               chosen=list(shots) if mode in ("few", "one") else None, progress=report)
+    return {"probs": outcome.probs, "content_free": outcome.content_free, "examples": list(outcome.examples)}
 
 
 def sentiment_pairs(lang: str, examples: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -409,10 +440,10 @@ def all_methods(results: Mapping, lang: str, own: Mapping[str, dict]) -> dict[st
 
 def method_kind(key: str) -> str:
     """How method ``key`` adapts the model: "finetune", "prompt_gpt" (the tiny GPT prompted)
-    or "prompt_llm" (SmolLM2 prompted)."""
+    or "prompt_llm" (SmolLM2, or a model the administrator added, prompted)."""
     if key.endswith("finetuned") or key.endswith("finetuned_own"):
         return "finetune"
-    return "prompt_llm" if key.startswith("smollm2") else "prompt_gpt"
+    return "prompt_gpt" if key.startswith("gpt:") else "prompt_llm"  # SmolLM2 or a configured model
 
 
 def apply_calibration(entry: Mapping, calibrated: bool) -> np.ndarray:
@@ -443,7 +474,9 @@ def evaluate_methods(methods: Mapping[str, Mapping], gold: Sequence[str], calibr
 
 def story_order(methods: Mapping[str, object]) -> list[str]:
     """The keys of ``methods`` that the story chart shows, in its order."""
-    return [key for key in METHOD_ORDER if key in methods]
+    shipped = [key for key in METHOD_ORDER if key in methods]
+    # then a configured model's prompting methods ("<its name>:zero", ...), in the order they ran
+    return shipped + [key for key in methods if key not in METHOD_ORDER and key.partition(":")[2] in MODES]
 
 
 def majority_baseline(gold: Sequence[str]) -> tuple[float, float]:

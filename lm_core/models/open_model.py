@@ -328,6 +328,61 @@ def open_model(source: str) -> tuple[Llama, HFTokenizer]:
     return load_folder(hub_folder(source))
 
 
+# --- the tokenizer alone ------------------------------------------------------------------
+
+#: What a hub download of the tokenizer alone fetches (no weights).
+HUB_TOKENIZER_FILES = ("tokenizer*", "config.json", "generation_config.json", "*.jinja")
+
+
+def open_tokenizer(source: str) -> HFTokenizer:
+    """A source's tokenizer without reading any weight: chapter 1 counts tokens with it, and a
+    model too big for the server's memory can still show how it cuts a sentence.
+
+    A folder: its ``tokenizer.json``; a GGUF file: its converted folder when there is one,
+    else the vocabulary stored in the file's header (through ``transformers``); a hub id
+    (allowed hubs only): the tokenizer files, not the weights."""
+    kind = source_kind(source)
+    if kind == "folder":
+        return _folder_tokenizer(Path(source).expanduser())
+    if kind == "gguf":
+        path = Path(source).expanduser()
+        if (gguf_cache_dir(path) / "config.json").is_file():
+            return _folder_tokenizer(gguf_cache_dir(path))
+        return _gguf_tokenizer(path)
+    _require_hub()
+    from huggingface_hub import snapshot_download
+
+    try:
+        folder = Path(snapshot_download(source, allow_patterns=list(HUB_TOKENIZER_FILES)))
+    except Exception as exc:  # noqa: BLE001 - offline, unknown repo, gated: one message
+        raise InputError("models.errors.hub_failed", source=source, reason=type(exc).__name__) from exc
+    return _folder_tokenizer(folder)
+
+
+def _folder_tokenizer(folder: Path) -> HFTokenizer:
+    if not (folder / "tokenizer.json").is_file():
+        raise InputError("models.errors.file_missing", name="tokenizer.json", folder=str(folder))
+    try:
+        config = read_config(folder)
+    except InputError:
+        config = {}  # the end token may come from config.json; counting tokens does not need it
+    return HFTokenizer(folder, config)
+
+
+def _gguf_tokenizer(path: Path) -> HFTokenizer:
+    """The GGUF file's tokenizer, written by ``transformers`` into a passing folder and read back."""
+    if not hub_allowed():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import AutoTokenizer
+
+    with tempfile.TemporaryDirectory(prefix="llm-explainer-tokenizer-") as staging:
+        try:
+            AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name).save_pretrained(staging)
+        except Exception as exc:  # noqa: BLE001 - a damaged header, an unknown tokenizer kind
+            raise InputError("models.errors.file_unreadable", name=path.name, reason=type(exc).__name__) from exc
+        return _folder_tokenizer(Path(staging))
+
+
 # --- writing a folder (tests, and SmolLM2 as an example of the layout) --------------------
 
 
@@ -370,6 +425,7 @@ __all__ = [
     "estimate_bytes",
     "model_facts",
     "open_model",
+    "open_tokenizer",
     "save_folder",
     "source_kind",
 ]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lm_core.core.errors import InputError
-from lm_core.tokenizers.lesson import readable_bytes
+from lm_core.tokenizers.lesson import Token, Tokenized, readable_bytes
 
 _BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
 
@@ -153,6 +153,17 @@ class HFTokenizer:
             if not char.isspace() and unknown in self.encode(char):
                 found.append(char)
         return found
+
+    def lesson_tokens(self, text: str) -> Tokenized:
+        """``text`` as chapter 1's :class:`~lm_core.tokenizers.lesson.Tokenized` (readable chips,
+        as SmolLM2's): ``Token.text`` is the vocabulary's spelling, spans are characters of ``text``."""
+        encoding = self._tok.encode(text, add_special_tokens=False)
+        tokens = tuple(
+            Token(text=self.piece(i), id=i, start=start, end=end, special=i in self.special_ids,
+                  display=self.id_to_token(i))
+            for i, (start, end) in zip(encoding.ids, encoding.offsets, strict=True)
+        )
+        return Tokenized(kind="open", text=text, tokens=tokens, decoded=self.decode(encoding.ids))
 
     # --- chat ---------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ def test_method_kinds_and_the_story_order():
     assert set(map(lab.method_kind, lab.METHOD_ORDER)) == set(lab.METHOD_KINDS)
     methods = {"smollm2:few": {}, "gpt:zero": {}, "gpt:finetuned_own": {}, "other:thing": {}}
     assert lab.story_order(methods) == ["gpt:finetuned_own", "gpt:zero", "smollm2:few"]
+    methods["tiny-qwen:zero"] = {}  # a configured model's prompt: after the shipped ones, an LLM's
+    assert lab.story_order(methods)[-1] == "tiny-qwen:zero" and lab.method_kind("tiny-qwen:zero") == "prompt_llm"
 
 
 def test_calibration_applies_to_prompts_only_and_when_possible():

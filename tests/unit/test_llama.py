@@ -243,3 +243,26 @@ def test_the_end_token_is_the_turns_end_the_tokenizer_names(tmp_path):
     assert HFTokenizer(tmp_path).eos_id == 2
     (tmp_path / "tokenizer_config.json").unlink()
     assert HFTokenizer(tmp_path).eos_id == 0 and not HFTokenizer(tmp_path).has_chat
+
+
+def test_a_tokenizer_opens_alone_without_reading_weights(tmp_path, monkeypatch):
+    """Chapter 1 counts tokens with a configured model's tokenizer: no weight file is opened."""
+    import shutil
+
+    folder = tmp_path / "tokenizer-only"
+    folder.mkdir()
+    shutil.copyfile(tiny_tokenizer_json(tmp_path / "tokenizer.json"), folder / "tokenizer.json")
+    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_settings()), encoding="utf-8")
+    tokenizer = open_model.open_tokenizer(str(folder))  # no config.json, no weights: still a tokenizer
+    text = "The cat sat. 小猫"
+    tokens = tokenizer.lesson_tokens(text)
+    assert tokens.ids == tokenizer.encode(text) and tokens.decoded == text
+    assert "".join(text[token.start:token.end] for token in tokens.tokens if token.start >= 0).startswith("The cat")
+    assert tokens.tokens[1].display.startswith(" ")  # "Ġcat" reads " cat"
+    (folder / "tokenizer.json").unlink()
+    with pytest.raises(InputError) as missing:
+        open_model.open_tokenizer(str(folder))
+    assert missing.value.key == "models.errors.file_missing"
+    monkeypatch.delenv(open_model.ALLOW_HUB_VARIABLE, raising=False)
+    with pytest.raises(InputError, match="hub_not_allowed"):
+        open_model.open_tokenizer("Qwen/Qwen2.5-0.5B-Instruct")

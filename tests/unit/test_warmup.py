@@ -95,3 +95,29 @@ def test_a_page_that_does_not_wait_says_getting_ready_in_its_language(monkeypatc
     warmup.smollm2_progress().state = "ready"
     app = AppTest.from_function(_page_that_does_not_wait, default_timeout=60).run()
     assert app.caption[0].value == "SmolLM2 part"
+
+
+def test_the_configured_models_are_loaded_at_start_and_one_too_big_is_skipped(tmp_path, monkeypatch, caplog):
+    """Warm start for the administrator's models: the tiny one's tokenizer and weights are
+    cached (no page load reads them again), the one over its memory limit is skipped with a log line."""
+    import logging
+
+    from lm_core.models import open_model
+    from tests.tiny_llama import write_tiny_folder
+
+    folder = write_tiny_folder(tmp_path / "tiny")
+    listing = tmp_path / "models.toml"
+    listing.write_text(f'[[model]]\nname = "tiny"\nsource = "{folder}"\n\n[[model]]\nname = "too-big"\n'
+                       f'source = "{folder}"\nmax_memory_gb = 0.00001\n', encoding="utf-8")
+    monkeypatch.setenv("LLM_EXPLAINER_MODELS", str(listing))
+    with caplog.at_level(logging.INFO, logger=warmup.LOG.name):
+        warmup.load_configured_models()
+    assert any("too-big skipped" in r.getMessage() and "too_big_model" in r.getMessage() for r in caplog.records)
+
+    def no_reading(source: str) -> None:
+        raise AssertionError("read again after the warm-up")
+
+    monkeypatch.setattr(open_model, "open_model", no_reading)
+    monkeypatch.setattr(open_model, "open_tokenizer", no_reading)
+    model, tokenizer = models.configured_lm("tiny")
+    assert model.config.n_layer == 2 and models.configured_tokenizer("too-big").vocab_size == tokenizer.vocab_size

@@ -9,6 +9,7 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.tokenizers.lesson import tokens_per_character
 from ui import models
+from ui.chapters.ch1.own_tokenizers import own_tax_section
 from ui.chapters.ch1.qwen_tax import qwen_tax_section
 from ui.chapters.ch1.tokenizers import KINDS
 from ui.common import chart, guard, plain, set_text_query_param, t, template
@@ -69,7 +70,8 @@ def _count_table(compared: dict) -> list[dict]:
 
 def token_tax_section(sentences: dict[str, str]) -> None:
     """SmolLM2's token counts for the English and the Chinese sentence, and the Chinese one byte
-    by byte; then Qwen2.5's counts of the same sentences (a vocabulary that learned Chinese)."""
+    by byte; then Qwen2.5's counts of the same sentences (a vocabulary that learned Chinese),
+    and those of the models the administrator added."""
     try:
         real = models.smollm2_tokenizer()
     except InputError:
@@ -77,6 +79,7 @@ def token_tax_section(sentences: dict[str, str]) -> None:
     if real is not None:
         _smollm2_tax(real, sentences)
     qwen_tax_section(sentences, real)
+    own_tax_section(sentences, real)
 
 
 def _smollm2_tax(real, sentences: dict[str, str]) -> None:  # noqa: ANN001 - SmolLM2's tokenizer

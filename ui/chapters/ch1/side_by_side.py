@@ -9,6 +9,7 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.tokenizers.lesson import Tokenized
 from ui import models
+from ui.chapters.ch1.own_tokenizers import own_chips_section
 from ui.chapters.ch1.tokenizers import KINDS, byte_notes
 from ui.common import guard, main_chart, md, show_error, t
 from ui.predict import ask, bar_reveal
@@ -51,9 +52,15 @@ def _tokenizer_box(kind: str, result: Tokenized, size: int, vocab_size: int, tex
 
 
 def smollm2_section(text: str, whitespace: bool) -> None:
-    """A real LLM's tokenizer on the same text (SmolLM2-135M-Instruct)."""
+    """A real LLM's tokenizer on the same text (SmolLM2-135M-Instruct), then the tokenizers of
+    the models the administrator added, if any."""
     st.header(t("ch1.smollm2.header"))
     st.markdown(md("ch1/smollm2"))
+    _smollm2_box(text, whitespace)
+    own_chips_section(text, whitespace)
+
+
+def _smollm2_box(text: str, whitespace: bool) -> None:
     try:
         with st.spinner(t("ch1.smollm2.loading")):
             real = models.smollm2_tokenizer()

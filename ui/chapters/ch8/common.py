@@ -51,7 +51,8 @@ class View:
 def method_label(key: str, two_lines: bool = False) -> str:
     """``"tiny GPT · few-shot"`` for ``"gpt:few"`` (on two lines under a bar)."""
     model_key, mode = key.split(":")
-    label = t("ch8.methods.label", model=t(f"ch8.models.{model_key}_short"), mode=t(f"ch8.modes.{mode}_short"))
+    model = models.configured_label(model_key) or t(f"ch8.models.{model_key}_short")  # the administrator's label
+    label = t("ch8.methods.label", model=model, mode=t(f"ch8.modes.{mode}_short"))
     return label.replace(" · ", "\n") if two_lines else label
 
 

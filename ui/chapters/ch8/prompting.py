@@ -1,4 +1,5 @@
-"""Section 4 of chapter 8: prompting the tiny GPT or SmolLM2 with examples the learner picks.
+"""Section 4 of chapter 8: prompting the tiny GPT, SmolLM2 or a model the administrator added
+(``LLM_EXPLAINER_MODELS``, scored in a worker of the shared queue) with examples the learner picks.
 
 The learner chooses a model, a prompt mode and (few- or one-shot) the examples in order; the
 full prompt is shown, then the test split is scored, from the measured results when they are
@@ -7,6 +8,7 @@ the same examples (instant), otherwise once per server for each distinct request
 
 from __future__ import annotations
 
+import functools
 import time
 
 import streamlit as st
@@ -14,13 +16,14 @@ import streamlit as st
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis.prompting import LABELS, MAX_EXAMPLES, MODES, ChatScorer, GPTScorer
 from lm_core.core.device import inference_threads
-from ui import models
+from ui import jobs, models
 from ui.chapters.ch8.common import CHART, View, confusion_labels, label_names, method_label, report_table
 from ui.common import chart, choice_query_param, guard, md, query_param, set_query_param, t
 from viz import ch8 as figs
 
 PROMPT_MODELS = ("gpt", "smollm2")
 SHOWN_CHARS = 70  # an example's text in the picker is cut after this many characters
+CONFIGURED_CAP_S = 600.0  # a configured model without its own time limit: stopped after this long
 
 
 def scorer_for(model_key: str, data_lang: str):  # noqa: ANN201 (GPTScorer | ChatScorer)
@@ -39,6 +42,31 @@ def prompt_probs(model_key: str, data_lang: str, mode: str, shots: tuple[int, ..
     return {"probs": outcome.probs, "content_free": outcome.content_free, "examples": outcome.examples}
 
 
+def configured_probs(name: str, data_lang: str, mode: str, shots: tuple[int, ...]) -> dict:
+    """A configured model prompted on the test split, as a job of the shared queue: the worker
+    opens the model itself (``lab.open_model_prompt_job``); identical requests share one run.
+    Refused first when the model does not fit its memory limits."""
+    entry = models.configured_fitting(name)
+    job = functools.partial(lab.open_model_prompt_job, entry.source, data_lang, mode, shots)
+    return jobs.run_shared(("ch8.prompt", entry.name, entry.source, data_lang, mode, shots), job,
+                           label="ch8.prompt_open", cap_s=entry.max_seconds or CONFIGURED_CAP_S)
+
+
+def prompt_chat(model_key: str, data_lang: str):  # noqa: ANN201 - the chat wrapper, or None
+    """How the chosen model wraps a prompt (its chat template; None: plain text). A configured
+    model's comes from its tokenizer alone: its weights load in the worker, not here."""
+    if not models.is_configured(model_key):
+        return scorer_for(model_key, data_lang).chat
+    tokenizer = models.configured_tokenizer(model_key)
+    if not tokenizer.has_chat:
+        return None
+    return lambda message: tokenizer.chat_prompt([{"role": "user", "content": message}])
+
+
+def model_name(model_key: str) -> str:
+    return models.configured_label(model_key) or t(f"ch8.models.{model_key}")
+
+
 def example_label(train_split: tuple, index: int) -> str:
     """``#3 [positive] Sales rose…``: an example as the picker lists it."""
     text, label = train_split[index]
@@ -49,6 +77,7 @@ def example_label(train_split: tuple, index: int) -> str:
 def _choices(view: View) -> tuple[str, str, list[int]]:
     """Model, mode and (few- and one-shot) the examples chosen, each kept in the link."""
     models_here = [m for m in PROMPT_MODELS if m == "gpt" or models.smollm2_available()]
+    models_here += models.configured_names()  # the administrator's models, after the shipped ones
     cols = st.columns([2, 3])
     # SmolLM2 first when its measured results ship (instant); a live run of it takes minutes.
     shipped_llm = "smollm2:per_class" in view.shipped()
@@ -59,7 +88,7 @@ def _choices(view: View) -> tuple[str, str, list[int]]:
     model_key = cols[0].radio(
         t("ch8.prompt.model"),
         models_here,
-        format_func=lambda m: t(f"ch8.models.{m}"),
+        format_func=model_name,
         key="ch8_pm",
         help=t("ch8.prompt.model_help"),
     )
@@ -111,7 +140,11 @@ def _entry(view: View, method: str, indices: list[int]) -> dict:
         n = len(view.test_split)
         with st.status(t("ch8.prompt.scoring", n=n), expanded=False) as status:
             started = time.monotonic()
-            entry = prompt_probs(model_key, view.data_lang, mode, tuple(indices) if mode in ("few", "one") else ())
+            shots = tuple(indices) if mode in ("few", "one") else ()
+            if models.is_configured(model_key):
+                entry = configured_probs(model_key, view.data_lang, mode, shots)
+            else:
+                entry = prompt_probs(model_key, view.data_lang, mode, shots)
             status.update(label=t("ch8.prompt.scored", n=n, seconds=f"{time.monotonic() - started:.1f}"),
                           state="complete")
         own[method] = {"probs": entry["probs"], "content_free": entry["content_free"], "examples": entry["examples"]}
@@ -129,8 +162,8 @@ def section(view: View) -> None:
     model_key, mode, chosen = _choices(view)
     with guard():
         indices = lab.pick_examples(view.train_split, mode, k=4, chosen=chosen if mode in ("few", "one") else None)
-        scorer = scorer_for(model_key, view.data_lang)
-        parts = lab.build_prompt(view.data_lang, [view.train_split[i] for i in indices], chat=scorer.chat)
+        chat = prompt_chat(model_key, view.data_lang)
+        parts = lab.build_prompt(view.data_lang, [view.train_split[i] for i in indices], chat=chat)
         with st.expander(t("ch8.prompt.full_prompt", n=len(indices)), expanded=True):
             st.code(parts.full(view.test_split[0][0]) + "…", language=None, wrap_lines=True)
             st.caption(t("ch8.prompt.label_words", words=" / ".join(repr(w) for w in parts.label_words)))
