@@ -386,9 +386,12 @@ WHOLE_WORDS_CSS = """<style>
 #: chapter's main chart fits the first screen at 1280x720. The title reaches up under
 #: Streamlit's header bar (3.75rem): a see-through bar, or it cuts the tops of Chinese titles
 #: (the bar's only buttons, the sidebar's and "Contents", sit left and right of the title).
+#: The bar lets clicks through to the title under it; its own buttons still take theirs.
 PROJECTOR_CSS = """<style>
 html { font-size: 18px; }
 [data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+[data-testid="stHeader"] :is(button, a), [data-testid="stHeader"] :is(button, a) * { pointer-events: auto !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.3rem; padding-bottom: 2rem; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding-top: 0; padding-bottom: 0.2rem; }
 [data-testid="stMain"] h2 { font-size: 1.45rem; padding-top: 0.6rem; padding-bottom: 0.3rem; }
