@@ -4,6 +4,8 @@ two languages compared, and the round trip from ids back to text.
 The page holds the controls and the order of the sections; each section is a module of
 ``ui/chapters/ch1`` (one per header of the page)."""
 
+import contextlib
+
 import streamlit as st
 
 from ui.common import (
@@ -11,6 +13,7 @@ from ui.common import (
     guard,
     int_query_param,
     intro,
+    projector_on,
     query_param,
     reset_button,
     seed_widget,
@@ -31,7 +34,8 @@ from ui.chapters.ch1.side_by_side import side_by_side, smollm2_section  # noqa: 
 from ui.chapters.ch1.tokenizers import VOCAB_DEFAULT, VOCAB_MAX, VOCAB_MIN, tokenizers  # noqa: E402
 
 st.title(t("ch1.title"))
-intro("ch1/intro")
+if not projector_on():  # on a projector the first screen goes to the chart; the intro follows it
+    intro("ch1/intro")
 
 # ----------------------------------------------------------------------------- controls
 # Every control starts from the URL (a shared link opens the same view) and writes back.
@@ -47,7 +51,11 @@ for param, (key, example) in DEFAULTS.items():
 seed_widget("ch1_corpus", choice_query_param("corpus", corpus_choices, "both" if lang == "zh" else "toy_en"))
 seed_widget("ch1_ws", query_param("ws", "0") == "1")
 seed_widget("ch1_vocab", int_query_param("vocab", VOCAB_DEFAULT, VOCAB_MIN, VOCAB_MAX))
-controls = st.columns([3, 2, 2])
+if projector_on():  # the controls in a narrow column, the four tokenizers beside them
+    controls_column, chart_column = st.columns([1, 3], gap="medium")
+    controls = [controls_column.container() for _ in range(3)]
+else:
+    controls, chart_column = st.columns([3, 2, 2]), contextlib.nullcontext()
 with controls[0]:
     raw_text = st.text_area(t("ch1.input.text"), help=t("ch1.input.text_help"), key="ch1_text", height=90)
 with controls[1]:
@@ -79,7 +87,10 @@ if not all_tokenizers:
     st.stop()
 
 # ----------------------------------------------------------------------------- the sections
-results, text = side_by_side(all_tokenizers, raw_text, corpus_choice, vocab_size, whitespace)
+with chart_column:
+    results, text = side_by_side(all_tokenizers, raw_text, corpus_choice, vocab_size, whitespace)
+if projector_on():
+    intro("ch1/intro")
 if results:
     smollm2_section(text, whitespace)
 bpe_section(corpus_choice, vocab_size, results, DEFAULTS["word"][1])

@@ -10,6 +10,7 @@ from ui.common import (
     choice_query_param,
     int_query_param,
     intro,
+    projector_first,
     projector_on,
     reset_button,
     seed_widget,
@@ -30,7 +31,9 @@ from ui.chapters.ch2.steps import MAX_CHARS, similarity_section, three_steps  # 
 NGRAM_CHOICES = ((1, 1), (1, 2), (2, 2), (1, 3))
 
 st.title(t("ch2.title"))
-intro("ch2/intro")
+if not projector_on():  # on a projector the first screen goes to the chart; the intro follows it
+    intro("ch2/intro")
+chart_area = projector_first()
 
 # ----------------------------------------------------------------------------- controls
 # Every control starts from the URL (a shared link opens the same view) and writes back.
@@ -74,7 +77,9 @@ set_query_param("ngram", f"{ngram[0]}-{ngram[1]}")
 set_text_query_param("text", raw_sentences, TEXTS["text"][1])
 
 # ----------------------------------------------------------------------------- the sections
-result = three_steps(raw_sentences, mode, ngram)
+result = three_steps(raw_sentences, mode, ngram, chart_area)
+if projector_on():
+    intro("ch2/intro")
 if result is not None and len(result.sentences) >= 2:
     similarity_section(result, mode, ngram)
 word_order_section({"a": TEXTS["a"][1], "b": TEXTS["b"][1]})

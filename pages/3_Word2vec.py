@@ -21,7 +21,8 @@ from ui.common import guard  # noqa: E402
 
 proj.start_umap_warmup()  # compiles UMAP in the background, once per process
 st.title(t("ch3.title"))
-intro("ch3/intro")
+if not projector_on():  # on a projector the first screen goes to the map; the intro follows it
+    intro("ch3/intro")
 
 # --- 1. Corpus and training -----------------------------------------------------------------
 # The projector layout shows the map first and folds the training controls below it.
@@ -60,6 +61,8 @@ groups = group_names(wv)
 # --- 2. The map, 3. its replay --------------------------------------------------------------
 with map_area:
     shown = map_section(model, examples, groups)
+if projector_on():
+    intro("ch3/intro")
 replay_section(model, shown, examples, groups)
 
 # --- 4. Ask the vectors, 5. the curriculum's examples ---------------------------------------

@@ -20,10 +20,11 @@ from ui.chapters.ch4.bottleneck import bottleneck_section, training_section  # n
 from ui.chapters.ch4.experiments import context_section, force_section, timing_section  # noqa: E402
 from ui.chapters.ch4.steps import alignment_section, steps_chart  # noqa: E402
 from ui.chapters.ch4.translations import choose_sentence, models_available, translations_section  # noqa: E402
-from ui.common import guard, intro, main_chart, md, t  # noqa: E402
+from ui.common import guard, intro, main_chart, md, projector_on, t  # noqa: E402
 
 st.title(t("ch4.title"))
-intro("ch4/intro")
+if not projector_on():  # on a projector the first screen goes to the chart; the intro follows it
+    intro("ch4/intro")
 
 if not models_available():
     st.error(t("ch4.err_no_checkpoint"))
@@ -34,6 +35,8 @@ results = translations_section(text)
 if results is not None:
     with main_chart():
         steps_chart(text, results)
+if projector_on():
+    intro("ch4/intro")
 st.markdown(md("ch4/how"))
 if results is not None:
     alignment_section(results["attention"])

@@ -22,10 +22,12 @@ from ui.chapters.ch5 import ablation, choosing, sections  # noqa: E402
 from ui.chapters.ch5.by_hand import by_hand_section  # noqa: E402
 from ui.chapters.ch5.explorer import explorer_section  # noqa: E402
 from ui.chapters.ch5.traces import cached_trace  # noqa: E402
-from ui.common import intro, md, projector_on, set_query_param, show_error, t  # noqa: E402
+from ui.common import intro, md, projector_first, projector_on, set_query_param, show_error, t  # noqa: E402
 
 st.title(t("ch5.title"))
-intro("ch5/intro")
+if not projector_on():  # on a projector the first screen goes to the explorer; the intro follows it
+    intro("ch5/intro")
+chart_area = projector_first()
 
 model_column, sentence_column = st.columns([1, 2])
 with model_column:  # the page's models, plus this session's own model
@@ -44,8 +46,10 @@ set_query_param("model", chosen_choice)
 choosing.model_notes(current, sentence)
 choosing.preselect_head(current, sentence)
 
-if projector_on():  # the chart the teacher talks about comes first
-    explorer_section(chosen_model, sentence, current)
+if projector_on():  # the chart the teacher talks about comes first, above the model and sentence
+    with chart_area:
+        explorer_section(chosen_model, sentence, current)
+    intro("ch5/intro")
 
 st.header(t("ch5.input.header"))
 st.markdown(md("ch5/input"))

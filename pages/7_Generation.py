@@ -40,7 +40,8 @@ from ui.models import SMOLLM2, causal_lm, configured_names  # noqa: E402
 MAX_PROMPT_CHARS = 1000
 
 st.title(t("ch7.title"))
-intro_box = st.container()  # filled once the model is chosen: the intro names it
+# Filled once the model is chosen (the intro names it); on a projector it follows the chart.
+intro_box = None if projector_on() else st.container()
 
 tiny_models = list_gpts()
 if not tiny_models:
@@ -51,8 +52,10 @@ models = own_model.choices([*tiny_models, SMOLLM2, *configured_names()])  # plus
 top = st.columns([2, 3])  # wide enough for the longest model name at 1280 px
 with top[0]:
     model_name = choice.choose_model(models, lang)
-with intro_box:
-    intro("ch7/intro", extra=t("ch7.drive.text", model=choice.drive_words(model_name)))
+intro_extra = t("ch7.drive.text", model=choice.drive_words(model_name))
+if intro_box is not None:
+    with intro_box:
+        intro("ch7/intro", extra=intro_extra)
 try:
     loading_text = t("ch7.model.loading") if model_name == SMOLLM2 else configured.loading_text(model_name)
     loading = st.spinner(loading_text, show_time=True) if loading_text else contextlib.nullcontext()
@@ -92,6 +95,8 @@ if problem is not None:
 else:
     # Knobs, prompt notes, template, buttons, text, window, steps and the comparison: one fragment.
     panel.generation_panel(model_name, prompt, prompt_ids, chat)
+    if projector_on():
+        intro("ch7/intro", extra=intro_extra)
     n_tokens = int(st.session_state["ch7_n"])
     if model_name == SMOLLM2:
         with guard():

@@ -74,8 +74,12 @@ join_sentences = i18n.join_sentences
 
 
 def md(name: str) -> str:
-    """The Markdown document ``assets/content/{lang}/{name}.md``."""
-    return i18n.markdown(name, current_language())
+    """The Markdown document ``assets/content/{lang}/{name}.md`` (a chapter's with each
+    glossary term linked where the page first uses it: ``ui.wayfinding``)."""
+    from ui import wayfinding  # it imports this module
+
+    lang = current_language()
+    return wayfinding.with_glossary_links(name, i18n.markdown(name, lang), lang)
 
 
 def plain(text: object) -> str:
@@ -390,13 +394,17 @@ WHOLE_WORDS_CSS = """<style>
 </style>"""
 
 
-#: Projector layout: larger type everywhere, less padding above the title, so the
-#: chapter's main chart starts on the first screen at 1280x720. The title reaches up under
-#: Streamlit's header bar (3.75rem): a see-through bar, or it cuts the tops of Chinese titles.
+#: Projector layout: larger type everywhere, little padding above the title, so the
+#: chapter's main chart fits the first screen at 1280x720. The title reaches up under
+#: Streamlit's header bar (3.75rem): a see-through bar, or it cuts the tops of Chinese titles
+#: (the bar's only buttons, the sidebar's and "Contents", sit left and right of the title).
+#: The bar lets clicks through to the title under it; its own buttons still take theirs.
 PROJECTOR_CSS = """<style>
 html { font-size: 18px; }
 [data-testid="stHeader"] { background: transparent; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+[data-testid="stHeader"] :is(button, a), [data-testid="stHeader"] :is(button, a) * { pointer-events: auto !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.3rem; padding-bottom: 2rem; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding-top: 0; padding-bottom: 0.2rem; }
 [data-testid="stMain"] h2 { font-size: 1.45rem; padding-top: 0.6rem; padding-bottom: 0.3rem; }
 [data-testid="stMain"] h3 { font-size: 1.25rem; padding-top: 0.3rem; padding-bottom: 0.2rem; }
@@ -407,6 +415,31 @@ def main_chart():
     """The container of a chapter's main chart (the one the projector layout must show
     on the first screen; the browser test finds it by this key)."""
     return st.container(key="main_chart")
+
+
+#: Projector layout: the tallest a chapter's main figure may be (px), so that it fits the
+#: first screen at 1280x720 under the title and the few controls it needs.
+PROJECTOR_MAIN_HEIGHT = 500
+
+
+def projector_fit(figure, height: int = PROJECTOR_MAIN_HEIGHT):
+    """The main figure no taller than ``height`` in the projector layout (its type stays as
+    large as ``projector_style`` makes it; only the plot area gives up room). Returns a
+    resized copy there, so a shared figure stays untouched; the figure itself elsewhere."""
+    if not projector_on() or (figure.layout.height or 450) <= height:
+        return figure
+    import plotly.graph_objects as go
+
+    fitted = go.Figure(figure)
+    fitted.layout.height = height
+    return fitted
+
+
+def projector_first():
+    """The place right under the title where the projector layout draws the chapter's main
+    chart (its controls follow it); ``None`` in the ordinary layout, where the chart keeps
+    its place after the controls."""
+    return st.container() if projector_on() else None
 
 
 def folded(label: str):

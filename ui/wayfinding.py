@@ -10,6 +10,8 @@ flexbox, and its style puts the footer's box last.
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -65,6 +67,7 @@ def chapter_footer(namespace: str, lang: str) -> None:
     last), and the chapter's table of contents."""
     if namespace == "home" or not namespace.startswith("ch"):
         return
+    start_glossary_links()  # once per run of the whole page (never in a fragment's own rerun)
     previous, following = neighbours(namespace)
     params = _link_params(lang)
     st.html(FOOTER_CSS)
@@ -125,3 +128,125 @@ def show_glossary(lang: str) -> None:
             st.page_link(chapter.page, label=t("glossary.first_used", number=chapter.number,
                                                chapter=t(f"nav.{chapter.key}")),
                          icon=chapter.icon, query_params=_link_params(lang))
+
+
+# --------------------------------------------------------------------------- glossary links
+# A chapter's own texts (its Markdown documents in assets/content, never what a learner
+# typed) link each glossary term where the page first uses it, to the term's entry.
+
+#: Between the names of one term: "BPE (byte-pair encoding)", "Top-k, top-p", "词元（Token）".
+_NAME_PARTS = re.compile(r"[()（）,，、]")
+#: Where a term is never linked: code, links and images, HTML tags, bold, formulas, headings,
+#: Streamlit's colour and icon markers.
+_PROTECTED = re.compile(
+    r"```.*?```|~~~.*?~~~|`[^`\n]*`"
+    r"|!?\[[^\]\n]*\]\([^)\n]*\)|<[^>\n]*>"
+    r"|\*\*.*?\*\*|__.*?__"
+    r"|\$\$.*?\$\$|\$[^$\n]*\$"
+    r"|^[ \t]*#{1,6}[ \t][^\n]*"
+    r"|:[a-z]+\[[^\]\n]*\]|:material/[a-z_]+:",
+    re.DOTALL | re.MULTILINE,
+)
+_LINKS = "_glossary_links"  # this session: the page run's count, the terms linked so far, each text's links
+
+
+def term_forms(term: str, match: str | None = None) -> tuple[str, ...]:
+    """The words a chapter's text may use for a glossary term: the parts of its name
+    ("BPE (byte-pair encoding)" -> BPE, byte-pair encoding), or its entry's own ``match``
+    list ("a|b") where a part alone would mean something else (key, value). A single letter
+    or a single Chinese character is never one (Q, 键): it would match everywhere."""
+    parts = match.split("|") if match else _NAME_PARTS.split(term)
+    forms: list[str] = []
+    for part in (p.strip() for p in parts):
+        if len(part) >= (3 if part.isascii() else 2) and part not in forms:
+            forms.append(part)
+    return tuple(forms)
+
+
+def _form_pattern(form: str) -> str:
+    """A Latin form matches whole words, any case, plural too; a Chinese one anywhere."""
+    body = re.escape(form)
+    if form.isascii():
+        return rf"(?<![A-Za-z0-9_-])(?i:{body})(?:e?s)?(?![A-Za-z0-9_-])"
+    return body
+
+
+@functools.lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern, tuple[str, ...]]:
+    """One pattern for every form (the longest first: "self-attention" before "attention"),
+    and the term each alternative stands for."""
+    forms = sorted(((form, key) for key, names in terms for form in names), key=lambda fk: -len(fk[0]))
+    seen, alternatives, owners = set(), [], []
+    for form, key in forms:
+        if form.lower() in seen:  # a name two terms share belongs to the first
+            continue
+        seen.add(form.lower())
+        alternatives.append(f"(?P<f{len(owners)}>{_form_pattern(form)})")
+        owners.append(key)
+    return re.compile("|".join(alternatives) or "(?!)"), tuple(owners)
+
+
+#: A glossary link in a text (its address): the tests find them with it.
+GLOSSARY_LINK = re.compile(r"\]\((/\?glossary=1&lang=\w+#term-[\w-]+)\)")
+
+
+def glossary_href(key: str, lang: str) -> str:
+    """The glossary entry of term ``key`` (its anchor as ``show_glossary`` draws it)."""
+    return f"/?glossary=1&lang={lang}#term-{key.replace('_', '-')}"
+
+
+@functools.lru_cache(maxsize=1024)
+def link_terms(text: str, terms: tuple[tuple[str, tuple[str, ...]], ...], lang: str,
+               allowed: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """``text`` (Markdown) with the first use of each term in ``allowed`` linked to its
+    glossary entry, outside code, links, tags, bold, formulas and headings; and the terms
+    it linked, in order. ``terms``: (key, forms) pairs, see :func:`term_forms`."""
+    pattern, owners = _terms_pattern(terms)
+    protected = [match.span() for match in _PROTECTED.finditer(text)]
+    pieces, linked, last = [], [], 0
+    for match in pattern.finditer(text):
+        key = owners[int(match.lastgroup[1:])]
+        start, end = match.span()
+        if key not in allowed or key in linked or any(a < end and start < b for a, b in protected):
+            continue
+        pieces += [text[last:start], f"[{match.group(0)}]({glossary_href(key, lang)})"]
+        linked.append(key)
+        last = end
+    return "".join(pieces) + text[last:], tuple(linked)
+
+
+@functools.lru_cache(maxsize=4)
+def glossary_forms(lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every glossary term of ``lang`` (file order) with the words that stand for it."""
+    catalogue = i18n.catalogue(lang)
+    forms = []
+    for key, value in catalogue.items():
+        parts = key.split(".")
+        if len(parts) == 4 and parts[:2] == ["glossary", "terms"] and parts[3] == "term":
+            forms.append((parts[2], term_forms(value, catalogue.get(f"glossary.terms.{parts[2]}.match"))))
+    return tuple(forms)
+
+
+def start_glossary_links() -> None:
+    """A new run of a chapter page: no term is linked yet on it."""
+    state = st.session_state.setdefault(_LINKS, {"run": 0, "seen": set(), "texts": {}})
+    state["run"] += 1
+    state["seen"] = set()
+
+
+def with_glossary_links(name: str, text: str, lang: str) -> str:
+    """A chapter's Markdown document ``name`` with each glossary term linked where the page
+    first uses it. Within one page run a text keeps the links it got first, so a fragment's
+    own rerun shows the same links as the whole page did."""
+    state = st.session_state.get(_LINKS)
+    if state is None or not name.startswith("ch"):
+        return text
+    terms = glossary_forms(lang)
+    done = state["texts"].get((name, lang))
+    if done is not None and done[0] == state["run"]:
+        return link_terms(text, terms, lang, done[1])[0]
+    allowed = frozenset(key for key, _ in terms) - state["seen"]
+    linked_text, linked = link_terms(text, terms, lang, allowed)
+    state["seen"].update(linked)
+    state["texts"][(name, lang)] = (state["run"], frozenset(linked))
+    return linked_text

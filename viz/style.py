@@ -62,6 +62,10 @@ def projector_style(fig: go.Figure) -> go.Figure:
     for trace in fig.data:
         if hasattr(trace, "textfont"):
             _at_least(trace.textfont, PROJECTOR_MIN_FONT)
+        if trace.type == "bar" and trace.textposition == "outside" and trace.constraintext is None:
+            # Plotly shrinks a label outside its bar to the bar's thickness: a thin bar's
+            # number would fall below the projector's size.
+            trace.constraintext = "none"
         # Only colour bars a factory drew (touching an absent one would make Plotly draw it).
         spec = trace.to_plotly_json()
         if "colorbar" in spec:

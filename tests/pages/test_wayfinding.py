@@ -45,3 +45,11 @@ def test_only_the_footers_own_blocks_are_set_aside_as_own_html():
     smuggled = marker + "<script>alert(1)</script>" + wayfinding.TOC_SCRIPT  # learner text before the script
     assert not wayfinding.is_own_html(smuggled)
     assert not wayfinding.is_own_html("<b>It rained</b>" + wayfinding.FOOTER_CSS)
+
+
+def test_a_chapters_text_links_each_glossary_term_once_where_it_is_first_used():
+    app = open_page("pages/2_Bag_of_words.py", "zh")
+    texts = [m.value for m in app.markdown]
+    linked = [href for text in texts for href in wayfinding.GLOSSARY_LINK.findall(text)]
+    assert "/?glossary=1&lang=zh#term-vocabulary" in wayfinding.GLOSSARY_LINK.findall(texts[0]), texts[0]  # the intro
+    assert len(linked) == len(set(linked))  # the first use only

@@ -11,7 +11,7 @@ from lm_core.tokenizers.lesson import Tokenized
 from ui import models
 from ui.chapters.ch1.own_tokenizers import own_chips_section
 from ui.chapters.ch1.tokenizers import KINDS, byte_notes
-from ui.common import guard, main_chart, md, show_error, t
+from ui.common import guard, main_chart, md, projector_on, show_error, t
 from ui.predict import ask, bar_reveal
 from viz.tokens import token_chips_html
 
@@ -20,19 +20,26 @@ def side_by_side(all_tokenizers: dict, raw_text: str, corpus_choice: str, vocab_
                  whitespace: bool) -> tuple[dict[str, Tokenized], str]:
     """The four tokenizers in a 2×2 grid, after the "which gives fewest tokens?" question.
     Returns each kind's result (empty when the text was refused) and the cleaned text."""
+    # On a projector the chart comes first; the question (asked aloud, covering nothing) and
+    # the chips' legend follow it.
+    chart_box = main_chart() if projector_on() else None
     fewest = ask("ch1.fewest", KINDS,
                  lambda: quiz.fewest_tokens({k: all_tokenizers[k].tokenize(clean_text(raw_text)) for k in KINDS}),
                  bar_reveal("ch1.fewest", "counts", ".0f"), context=(raw_text, corpus_choice, vocab_size))
-    st.header(t("ch1.side.header"))
-    st.caption(t("ch1.side.caption"))
+    if chart_box is None:
+        st.header(t("ch1.side.header"))
+        st.caption(t("ch1.side.caption"))
+        chart_box = main_chart()
     results, text = {}, ""
-    with main_chart(), guard():
+    with chart_box, guard():
         text = clean_text(raw_text)
         results = {kind: all_tokenizers[kind].tokenize(text) for kind in KINDS}
         for row in (KINDS[:2], KINDS[2:]):
             for column, kind in zip(st.columns(2), row, strict=True):
                 with column.container(border=True):
                     _tokenizer_box(kind, results[kind], all_tokenizers[kind].vocab_size, vocab_size, text, whitespace)
+    if projector_on():
+        st.caption(t("ch1.side.caption"))
     fewest.end()
     return results, text
 

@@ -3,6 +3,8 @@ and the similarity of two sentences."""
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from lm_core.analysis import quiz
@@ -27,8 +29,9 @@ from viz.bow import cosine_heatmap, dtm_heatmap
 MAX_CHARS = 6000
 
 
-def three_steps(raw_sentences: str, mode: str, ngram: tuple[int, int]) -> bow.BagOfWords | None:
-    """Tokens, vocabulary and the matrix of the learner's sentences (None when refused)."""
+def three_steps(raw_sentences: str, mode: str, ngram: tuple[int, int], chart_area=None) -> bow.BagOfWords | None:
+    """Tokens, vocabulary and the matrix of the learner's sentences (None when refused).
+    ``chart_area``: where the matrix goes when not here (the projector's place above the controls)."""
     if not projector_on():
         st.header(t("ch2.steps.header"))
     result = None
@@ -48,8 +51,9 @@ def three_steps(raw_sentences: str, mode: str, ngram: tuple[int, int]) -> bow.Ba
             st.subheader(t("ch2.steps.step2"))
             st.caption(t("ch2.steps.step2_caption", size=len(result.vocabulary)))
             st.code("  ".join(f"{k}:{word}" for k, word in enumerate(result.vocabulary)), language=None, wrap_lines=True)
-        st.subheader(t("ch2.steps.step3"))
-        with main_chart():
+        if chart_area is None:  # a chart drawn elsewhere has its own title there
+            st.subheader(t("ch2.steps.step3"))
+        with chart_area if chart_area is not None else contextlib.nullcontext(), main_chart():
             chart(
                 dtm_heatmap(
                     result.matrix,

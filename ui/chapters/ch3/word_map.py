@@ -16,6 +16,7 @@ from ui.common import (
     int_query_param,
     intro,
     md,
+    projector_on,
     query_param,
     seed_widget,
     set_query_param,
@@ -26,13 +27,16 @@ from viz import embeddings as fig
 
 METHODS = proj.METHODS
 TOP_N_MIN, TOP_N_MAX, TOP_N_DEFAULT = 10, 400, 120
+#: The map's height (px); on a projector, what is left of a 720 px screen under its controls.
+MAP_HEIGHT, PROJECTOR_MAP_HEIGHT = 620, 520
 
 
 def map_section(model: w2v.Word2VecModel, examples: dict, group_names: dict[str, str]) -> list[str]:
     """The map's controls and the map; returns the words it shows (the replay follows them)."""
     wv = model.vectors
-    st.header(t("ch3.map.header"))
-    intro("ch3/map", "common.read_more")
+    if not projector_on():  # on a projector the map comes first, its explanation after it
+        st.header(t("ch3.map.header"))
+        intro("ch3/map", "common.read_more")
     seed_widget("w2v_method", choice_query_param("method", METHODS, "tsne"))
     seed_widget("w2v_dims", int_query_param("dims", 2, 2, 3))
     c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
@@ -53,6 +57,8 @@ def map_section(model: w2v.Word2VecModel, examples: dict, group_names: dict[str,
     shown = [w for w in wv.words if w in wv.groups] if grouped_only and has_groups else wv.words[:top_n]
     with guard():
         _draw_map(model, shown, method, dims, examples, group_names)
+    if projector_on():
+        intro("ch3/map", "common.read_more")
     return shown
 
 
@@ -81,11 +87,12 @@ def _draw_map(model: w2v.Word2VecModel, shown: list[str], method: str, dims: int
             coords = projected(wv.subset(shown).vectors, method, dims, current_seed())
     axis = [t("ch3.map.axis", n=k + 1) for k in range(dims)]
     highlight = [focus] if focus in shown else []
+    height = PROJECTOR_MAP_HEIGHT if projector_on() else MAP_HEIGHT  # the projector's first screen holds it
     scatter = shared_figure(  # built once per server for this view, not once per student
-        ("ch3.map", model.id, method, dims, current_seed(), tuple(shown), current_language(), tuple(highlight)),
+        ("ch3.map", model.id, method, dims, current_seed(), tuple(shown), current_language(), tuple(highlight), height),
         lambda: fig.embedding_scatter(coords, shown, wv.groups, title=t("ch3.map.title", method=t(f"ch3.map.method_{method}"), n=len(shown)),
                                       axis_titles=axis, group_names=group_names, other_name=t("ch3.groups.other"),
-                                      highlight=highlight, labelled=w2v.lesson_words(examples)))
+                                      highlight=highlight, labelled=w2v.lesson_words(examples), height=height))
     event = shared_chart(scatter, key="w2v_map", on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if dims == 2 else []
     if points and points[0].get("customdata"):

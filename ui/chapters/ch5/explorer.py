@@ -125,6 +125,10 @@ def follow_explorer(trace: lab.AttentionTrace) -> None:
     set_query_param("token", asked[2])
 
 
+#: The explorer's frame on a projector (px): a 720 px screen less the title and the question.
+PROJECTOR_FRAME_HEIGHT = 560
+
+
 def _index(name: str, count: int) -> int:
     """The session's layer/head/token index, kept inside the trace."""
     return min(max(int(st.session_state.get(name, 0)), 0), count - 1)
@@ -168,7 +172,9 @@ def explore(model_name: str, text: str, trace: lab.AttentionTrace) -> None:
     with main_chart():
         html = explorer.explorer_html(trace, cached_explorer_numbers(model_name, text), explorer_labels(trace),
                                       view, lab.TEMPERATURES, projector=projector_on())
-        st.iframe(html, height="content")
+        # On a projector the frame takes what is left of a 720 px screen and its steps scroll
+        # inside it, under its controls (the whole frame then stays on the first screen).
+        st.iframe(html, height=PROJECTOR_FRAME_HEIGHT if projector_on() else "content")
     attend.end()
 
 

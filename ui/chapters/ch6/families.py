@@ -8,6 +8,8 @@ moving its control reruns only it. The link carries ``text``, ``mask`` and ``spa
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from lm_core.analysis import families as fam
@@ -25,6 +27,8 @@ from ui.common import (
     main_chart,
     md,
     plain,
+    projector_fit,
+    projector_on,
     query_param,
     set_query_param,
     show_error,
@@ -54,6 +58,26 @@ def token_names(tokens: list[str]) -> dict[int, str]:
     return {i: f"{i}: {display_token(tok)}" for i, tok in enumerate(tokens)}
 
 
+#: The projector's height (px) of a column's charts: with the sentence, the column's name and
+#: its tabs above them, they stay on a 720 px screen.
+PROJECTOR_GUESS_HEIGHT, PROJECTOR_ATTENTION_HEIGHT = 220, 380
+
+
+def _two_parts():
+    """What a family writes, then where it looks. On a projector the two are tabs of the
+    column (both drawn, widgets kept; the teacher switches), so a column fits the first
+    screen; elsewhere one after the other as before."""
+    if projector_on():
+        return st.tabs([t("ch6.families.tab_writes"), t("ch6.families.tab_looks")])
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+def _goal(key: str, top: bool) -> None:
+    """A column's goal: under its name, or on a projector under its charts."""
+    if top != projector_on():
+        st.caption(t(key))
+
+
 def _mask_choice(lang: str, text: str, n_tokens: int) -> None:
     """The masked tokens in session state: from the link on a fresh visit, the lesson's
     choice on a new sentence, kept inside the sentence."""
@@ -69,29 +93,36 @@ def _mask_choice(lang: str, text: str, n_tokens: int) -> None:
 def encoder_column(lang: str, text: str, ids: list[int]) -> None:
     tokens = views.tokenizer(lang).tokens(ids)
     st.markdown("#### " + t("ch6.families.encoder"))
-    st.caption(t("ch6.families.encoder_goal"))
+    _goal("ch6.families.encoder_goal", top=True)
+    writes, looks = _two_parts()
     names = token_names(tokens)
     _mask_choice(lang, text, len(ids))
-    chosen = st.pills(t("ch6.families.mask_label"), list(range(len(ids))), selection_mode="multi",
-                      format_func=names.get, key="ch6_mask", help=t("ch6.families.mask_help"))
+    with writes:
+        guesses = st.container() if projector_on() else contextlib.nullcontext()  # on a projector above the pills
+        chosen = st.pills(t("ch6.families.mask_label"), list(range(len(ids))), selection_mode="multi",
+                          format_func=names.get, key="ch6_mask", help=t("ch6.families.mask_help"))
     set_query_param("mask", ",".join(str(i) for i in sorted(chosen)))
     with guard():
         view = views.encoder_view(lang, text, tuple(sorted(chosen)))
-        for position in sorted(view.top)[:3]:
-            title = t("ch6.families.mask_title", token=figs.token_label(tokens[position], 20), position=position)
-            fig = figs.predictions_figure(view.top[position], title, t("ch6.families.probability"), height=240)
-            chart(fig, key=f"ch6_pred_{position}")
-        if len(view.top) > 3:
-            st.caption(t("ch6.families.more_masked", count=len(view.top) - 3))
+        with writes, guesses:
+            for position in sorted(view.top)[:3]:
+                title = t("ch6.families.mask_title", token=figs.token_label(tokens[position], 20), position=position)
+                fig = figs.predictions_figure(view.top[position], title, t("ch6.families.probability"), height=240)
+                chart(projector_fit(fig, PROJECTOR_GUESS_HEIGHT), key=f"ch6_pred_{position}")
+            if len(view.top) > 3:
+                st.caption(t("ch6.families.more_masked", count=len(view.top) - 3))
         fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.encoder_attention"),
                                     t("ch6.families.keys"), t("ch6.families.queries"), height=420)
-        chart(fig, key="ch6_enc_attn")
+        with looks:
+            chart(projector_fit(fig, PROJECTOR_ATTENTION_HEIGHT), key="ch6_enc_attn")
+    _goal("ch6.families.encoder_goal", top=False)
 
 
 @guarded_fragment
 def decoder_column(lang: str, text: str) -> None:
     st.markdown("#### " + t("ch6.families.decoder"))
-    st.caption(t("ch6.families.decoder_goal"))
+    _goal("ch6.families.decoder_goal", top=True)
+    writes, looks = _two_parts()
     with guard():
         view = views.gpt_view(lang, text)
         rows = [
@@ -102,11 +133,14 @@ def decoder_column(lang: str, text: str) -> None:
             }
             for tok, guess, p in zip(view.tokens, view.predicted, view.predicted_prob, strict=True)
         ]
-        st.dataframe(rows, hide_index=True, height=min(38 * len(rows) + 40, 300), width="stretch")
+        with writes:
+            st.dataframe(rows, hide_index=True, height=min(38 * len(rows) + 40, 300), width="stretch")
         fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.decoder_attention"),
                                     t("ch6.families.keys"), t("ch6.families.queries"), height=420,
                                     allowed=view.allowed)
-        chart(fig, key="ch6_dec_attn")
+        with looks:
+            chart(projector_fit(fig, PROJECTOR_ATTENTION_HEIGHT), key="ch6_dec_attn")
+    _goal("ch6.families.decoder_goal", top=False)
 
 
 def _span_choice(lang: str, text: str, n_tokens: int) -> None:
@@ -142,37 +176,45 @@ def _written_table(steps: list[dict]) -> None:
 def encdec_column(lang: str, text: str, ids: list[int]) -> None:
     tokens = views.encdec_tokenizer(lang).tokens(ids)
     st.markdown("#### " + t("ch6.families.encdec"))
-    st.caption(t("ch6.families.encdec_goal"))
+    _goal("ch6.families.encdec_goal", top=True)
     if len(ids) < 2:
         show_error(InputError("errors.mask.sentence_too_short"))
         return
+    writes, looks = _two_parts()
     _span_choice(lang, text, len(ids))
-    first, last = st.slider(t("ch6.families.span_label"), 0, len(ids) - 1, key="ch6_span", step=1,
-                            help=t("ch6.families.span_help"))
-    hidden = " ".join(display_token(tok) for tok in tokens[first : last + 1])
-    st.caption(t("ch6.families.span_tokens", tokens=plain(hidden)))
+    with writes:
+        first, last = st.slider(t("ch6.families.span_label"), 0, len(ids) - 1, key="ch6_span", step=1,
+                                help=t("ch6.families.span_help"))
+        hidden = " ".join(display_token(tok) for tok in tokens[first : last + 1])
+        st.caption(t("ch6.families.span_tokens", tokens=plain(hidden)))
     set_query_param("span", f"{first}-{last}")
 
     def answer() -> quiz.Answer:
         view = views.encdec_view(lang, text, first, last)
         return quiz.span_restored(view.expected, view.written)
 
-    restored = ask("ch6.span_restored", [quiz.YES, quiz.NO], answer, params={"first": first, "last": last},
-                   context=(lang, text, first, last))
-    with guard():
-        view = views.encdec_view(lang, text, first, last)
-        source = " ".join(f"**{plain(tok)}**" if tok.startswith("<extra") else plain(display_token(tok))
-                          for tok in view.source)
-        st.markdown(join_sentences(t("ch6.families.encdec_input"), source))
-        verdict = "encdec_right" if view.written == view.expected else "encdec_wrong"
-        expected = " ".join(plain(display_token(tok)) for tok in view.expected)
-        st.markdown(t(f"ch6.families.{verdict}", expected=expected))
-        _written_table(view.steps)
-        fig = figs.attention_figure(view.cross, [step["token"] for step in view.steps], view.source,
-                                    t("ch6.families.cross_attention"), t("ch6.families.encoder_tokens"),
-                                    t("ch6.families.written_tokens"), height=360)
-        chart(fig, key="ch6_cross")
-    restored.end()
+    with writes:
+        restored = ask("ch6.span_restored", [quiz.YES, quiz.NO], answer, params={"first": first, "last": last},
+                       context=(lang, text, first, last))
+        with guard():
+            view = views.encdec_view(lang, text, first, last)
+            source = " ".join(f"**{plain(tok)}**" if tok.startswith("<extra") else plain(display_token(tok))
+                              for tok in view.source)
+            st.markdown(join_sentences(t("ch6.families.encdec_input"), source))
+            verdict = "encdec_right" if view.written == view.expected else "encdec_wrong"
+            expected = " ".join(plain(display_token(tok)) for tok in view.expected)
+            st.markdown(t(f"ch6.families.{verdict}", expected=expected))
+            if not projector_on():
+                _written_table(view.steps)
+            fig = figs.attention_figure(view.cross, [step["token"] for step in view.steps], view.source,
+                                        t("ch6.families.cross_attention"), t("ch6.families.encoder_tokens"),
+                                        t("ch6.families.written_tokens"), height=360)
+            with looks:
+                chart(projector_fit(fig, PROJECTOR_ATTENTION_HEIGHT), key="ch6_cross")
+                if projector_on():  # the steps of the chart's rows, under it (the first tab has no room)
+                    _written_table(view.steps)
+        restored.end()
+    _goal("ch6.families.encdec_goal", top=False)
 
 
 def masks_section(lang: str, ids: list[int]) -> None:

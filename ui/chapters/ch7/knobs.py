@@ -10,7 +10,16 @@ import streamlit as st
 from lm_core.core.text import clean_text
 from lm_core.decoding.generation import SamplingSettings
 from lm_core.tokenizers.smol import DEFAULT_SYSTEM
-from ui.common import MAX_SEED, current_seed, float_query_param, int_query_param, query_param, set_query_param, t
+from ui.common import (
+    MAX_SEED,
+    current_seed,
+    float_query_param,
+    int_query_param,
+    projector_on,
+    query_param,
+    set_query_param,
+    t,
+)
 from ui.models import SMOLLM2, causal_lm, is_configured
 
 MAX_NEW = 60  # the most tokens one "Generate" click (or one comparison) writes
@@ -79,7 +88,7 @@ def sampling_controls(model_name: str | None = None) -> tuple[SamplingSettings, 
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
-    cols = st.columns(5)
+    cols = [st.container() for _ in range(5)] if projector_on() else st.columns(5)  # projector: a narrow column
     greedy = cols[0].toggle(t("ch7.controls.greedy"), key="ch7_greedy", help=t("ch7.controls.greedy_help"))
     temperature = cols[1].slider(
         t("ch7.controls.temperature"),

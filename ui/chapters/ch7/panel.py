@@ -9,6 +9,7 @@ running the model; the comparison, which they also change, reruns with them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import streamlit as st
@@ -31,6 +32,7 @@ from ui.common import (
     join_sentences,
     main_chart,
     plain,
+    projector_fit,
     projector_on,
     query_param,
     set_query_param,
@@ -47,20 +49,28 @@ RUN = "ch7_run"
 GEN_PARAM = "gen"  # the generated token ids in the link
 MAX_LINK_TOKENS = 400  # a link stays a link (about 2,000 characters at most)
 LINK_USED = "_ch7_link_used"  # the visit's first run has rebuilt the link's tokens
+#: The candidates chart on a projector (px): a 720 px screen less the title, the prompt and the question.
+PROJECTOR_CANDIDATES_HEIGHT = 430
 
 
 @st.fragment
 def generation_panel(model_name: str, prompt: str, prompt_ids: list[int], chat: bool) -> None:
     """Knobs, buttons, text, context window, step view and comparison: a knob or a click
     reruns only this part of the page."""
-    settings, n_tokens = knobs.sampling_controls(model_name)
-    model, tokenizer = causal_lm(model_name)
-    choice.prompt_notes(model_name, tokenizer, prompt, prompt_ids, model.config.block_size)
-    if chat:
-        template_section(model_name, prompt_ids)
+    if projector_on():  # the buttons and knobs in a narrow column, the step chart beside them
+        side, main = st.columns([1, 3], gap="medium")
+        buttons_box = side.container()
+    else:
+        side = main = contextlib.nullcontext()
+    with side:
+        settings, n_tokens = knobs.sampling_controls(model_name)
+        model, tokenizer = causal_lm(model_name)
+        choice.prompt_notes(model_name, tokenizer, prompt, prompt_ids, model.config.block_size)
+        if chat:
+            template_section(model_name, prompt_ids)
     run = current_run(model_name, prompt_ids, settings)
 
-    buttons = st.columns([1, 1, 1, 3])
+    buttons = [buttons_box] * 3 if projector_on() else st.columns([1, 1, 1, 3])
     next_clicked = buttons[0].button(t("ch7.buttons.next"), key="ch7_next", type="primary", icon=":material/skip_next:")
     generate_clicked = buttons[1].button(
         t("ch7.buttons.generate", n=n_tokens), key="ch7_generate", icon=":material/fast_forward:"
@@ -85,8 +95,9 @@ def generation_panel(model_name: str, prompt: str, prompt_ids: list[int], chat: 
     text = functools.partial(text_section, model_name, prompt_ids, run)
     steps = functools.partial(step_section, model_name, run, settings)
     # The projector layout shows the next-token chart first, the text and window after.
-    for section in (steps, text) if projector_on() else (text, steps):
-        section()
+    with main:
+        for section in (steps, text) if projector_on() else (text, steps):
+            section()
     compare.compare_section(model_name, prompt, prompt_ids, settings, n_tokens)
 
 
@@ -94,6 +105,8 @@ def step_section(model_name: str, run: GenerationRun, settings: SamplingSettings
     """The question on the model's confidence, then the step chart (with its explanation)."""
     _, tokenizer = causal_lm(model_name)
     so_far = tuple(run.ids)
+    # On a projector the chart comes first; the question (asked aloud, covering nothing) follows it.
+    chart_box = main_chart() if projector_on() else None
     confidence = ask("ch7.confidence", quiz.PROBABILITY_BUCKETS,
                      lambda: quiz.top_probability(next_logits(model_name, so_far)),
                      facts=lambda answer: {"token": tokenizer.decode([answer.facts["top"]]).strip()},
@@ -101,7 +114,7 @@ def step_section(model_name: str, run: GenerationRun, settings: SamplingSettings
     if not projector_on():  # on a projector the chart's own title says it
         st.subheader(t("ch7.step.header"))
     shown = explain_after("ch7/knobs")
-    with main_chart():
+    with chart_box if chart_box is not None else main_chart():
         step_view(model_name, run, settings)
     if not shown:
         intro("ch7/knobs", "common.read_more")
@@ -213,8 +226,8 @@ def candidates_chart(tokenizer, logits, settings: SamplingSettings, chosen: int 
     """Bars of the most likely candidates, reshaped with the current knobs (no model run)."""
     distribution = shape_distribution(logits, settings)
     shown = top_candidates(distribution, tokenizer.id_to_token, chosen)
-    chart(candidates_figure(shown, step_labels(title), show_model=shows_model_probs(settings)), key="ch7_candidates",
-          **CHART)
+    figure = candidates_figure(shown, step_labels(title), show_model=shows_model_probs(settings))
+    chart(projector_fit(figure, PROJECTOR_CANDIDATES_HEIGHT), key="ch7_candidates", **CHART)
     kept, total = kept_count(distribution)
     st.caption(t("ch7.step.kept_count", kept=kept, total=total))
 
