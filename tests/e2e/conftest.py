@@ -289,3 +289,15 @@ def explorer_state(page) -> dict:
     status = explorer_frame(page).locator("#explorer .status")
     return {name: status.get_attribute(f"data-{name}")
             for name in ("layer", "head", "token", "view", "causal", "temperature", "checksums")}
+
+
+def sidebar_folded(page) -> bool:
+    """The sidebar is folded away (as on a projector or a phone)."""
+    return page.evaluate(
+        """() => {
+            const el = document.querySelector('[data-testid="stSidebar"]');
+            if (!el) return true;
+            const r = el.getBoundingClientRect();
+            return el.getAttribute('aria-expanded') === 'false' || r.right <= 1 || r.width < 10;
+        }"""
+    )

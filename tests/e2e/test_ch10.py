@@ -3,7 +3,7 @@ on the first screen in both languages, and a problem typed as HTML runs nothing.
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, drawn_marks, save_screenshot, wait_for_charts, wait_for_streamlit
+from tests.e2e.conftest import drawn_marks, save_screenshot, wait_for_charts, wait_for_streamlit
 
 pytestmark = pytest.mark.e2e
 URL = "Reasoning_and_responsibility"
@@ -33,15 +33,3 @@ def test_charts_draw_and_typed_html_is_only_refused(page, server_url):
     assert not dialogs and page.locator("img[src=x]").count() == 0
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_projector_layout_puts_the_accuracy_chart_on_the_first_screen(browser, server_url, lang):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{server_url}/{URL}?lang={lang}&projector=1", wait_until="domcontentloaded")
-    wait_for_streamlit(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"projector-{URL}-{lang}.png"))
-    main = page.locator(".st-key-main_chart").first
-    box = main.bounding_box()
-    assert box is not None and box["height"] > 50 and box["y"] + 150 < 720, box
-    context.close()

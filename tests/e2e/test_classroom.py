@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     explorer_frame,
     explorer_state,
     plotly_data,
+    sidebar_folded,
     wait_for_charts,
     wait_for_streamlit,
 )
@@ -51,17 +52,6 @@ VIEWS = {
 # Charts that time this machine: their numbers differ from run to run (on any server), so
 # only what they show, not how long it took, is compared.
 TIMINGS = {"RNN_and_attention": ("ch4.timing.title",)}
-
-
-def _sidebar_folded(page) -> bool:
-    return page.evaluate(
-        """() => {
-            const el = document.querySelector('[data-testid="stSidebar"]');
-            if (!el) return true;
-            const r = el.getBoundingClientRect();
-            return el.getAttribute('aria-expanded') === 'false' || r.right <= 1 || r.width < 10;
-        }"""
-    )
 
 
 def _label(spec) -> str:
@@ -210,29 +200,9 @@ def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server
 # (both languages) with every request off the machine refused and fails on any.
 
 
-# Every chapter marks its main chart with ui.common.main_chart().
-PROJECTOR_PAGES = ["Tokenization", "Bag_of_words", "Word2vec", "RNN_and_attention", "Self_attention",
-                   "Model_families", "Generation", "Pretrain_finetune_prompt"]
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("url_path", PROJECTOR_PAGES)
-def test_projector_layout_puts_the_main_chart_on_the_first_screen(browser, server_url, url_path, lang):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{server_url}/{url_path}?lang={lang}&projector=1", wait_until="domcontentloaded")
-    wait_for_streamlit(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"projector-{url_path}-{lang}.png"))
-    main = page.locator(".st-key-main_chart").first
-    assert main.count() == 1, "the page marks no main chart (ui.common.main_chart)"
-    box = main.bounding_box()
-    assert box is not None and box["height"] > 50
-    # Its top edge is on the first screen, with room to see something of it.
-    assert box["y"] + 150 < 720, f"main chart starts at {box['y']:.0f} px"
-    # The sidebar is folded away.
-    assert _sidebar_folded(page)
-    context.close()
+# The projector layout (main chart on the first screen, sidebar folded, nothing broken) is
+# checked for every chapter in both languages by
+# tests/e2e/test_layout.py::test_projector_shows_the_whole_main_figure_on_the_first_screen.
 
 
 def test_phone_width_starts_with_the_sidebar_folded(browser, server_url):
@@ -242,7 +212,7 @@ def test_phone_width_starts_with_the_sidebar_folded(browser, server_url):
     wait_for_streamlit(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "phone-Tokenization-en.png"))
-    assert _sidebar_folded(page)
+    assert sidebar_folded(page)
     context.close()
 
 

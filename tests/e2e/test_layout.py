@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, wait_for_streamlit
+from tests.e2e.conftest import MARK_SELECTOR, SCREENSHOTS, sidebar_folded, wait_for_streamlit
 from ui import i18n, lessons
 from ui.chapters import ROOT
 
@@ -83,6 +83,13 @@ MAIN_BOX = """() => {
             left: Math.min(...boxes.map(r => r.left)), right: Math.max(...boxes.map(r => r.right))};
 }"""
 
+# The main figure's Plotly charts have drawn (an explorer or canvas figure has none: nothing to wait for) ...
+MAIN_DRAWN = """() => [...document.querySelectorAll('.st-key-main_chart [data-testid="stPlotlyChart"]')]
+    .every(el => { const plot = el.querySelector('.js-plotly-plot'); return plot && plot._fullLayout; })"""
+# ... and each drew marks, not only empty axes.
+MAIN_MARKS = """(selector) => [...document.querySelectorAll('.st-key-main_chart .js-plotly-plot')].map(
+    plot => [...plot.querySelectorAll(selector)].length)"""
+
 
 # Measured on 6 December 2026 before the projector layout put each main figure first (top-bottom
 # at 1280x720, px, en): Tokenization 505-984, Bag_of_words 520-882, Word2vec 374-994,
@@ -100,16 +107,27 @@ PROJECTOR_CASES = [
 
 @pytest.mark.parametrize(("url_path", "lang"), PROJECTOR_CASES)
 def test_projector_shows_the_whole_main_figure_on_the_first_screen(browser, server_url, url_path, lang):
+    """The one projector test of every chapter: no error, the sidebar folded, the charts drawn
+    (marks, not only an empty canvas), and the chapter's main figure whole on the first screen."""
     context, page = _screen(browser, PROJECTOR)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{server_url}/{url_path}?lang={lang}&projector=1", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.wait_for_function(f"() => ({MAIN_BOX})() !== null", timeout=120_000)
     page.wait_for_timeout(800)  # frames size themselves to their content
     box = page.evaluate(MAIN_BOX)
     page.screenshot(path=str(SCREENSHOTS / f"projector-full-{url_path}-{lang}.png"))
+    _no_exception(page)
+    folded = sidebar_folded(page)
+    page.wait_for_function(MAIN_DRAWN, timeout=60_000)
+    marks = page.evaluate(MAIN_MARKS, MARK_SELECTOR)
     context.close()
     assert box["top"] >= 0 and box["bottom"] <= PROJECTOR["height"] + 1, f"main figure spans {box}"
     assert box["left"] >= 0 and box["right"] <= PROJECTOR["width"] + 1, f"main figure spans {box}"
+    assert folded, "the sidebar covers the projected page"
+    assert all(count > 0 for count in marks), f"a chart of the main figure drew nothing: {marks}"
+    assert not errors, errors
 
 
 # Anything drawn wider than the phone must sit in a box that scrolls sideways on its own.
