@@ -44,6 +44,9 @@ def test_a_configured_model_generates_in_chapter_7(listed):
     app = apptest_helpers.open_page(CH7, "en", model=NAME, n="4")
     _clean(app)
     assert app.session_state["ch7_chat"]  # its tokenizer brings a chat template: chat mode, as SmolLM2
+    # ... and an instruct model's knobs, as SmolLM2's (temperature 0.2, top-p 0.9), said beside them
+    assert (app.session_state["ch7_temp"], app.session_state["ch7_topp"]) == (0.2, 0.9)
+    assert any("A chat model starts at temperature 0.2" in caption.value for caption in app.caption)
     select = app.selectbox(key="ch7_model")
     assert NAME in select.options or LABEL in select.options
     assert app.session_state["ch7_model"] == NAME and app.query_params["model"] == NAME

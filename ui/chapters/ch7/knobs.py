@@ -7,6 +7,7 @@ import secrets
 
 import streamlit as st
 
+from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.decoding.generation import SamplingSettings
 from lm_core.tokenizers.smol import DEFAULT_SYSTEM
@@ -20,7 +21,7 @@ from ui.common import (
     set_query_param,
     t,
 )
-from ui.models import SMOLLM2, causal_lm, is_configured
+from ui.models import SMOLLM2, causal_lm, configured_tokenizer, is_configured
 
 MAX_NEW = 60  # the most tokens one "Generate" click (or one comparison) writes
 MAX_SYSTEM_CHARS = 500
@@ -37,7 +38,21 @@ MODEL_KNOBS = {SMOLLM2: {"temp": 0.2, "top_k": 0, "top_p": 0.9}}
 
 
 def knob_defaults(model_name: str | None) -> dict[str, float]:
-    return MODEL_KNOBS.get(model_name, DEFAULT_KNOBS)
+    """A model the administrator added that chats (an instruct model) starts where SmolLM2
+    does: low temperature and top-p, as instruct models are usually run."""
+    if model_name in MODEL_KNOBS:
+        return MODEL_KNOBS[model_name]
+    return MODEL_KNOBS[SMOLLM2] if model_name and _chats_without_loading(model_name) else DEFAULT_KNOBS
+
+
+def _chats_without_loading(model_name: str) -> bool:
+    """Whether a configured model has a chat template, from its tokenizer alone (no weights)."""
+    if not is_configured(model_name):
+        return False
+    try:
+        return bool(getattr(configured_tokenizer(model_name), "has_chat", False))
+    except InputError:
+        return False
 
 
 def sampling_seed() -> int:
@@ -118,6 +133,8 @@ def sampling_controls(model_name: str | None = None) -> tuple[SamplingSettings, 
         set_query_param(name, value)
     if model_name in MODEL_KNOBS:
         st.caption(t("ch7.controls.model_defaults", temp=knob["temp"], top_p=knob["top_p"]))
+    elif knob is not DEFAULT_KNOBS:
+        st.caption(t("ch7.controls.chat_model_defaults", temp=knob["temp"], top_p=knob["top_p"]))
     if st.session_state.pop(_N_MOVED, False):
         st.rerun()  # the whole page: sections outside the fragment depend on it
     settings = SamplingSettings(
