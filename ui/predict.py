@@ -318,8 +318,11 @@ def bar_reveal(
             t("quiz.common.bars_guess"),
             number_format,
         )
-        st.plotly_chart(figure, width="stretch", key=f"quiz_chart_{_slug(question_id)}",
-                        config={"displaylogo": False})
+        key = f"quiz_chart_{_slug(question_id)}"
+        from ui import export  # the downloads' picture size and file name, as ui.common.chart gives them
+
+        st.plotly_chart(figure, width="stretch", key=key, config={
+            "displaylogo": False, "toImageButtonOptions": export.image_options(figure, export.current_chapter(), key)})
 
     return draw
 
