@@ -33,13 +33,20 @@ Cold server and the load targets of issue 20 (``--cold`` / ``--targets``):
 
 CPU and memory are those of the server *and every process under it* (the job queue's fork
 server and worker processes), read from ``/proc`` with psutil.
+
+Where the server's time goes (``--profile DIR``): py-spy (``pip install py-spy``, not a
+dependency of the app; found on PATH or through ``PY_SPY``) samples the server and its workers
+during each level; ``bench/profile_summary.py DIR/*.txt`` lists the functions that took it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -79,6 +86,8 @@ LEVEL: Level | None = None
 BASE_URL = ""
 STICKY = False
 STEP_TIMEOUT = 300.0
+PROFILE_DIR: Path | None = None  # --profile: py-spy samples the server during each level
+PROFILE_COUNT = 0
 
 
 def record(name: str, run: st_protocol.Run | None, error: str | None = None) -> None:
@@ -189,6 +198,7 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
         warm.open(level.page, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
         warm.close()
 
+    profiler = start_profiler(server_pids, level)
     env = Environment(user_classes=[Student], events=events)
     runner = env.create_local_runner()
     usage = TreeUsage(server_pids)
@@ -209,6 +219,7 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
     finished = level.finished_users  # before quit(): stopping the students runs their finally blocks
     runner.quit()
     sampler.kill()
+    stop_profiler(profiler)
     if server_pids:
         samples.append((time.perf_counter(), *usage.sample()))
     if finished < level.students:
@@ -219,6 +230,33 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
         cpu_share = cpu_seconds / (samples[-1][0] - samples[0][0])
         peak_rss = max(s[2] for s in samples)
     return {"wall": wall, "cpu_share": cpu_share, "cpu_seconds": cpu_seconds, "peak_rss": peak_rss, "stats": env.stats}
+
+
+def start_profiler(server_pids: list[int], level: Level) -> subprocess.Popen | None:
+    """With ``--profile``: py-spy records the server (and its workers) until the level ends."""
+    global PROFILE_COUNT
+    spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
+    if PROFILE_DIR is None or not server_pids or not spy:
+        return None
+    PROFILE_COUNT += 1
+    name = f"{PROFILE_COUNT:02d}-{level.students}-{level.page}-{'open' if level.open_only else level.train}.txt"
+    out = PROFILE_DIR / name
+    process = subprocess.Popen([spy, "record", "--pid", str(server_pids[0]), "--subprocesses", "--rate", "100",
+                                "--format", "raw", "--output", str(out), "--nonblocking"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches before the students arrive
+    print(f"    profile: {out}")
+    return process
+
+
+def stop_profiler(process: subprocess.Popen | None) -> None:
+    if process is None:
+        return
+    process.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def print_level(level: Level, outcome: dict) -> None:
@@ -313,7 +351,7 @@ def print_targets(rows: list[tuple[str, str, str, bool]]) -> None:
 
 
 def main() -> None:
-    global BASE_URL, STEP_TIMEOUT, STICKY
+    global BASE_URL, STEP_TIMEOUT, STICKY, PROFILE_DIR
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--train", choices=("same", "distinct", "none"), nargs="+", default=["same"],
@@ -336,8 +374,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a level may take in all")
     parser.add_argument("--step-timeout", type=float, default=300.0, help="seconds one student waits for one rerun")
     parser.add_argument("--seed", type=int, default=1000, help="first level's seed (each level uses its own)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="py-spy samples the server and its workers during each level (raw stacks into DIR)")
     args = parser.parse_args()
     STEP_TIMEOUT, STICKY = min(args.step_timeout, args.timeout), args.sticky
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile
     header = ("| students | scenario | step | n | p50 s | p95 s | max s | errors | capped | "
               "server+workers CPU s (share of a core) | RSS peak | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"load average before: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}; {os.cpu_count()} cores; "
