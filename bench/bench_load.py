@@ -18,6 +18,7 @@ from ``/proc`` with psutil. Only 127.0.0.1; every level ends by itself (``--time
     nice -n 10 .venv/bin/python bench/bench_load.py --students 30 --train distinct
     nice -n 10 .venv/bin/python bench/bench_load.py --students 1 10 --train same distinct   # both, one server
     nice -n 10 .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8080 ...   # a running server / proxy
+    nice -n 10 .venv/bin/python bench/bench_load.py --students 1 30 --open Pretrain_finetune_prompt  # opens only
 
 Cold server and the load targets of issue 20 (``--cold`` / ``--targets``):
 
@@ -292,7 +293,9 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
     rows = []
     for index, spec in enumerate(pages):
         page, _, query = spec.partition("?")
-        server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
+        began = time.perf_counter()
+        server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=900)
+        print(f"    server answered after {time.perf_counter() - began:.0f} s (warm-up included)")
         try:
             level = Level(students, "none", args.seed + 100 + index, page=page, query=query, open_only=True)
             outcome = run_level(level, [server.pid], args.timeout, warm_sessions=0)
@@ -311,7 +314,7 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
 def load_targets(students: int, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
     """One fresh server: Train with the same settings (1, then ``students``), then distinct; RSS."""
     global BASE_URL
-    server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
+    server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=900)
     pids, cores = [server.pid], os.cpu_count() or 1
     try:
         warm = Level(1, "same", args.seed + 200)  # models loaded, a worker started: what a server keeps
@@ -358,6 +361,8 @@ def main() -> None:
                         help="one or more scenarios; each runs every --students level, on the same server")
     parser.add_argument("--cold", nargs="*", default=None, metavar="PAGE[?QUERY]",
                         help="cold starts: a fresh server per page, the largest --students level opens it at once")
+    parser.add_argument("--open", nargs="+", default=None, metavar="PAGE[?QUERY]",
+                        help="on one server: each --students level only opens these pages (1 then 30: the ratio)")
     parser.add_argument("--targets", action="store_true",
                         help="issue 20's load targets on a fresh server (Train same / distinct, RSS before/after)")
     parser.add_argument("--settle", type=float, default=130.0,
@@ -402,7 +407,16 @@ def main() -> None:
     try:
         print(f"server {BASE_URL}")
         print(header)
-        levels = [(train, students) for train in args.train for students in args.students]
+        if args.open:  # open-only levels, side by side on one server: slowest of N / one alone
+            for index, spec in enumerate(args.open):
+                page, _, query = spec.partition("?")
+                for students in args.students:
+                    level = Level(students, "none", args.seed + 300 + index, page=page, query=query, open_only=True)
+                    print_level(level, run_level(level, pids, args.timeout, warm_sessions=0))
+                    sys.stdout.flush()
+            levels = []
+        else:
+            levels = [(train, students) for train in args.train for students in args.students]
         for index, (train, students) in enumerate(levels):
             # A seed per level: identical requests inside a level, none shared across levels.
             level = Level(students, train, args.seed + index)
