@@ -91,8 +91,10 @@ def start_training(corpus_name: str, upload) -> None:  # noqa: ANN001 - Streamli
     else:
         corpus_key = (corpus_name,)
     config = _config()
+    # An upload's run is shared while it runs, not kept after: nobody else asks for it later, and
+    # kept it would stay in the server's memory after the class left (tests/e2e/test_memory.py).
     job = jobs.submit(("ch3.word2vec", corpus_key, config), functools.partial(w2v.train_job, corpus_name, upload_text, config),
-                      label="ch3.word2vec", cap_s=TRAIN_BUDGET_S)
+                      label="ch3.word2vec", cap_s=TRAIN_BUDGET_S, keep=corpus_name != "upload")
     st.session_state["w2v_job"] = (job, corpus_name, config)
 
 
