@@ -11,7 +11,7 @@ import streamlit as st
 from lm_core.core.errors import InputError
 from lm_core.core.text import decode_upload
 from lm_core.embeddings import word2vec as w2v
-from ui import jobs, models, uploads
+from ui import jobs, models, shared, uploads
 from ui.common import (
     chart,
     choice_query_param,
@@ -183,5 +183,5 @@ def model_summary(model: w2v.Word2VecModel | None, corpus_name: str) -> None:
                  negative=cfg["negative"], epochs=cfg["epochs"], arch=t(f"ch3.train.arch_{'sg' if cfg['sg'] else 'cbow'}")))
     if model.losses:
         steps, losses = zip(*model.losses, strict=True)
-        chart(fig.loss_curve(steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
+        chart(shared.figure(fig.loss_curve, steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
                              y_title=t("ch3.train.loss")), width="stretch", key="w2v_loss")
