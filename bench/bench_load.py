@@ -73,7 +73,7 @@ class Level:
 
     students: int
     train: str  # "same", "distinct" or "none"
-    seed: int
+    seed: int | None
     page: str = PAGE
     query: str = ""  # extra query string (cold opens)
     open_only: bool = False  # True: each student only opens the page (a cold start)
@@ -123,7 +123,8 @@ class Student(User):
         session = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
         step = "open"
         try:
-            query = "&".join(q for q in (f"lang=en&seed={level.seed}", level.query) if q)
+            seed = f"&seed={level.seed}" if level.seed is not None else ""  # None: the page's default seed
+            query = "&".join(q for q in (f"lang=en{seed}", level.query) if q)
             run = session.open(level.page, query, timeout=STEP_TIMEOUT)
             record("open", run)
             if not level.open_only:
@@ -297,7 +298,8 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
         server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=900)
         print(f"    server answered after {time.perf_counter() - began:.0f} s (warm-up included)")
         try:
-            level = Level(students, "none", args.seed + 100 + index, page=page, query=query, open_only=True)
+            seed = None if args.default_seed else args.seed + 100 + index
+            level = Level(students, "none", seed, page=page, query=query, open_only=True)
             outcome = run_level(level, [server.pid], args.timeout, warm_sessions=0)
             print_level(level, outcome)
             sys.stdout.flush()
@@ -363,6 +365,8 @@ def main() -> None:
                         help="cold starts: a fresh server per page, the largest --students level opens it at once")
     parser.add_argument("--open", nargs="+", default=None, metavar="PAGE[?QUERY]",
                         help="on one server: each --students level only opens these pages (1 then 30: the ratio)")
+    parser.add_argument("--default-seed", action="store_true",
+                        help="cold / open levels: no seed in the link (the page's default, as a plain link has)")
     parser.add_argument("--targets", action="store_true",
                         help="issue 20's load targets on a fresh server (Train same / distinct, RSS before/after)")
     parser.add_argument("--settle", type=float, default=130.0,
@@ -411,7 +415,8 @@ def main() -> None:
             for index, spec in enumerate(args.open):
                 page, _, query = spec.partition("?")
                 for students in args.students:
-                    level = Level(students, "none", args.seed + 300 + index, page=page, query=query, open_only=True)
+                    seed = None if args.default_seed else args.seed + 300 + index
+                    level = Level(students, "none", seed, page=page, query=query, open_only=True)
                     print_level(level, run_level(level, pids, args.timeout, warm_sessions=0))
                     sys.stdout.flush()
             levels = []

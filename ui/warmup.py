@@ -256,6 +256,7 @@ async def visit_first_views(views: list[tuple[str, str]] | None = None) -> None:
         return
     runtime, began = Runtime.instance(), time.perf_counter()
     code = session_guard.class_code()
+    seconds: dict[str, float] = {}
     for path, query in views:
         if code:  # the class code opens the page, as a link with it would
             query = "&".join(q for q in (query, f"{session_guard.CODE_PARAM}={code}") if q)
@@ -273,9 +274,10 @@ async def visit_first_views(views: list[tuple[str, str]] | None = None) -> None:
                 await asyncio.sleep(0.05)
             if client.exceptions:
                 LOG.warning("warm-up: %s?%s showed %s", path, query, client.exceptions[0])
-            LOG.info("warm-up: %s?%s opened in %.1f s", path or "home", query, time.perf_counter() - view_began)
+            seconds[f"{path or 'home'}?{query}"] = time.perf_counter() - view_began
         finally:
             runtime.close_session(session_id)
     # On the server's output, as Streamlit's own start lines: how long the class's first pages took.
-    print(f"  Warm-up: {len(views)} first views opened in {time.perf_counter() - began:.0f} s", file=sys.stderr,
-          flush=True)
+    slowest = ", ".join(f"{view} {s:.0f} s" for view, s in sorted(seconds.items(), key=lambda kv: -kv[1])[:3])
+    print(f"  Warm-up: {len(views)} first views opened in {time.perf_counter() - began:.0f} s (slowest: {slowest})",
+          file=sys.stderr, flush=True)
