@@ -13,13 +13,16 @@ for the browser (a test compares them).
 
     chart(shared.figure(figs.confusion_figure, matrix, names, labels, height=300), key="ch8_cm")
 
-The store keeps each figure as its JSON text (learner text in it made literal once, as
-``ui.common.chart`` does), bounded by entries and by bytes (``FIGURE_BUDGET_BYTES``): the
-oldest-used go first. Nothing in it belongs to a session, so nothing a class leaves behind
-stays but the figures of the views it opened, within the budget.
+The store keeps each built figure (learner text in it made literal once, as
+``ui.common.chart`` does), bounded by entries and by bytes (``FIGURE_BUDGET_BYTES``, each figure
+counted by its JSON size): the oldest-used go first. Nothing in it belongs to a session, so
+nothing a class leaves behind stays but the figures of the views it opened, within the budget.
 
-``shared_figure(key, build)`` / ``shared_chart`` are the older form (an explicit key and a
-builder; chapter 3's map and replay use it), now on the same bounded store.
+``shared_figure(key, build)`` / ``shared_chart`` hand every session the very same object (no
+copy): for figures with animation frames (chapter 3's replay), which a copy would validate
+again frame by frame.
+
+``result(key, compute)``: the same for small computed results (chapter 8's scores).
 """
 
 from __future__ import annotations
@@ -39,24 +42,32 @@ import streamlit as st
 from ui.common import projector_on, safe_figure_text
 from viz.style import projector_style
 
-FIGURE_BUDGET_BYTES = 24 * 2**20  # JSON text of every stored figure together
-FIGURE_MAX_ENTRIES = 512
+FIGURE_BUDGET_BYTES = 16 * 2**20  # the stored figures' JSON size, all together (Python objects: a few times that)
+FIGURE_MAX_ENTRIES = 256
 
 
 class FigureStore:
-    """A bounded, thread-safe LRU of figures as JSON text; each key built once even when
-    thirty sessions ask for it in the same second (the others wait for the first)."""
+    """A bounded, thread-safe LRU of built figures (read-only); each key built once even when
+    thirty sessions ask for it in the same second (the others wait for the first). A figure
+    costs its JSON size (measured once, when built) against the byte budget."""
 
     def __init__(self, budget_bytes: int = FIGURE_BUDGET_BYTES, max_entries: int = FIGURE_MAX_ENTRIES) -> None:
         self.budget_bytes, self.max_entries = budget_bytes, max_entries
-        self._texts: OrderedDict[Hashable, str] = OrderedDict()
+        self._figures: OrderedDict[Hashable, tuple[go.Figure | str, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
         self.builds = 0  # how many figures were built (for tests and the bench)
 
+    def get(self, key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+        """The shared figure for ``key`` (never change it), built by ``build()`` if the store has none."""
+        return self._kept(key, build, as_text=False)
+
     def text(self, key: Hashable, build: Callable[[], go.Figure]) -> str:
-        """The figure's JSON for ``key``, built by ``build()`` if the store has none."""
+        """The figure for ``key`` as JSON text (what is kept: compact, and nothing to change)."""
+        return self._kept(key, build, as_text=True)
+
+    def _kept(self, key: Hashable, build: Callable[[], go.Figure], as_text: bool):  # noqa: ANN202
         found = self._get(key)
         if found is not None:
             return found
@@ -67,40 +78,42 @@ class FigureStore:
             if found is None:
                 figure = build()
                 safe_figure_text(figure)
-                found = pio.to_json(figure, validate=False)
-                self._put(key, found)
+                text = pio.to_json(figure, validate=False)
+                found = text if as_text else figure
+                self._put(key, found, len(text))
         with self._lock:
             self._building.pop(key, None)
         return found
 
-    def _get(self, key: Hashable) -> str | None:
+    def _get(self, key: Hashable) -> go.Figure | str | None:
         with self._lock:
-            found = self._texts.get(key)
-            if found is not None:
-                self._texts.move_to_end(key)
-            return found
+            found = self._figures.get(key)
+            if found is None:
+                return None
+            self._figures.move_to_end(key)
+            return found[0]
 
-    def _put(self, key: Hashable, text: str) -> None:
+    def _put(self, key: Hashable, figure: go.Figure | str, cost: int) -> None:
         with self._lock:
             self.builds += 1
-            if len(text) > self.budget_bytes:
+            if cost > self.budget_bytes:
                 return  # larger than the whole budget: shown, never kept
-            self._texts[key] = text
-            self._bytes += len(text)
-            while self._bytes > self.budget_bytes or len(self._texts) > self.max_entries:
-                _, dropped = self._texts.popitem(last=False)
-                self._bytes -= len(dropped)
+            self._figures[key] = (figure, cost)
+            self._bytes += cost
+            while self._bytes > self.budget_bytes or len(self._figures) > self.max_entries:
+                _, (_, dropped) = self._figures.popitem(last=False)
+                self._bytes -= dropped
 
     @property
     def bytes(self) -> int:
         return self._bytes
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return len(self._figures)
 
     def clear(self) -> None:
         with self._lock:
-            self._texts.clear()
+            self._figures.clear()
             self._bytes = 0
 
 
@@ -124,8 +137,10 @@ _NUMPY_TYPES = {"i1": "int8", "u1": "uint8", "i2": "int16", "u2": "uint16", "i4"
 
 
 def copy_of(text: str) -> go.Figure:
-    """A session's own figure from stored JSON, without validating it again (it was valid
-    when built): ``chart`` may restyle it for the projector without touching the store."""
+    """A session's own figure from stored JSON, made without validating it again (it was
+    valid when built): ``chart`` may restyle it for the projector without touching the store.
+    Animation frames are validated all the same: a figure with frames goes through
+    ``shared_figure`` and ``shared_chart`` instead (no copy)."""
     return go.Figure(json.loads(text, object_hook=_typed_array), _validate=False)
 
 
@@ -139,7 +154,7 @@ def freeze(value: object) -> Hashable:
         return ("dict", tuple((freeze(k), freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(freeze(v) for v in value))
-    if isinstance(value, (np.generic,)):
+    if isinstance(value, np.generic):
         return value.item()
     if callable(value) and hasattr(value, "__qualname__"):
         return ("callable", value.__module__, value.__qualname__)
@@ -148,7 +163,8 @@ def freeze(value: object) -> Hashable:
 
 
 def figure(factory: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
-    """``factory(*args, **kwargs)``, built once per server for these arguments; the caller's own copy.
+    """``factory(*args, **kwargs)``, built once per server for these arguments; the caller's own
+    copy, for ``ui.common.chart``.
 
     ``factory`` must be a pure figure factory (``viz``): the same arguments draw the same figure."""
     try:
@@ -159,17 +175,19 @@ def figure(factory: Callable[..., go.Figure], *args: object, **kwargs: object) -
 
 
 def shared_figure(key: Hashable, _build: Callable[[], go.Figure]) -> go.Figure:
-    """The figure for ``key``, built by ``_build()`` the first time; the caller's own copy.
-    ``key`` must name everything the figure shows (model, words, language, settings)."""
-    return copy_of(STORE.text(("keyed", key), _build))
+    """The figure for ``key``, built by ``_build()`` the first time; the same object for every
+    caller (read-only: show it with ``shared_chart``). ``key`` must name everything the figure
+    shows (model, words, language, settings). For figures with animation frames, which a copy
+    would validate again."""
+    return STORE.get(("keyed", key), _build)
 
 
 def shared_chart(figure: go.Figure, key: str | None = None, where=None, **kwargs):  # noqa: ANN001, ANN201
-    """``ui.common.chart`` for a shared figure: the same look (the figure's text is literal already).
+    """``ui.common.chart`` for a shared figure: the same look, the shared object untouched.
 
     ``where``: a container or ``st.empty()`` slot to draw in (default: the page)."""
-    if projector_on():  # the teacher's screen
-        figure = projector_style(figure)
+    if projector_on():  # the teacher's screen: a restyled copy, never the shared figure
+        figure = projector_style(go.Figure(figure))
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("config", {"displaylogo": False})
     return (where or st).plotly_chart(figure, key=key, **kwargs)

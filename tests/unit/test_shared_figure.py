@@ -21,7 +21,7 @@ def sent(figure: go.Figure) -> dict:
     return json.loads(pio.to_json(figure.to_dict(), validate=False))
 
 
-def test_a_figure_is_built_once_per_key_and_each_caller_gets_its_own_copy():
+def test_a_keyed_figure_is_built_once_and_shared_and_a_factory_figure_copied_per_caller():
     builds = []
 
     def build(name):
@@ -32,12 +32,16 @@ def test_a_figure_is_built_once_per_key_and_each_caller_gets_its_own_copy():
     again = shared.shared_figure(("test", "a"), lambda: build("a"))
     other = shared.shared_figure(("test", "b"), lambda: build("b"))
     assert builds == ["a", "b"]
-    assert again is not first and sent(again) == sent(first) and sent(other) != sent(first)
-    projector_style(first)  # one caller restyles its copy: the next caller's is untouched
-    assert sent(shared.shared_figure(("test", "a"), lambda: build("a"))) == sent(again)
+    assert again is first and other is not first  # one object for every session: never changed
     # A typed <b> shows as text, escaped once however many sessions get the figure.
     title = first.layout.title.text
     assert "<b>" not in title and "a" in title and "&amp;" not in title
+
+    mine = shared.figure(build, "c")
+    yours = shared.figure(build, "c")
+    assert builds == ["a", "b", "c"] and mine is not yours and sent(mine) == sent(yours)
+    projector_style(mine)  # one caller restyles its copy: the next caller's is untouched
+    assert sent(shared.figure(build, "c")) == sent(yours) != sent(mine)
 
 
 def test_thirty_callers_at_once_build_a_figure_once():
@@ -82,10 +86,10 @@ def test_a_copy_sends_what_the_built_figure_sends_numpy_arrays_and_projector_inc
 def test_the_store_keeps_within_its_byte_budget_and_entries():
     store = shared.FigureStore(budget_bytes=20_000, max_entries=5)
     for n in range(40):
-        store.text(("n", n), lambda n=n: go.Figure(go.Scatter(y=list(range(50 + n)))))
+        store.get(("n", n), lambda n=n: go.Figure(go.Scatter(y=list(range(50 + n)))))
     assert store.bytes <= 20_000 and len(store) <= 5
     assert store.builds == 40
-    store.text(("n", 39), lambda: go.Figure())  # the newest is still there: no build
+    store.get(("n", 39), lambda: go.Figure())  # the newest is still there: no build
     assert store.builds == 40
 
 
