@@ -755,6 +755,30 @@ _QUEUE_LOCK = threading.Lock()
 _TRIMMER: threading.Thread | None = None
 
 
+#: glibc's mallopt parameters (malloc.h)
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
+MMAP_THRESHOLD_BYTES = 256 * 1024
+ARENA_MAX = 4
+
+
+def _tune_allocator() -> None:
+    """Large blocks (arrays of an upload's vectors, pickled job results) each in pages of their
+    own, handed back the moment they are freed, and fewer per-thread heaps.
+
+    Why: glibc raises its mmap threshold each time a large block is freed (up to 32 MB), after
+    which large blocks come from the heaps of the session threads and stay there as holes;
+    a fixed threshold keeps the old behaviour. Measured with tests/e2e/test_memory.py (two
+    worst uploads): see bench/RESULTS.md. Linux with glibc only; elsewhere nothing happens."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        libc.mallopt(_M_ARENA_MAX, ARENA_MAX)
+    except (OSError, AttributeError):
+        pass
+
+
 def start_memory_trimmer(every_s: float | None = None) -> None:
     """Once per server: every ``every_s`` seconds (``LLM_EXPLAINER_TRIM_EVERY_S``, default 60;
     0 turns it off), collect garbage and hand freed heap pages back to the system.
@@ -769,6 +793,7 @@ def start_memory_trimmer(every_s: float | None = None) -> None:
     with _QUEUE_LOCK:
         if seconds <= 0 or (_TRIMMER is not None and _TRIMMER.is_alive()):
             return
+        _tune_allocator()
 
         def trim_forever() -> None:
             while True:
