@@ -174,20 +174,43 @@ def figure(factory: Callable[..., go.Figure], *args: object, **kwargs: object) -
     return copy_of(STORE.text(key, lambda: factory(*args, **kwargs)))
 
 
+class SharedFigure(go.Figure):
+    """A built figure that nobody changes any more: its dict is made once.
+
+    Why: ``st.plotly_chart`` asks a figure for ``to_dict()`` on every show, which copies every
+    trace and frame and base64-encodes each array again: for chapter 3's replay (27 frames),
+    thirty sessions drawing the same shared figure spent a third of the server's time there."""
+
+    def to_dict(self) -> dict:
+        made = self.__dict__.get("_made_dict")
+        if made is None:
+            made = self.__dict__["_made_dict"] = super().to_dict()
+        return made  # read-only: plotly.io.to_json and st.plotly_chart only read it
+
+
+def _frozen(build: Callable[[], go.Figure]) -> Callable[[], go.Figure]:
+    def build_frozen() -> go.Figure:
+        figure = build()
+        figure.__class__ = SharedFigure  # the same object, one method more (no copy, no validation)
+        return figure
+
+    return build_frozen
+
+
 def shared_figure(key: Hashable, _build: Callable[[], go.Figure]) -> go.Figure:
     """The figure for ``key``, built by ``_build()`` the first time; the same object for every
     caller (read-only: show it with ``shared_chart``). ``key`` must name everything the figure
     shows (model, words, language, settings). For figures with animation frames, which a copy
     would validate again."""
-    return STORE.get(("keyed", key), _build)
+    return STORE.get(("keyed", key), _frozen(_build))
 
 
 def shared_chart(figure: go.Figure, key: str | None = None, where=None, **kwargs):  # noqa: ANN001, ANN201
     """``ui.common.chart`` for a shared figure: the same look, the shared object untouched.
 
     ``where``: a container or ``st.empty()`` slot to draw in (default: the page)."""
-    if projector_on():  # the teacher's screen: a restyled copy, never the shared figure
-        figure = projector_style(go.Figure(figure))
+    if projector_on():  # the teacher's screen: a restyled copy, never the shared figure (nor its dict)
+        figure = projector_style(go.Figure(go.Figure.to_dict(figure)))
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("config", {"displaylogo": False})
     return (where or st).plotly_chart(figure, key=key, **kwargs)
