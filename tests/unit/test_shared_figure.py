@@ -34,7 +34,7 @@ def test_a_keyed_figure_is_built_once_and_shared_and_a_factory_figure_copied_per
     assert builds == ["a", "b"]
     assert again is first and other is not first  # one object for every session: never changed
     fresh = build("a")
-    builds.remove("a")
+    builds.pop()
     safe_figure_text(fresh)
     assert sent(first) == sent(fresh) and first.to_dict() is first.to_dict()  # its dict made once
     # A typed <b> shows as text, escaped once however many sessions get the figure.
