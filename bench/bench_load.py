@@ -18,6 +18,7 @@ from ``/proc`` with psutil. Only 127.0.0.1; every level ends by itself (``--time
     nice -n 10 .venv/bin/python bench/bench_load.py --students 30 --train distinct
     nice -n 10 .venv/bin/python bench/bench_load.py --students 1 10 --train same distinct   # both, one server
     nice -n 10 .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8080 ...   # a running server / proxy
+    nice -n 10 .venv/bin/python bench/bench_load.py --students 1 30 --open Pretrain_finetune_prompt  # opens only
 
 Cold server and the load targets of issue 20 (``--cold`` / ``--targets``):
 
@@ -33,13 +34,20 @@ Cold server and the load targets of issue 20 (``--cold`` / ``--targets``):
 
 CPU and memory are those of the server *and every process under it* (the job queue's fork
 server and worker processes), read from ``/proc`` with psutil.
+
+Where the server's time goes (``--profile DIR``): py-spy (``pip install py-spy``, not a
+dependency of the app; found on PATH or through ``PY_SPY``) samples the server and its workers
+during each level; ``bench/profile_summary.py DIR/*.txt`` lists the functions that took it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -65,7 +73,7 @@ class Level:
 
     students: int
     train: str  # "same", "distinct" or "none"
-    seed: int
+    seed: int | None
     page: str = PAGE
     query: str = ""  # extra query string (cold opens)
     open_only: bool = False  # True: each student only opens the page (a cold start)
@@ -79,6 +87,8 @@ LEVEL: Level | None = None
 BASE_URL = ""
 STICKY = False
 STEP_TIMEOUT = 300.0
+PROFILE_DIR: Path | None = None  # --profile: py-spy samples the server during each level
+PROFILE_COUNT = 0
 
 
 def record(name: str, run: st_protocol.Run | None, error: str | None = None) -> None:
@@ -113,7 +123,8 @@ class Student(User):
         session = st_protocol.StreamlitSession(BASE_URL, sticky=STICKY)
         step = "open"
         try:
-            query = "&".join(q for q in (f"lang=en&seed={level.seed}", level.query) if q)
+            seed = f"&seed={level.seed}" if level.seed is not None else ""  # None: the page's default seed
+            query = "&".join(q for q in (f"lang=en{seed}", level.query) if q)
             run = session.open(level.page, query, timeout=STEP_TIMEOUT)
             record("open", run)
             if not level.open_only:
@@ -189,6 +200,7 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
         warm.open(level.page, f"lang=en&seed={level.seed}", timeout=STEP_TIMEOUT)
         warm.close()
 
+    profiler = start_profiler(server_pids, level)
     env = Environment(user_classes=[Student], events=events)
     runner = env.create_local_runner()
     usage = TreeUsage(server_pids)
@@ -209,6 +221,7 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
     finished = level.finished_users  # before quit(): stopping the students runs their finally blocks
     runner.quit()
     sampler.kill()
+    stop_profiler(profiler)
     if server_pids:
         samples.append((time.perf_counter(), *usage.sample()))
     if finished < level.students:
@@ -219,6 +232,33 @@ def run_level(level: Level, server_pids: list[int], timeout: float, warm_session
         cpu_share = cpu_seconds / (samples[-1][0] - samples[0][0])
         peak_rss = max(s[2] for s in samples)
     return {"wall": wall, "cpu_share": cpu_share, "cpu_seconds": cpu_seconds, "peak_rss": peak_rss, "stats": env.stats}
+
+
+def start_profiler(server_pids: list[int], level: Level) -> subprocess.Popen | None:
+    """With ``--profile``: py-spy records the server (and its workers) until the level ends."""
+    global PROFILE_COUNT
+    spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
+    if PROFILE_DIR is None or not server_pids or not spy:
+        return None
+    PROFILE_COUNT += 1
+    name = f"{PROFILE_COUNT:02d}-{level.students}-{level.page}-{'open' if level.open_only else level.train}.txt"
+    out = PROFILE_DIR / name
+    process = subprocess.Popen([spy, "record", "--pid", str(server_pids[0]), "--subprocesses", "--rate", "100",
+                                "--format", "raw", "--output", str(out), "--nonblocking"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches before the students arrive
+    print(f"    profile: {out}")
+    return process
+
+
+def stop_profiler(process: subprocess.Popen | None) -> None:
+    if process is None:
+        return
+    process.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def print_level(level: Level, outcome: dict) -> None:
@@ -254,9 +294,12 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
     rows = []
     for index, spec in enumerate(pages):
         page, _, query = spec.partition("?")
-        server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
+        began = time.perf_counter()
+        server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=900)
+        print(f"    server answered after {time.perf_counter() - began:.0f} s (warm-up included)")
         try:
-            level = Level(students, "none", args.seed + 100 + index, page=page, query=query, open_only=True)
+            seed = None if args.default_seed else args.seed + 100 + index
+            level = Level(students, "none", seed, page=page, query=query, open_only=True)
             outcome = run_level(level, [server.pid], args.timeout, warm_sessions=0)
             print_level(level, outcome)
             sys.stdout.flush()
@@ -273,7 +316,7 @@ def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> lis
 def load_targets(students: int, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
     """One fresh server: Train with the same settings (1, then ``students``), then distinct; RSS."""
     global BASE_URL
-    server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=300)
+    server, BASE_URL = streamlit_server.start(args.script, cwd=args.app_dir, timeout=900)
     pids, cores = [server.pid], os.cpu_count() or 1
     try:
         warm = Level(1, "same", args.seed + 200)  # models loaded, a worker started: what a server keeps
@@ -313,13 +356,17 @@ def print_targets(rows: list[tuple[str, str, str, bool]]) -> None:
 
 
 def main() -> None:
-    global BASE_URL, STEP_TIMEOUT, STICKY
+    global BASE_URL, STEP_TIMEOUT, STICKY, PROFILE_DIR
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--train", choices=("same", "distinct", "none"), nargs="+", default=["same"],
                         help="one or more scenarios; each runs every --students level, on the same server")
     parser.add_argument("--cold", nargs="*", default=None, metavar="PAGE[?QUERY]",
                         help="cold starts: a fresh server per page, the largest --students level opens it at once")
+    parser.add_argument("--open", nargs="+", default=None, metavar="PAGE[?QUERY]",
+                        help="on one server: each --students level only opens these pages (1 then 30: the ratio)")
+    parser.add_argument("--default-seed", action="store_true",
+                        help="cold / open levels: no seed in the link (the page's default, as a plain link has)")
     parser.add_argument("--targets", action="store_true",
                         help="issue 20's load targets on a fresh server (Train same / distinct, RSS before/after)")
     parser.add_argument("--settle", type=float, default=130.0,
@@ -336,8 +383,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a level may take in all")
     parser.add_argument("--step-timeout", type=float, default=300.0, help="seconds one student waits for one rerun")
     parser.add_argument("--seed", type=int, default=1000, help="first level's seed (each level uses its own)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="py-spy samples the server and its workers during each level (raw stacks into DIR)")
     args = parser.parse_args()
     STEP_TIMEOUT, STICKY = min(args.step_timeout, args.timeout), args.sticky
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile
     header = ("| students | scenario | step | n | p50 s | p95 s | max s | errors | capped | "
               "server+workers CPU s (share of a core) | RSS peak | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"load average before: {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}; {os.cpu_count()} cores; "
@@ -359,7 +411,17 @@ def main() -> None:
     try:
         print(f"server {BASE_URL}")
         print(header)
-        levels = [(train, students) for train in args.train for students in args.students]
+        if args.open:  # open-only levels, side by side on one server: slowest of N / one alone
+            for index, spec in enumerate(args.open):
+                page, _, query = spec.partition("?")
+                for students in args.students:
+                    seed = None if args.default_seed else args.seed + 300 + index
+                    level = Level(students, "none", seed, page=page, query=query, open_only=True)
+                    print_level(level, run_level(level, pids, args.timeout, warm_sessions=0))
+                    sys.stdout.flush()
+            levels = []
+        else:
+            levels = [(train, students) for train in args.train for students in args.students]
         for index, (train, students) in enumerate(levels):
             # A seed per level: identical requests inside a level, none shared across levels.
             level = Level(students, train, args.seed + index)

@@ -31,6 +31,8 @@ Memory, bounded by design (environment variables, read when the queue starts):
     replaced, so the memory of a big job goes back to the system when it ends.
 ``LLM_EXPLAINER_JOB_KEEP_MB`` (default 256)
     Finished results kept for reuse, in all (largest budget first out, least recently used).
+    A job submitted with ``keep=False`` (a learner's own upload: nobody else will ask for it
+    once its sessions have their copies) is shared while it runs and not kept after.
 ``LLM_EXPLAINER_TRIM_EVERY_S`` (default 60)
     The server hands freed heap pages back to the system this often (0: never); see
     :func:`start_memory_trimmer`.
@@ -109,10 +111,11 @@ def _one_line(exc: BaseException) -> str:
 class Job:
     """One computation, shared by every session that asked for it (same ``key``)."""
 
-    def __init__(self, queue: JobQueue, key: Hashable, fn: JobFn, label: str, cap_s: float) -> None:
+    def __init__(self, queue: JobQueue, key: Hashable, fn: JobFn, label: str, cap_s: float, keep: bool = True) -> None:
         self.key = key
         self.label = label
         self.cap_s = cap_s
+        self.keep = keep  # False: not kept for later requests once finished (see JobQueue.submit)
         self._fn: JobFn | None = fn  # dropped once finished: its arguments may be large
         self._queue = queue
         self.state = QUEUED
@@ -497,8 +500,12 @@ class JobQueue:
 
     # --- the public side ----------------------------------------------------------------------
 
-    def submit(self, key: Hashable, fn: JobFn, *, label: str = "job", cap_s: float = 60.0) -> Job:
-        """The job for ``key``: the one already queued, running or done, else a new one."""
+    def submit(self, key: Hashable, fn: JobFn, *, label: str = "job", cap_s: float = 60.0, keep: bool = True) -> Job:
+        """The job for ``key``: the one already queued, running or done, else a new one.
+
+        ``keep=False``: once finished, the result goes to the sessions that asked (they hold the
+        job) and is not kept for later requests: for results of one learner's own data (an
+        upload), which would otherwise stay in the server's memory after the class left."""
         hash(key)  # fail here, in the caller, when the key cannot be a dictionary key
         with self._lock:
             if self._closed:
@@ -512,7 +519,7 @@ class JobQueue:
                 job.waiters += 1
                 job.touch()
                 return job
-            job = Job(self, key, fn, label, cap_s)
+            job = Job(self, key, fn, label, cap_s, keep)
             self._active[key] = job
             self._waiting.append(job)
             self._start_threads()
@@ -729,7 +736,7 @@ class JobQueue:
                 del self._active[job.key]
             if job.state == DONE and not job.capped:
                 self._durations.setdefault(job.label, deque(maxlen=9)).append(job.finished_at - job.started_at)
-            if job.state == DONE and self.keep_done > 0 and job.result_bytes <= self.keep_bytes:
+            if job.state == DONE and job.keep and self.keep_done > 0 and job.result_bytes <= self.keep_bytes:
                 self._done[job.key] = job
                 self._done.move_to_end(job.key)
                 kept = sum(j.result_bytes for j in self._done.values())
@@ -748,6 +755,30 @@ _QUEUE_LOCK = threading.Lock()
 _TRIMMER: threading.Thread | None = None
 
 
+#: glibc's mallopt parameters (malloc.h)
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
+MMAP_THRESHOLD_BYTES = 256 * 1024
+ARENA_MAX = 4
+
+
+def _tune_allocator() -> None:
+    """Large blocks (arrays of an upload's vectors, pickled job results) each in pages of their
+    own, handed back the moment they are freed, and fewer per-thread heaps.
+
+    Why: glibc raises its mmap threshold each time a large block is freed (up to 32 MB), after
+    which large blocks come from the heaps of the session threads and stay there as holes;
+    a fixed threshold keeps the old behaviour. Measured with tests/e2e/test_memory.py (two
+    worst uploads): see bench/RESULTS.md. Linux with glibc only; elsewhere nothing happens."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        libc.mallopt(_M_ARENA_MAX, ARENA_MAX)
+    except (OSError, AttributeError):
+        pass
+
+
 def start_memory_trimmer(every_s: float | None = None) -> None:
     """Once per server: every ``every_s`` seconds (``LLM_EXPLAINER_TRIM_EVERY_S``, default 60;
     0 turns it off), collect garbage and hand freed heap pages back to the system.
@@ -762,6 +793,7 @@ def start_memory_trimmer(every_s: float | None = None) -> None:
     with _QUEUE_LOCK:
         if seconds <= 0 or (_TRIMMER is not None and _TRIMMER.is_alive()):
             return
+        _tune_allocator()
 
         def trim_forever() -> None:
             while True:
@@ -785,9 +817,9 @@ def get_queue() -> JobQueue:
     return _QUEUE
 
 
-def submit(key: Hashable, fn: JobFn, *, label: str = "job", cap_s: float = 60.0) -> Job:
+def submit(key: Hashable, fn: JobFn, *, label: str = "job", cap_s: float = 60.0, keep: bool = True) -> Job:
     """Submit to the server's queue (see :meth:`JobQueue.submit`)."""
-    return get_queue().submit(key, fn, label=label, cap_s=cap_s)
+    return get_queue().submit(key, fn, label=label, cap_s=cap_s, keep=keep)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Why: Streamlit runs a page's code only when a browser opens it, so a server star
 ``streamlit run app.py`` is listening before anything is imported or loaded; the first thirty
 students of a lesson then wait together for pandas, the job workers and every model (SmolLM2
 takes the longest). Streamlit's ``st.App`` takes a start hook (a Starlette lifespan) that runs
-before the server accepts a connection: here it runs :func:`ui.warmup.warm_before_serving`.
+before the server accepts a connection: here it runs :func:`ui.warmup.warm_before_serving`, then
+opens every chapter's first view once in the running Streamlit (:func:`ui.warmup.visit_first_views`).
 The app itself is unchanged (``app.py`` and ``pages/``); ``streamlit run app.py`` still works
 and warms up on the first page open instead.
 
@@ -37,6 +38,7 @@ async def warm_before_serving(_app: st.App) -> AsyncIterator[None]:
         from ui import warmup
 
         await anyio.to_thread.run_sync(warmup.warm_before_serving)
+        await warmup.visit_first_views()  # each chapter's first view, computed and drawn once
     yield
 
 

@@ -16,16 +16,27 @@ first), so whichever page a student opens first starts it; later calls return at
 
 Set ``LLM_EXPLAINER_WARMUP=0`` to skip the background loading (the page tests do by default:
 under pytest nothing loads in the background unless ``LLM_EXPLAINER_WARMUP=1``).
+
+**First views, visited before the port opens** (``ui/launch.py``, :func:`visit_first_views`):
+loading the models is not all a first page does. Chapter 7 with SmolLM2 computes its default
+continuation, logit lens and the quantised block on the first open; chapter 8 scores every
+method and draws its figures; and the thirty students who arrive together wait for the one
+who computes, then for the server to draw thirty pages. So the server opens each chapter's
+default view itself (a real session of the running Streamlit, no socket), in both languages:
+the per-server caches and the shared figures (``ui.shared``) are full when the port opens.
+``LLM_EXPLAINER_WARM_VIEWS``: ``all`` (the default), ``none``, or a comma-separated list of
+``Page?query`` (``Generation?lang=en&model=smollm2,Word2vec?lang=zh``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LOG = logging.getLogger("llm_explainer.warmup")
 ENV = "LLM_EXPLAINER_WARMUP"
@@ -48,6 +59,12 @@ SMALL_MODELS: tuple[tuple[str, tuple], ...] = (
     ("qwen_tokenizer", ()),  # chapter 1's token tax (about 0.7 s to read its vocabulary)
     ("minilm", ()),
 )
+
+#: Every chapter's URL path; its default view is visited in both languages before the port opens.
+CHAPTER_PATHS = ("Tokenization", "Bag_of_words", "Word2vec", "RNN_and_attention", "Self_attention", "Model_families",
+                 "Generation", "Pretrain_finetune_prompt", "Beyond_the_model", "Reasoning_and_responsibility")
+VIEWS_ENV = "LLM_EXPLAINER_WARM_VIEWS"
+VIEW_TIMEOUT_S = 180.0
 
 _LOCK = threading.Lock()
 _started = False
@@ -206,3 +223,84 @@ def smollm2_getting_ready(lang: str) -> bool:
 
     _rerun_when_ready()
     return True
+
+
+# --------------------------------------------------------------------------- first views
+
+
+def first_views() -> list[tuple[str, str]]:
+    """``(URL path, query string)`` of the views to open before the port opens (``VIEWS_ENV``)."""
+    value = os.environ.get(VIEWS_ENV, "all").strip()
+    if value.lower() in {"none", "0", "no", "false", ""}:
+        return []
+    if value.lower() != "all":
+        return [tuple(item.strip().partition("?")[::2]) for item in value.split(",") if item.strip()]
+    views = [("", f"lang={lang}") for lang in ("en", "zh")]
+    for path in CHAPTER_PATHS:
+        views += [(path, f"lang={lang}") for lang in ("en", "zh")]
+        if path == "Generation":  # chapter 7 with SmolLM2: the class's heaviest first page
+            views += [(path, f"lang={lang}&model=smollm2") for lang in ("en", "zh")]
+    return views
+
+
+@dataclass
+class _QuietClient:
+    """A session client that keeps nothing of what the page sends, but whether it finished and
+    the exceptions it showed (a view that fails is logged; the server starts anyway)."""
+
+    finished: threading.Event = field(default_factory=threading.Event)
+    exceptions: list[str] = field(default_factory=list)
+
+    def write_forward_msg(self, msg) -> None:  # noqa: ANN001 - streamlit's ForwardMsg
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "exception":
+                self.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:200])
+        elif kind == "script_finished" and msg.script_finished != msg.FINISHED_EARLY_FOR_RERUN:
+            self.finished.set()  # a run that ends with st.rerun() is followed by the next one
+
+    @property
+    def client_context(self):  # noqa: ANN201 - no browser, no headers
+        return None
+
+
+async def visit_first_views(views: list[tuple[str, str]] | None = None) -> None:
+    """Open each view once in a session of this server's own Streamlit runtime (on its event
+    loop, before the port opens), one after the other, and close it. What the pages compute
+    stays in the per-server caches; what a session keeps is let go with the session."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.runtime import Runtime
+
+    from ui import session_guard
+
+    views = first_views() if views is None else views
+    if not views:
+        return
+    runtime, began = Runtime.instance(), time.perf_counter()
+    code = session_guard.class_code()
+    seconds: dict[str, float] = {}
+    for path, query in views:
+        if code:  # the class code opens the page, as a link with it would
+            query = "&".join(q for q in (query, f"{session_guard.CODE_PARAM}={code}") if q)
+        client = _QuietClient()
+        session_id = runtime.connect_session(client=client, user_info={})
+        try:
+            msg = BackMsg()
+            msg.rerun_script.page_name, msg.rerun_script.query_string = path, query
+            view_began = time.perf_counter()
+            runtime.handle_backmsg(session_id, msg)
+            while not client.finished.is_set():  # the event loop sends the page's messages meanwhile
+                if time.perf_counter() - view_began > VIEW_TIMEOUT_S:
+                    LOG.warning("warm-up: %s?%s not finished after %.0f s", path, query, VIEW_TIMEOUT_S)
+                    break
+                await asyncio.sleep(0.05)
+            if client.exceptions:
+                LOG.warning("warm-up: %s?%s showed %s", path, query, client.exceptions[0])
+            seconds[f"{path or 'home'}?{query}"] = time.perf_counter() - view_began
+        finally:
+            runtime.close_session(session_id)
+    # On the server's output, as Streamlit's own start lines: how long the class's first pages took.
+    slowest = ", ".join(f"{view} {s:.0f} s" for view, s in sorted(seconds.items(), key=lambda kv: -kv[1])[:3])
+    print(f"  Warm-up: {len(views)} first views opened in {time.perf_counter() - began:.0f} s (slowest: {slowest})",
+          file=sys.stderr, flush=True)

@@ -8,7 +8,8 @@ found pandas half-imported by another session's thread.
 The students speak Streamlit's own websocket protocol (``bench/st_protocol.py``, the client of
 ``bench/bench_load.py``), so thirty of them cost the test machine little; the server is the
 real one on 127.0.0.1, started both ways: ``streamlit run ui/launch.py`` (``make run``: the start
-hook warms up before the port opens, so nobody even sees "SmolLM2 is getting ready") and
+hook warms up before the port opens, so nobody even sees "SmolLM2 is getting ready", and opens
+every chapter's first view once, so the class finds its results computed and figures drawn) and
 ``streamlit run app.py`` (the warm-up starts when the first page opens).
 
     LLM_EXPLAINER_COLD_STUDENTS=60 pytest tests/e2e/test_cold_start.py   # a bigger class
@@ -73,6 +74,7 @@ def test_thirty_students_on_a_just_started_server_see_no_error(script, page, que
     if script == "ui/launch.py":  # warm before the port opened: nobody waits for SmolLM2
         problems += [f"{page}: {text[:80]}" for _, run, _ in outcomes if run for text in run.texts
                      if GETTING_READY in text]
+        assert "first views opened" in server_log  # every chapter's first view, drawn before the port opened
     assert not problems, problems[:5]
     assert "partially initialized module" not in server_log
     assert "Traceback" not in server_log, server_log[-3000:]

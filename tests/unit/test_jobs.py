@@ -200,6 +200,19 @@ def test_finished_results_are_kept_least_recently_used_first_out():
     assert queue.computed == 4
 
 
+def test_a_job_not_to_keep_is_shared_while_it_runs_and_forgotten_when_done():
+    queue = jobs.JobQueue(workers=1, keep_done=4, processes=False)
+    gate = threading.Event()
+    first = queue.submit("upload", gated(gate, "mine"), label="t", keep=False)
+    joined = queue.submit("upload", gated(gate, "other"), label="t", keep=False)
+    assert joined is first  # identical requests while it runs: one computation
+    gate.set()
+    assert first.wait(WAIT) and first.result == "mine"
+    assert queue.stats()["kept"] == 0
+    later = queue.submit("upload", lambda p, s: "again", label="t", keep=False)
+    assert later is not first and later.wait(WAIT) and later.result == "again"
+
+
 def test_keys_must_be_hashable():
     with pytest.raises(TypeError):
         jobs.JobQueue(workers=1, processes=False).submit(["a", "list"], lambda p, s: None)

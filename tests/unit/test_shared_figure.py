@@ -1,23 +1,104 @@
-"""ui.shared.shared_figure: one build per key, the same object for every caller, learner text
-made literal once."""
+"""ui.shared: figures built once per server (one build per key, however many callers), each
+caller its own copy that sends the very JSON the freshly built figure sends, in both layouts;
+the store bounded by bytes and entries."""
 
+import json
+import threading
+
+import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
-from ui.shared import shared_figure
+from ui import shared
+from ui.common import safe_figure_text
+from viz import ch8 as ch8_figs
+from viz import parallel as parallel_figs
+from viz.style import projector_style
 
 
-def test_a_figure_is_built_once_per_key_and_shared():
+def sent(figure: go.Figure) -> dict:
+    """What st.plotly_chart sends the browser (its spec), parsed."""
+    return json.loads(pio.to_json(figure.to_dict(), validate=False))
+
+
+def test_a_keyed_figure_is_built_once_and_shared_and_a_factory_figure_copied_per_caller():
     builds = []
 
     def build(name):
         builds.append(name)
         return go.Figure(go.Bar(x=[1], y=[2]), layout={"title": {"text": f"<b>{name}</b>"}})
 
-    first = shared_figure(("test", "a"), lambda: build("a"))
-    again = shared_figure(("test", "a"), lambda: build("a"))
-    other = shared_figure(("test", "b"), lambda: build("b"))
-    assert again is first and other is not first
+    first = shared.shared_figure(("test", "a"), lambda: build("a"))
+    again = shared.shared_figure(("test", "a"), lambda: build("a"))
+    other = shared.shared_figure(("test", "b"), lambda: build("b"))
     assert builds == ["a", "b"]
+    assert again is first and other is not first  # one object for every session: never changed
+    fresh = build("a")
+    builds.pop()
+    safe_figure_text(fresh)
+    assert sent(first) == sent(fresh) and first.to_dict() is first.to_dict()  # its dict made once
     # A typed <b> shows as text, escaped once however many sessions get the figure.
     title = first.layout.title.text
     assert "<b>" not in title and "a" in title and "&amp;" not in title
+
+    mine = shared.figure(build, "c")
+    yours = shared.figure(build, "c")
+    assert builds == ["a", "b", "c"] and mine is not yours and sent(mine) == sent(yours)
+    projector_style(mine)  # one caller restyles its copy: the next caller's is untouched
+    assert sent(shared.figure(build, "c")) == sent(yours) != sent(mine)
+
+
+def test_thirty_callers_at_once_build_a_figure_once():
+    builds = []
+    barrier = threading.Barrier(30)
+
+    def build():
+        builds.append(1)
+        return go.Figure(go.Bar(x=[1, 2], y=[3, 4]))
+
+    def caller():
+        barrier.wait()
+        shared.shared_figure(("test", "thirty"), build)
+
+    threads = [threading.Thread(target=caller) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+
+
+def test_a_copy_sends_what_the_built_figure_sends_numpy_arrays_and_projector_included():
+    matrix = np.array([[10, 2, 3], [1, 20, 3], [4, 5, 60]])
+    labels = {"title": "<i>mine</i>", "x": "predicted", "y": "true", "hover": "%{z}"}
+    calls = [
+        (ch8_figs.confusion_figure, (matrix.tolist(), ["neg", "neu", "pos"], labels), {"height": 300}),
+        (ch8_figs.scaling_params_figure, ([1e4, 1e5, 1e6], [3.1, 2.7, 2.5], ["s", "m", "l"], {"a": 9.0, "b": 0.1},
+                                          {"title": "t", "x": "x", "y": "y", "points": "p", "fit": "f"}), {}),
+        (parallel_figs.time_split_figure, ([("a", 0.01, 0.002), ("b", 0.02, 0.0)],
+                                           {"compute": "c", "communicate": "m", "x": "ms", "title": "t"}), {}),
+    ]
+    for factory, args, kwargs in calls:
+        built = factory(*args, **kwargs)
+        safe_figure_text(built)
+        copy = shared.figure(factory, *args, **kwargs)
+        safe_figure_text(copy)  # ui.common.chart does it again: a no-op on literal text
+        assert sent(copy) == sent(built), factory.__name__
+        assert sent(projector_style(shared.figure(factory, *args, **kwargs))) == sent(projector_style(built))
+
+
+def test_the_store_keeps_within_its_byte_budget_and_entries():
+    store = shared.FigureStore(budget_bytes=20_000, max_entries=5)
+    for n in range(40):
+        store.get(("n", n), lambda n=n: go.Figure(go.Scatter(y=list(range(50 + n)))))
+    assert store.bytes <= 20_000 and len(store) <= 5
+    assert store.builds == 40
+    store.get(("n", 39), lambda: go.Figure())  # the newest is still there: no build
+    assert store.builds == 40
+
+
+def test_arguments_become_keys_by_content():
+    assert shared.freeze([1, 2]) == shared.freeze([1, 2]) and shared.freeze([1, 2]) != shared.freeze([2, 1])
+    assert shared.freeze(np.arange(3.0)) == shared.freeze(np.arange(3.0))
+    assert shared.freeze(np.arange(3.0)) != shared.freeze(np.arange(3))
+    assert shared.freeze({"a": [1]}) != shared.freeze({"a": [2]})

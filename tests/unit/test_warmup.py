@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import models, warmup
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_start_imports_pandas_and_plotly_once_and_is_cheap_after():
@@ -121,3 +124,17 @@ def test_the_configured_models_are_loaded_at_start_and_one_too_big_is_skipped(tm
     monkeypatch.setattr(open_model, "open_tokenizer", no_reading)
     model, tokenizer = models.configured_lm("tiny")
     assert model.config.n_layer == 2 and models.configured_tokenizer("too-big").vocab_size == tokenizer.vocab_size
+
+
+def test_first_views_are_every_chapter_in_both_languages_unless_told(monkeypatch):
+    monkeypatch.delenv(warmup.VIEWS_ENV, raising=False)
+    views = warmup.first_views()
+    for path in warmup.CHAPTER_PATHS:
+        assert (path, "lang=en") in views and (path, "lang=zh") in views
+    assert ("Generation", "lang=zh&model=smollm2") in views
+    pages = {p.stem.split("_", 1)[1] for p in (ROOT / "pages").glob("*.py")}
+    assert set(warmup.CHAPTER_PATHS) == pages  # a new chapter is warmed too
+    monkeypatch.setenv(warmup.VIEWS_ENV, "none")
+    assert warmup.first_views() == []
+    monkeypatch.setenv(warmup.VIEWS_ENV, "Generation?lang=en&model=smollm2, Word2vec")
+    assert warmup.first_views() == [("Generation", "lang=en&model=smollm2"), ("Word2vec", "")]

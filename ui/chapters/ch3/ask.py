@@ -9,6 +9,7 @@ from lm_core.analysis import quiz
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import WORD_EXAMPLES
 from lm_core.embeddings.vectors import WordVectors, parse_word_list
+from ui import shared
 from ui.common import (
     chart,
     guard,
@@ -68,7 +69,7 @@ def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
             words = parse_word_list(clean_text(words_text, max_chars=boxes["words"][2], require_words=False))
             words = words[:HEATMAP_MAX_WORDS]
             matrix = wv.similarity_matrix(words)
-            chart(fig.similarity_heatmap(matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"),
+            chart(shared.figure(fig.similarity_heatmap, matrix, [w.lower() for w in words], title=t("ch3.ask.heatmap_title"),
                                          value_name=t("ch3.ask.cosine")), width="stretch", key="w2v_heatmap")
     nearest.end()
 
@@ -76,7 +77,7 @@ def ask_the_vectors(wv: WordVectors, examples: dict) -> None:
 def _neighbours(wv: WordVectors, word: str, k: int) -> None:
     neighbours = wv.neighbours(word, k)
     st.session_state["w2v_focus"] = word.strip().lower()
-    chart(fig.score_bars(neighbours, title=t("ch3.ask.neighbours_title", word=word.strip()), x_title=t("ch3.ask.cosine")),
+    chart(shared.figure(fig.score_bars, neighbours, title=t("ch3.ask.neighbours_title", word=word.strip()), x_title=t("ch3.ask.cosine")),
           width="stretch", key="w2v_neighbours")
 
 
@@ -84,7 +85,7 @@ def _analogy(wv: WordVectors, a: str, b: str, c: str) -> None:
     answers = wv.analogy(a, b, c, k=5)
     st.markdown(t("ch3.ask.analogy_answer", a=plain(a), b=plain(b), c=plain(c), best=plain(answers[0][0]),
                   score=f"{answers[0][1]:.3f}"))
-    chart(fig.score_bars(answers, title=t("ch3.ask.analogy_title"), x_title=t("ch3.ask.cosine"), colour="#009E73"),
+    chart(shared.figure(fig.score_bars, answers, title=t("ch3.ask.analogy_title"), x_title=t("ch3.ask.cosine"), colour="#009E73"),
           width="stretch", key="w2v_analogy")
 
 

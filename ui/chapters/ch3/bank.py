@@ -9,6 +9,7 @@ from lm_core.analysis import quiz
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import BANK_SENTENCES
 from lm_core.embeddings.vectors import WordVectors, cosine
+from ui import shared
 from ui.chapters.ch3.computed import contextual_vector
 from ui.common import chart, guard, md, plain, seed_widget, set_text_query_param, t, text_query_param
 from ui.predict import ask
@@ -53,7 +54,7 @@ def _compare(wv: WordVectors, word: str, contextual: float) -> None:
     # the word has a vector here at all).
     labels = ([t("ch3.bank.static_label")] if in_vocabulary else []) + [t("ch3.bank.contextual_label")]
     values = ([1.0] if in_vocabulary else []) + [contextual]
-    chart(fig.context_comparison(labels, values, title=t("ch3.bank.title", word=word),
+    chart(shared.figure(fig.context_comparison, labels, values, title=t("ch3.bank.title", word=word),
                                  x_title=t("ch3.ask.cosine")), width="stretch", key="w2v_bank")
     if in_vocabulary:
         st.caption(t("ch3.bank.static_in_vocab", word=plain(word),

@@ -11,7 +11,7 @@ import streamlit as st
 from lm_core.core.errors import InputError
 from lm_core.core.text import decode_upload
 from lm_core.embeddings import word2vec as w2v
-from ui import jobs, models, uploads
+from ui import jobs, models, shared, uploads
 from ui.common import (
     chart,
     choice_query_param,
@@ -91,8 +91,10 @@ def start_training(corpus_name: str, upload) -> None:  # noqa: ANN001 - Streamli
     else:
         corpus_key = (corpus_name,)
     config = _config()
+    # An upload's run is shared while it runs, not kept after: nobody else asks for it later, and
+    # kept it would stay in the server's memory after the class left (tests/e2e/test_memory.py).
     job = jobs.submit(("ch3.word2vec", corpus_key, config), functools.partial(w2v.train_job, corpus_name, upload_text, config),
-                      label="ch3.word2vec", cap_s=TRAIN_BUDGET_S)
+                      label="ch3.word2vec", cap_s=TRAIN_BUDGET_S, keep=corpus_name != "upload")
     st.session_state["w2v_job"] = (job, corpus_name, config)
 
 
@@ -181,5 +183,5 @@ def model_summary(model: w2v.Word2VecModel | None, corpus_name: str) -> None:
                  negative=cfg["negative"], epochs=cfg["epochs"], arch=t(f"ch3.train.arch_{'sg' if cfg['sg'] else 'cbow'}")))
     if model.losses:
         steps, losses = zip(*model.losses, strict=True)
-        chart(fig.loss_curve(steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
+        chart(shared.figure(fig.loss_curve, steps, losses, title=t("ch3.train.loss_title"), x_title=t("ch3.train.step"),
                              y_title=t("ch3.train.loss")), width="stretch", key="w2v_loss")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis.prompting import LABELS
-from ui import models
+from ui import models, shared
 from ui.common import t
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -46,6 +46,24 @@ class View:
     def own_methods(self) -> dict[str, dict]:
         """This session's own runs on this data set (a dict the sections add to)."""
         return st.session_state.setdefault(OWN_METHODS, {}).setdefault(self.data_lang, {})
+
+
+def evaluations(view: View, calibrated: bool | None = None) -> dict:
+    """``lab.evaluate_methods`` for every method of ``view``, each method scored once per server.
+
+    Why: the story chart, its caption and the side-by-side results read the same scores, four
+    times a page run, and every student of a class asks for the same shipped methods (about
+    0.3 s of scikit-learn each open). The key is what the scores come from: the gold labels and
+    the probabilities on screen (a learner's own run has its own)."""
+    calibrated = view.calibrated if calibrated is None else calibrated
+    return {key: evaluation_of(view, lab.method_probs(key, entry, calibrated)) for key, entry in view.methods().items()}
+
+
+def evaluation_of(view: View, probs) -> object:  # noqa: ANN001 (numpy array) - lm_core Evaluation
+    """``lab.evaluate_probs`` of these probabilities on the test split, once per server (read-only)."""
+    gold = view.gold
+    return shared.result(("ch8.evaluation", shared.freeze(tuple(gold)), shared.freeze(probs)),
+                         lambda: lab.evaluate_probs(gold, probs))
 
 
 def method_label(key: str, two_lines: bool = False) -> str:

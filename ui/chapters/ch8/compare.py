@@ -8,7 +8,9 @@ import streamlit as st
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis import quiz
 from lm_core.analysis.prompting import LABELS
+from ui import shared
 from ui.chapters.ch8.common import CHART, View, confusion_labels, label_names, method_label
+from ui.chapters.ch8.common import evaluations as scored
 from ui.common import chart, int_query_param, md, plain, set_query_param, t
 from ui.predict import ask, bar_reveal
 from viz import ch8 as figs
@@ -24,7 +26,7 @@ def section(view: View) -> None:
     if not methods:
         st.info(t("ch8.story.missing"))
         return
-    evaluations = lab.evaluate_methods(methods, view.gold, view.calibrated)
+    evaluations = scored(view)
     _table(evaluations)
     _matrices(evaluations)
     _drill_down(view, methods)
@@ -51,7 +53,8 @@ def _matrices(evaluations: dict) -> None:
                 evaluation = evaluations[key]
                 title = t("ch8.results.small_title", method=method_label(key), f1=f"{evaluation.weighted_f1:.2f}")
                 chart(
-                    figs.confusion_figure(evaluation.confusion, label_names(), confusion_labels(title), height=300),
+                    shared.figure(figs.confusion_figure, evaluation.confusion, label_names(), confusion_labels(title),
+                                  height=300),
                     key=f"ch8_cm_{key}",
                     **CHART,
                 )
@@ -86,7 +89,8 @@ def _drill_down(view: View, methods: dict) -> None:
         params={"n": number, "label": t(f"corpora.labels.{label}")},
         context=(view.data_lang, view.calibrated, index, tuple(keys)),
     )
-    fig = figs.sentence_probs_figure(
+    fig = shared.figure(
+        figs.sentence_probs_figure,
         [names[key] for key in keys],
         rows,
         label_names(),

@@ -16,8 +16,8 @@ import streamlit as st
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis.prompting import LABELS, MAX_EXAMPLES, MODES, ChatScorer, GPTScorer
 from lm_core.core.device import inference_threads
-from ui import jobs, models
-from ui.chapters.ch8.common import CHART, View, confusion_labels, label_names, method_label, report_table
+from ui import jobs, models, shared
+from ui.chapters.ch8.common import CHART, View, confusion_labels, evaluation_of, label_names, method_label, report_table
 from ui.common import chart, choice_query_param, guard, md, query_param, set_query_param, t
 from viz import ch8 as figs
 
@@ -169,11 +169,11 @@ def section(view: View) -> None:
             st.caption(t("ch8.prompt.label_words", words=" / ".join(repr(w) for w in parts.label_words)))
         method = f"{model_key}:{mode}"
         entry = _entry(view, method, indices)
-        evaluation = lab.evaluate_probs(view.gold, lab.method_probs(method, entry, view.calibrated))
+        evaluation = evaluation_of(view, lab.method_probs(method, entry, view.calibrated))
         left, right = st.columns([2, 3])
         with left:
             title = t("ch8.prompt.confusion_title", method=method_label(method), f1=f"{evaluation.weighted_f1:.3f}")
-            chart(figs.confusion_figure(evaluation.confusion, label_names(), confusion_labels(title)),
+            chart(shared.figure(figs.confusion_figure, evaluation.confusion, label_names(), confusion_labels(title)),
                   key="ch8_prompt_confusion", **CHART)
         with right:
             st.markdown(f"**{t('ch8.results.report')}**")

@@ -20,7 +20,7 @@ import streamlit as st
 from lm_core.analysis import parallel_plan as plan
 from lm_core.analysis import scale_quiz
 from lm_core.train import parallel
-from ui import jobs
+from ui import jobs, shared
 from ui.common import (
     chart,
     choice_query_param,
@@ -102,7 +102,7 @@ def data_parallel_part(lang: str) -> None:
         bar.empty()
     question = ask("ch8.scale_same_curve", ["yes", "no"], lambda: scale_quiz.same_curve(result),
                    params={"batch": DP_BATCH, "half": DP_BATCH // 2}, context=key)
-    chart(figs.loss_curves_figure(result["losses_one"], result["losses_two"], {
+    chart(shared.figure(figs.loss_curves_figure, result["losses_one"], result["losses_two"], {
         "one": t("ch8_scale.dp.one", batch=DP_BATCH),
         "two": t("ch8_scale.dp.two", half=DP_BATCH // 2),
         "x": t("ch8_scale.dp.step"),
@@ -115,7 +115,7 @@ def data_parallel_part(lang: str) -> None:
                    help=t("ch8_scale.dp.bytes_help", parameters=f"{result['parameters']:,}"))
     cols[1].metric(t("ch8_scale.dp.compute"), f"{1000 * result['compute_s']:.1f} ms")
     cols[2].metric(t("ch8_scale.dp.communicate"), f"{1000 * result['communicate_s']:.1f} ms")
-    chart(figs.time_split_figure(
+    chart(shared.figure(figs.time_split_figure,
         [(t("ch8_scale.dp.worker_step"), result["compute_s"], result["communicate_s"]),
          (t("ch8_scale.dp.one_step"), result["step_s_one"], 0.0)],
         {"compute": t("ch8_scale.dp.compute"), "communicate": t("ch8_scale.dp.communicate"),
@@ -135,7 +135,7 @@ def tensor_parallel_part() -> None:
     if not _run_button("ch8_scale.tp.button", key, "ch8s_tp_run"):
         return
     result = _run(key, functools.partial(parallel.tensor_parallel, current_seed()), "parallel_tp")
-    chart(figs.holdings_figure(result["holdings"], {
+    chart(shared.figure(figs.holdings_figure, result["holdings"], {
         "worker": template("ch8_scale.worker"),
         "rows": template("ch8_scale.tp.rows"),
         "columns": template("ch8_scale.tp.columns"),
@@ -172,7 +172,7 @@ def pipeline_part(lang: str) -> None:
                   "parallel_pp")
     question = ask("ch8.scale_bubble", list(scale_quiz.BUBBLE_OPTIONS), lambda: scale_quiz.bubble_share(result),
                    params={"m": micro}, context=key)
-    chart(figs.pipeline_figure(result["events"], result["stages"], {
+    chart(shared.figure(figs.pipeline_figure, result["events"], result["stages"], {
         "stage": template("ch8_scale.worker_stage"),
         "forward": t("ch8_scale.pp.forward"),
         "backward": t("ch8_scale.pp.backward"),
@@ -182,7 +182,7 @@ def pipeline_part(lang: str) -> None:
     }), key="ch8s_pp_gantt")
     runs = {k[1]: r for k, r in _results().items() if k[0] == "parallel_pp" and k[2:] == key[2:]}
     formula = [(m, parallel.bubble_formula(result["stages"], m)) for m in parallel.MICRO_BATCH_CHOICES]
-    chart(figs.bubble_figure(formula, {m: r["bubble"] for m, r in runs.items()}, {
+    chart(shared.figure(figs.bubble_figure, formula, {m: r["bubble"] for m, r in runs.items()}, {
         "formula": t("ch8_scale.pp.formula"), "measured": t("ch8_scale.pp.measured"),
         "scheduled": t("ch8_scale.pp.scheduled"),
         "x": t("ch8_scale.pp.micro"), "y": t("ch8_scale.pp.bubble"), "title": t("ch8_scale.pp.bubble_title"),
@@ -243,7 +243,7 @@ def plan_part() -> None:
     question = ask("ch8.scale_fits", list(rows), lambda: scale_quiz.strategies_that_fit(result), labels=names,
                    params={"devices": chosen["devices"], "gb": chosen["gpu_gb"]}, context=tuple(chosen.items()),
                    multi=True)
-    chart(figs.memory_figure([(names[k], row["memory"]) for k, row in rows.items()], chosen["gpu_gb"], {
+    chart(shared.figure(figs.memory_figure, [(names[k], row["memory"]) for k, row in rows.items()], chosen["gpu_gb"], {
         **{part: t(f"ch8_scale.plan.part_{part}") for part in plan.PARTS},
         "limit": template("ch8_scale.plan.limit"),
         "y": t("ch8_scale.plan.memory_axis"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import shared
 from ui.chapters.ch8.common import CHART, View
 from ui.common import chart, join_sentences, md, t
 from viz import ch8 as figs
@@ -31,7 +32,7 @@ def section(view: View) -> None:
             "y": t("ch8.scaling.loss_y"),
             "fit": t("ch8.scaling.fit", a=f"{fit_c['a']:.3g}", e=compute_e),
         }
-        chart(figs.scaling_compute_figure(runs, scaling["frontier"], fit_c, labels), key="ch8_scaling_compute", **CHART)
+        chart(shared.figure(figs.scaling_compute_figure, runs, scaling["frontier"], fit_c, labels), key="ch8_scaling_compute", **CHART)
     with right:
         labels = {
             "title": t("ch8.scaling.params_title", e=size_e),
@@ -40,7 +41,8 @@ def section(view: View) -> None:
             "points": t("ch8.scaling.points"),
             "fit": t("ch8.scaling.fit", a=f"{fit_n['a']:.3g}", e=size_e),
         }
-        fig = figs.scaling_params_figure(
+        fig = shared.figure(  # the measured sweep: the same for every student, built once per server
+            figs.scaling_params_figure,
             [r["parameters"] for r in scaling["runs"]],
             [r["points"][-1][1] for r in scaling["runs"]],
             [r["size"] for r in scaling["runs"]],

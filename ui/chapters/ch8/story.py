@@ -7,7 +7,9 @@ import streamlit as st
 
 from lm_core.analysis import ch8_lab as lab
 from lm_core.analysis import quiz
+from ui import shared
 from ui.chapters.ch8.common import CHART, View, method_label
+from ui.chapters.ch8.common import evaluations as scored
 from ui.common import chart, join_sentences, main_chart, t
 from ui.predict import ask, bar_reveal
 from viz import ch8 as figs
@@ -15,8 +17,7 @@ from viz import ch8 as figs
 
 def show(view: View) -> None:
     """The question, then the chart it covers until the learner has guessed."""
-    methods = view.methods()
-    evaluations = lab.evaluate_methods(methods, view.gold, view.calibrated)
+    evaluations = scored(view)
     best_way = _question(view, evaluations)
     with main_chart():
         _chart(view, evaluations)
@@ -41,13 +42,12 @@ def _question(view: View, evaluations: dict):  # noqa: ANN202 (ui.predict.Asked)
 def story_numbers(view: View) -> dict:
     """Every number the story chart and its caption show, from one computation: each method's
     weighted F1 without and with calibration, the majority line, and the ranges the caption names."""
-    methods = view.methods()
-    raw = lab.evaluate_methods(methods, view.gold, calibrated=False)
-    calibrated = lab.evaluate_methods(methods, view.gold, calibrated=True)
+    raw = scored(view, calibrated=False)
+    calibrated = scored(view, calibrated=True)
     order = lab.story_order(raw)
     prompted = [key for key in order if lab.method_kind(key) != "finetune"]
     tuned = [key for key in order if lab.method_kind(key) == "finetune"]
-    chance, majority = lab.majority_baseline(view.gold)
+    chance, majority = shared.result(("ch8.majority", shared.freeze(tuple(view.gold))), lambda: lab.majority_baseline(view.gold))
     rows = [
         {
             "key": key,
@@ -77,7 +77,8 @@ def _chart(view: View, evaluations: dict) -> None:
         return
     numbers = story_numbers(view)
     rows = numbers["rows"]
-    fig = figs.story_figure(
+    fig = shared.figure(  # the same for every student of the class: built once per server
+        figs.story_figure,
         [method_label(row["key"]) for row in rows],
         [row["raw"] for row in rows],
         [row["kind"] for row in rows],
