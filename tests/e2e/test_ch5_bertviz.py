@@ -40,6 +40,11 @@ def _bertviz_frames(page):
     return frames
 
 
+def _head_view_first(frames):
+    """The head view, then the model view (which draws a background per head thumbnail)."""
+    return sorted(frames, key=lambda frame: frame.locator("rect.attn_background").count() > 0)
+
+
 def _wait_for_views(page, count=2, timeout_ms=60_000):
     page.wait_for_function(
         f"""() => Array.from(document.querySelectorAll('iframe')).filter(f => {{
@@ -65,6 +70,13 @@ def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server
     for frame in frames:
         assert frame.evaluate("() => document.body.getAttribute('data-bertviz-offline')") == "1"
         assert frame.evaluate("() => typeof window.require === 'function' && typeof window.d3 === 'object'")
+    # Which frame is which by what it draws, not by the order the browser lists them (CI once
+    # listed the model view first): the model view draws one background per head thumbnail.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('iframe')].some(f => {
+            try { return f.contentDocument.querySelectorAll('rect.attn_background').length > 0; }
+            catch (e) { return false; } })""", timeout=60_000)
+    frames = _head_view_first(frames)
     head_texts = frames[0].locator("svg text").all_text_contents()
     assert "rained" in head_texts and "morning" in head_texts
     # The model view draws one thumbnail per layer x head (6 x 12 for MiniLM), each with its
@@ -97,7 +109,7 @@ def test_bertviz_views_render_offline_and_escape_typed_html(offline_page, server
     for frame in _bertviz_frames(page):
         assert frame.locator("img").count() == 0
         assert frame.evaluate("() => document.querySelectorAll('[onerror]').length") == 0
-    tokens = _bertviz_frames(page)[0].locator("svg text").all_text_contents()
+    tokens = _head_view_first(_bertviz_frames(page))[0].locator("svg text").all_text_contents()
     assert "<" in tokens and ">" in tokens  # drawn as characters, not parsed as a tag
     explorer = explorer_frame(page)  # the explorer lists the tokens as text, tags and all
     assert explorer.locator("img").count() == 0
