@@ -21,26 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lm_core.core.errors import InputError
-from lm_core.tokenizers.lesson import Token, Tokenized, readable_bytes
+from lm_core.tokenizers.lesson import Token, Tokenized, readable_bytes, symbol_to_byte
 
 _BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
 
 
-def _byte_of_char() -> dict[str, int]:
-    """GPT-2's printable character -> byte table (how byte-level BPE spells bytes)."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-    printable += list(range(ord("®"), ord("ÿ") + 1))
-    chars = printable[:]
-    extra = 0
-    for byte in range(256):
-        if byte not in printable:
-            printable.append(byte)
-            chars.append(256 + extra)
-            extra += 1
-    return {chr(char): byte for byte, char in zip(printable, chars, strict=True)}
-
-
-_BYTE_OF_CHAR = _byte_of_char()
 
 
 def _read_json(path: Path) -> dict:
@@ -128,7 +113,7 @@ class HFTokenizer:
         if int(i) in self.special_ids:
             return piece.encode("utf-8")
         if self.byte_level:
-            return bytes(_BYTE_OF_CHAR.get(ch, ord(ch) & 0xFF) for ch in piece)
+            return bytes(symbol_to_byte().get(ch, ord(ch) & 0xFF) for ch in piece)
         byte = _BYTE_PIECE.match(piece)
         if byte:
             return bytes([int(byte.group(1), 16)])

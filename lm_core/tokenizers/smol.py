@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from lm_core.tokenizers.lesson import Token, Tokenized, readable_bytes
+from lm_core.tokenizers.lesson import Token, Tokenized, readable_bytes, symbol_to_byte
 
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 IM_START, IM_END = "<|im_start|>", "<|im_end|>"
@@ -79,7 +79,7 @@ class SmolTokenizer:
         piece = self.piece(i)
         if int(i) in self.special_ids:
             return piece.encode("utf-8")
-        return bytes(_BYTE_OF_CHAR.get(ch, ord(ch) & 0xFF) for ch in piece)
+        return bytes(symbol_to_byte().get(ch, ord(ch) & 0xFF) for ch in piece)
 
     def id_to_token(self, i: int) -> str:
         """Readable token: its text, or ``⟨e4 bd⟩`` when its bytes are only part of a character."""
@@ -173,18 +173,3 @@ class SmolTokenizer:
         return roles
 
 
-def _bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character table (byte-level BPE writes bytes this way)."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-    printable += list(range(ord("®"), ord("ÿ") + 1))
-    chars = printable[:]
-    extra = 0
-    for byte in range(256):
-        if byte not in printable:
-            printable.append(byte)
-            chars.append(256 + extra)
-            extra += 1
-    return dict(zip(printable, map(chr, chars), strict=True))
-
-
-_BYTE_OF_CHAR = {char: byte for byte, char in _bytes_to_unicode().items()}
