@@ -48,3 +48,18 @@ def test_size_figures_sort_models_and_sum_parts_to_100():
     fig = figs.parts_figure(rows, {p: p for p in sizes.PARTS}, "t", "share")
     totals = np.sum([trace.x for trace in fig.data], axis=0)
     assert all(math.isclose(total, 100.0) for total in totals)
+
+
+def test_thin_ticks_keeps_at_most_the_asked_labels_and_every_cells_hover():
+    import numpy as np
+
+    from viz import families as figs
+
+    tokens = list("我的钥匙找了一整天原来它们在面包旁边。我")  # 20 characters
+    fig = figs.attention_figure(np.eye(20), tokens, tokens, "t", "x", "y")
+    figs.thin_ticks(fig, 10)
+    assert list(fig.layout.xaxis.tickvals) == list(range(0, 20, 2))
+    assert list(fig.layout.yaxis.ticktext) == [figs.token_label(t) for t in tokens[::2]]
+    assert len(fig.data[0].customdata) == 20  # every cell still names its two tokens on hover
+    few = figs.attention_figure(np.eye(5), tokens[:5], tokens[:5], "t", "x", "y")
+    assert list(figs.thin_ticks(few, 10).layout.xaxis.tickvals) == list(range(5))

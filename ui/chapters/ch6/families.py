@@ -114,8 +114,17 @@ def encoder_column(lang: str, text: str, ids: list[int]) -> None:
         fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.encoder_attention"),
                                     t("ch6.families.keys"), t("ch6.families.queries"), height=420)
         with looks:
-            chart(projector_fit(fig, PROJECTOR_ATTENTION_HEIGHT), key="ch6_enc_attn")
+            chart(projector_fit(_thin_on_projector(fig), PROJECTOR_ATTENTION_HEIGHT), key="ch6_enc_attn")
     _goal("ch6.families.encoder_goal", top=False)
+
+
+#: Tick labels an attention panel shows on a projector, where it has a third of the width (the
+#: cross-attention panel, narrower beside its row labels, three fewer).
+PROJECTOR_TICKS = 10
+
+
+def _thin_on_projector(fig, most: int = PROJECTOR_TICKS):  # noqa: ANN001, ANN202
+    return figs.thin_ticks(fig, most) if projector_on() else fig
 
 
 @guarded_fragment
@@ -139,7 +148,7 @@ def decoder_column(lang: str, text: str) -> None:
                                     t("ch6.families.keys"), t("ch6.families.queries"), height=420,
                                     allowed=view.allowed)
         with looks:
-            chart(projector_fit(fig, PROJECTOR_ATTENTION_HEIGHT), key="ch6_dec_attn")
+            chart(projector_fit(_thin_on_projector(fig), PROJECTOR_ATTENTION_HEIGHT), key="ch6_dec_attn")
     _goal("ch6.families.decoder_goal", top=False)
 
 
@@ -210,7 +219,7 @@ def encdec_column(lang: str, text: str, ids: list[int]) -> None:
                                         t("ch6.families.cross_attention"), t("ch6.families.encoder_tokens"),
                                         t("ch6.families.written_tokens"), height=360)
             with looks:
-                chart(projector_fit(fig, PROJECTOR_ATTENTION_HEIGHT), key="ch6_cross")
+                chart(projector_fit(_thin_on_projector(fig, PROJECTOR_TICKS - 3), PROJECTOR_ATTENTION_HEIGHT), key="ch6_cross")
                 if projector_on():  # the steps of the chart's rows, under it (the first tab has no room)
                     _written_table(view.steps)
         restored.end()
