@@ -41,6 +41,13 @@ CHARTS = """() => [...document.querySelectorAll('.llmx-export')].map((bar, index
 })"""
 
 
+BARS_NAMED = """() => [...document.querySelectorAll('.llmx-export')].every(bar => {
+    const gd = bar.closest('[data-testid="stElementContainer"]').querySelector('.js-plotly-plot');
+    const given = gd && gd._context && gd._context.toImageButtonOptions;
+    return gd && gd._fullLayout && (!given || !given.filename || bar.dataset.filename === given.filename);
+})"""
+
+
 @pytest.fixture()
 def offline_page(browser):
     """A 1280 x 720 projector-sized page whose every request off 127.0.0.1 fails."""
@@ -154,6 +161,9 @@ def test_a_chart_downloads_as_svg_png_and_csv(offline_page, server_url, chapter)
     page.wait_for_selector(".llmx-export button", state="attached", timeout=30_000)
     page.wait_for_function("() => document.querySelectorAll('.llmx-export').length"
                            " === document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length")
+    # A bar made before its chart had drawn names the file by position until its next pass (0.7 s;
+    # a click always uses the chart's own name): wait until every bar promises its chart's name.
+    page.wait_for_function(BARS_NAMED, timeout=30_000)
     charts = page.evaluate(CHARTS)
     for chart in charts:  # below its chart, never over its title (a chart in a closed tab is not shown)
         assert chart["barTop"] >= chart["plotBottom"] - 1 or not chart["shown"]
