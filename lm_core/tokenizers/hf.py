@@ -54,24 +54,18 @@ class HFTokenizer:
     ``tokenizer_config.json``, else ``config.json``'s.
     """
 
-    def __init__(self, folder: Path, model_config: dict | None = None) -> None:
-        from tokenizers import Tokenizer
+    #: ``Tokenized.kind`` of :meth:`lesson_tokens` (chapter 1 names the tokenizer by it).
+    lesson_kind = "open"
+    kind = "bytes"
 
+    def __init__(self, folder: Path, model_config: dict | None = None) -> None:
         folder = Path(folder)
-        try:
-            self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        except Exception as exc:  # noqa: BLE001 - the tokenizers package raises its own Exception
-            raise InputError("models.errors.file_unreadable", name="tokenizer.json", reason=str(exc)[:80]) from exc
-        self._tok.no_padding()
-        self._tok.no_truncation()
-        self.vocab_size = self._tok.get_vocab_size()
-        settings = _read_json(folder / "tokenizer_config.json")
-        generation = _read_json(folder / "generation_config.json")
-        self.byte_level = "ByteLevel" in json.dumps(json.loads(self._tok.to_str()).get("decoder") or {})
-        self.kind = "bytes"
+        self._read(folder / "tokenizer.json")
         self.special_ids = frozenset(
             int(i) for i, token in self._tok.get_added_tokens_decoder().items() if getattr(token, "special", False)
         )
+        settings = _read_json(folder / "tokenizer_config.json")
+        generation = _read_json(folder / "generation_config.json")
         self.bos_token = _token_text(settings.get("bos_token"))
         self.eos_token = _token_text(settings.get("eos_token"))
         self.eos_id = self._end_id(generation, settings, model_config or {})
@@ -81,6 +75,19 @@ class HFTokenizer:
         if template is None and (folder / "chat_template.jinja").is_file():
             template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
         self.chat_template = template if isinstance(template, str) else None
+
+    def _read(self, path: Path) -> None:
+        """The ``tokenizers`` file itself: vocabulary, merges, whether it is byte-level."""
+        from tokenizers import Tokenizer
+
+        try:
+            self._tok = Tokenizer.from_file(str(path))
+        except Exception as exc:  # noqa: BLE001 - the tokenizers package raises its own Exception
+            raise InputError("models.errors.file_unreadable", name=path.name, reason=str(exc)[:80]) from exc
+        self._tok.no_padding()
+        self._tok.no_truncation()
+        self.vocab_size = self._tok.get_vocab_size()
+        self.byte_level = "ByteLevel" in json.dumps(json.loads(self._tok.to_str()).get("decoder") or {})
 
     def _end_id(self, generation: dict, settings: dict, model_config: dict) -> int:
         named = self._tok.token_to_id(self.eos_token) if self.eos_token else None
@@ -148,7 +155,7 @@ class HFTokenizer:
                   display=self.id_to_token(i))
             for i, (start, end) in zip(encoding.ids, encoding.offsets, strict=True)
         )
-        return Tokenized(kind="open", text=text, tokens=tokens, decoded=self.decode(encoding.ids))
+        return Tokenized(kind=self.lesson_kind, text=text, tokens=tokens, decoded=self.decode(encoding.ids))
 
     # --- chat ---------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from lm_core.tokenizers.lesson import Token, Tokenized, readable_bytes, symbol_to_byte
+from lm_core.tokenizers.hf import HFTokenizer
 
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 IM_START, IM_END = "<|im_start|>", "<|im_end|>"
@@ -33,7 +33,7 @@ class ByteToken:
         return any(first != 1 or last != total for _, first, last, total in self.parts)
 
 
-class SmolTokenizer:
+class SmolTokenizer(HFTokenizer):
     """SmolLM2's byte-level BPE (49,152 tokens) and its chat template (ChatML).
 
     Byte-level: the text's UTF-8 bytes are merged into tokens, so nothing is ever unknown,
@@ -44,64 +44,29 @@ class SmolTokenizer:
     such as ``⟨e4 bd⟩``. Meets :class:`~lm_core.tokenizers.base.CausalTokenizer` (``eos_id``,
     ``tokens``, ``unknown_characters``) as the tiny GPT's tokenizer does, so chapter 7's loop
     can use either.
+
+    An :class:`~lm_core.tokenizers.hf.HFTokenizer` (encoding, bytes, readable tokens, chat
+    roles are its) read from the cache's ``tokenizer.json`` alone: the special tokens, the end
+    of a turn and the ChatML template are SmolLM2's own, written here, and :meth:`byte_breakdown`
+    explains its byte-level pieces.
     """
 
-    kind = "bytes"
+    lesson_kind = "smollm2"
 
     def __init__(self, path: Path) -> None:
-        from tokenizers import Tokenizer
-
-        self._tok = Tokenizer.from_file(str(path))
-        self._tok.no_padding()
-        self._tok.no_truncation()
-        self.vocab_size = self._tok.get_vocab_size()
+        self._read(Path(path))
+        self.special_ids = frozenset(i for i in range(min(32, self.vocab_size)) if self._is_special(i))
         self.im_start_id = self._tok.token_to_id(IM_START)
         self.eos_id = self._tok.token_to_id(IM_END)  # end of a turn: chat generation stops here
-        self.special_ids = frozenset(i for i in range(min(32, self.vocab_size)) if self._is_special(i))
+        self.bos_token, self.eos_token, self.chat_template = None, IM_END, None
 
     def _is_special(self, i: int) -> bool:
         piece = self._tok.id_to_token(i) or ""
         return piece.startswith("<") and piece.endswith(">") and len(piece) > 2
 
-    def encode(self, text: str) -> list[int]:
-        """Ids of ``text``; ``<|im_start|>`` and ``<|im_end|>`` written in it become their special ids."""
-        return list(self._tok.encode(text, add_special_tokens=False).ids)
-
-    def decode(self, ids, skip_special: bool = False) -> str:
-        return self._tok.decode([int(i) for i in ids], skip_special_tokens=skip_special)
-
-    def piece(self, i: int) -> str:
-        """The byte-level BPE spelling of token ``i`` (as stored in the vocabulary)."""
-        return self._tok.id_to_token(int(i)) or ""
-
-    def token_bytes(self, i: int) -> bytes:
-        """The raw bytes a token stands for (a piece of a Chinese character may be 1 or 2 of its 3 bytes)."""
-        piece = self.piece(i)
-        if int(i) in self.special_ids:
-            return piece.encode("utf-8")
-        return bytes(symbol_to_byte().get(ch, ord(ch) & 0xFF) for ch in piece)
-
-    def id_to_token(self, i: int) -> str:
-        """Readable token: its text, or ``⟨e4 bd⟩`` when its bytes are only part of a character."""
-        if int(i) in self.special_ids:
-            return self.piece(i)
-        return readable_bytes(self.token_bytes(i))
-
-    def tokens(self, ids) -> list[str]:
-        return [self.id_to_token(i) for i in ids]
-
-    def unknown_characters(self, text: str) -> list[str]:
-        """Byte-level: every character can be written, none is left out."""
-        return []
-
-    def lesson_tokens(self, text: str):
-        """``text`` as chapter 1's :class:`~lm_core.tokenizers.lesson.Tokenized` (readable chips)."""
-        enc = self._tok.encode(text, add_special_tokens=False)
-        tokens = tuple(
-            Token(text=piece, id=i, start=start, end=end, special=i in self.special_ids, display=self.id_to_token(i))
-            for i, piece, (start, end) in zip(enc.ids, enc.tokens, enc.offsets, strict=True)
-        )
-        return Tokenized(kind="smollm2", text=text, tokens=tokens, decoded=self.decode(enc.ids))
+    @property
+    def has_chat(self) -> bool:
+        return True
 
     def byte_breakdown(self, text: str) -> list[ByteToken]:
         """Per token: its bytes and which characters (and which of their bytes) it holds.
@@ -143,33 +108,3 @@ class SmolTokenizer:
             turns.insert(0, {"role": "system", "content": DEFAULT_SYSTEM})
         text = "".join(f"{IM_START}{m['role']}\n{m['content']}{IM_END}\n" for m in turns)
         return text + (f"{IM_START}assistant\n" if add_generation_prompt else "")
-
-    def turn_roles(self, ids) -> list[str | None]:
-        """For each id of a ChatML text: the role of the turn it belongs to (``None`` outside turns).
-
-        ``<|im_start|>``, the role name and ``<|im_end|>`` belong to their turn too.
-        """
-        roles: list[str | None] = []
-        role, reading_role, name = None, False, []
-        for i in ids:
-            i = int(i)
-            if i == self.im_start_id:
-                role, reading_role, name = "?", True, []
-                roles.append(role)
-                continue
-            if reading_role:
-                text = self.id_to_token(i)
-                if "\n" in text:
-                    role = ("".join(name) + text.split("\n")[0]).strip() or "?"
-                    roles[-len(name) - 1 :] = [role] * (len(name) + 1)
-                    reading_role = False
-                else:
-                    name.append(text)
-                roles.append(role)
-                continue
-            roles.append(role)
-            if i == self.eos_id:
-                role = None
-        return roles
-
-
