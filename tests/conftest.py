@@ -18,6 +18,10 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)
 
+from tests import apptest_speed  # noqa: E402
+
+apptest_speed.install()
+
 
 
 def pytest_sessionfinish(session):

@@ -1,0 +1,46 @@
+"""Two costs of Streamlit's AppTest that are the harness's, not the app's, taken out of every
+page test (the app and what AppTest checks are unchanged):
+
+* every new ``AppTest`` scans all ~300 installed packages' metadata for v2 components
+  (``scan_component_manifests``: about 0.1 s of parsing e-mail-style headers per page opened);
+  the installed packages do not change during a test run, so the scan is done once;
+* while a script runs, AppTest's ``require_widgets_deltas`` wakes every millisecond and reads
+  the run's whole event list each time (hundreds of events a page), taking the GIL from the
+  script it waits for: about a tenth of a page test's CPU. The wait below reads only the
+  events that came since its last look, every 5 ms, with the same timeout and the same error.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+
+def install() -> None:
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+    from streamlit.testing.v1 import local_script_runner
+
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.lru_cache(maxsize=1)(scan)
+
+    original = local_script_runner.require_widgets_deltas
+    if getattr(original, "_lean", False):
+        return
+
+    def require_widgets_deltas(runner, timeout: float = 3) -> None:  # noqa: ANN001 - AppTest's runner
+        start, seen = time.time(), 0
+        while time.time() - start < timeout:
+            events = runner.events
+            count = len(events)
+            if ScriptRunnerEvent.SHUTDOWN in events[seen:count]:
+                return
+            seen = count
+            time.sleep(0.005)
+        runner.request_stop()  # as AppTest's own: stop the script, then say so
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+
+    require_widgets_deltas._lean = True
+    local_script_runner.require_widgets_deltas = require_widgets_deltas
