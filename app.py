@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import faults, predict, presenter, warmup, wayfinding
+from ui import faults, predict, presenter, shared, warmup, wayfinding
 from ui.chapters import CHAPTERS
 from ui.common import chart, intro, md, setup_page, t
 from viz.home import Stage, journey_figure
@@ -33,7 +33,7 @@ stages = [
         ("llm", 8),
     )
 ]
-chart(journey_figure(stages, t("home.map_title"), t("home.chapter")), width="stretch")
+chart(shared.figure(journey_figure, stages, t("home.map_title"), t("home.chapter")), width="stretch")
 
 st.subheader(t("home.chapters_title"))
 columns = st.columns(4)

@@ -174,6 +174,15 @@ def figure(factory: Callable[..., go.Figure], *args: object, **kwargs: object) -
     return copy_of(STORE.text(key, lambda: factory(*args, **kwargs)))
 
 
+def keyed_figure(key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+    """``build()``, built once per server for ``key``; the caller's own copy (as :func:`figure`).
+
+    For a figure whose inputs are not plain values (a model's logits: ``key`` names the model and
+    the context they came from instead). ``key`` must name everything the figure shows, the
+    learner's language included."""
+    return copy_of(STORE.text(("keyed-copy", key), build))
+
+
 class SharedFigure(go.Figure):
     """A built figure that nobody changes any more: its dict is made once.
 
@@ -212,7 +221,11 @@ def shared_chart(figure: go.Figure, key: str | None = None, where=None, **kwargs
     if projector_on():  # the teacher's screen: a restyled copy, never the shared figure (nor its dict)
         figure = projector_style(go.Figure(go.Figure.to_dict(figure)))
     kwargs.setdefault("width", "stretch")
-    kwargs.setdefault("config", {"displaylogo": False})
+    kwargs["config"] = dict(kwargs.get("config") or {"displaylogo": False})
+    from ui import export  # the downloads' picture, named as ``chart`` names it
+
+    kwargs["config"].setdefault("toImageButtonOptions",
+                                export.image_options(figure, export.current_chapter(), key))
     return (where or st).plotly_chart(figure, key=key, **kwargs)
 
 

@@ -102,3 +102,39 @@ def test_arguments_become_keys_by_content():
     assert shared.freeze(np.arange(3.0)) == shared.freeze(np.arange(3.0))
     assert shared.freeze(np.arange(3.0)) != shared.freeze(np.arange(3))
     assert shared.freeze({"a": [1]}) != shared.freeze({"a": [2]})
+
+
+def test_a_keyed_copy_is_built_once_per_key_and_each_caller_gets_its_own():
+    builds = []
+
+    def build():
+        builds.append(1)
+        return go.Figure(go.Bar(x=["a", "b"], y=[0.7, 0.3]), layout={"title": {"text": "step 1"}})
+
+    key = ("test.keyed", "model", (1, 2, 3), "en")
+    first, second = shared.keyed_figure(key, build), shared.keyed_figure(key, build)
+    assert len(builds) == 1 and first is not second  # one build; a copy each (a caller may restyle its own)
+    assert sent(first) == sent(second) == sent(build())
+    shared.keyed_figure(("test.keyed", "model", (1, 2, 3), "zh"), build)  # another language: another figure
+    assert len(builds) == 3  # (the direct build() above counts one)
+    projector_style(first)
+    assert sent(shared.keyed_figure(key, build)) == sent(second)  # the store's figure untouched
+
+
+def test_a_shared_chart_names_its_picture_as_every_other_chart(monkeypatch):
+    from ui import export
+
+    sent_to_streamlit = {}
+
+    class Page:
+        @staticmethod
+        def plotly_chart(figure, key=None, **kwargs):
+            sent_to_streamlit.update(kwargs, key=key)
+
+    monkeypatch.setattr(shared, "projector_on", lambda: False)
+    monkeypatch.setattr(export, "current_chapter", lambda: "ch7")
+    figure = shared.shared_figure(("test.export",), lambda: go.Figure(layout={"title": {"text": "The cache"}}))
+    shared.shared_chart(figure, key="ch7_kv_fill", where=Page)
+    options = sent_to_streamlit["config"]["toImageButtonOptions"]
+    assert options == export.image_options(figure, "ch7", "ch7_kv_fill") and options["format"] == "png"
+    assert sent_to_streamlit["config"]["displaylogo"] is False and sent_to_streamlit["width"] == "stretch"

@@ -16,8 +16,8 @@ from lm_core.analysis.quiz import Answer
 from lm_core.models import kv_cache as kv
 from lm_core.models.checkpoints import list_gpts
 from lm_core.models.smollm2 import SmolConfig
-from ui import jobs, models
-from ui.common import chart, guard, int_query_param, md, set_query_param, t
+from ui import jobs, models, shared
+from ui.common import chart, current_language, guard, int_query_param, md, set_query_param, t
 from ui.predict import ask
 from viz import interventions as figs
 
@@ -42,14 +42,19 @@ def _fill(model_name: str, tokenizer, prompt_ids: list[int], window: int) -> Non
     set_query_param("kv_new", new)
     prompt_ids = list(prompt_ids)[-window:]
     steps = kv.cache_timeline(len(prompt_ids), new, window)
-    labels = {"prefill": t("ch7_steering.kv_prefill"), "decode": t("ch7_steering.kv_decode"),
-              "slide": t("ch7_steering.kv_slide")}
-    frames = [asdict(step) | {"label": f"{step.index + 1} · {labels[step.phase]}"} for step in steps]
-    legend = [t(f"ch7_steering.kv_state_{name}") for name in ("empty", "kept", "new", "recomputed")]
-    chart(figs.cache_fill_figure(_tokens_of(tokenizer, prompt_ids, new), frames, window,
-                                 t("ch7_steering.kv_fill_title", window=window),
-                                 [t("ch7_steering.kv_keys"), t("ch7_steering.kv_values")],
-                                 t("ch7_steering.kv_slot"), legend), key="ch7_kv_fill")
+
+    def build():  # noqa: ANN202 - animated (a frame a step): one shared object for the class
+        labels = {"prefill": t("ch7_steering.kv_prefill"), "decode": t("ch7_steering.kv_decode"),
+                  "slide": t("ch7_steering.kv_slide")}
+        frames = [asdict(step) | {"label": f"{step.index + 1} · {labels[step.phase]}"} for step in steps]
+        legend = [t(f"ch7_steering.kv_state_{name}") for name in ("empty", "kept", "new", "recomputed")]
+        return figs.cache_fill_figure(_tokens_of(tokenizer, prompt_ids, new), frames, window,
+                                      t("ch7_steering.kv_fill_title", window=window),
+                                      [t("ch7_steering.kv_keys"), t("ch7_steering.kv_values")],
+                                      t("ch7_steering.kv_slot"), legend)
+
+    figure = shared.shared_figure(("ch7.kv_fill", model_name, tuple(prompt_ids), new, window, current_language()), build)
+    shared.shared_chart(figure, key="ch7_kv_fill")
     computed = sum(step.fed for step in steps)
     st.caption(t("ch7_steering.kv_fill_note", steps=len(steps), computed=computed,
                  without=sum(len(prompt_ids) + i - max(0, len(prompt_ids) + i - window) for i in range(new))))
@@ -76,8 +81,8 @@ def _memory() -> None:
     rows.append((t("ch7_steering.kv_mem_full", q=smol.n_head, tokens=MEMORY_TOKENS),
                  kv.model_cache_bytes(smol, MEMORY_TOKENS, shared_heads=False)))
     megabytes = [size / 2**20 for _, size in rows]
-    chart(figs.bars([label for label, _ in rows], megabytes, t("ch7_steering.kv_mem_title"),
-                    t("ch7_steering.kv_mem_x"), [f"{value:,.2f} MB" for value in megabytes]), key="ch7_kv_memory")
+    chart(shared.figure(figs.bars, [label for label, _ in rows], megabytes, t("ch7_steering.kv_mem_title"),
+                        t("ch7_steering.kv_mem_x"), [f"{value:,.2f} MB" for value in megabytes]), key="ch7_kv_memory")
     st.caption(t("ch7_steering.kv_mem_note", layers=smol.n_layer, kv=smol.n_kv_head, q=smol.n_head,
                  dim=smol.head_dim, per_token=f"{kv.model_cache_bytes(smol, 1) / 1024:.0f}",
                  ratio=smol.n_head // smol.n_kv_head))

@@ -6,8 +6,9 @@ import streamlit as st
 
 from lm_core.analysis.logit_lens import MAX_LENS_TOKENS
 from lm_core.core.errors import InputError
+from ui import shared
 from ui.chapters.ch7.cache import lens_of
-from ui.common import chart, md, plain, t
+from ui.common import chart, current_language, md, plain, t
 from ui.models import causal_lm
 from viz.generation import logit_lens_figure
 from viz.tokens import display_token
@@ -23,20 +24,24 @@ def lens_section(model_name: str, prompt_ids: list[int]) -> None:
         raise InputError("errors.text.too_many_tokens", limit=MAX_LENS_TOKENS, count=len(prompt_ids))
     _, tokenizer = causal_lm(model_name)
     lens = lens_of(model_name, tuple(prompt_ids))
-    shown = lens.last_positions(LENS_POSITIONS)
     row_labels = [t("ch7.smollm2.lens_embedding")] + [t("ch7.smollm2.lens_layer", n=r) for r in range(1, lens.n_rows)]
-    fig = logit_lens_figure(
-        [tokenizer.id_to_token(prompt_ids[c]) for c in shown],
-        row_labels,
-        lens.top_tokens(shown, tokenizer.id_to_token),
-        lens.top_probabilities(shown),
-        {
-            "title": t("ch7.smollm2.lens_title", count=len(shown)),
-            "x": t("ch7.smollm2.lens_x"),
-            "y": t("ch7.smollm2.lens_y"),
-            "prob": t("ch7.smollm2.lens_prob"),
-        },
-    )
+
+    def build():  # noqa: ANN202 - one figure per (model, prompt, language) for the whole class
+        shown = lens.last_positions(LENS_POSITIONS)
+        return logit_lens_figure(
+            [tokenizer.id_to_token(prompt_ids[c]) for c in shown],
+            row_labels,
+            lens.top_tokens(shown, tokenizer.id_to_token),
+            lens.top_probabilities(shown),
+            {
+                "title": t("ch7.smollm2.lens_title", count=len(shown)),
+                "x": t("ch7.smollm2.lens_x"),
+                "y": t("ch7.smollm2.lens_y"),
+                "prob": t("ch7.smollm2.lens_prob"),
+            },
+        )
+
+    fig = shared.keyed_figure(("ch7.lens", model_name, tuple(prompt_ids), current_language()), build)
     chart(fig, key="ch7_lens", width="stretch", config={"displaylogo": False})
     answer = plain(display_token(tokenizer.id_to_token(lens.answer)))
     settled = lens.settled_row()

@@ -20,12 +20,13 @@ from lm_core.decoding.candidates import kept_count, shows_model_probs, top_candi
 from lm_core.decoding.generation import GenerationStep, SamplingSettings, shape_distribution
 from lm_core.decoding.run import GenerationRun
 from lm_core.decoding.streaming import readable_text
-from ui import configured
+from ui import configured, shared
 from ui.chapters.ch7 import choice, compare, knobs
 from ui.chapters.ch7.cache import logits_after, next_logits
 from ui.chapters.ch7.smollm2 import template_section
 from ui.common import (
     chart,
+    current_language,
     explain_after,
     guard,
     intro,
@@ -222,13 +223,22 @@ def step_labels(title: str) -> dict[str, str]:
     return {"title": title, **{key: t(f"ch7.step.{key}") for key in keys}}
 
 
-def candidates_chart(tokenizer, logits, settings: SamplingSettings, chosen: int | None, title: str) -> None:  # noqa: ANN001
-    """Bars of the most likely candidates, reshaped with the current knobs (no model run)."""
-    distribution = shape_distribution(logits, settings)
-    shown = top_candidates(distribution, tokenizer.id_to_token, chosen)
-    figure = candidates_figure(shown, step_labels(title), show_model=shows_model_probs(settings))
+def candidates_chart(model_name: str, context: list[int], tokenizer, logits, settings: SamplingSettings,  # noqa: ANN001
+                     chosen: int | None, title: str) -> None:
+    """Bars of the most likely candidates, reshaped with the current knobs (no model run).
+
+    ``logits`` are the model's after ``context``: the model, the context, the knobs, the chosen
+    token and the language name the chart, so a class on the same step shares one figure."""
+    key = ("ch7.candidates", model_name, tuple(int(i) for i in context), settings, chosen, title, current_language())
+
+    def compute() -> tuple:
+        distribution = shape_distribution(logits, settings)
+        return top_candidates(distribution, tokenizer.id_to_token, chosen), kept_count(distribution)
+
+    shown, (kept, total) = shared.result(key, compute)
+    figure = shared.keyed_figure(
+        key, lambda: candidates_figure(shown, step_labels(title), show_model=shows_model_probs(settings)))
     chart(projector_fit(figure, PROJECTOR_CANDIDATES_HEIGHT), key="ch7_candidates", **CHART)
-    kept, total = kept_count(distribution)
     st.caption(t("ch7.step.kept_count", kept=kept, total=total))
 
 
@@ -261,7 +271,7 @@ def step_view(model_name: str, run: GenerationRun, settings: SamplingSettings) -
         step = steps[selected - 1]
         shown = display_token(tokenizer.id_to_token(step.token_id))
         title = t("ch7.step.title_taken", n=selected, token=shown, p=f"{100 * step.model_prob:.1f}")
-        candidates_chart(tokenizer, step.distribution.logits, settings, step.token_id, title)
+        candidates_chart(model_name, step.context, tokenizer, step.distribution.logits, settings, step.token_id, title)
         st.caption(
             join_sentences(
                 t("ch7.step.context", text=plain(tokenizer.decode(step.context)[-160:])),
@@ -270,7 +280,8 @@ def step_view(model_name: str, run: GenerationRun, settings: SamplingSettings) -
         )
         branch_controls(model_name, run, step, tokenizer, settings)
     else:
-        candidates_chart(tokenizer, next_logits(model_name, run.ids), settings, None, t("ch7.step.title_next", n=selected))
+        candidates_chart(model_name, run.ids, tokenizer, next_logits(model_name, run.ids), settings, None,
+                         t("ch7.step.title_next", n=selected))
         st.caption(t("ch7.step.pending_help"))
 
 

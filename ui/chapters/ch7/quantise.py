@@ -13,7 +13,7 @@ from lm_core.analysis.quiz import Answer
 from lm_core.models import quantise as qz
 from lm_core.models.checkpoints import list_gpts
 from lm_core.models.smollm2_cache import GGUF_FILE, package_folder
-from ui import jobs, models
+from ui import jobs, models, shared
 from ui.common import chart, guard, md, set_query_param, t
 from ui.predict import ask
 from viz import interventions as figs
@@ -37,8 +37,8 @@ def _real_block() -> None:
     st.markdown(t("ch7_steering.q_block_text", bytes=" ".join(f"{b:02x}" for b in block.raw[:4]),
                   rest=" ".join(f"{b:02x}" for b in block.raw[4:]), scale=f"{block.scale:.6g}",
                   minimum=f"{block.minimum:.6g}", first=block.quants[0], weight=f"{block.weights[0]:.6g}"))
-    chart(figs.block_figure(block.quants, block.weights, t("ch7_steering.q_block_title"), t("ch7_steering.q_block_x"),
-                            t("ch7_steering.q_block_y")), key="ch7_q_block")
+    chart(shared.figure(figs.block_figure, block.quants, block.weights, t("ch7_steering.q_block_title"),
+                        t("ch7_steering.q_block_x"), t("ch7_steering.q_block_y")), key="ch7_q_block")
     st.caption(t("ch7_steering.q_block_same" if same else "ch7_steering.q_block_differs"))
 
 
