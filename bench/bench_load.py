@@ -288,6 +288,25 @@ def settle(seconds: float) -> None:
     visit.close()
 
 
+def wait_quiet(pids: list[int], share: float = 0.15, span: float = 3.0, limit: float = 240.0) -> float:
+    """Wait until the server and its workers have been nearly idle (under ``share`` of a core)
+    for ``span`` seconds: a just-started server compiles UMAP's numba code in the background
+    for half a minute or more, which would be counted against whichever level ran beside it.
+    Returns the seconds waited (at most ``limit``)."""
+    usage, start = TreeUsage(pids), time.perf_counter()
+    last_cpu, last_time = usage.sample()[0], start
+    quiet_since = start
+    while time.perf_counter() - start < limit:
+        time.sleep(0.5)
+        cpu, now = usage.sample()[0], time.perf_counter()
+        if (cpu - last_cpu) / (now - last_time) > share:
+            quiet_since = now
+        elif now - quiet_since >= span:
+            break
+        last_cpu, last_time = cpu, now
+    return time.perf_counter() - start
+
+
 def cold_opens(pages: list[str], students: int, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
     """A fresh server per page; ``students`` open it at the same moment, nobody before them."""
     global BASE_URL
@@ -322,9 +341,11 @@ def load_targets(students: int, args: argparse.Namespace) -> list[tuple[str, str
         warm = Level(1, "same", args.seed + 200)  # models loaded, a worker started: what a server keeps
         print_level(warm, run_level(warm, pids, args.timeout, warm_sessions=0))
         settle(args.settle)
+        print(f"    server quiet (background warm-up done) after {wait_quiet(pids):.0f} s more")
         before = TreeUsage(pids).sample()[1]
         one = Level(1, "same", args.seed + 201)
         print_level(one, run_level(one, pids, args.timeout, warm_sessions=0))
+        wait_quiet(pids)  # the level before has finished its work (a job's result, a trim)
         same = Level(students, "same", args.seed + 202)
         print_level(same, run_level(same, pids, args.timeout, warm_sessions=0))
         distinct = Level(students, "distinct", args.seed + 203)

@@ -29,7 +29,12 @@ def test_the_presenter_shows_every_steps_chart_and_a_chapter_leads_back_in_one_c
     lesson = lessons.shipped_lessons()["intro45"]
     built = [k for k, step in enumerate(lesson.steps, start=1) if lessons.step_page(step)]
     context, page = _screen(browser, PROJECTOR)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # The shipped lesson walked from first to last step: the presenter (the step's view whole on
+    # the projector, its chart drawn, the QR code and the link), then that link opened cold, as
+    # a student's laptop does: a chart on every step.
     for number in built:
         page.goto(f"{server_url}/?lesson=intro45&step={number}&lang=en", wait_until="domcontentloaded")
         wait_for_streamlit(page)
@@ -40,6 +45,15 @@ def test_the_presenter_shows_every_steps_chart_and_a_chapter_leads_back_in_one_c
         view = page.frame_locator(".st-key-presenter_view iframe")
         view.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=180_000)  # the step's chart, drawn
         page.screenshot(path=str(SCREENSHOTS / f"presenter-intro45-step{number}.png"))
+        assert page.locator('[data-testid="stImage"] img').count() == 1  # the QR code
+        link = page.locator(".st-key-presenter_link .projected-link").first.inner_text().strip()
+        assert link.startswith(server_url), link
+        page.goto("about:blank")
+        page.goto(link, wait_until="domcontentloaded")
+        wait_for_streamlit(page)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)  # a chart on every step
+        _no_exception(page)
+    assert not errors, errors
     # After a click into the view, the arrow keys still move the lesson.
     page.goto(f"{server_url}/?lesson=intro45&step={built[1]}&lang=en", wait_until="domcontentloaded")
     wait_for_streamlit(page)
@@ -150,16 +164,37 @@ OVERFLOW = """() => {
 }"""
 
 
+#: Chapters whose three panels side by side cannot share 390 px: the chart keeps a readable
+#: width and scrolls sideways in its own box (``ui.common.chart``'s ``wide_<key>`` container).
+WIDE_CHARTS = {"RNN_and_attention": "ch4_steps", "Model_families": "ch6_masks"}
+
+
 @pytest.mark.parametrize("url_path", CHAPTER_PAGES)
 def test_at_phone_width_nothing_overflows_without_its_own_scroll(browser, server_url, url_path):
+    """One phone-sized load per chapter: the sidebar starts folded away, nothing is wider than
+    the phone without a box of its own that scrolls, and three panels side by side keep a
+    readable width in such a box."""
     context, page = _screen(browser, PHONE, is_mobile=True)
     page.goto(f"{server_url}/{url_path}?lang=en&reveal=all", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.wait_for_timeout(800)
     page.screenshot(path=str(SCREENSHOTS / f"phone-first-screen-{url_path}.png"))
+    folded = sidebar_folded(page)
     overflowing = page.evaluate(OVERFLOW)
+    wide = None
+    if url_path in WIDE_CHARTS:
+        box = page.locator(f".st-key-wide_{WIDE_CHARTS[url_path]}")
+        box.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        wide = (box.locator(".main-svg").first.evaluate("e => e.getBoundingClientRect().width"),
+                box.evaluate("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'"))
+        box.screenshot(path=str(SCREENSHOTS / f"phone-{url_path}-wide-chart.png"))
     context.close()
+    assert folded, "the sidebar covers the phone's screen"
     assert not overflowing, overflowing
+    if wide is not None:
+        assert wide[0] >= 800, f"three panels squeezed into {wide[0]:.0f} px"  # drawn wide, not squeezed
+        assert wide[1], "the wide chart's box does not scroll sideways"
 
 
 def test_the_chapter_footer_comes_last(browser, server_url):
