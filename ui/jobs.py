@@ -470,7 +470,7 @@ class JobQueue:
     ``processes=False`` runs every job in a thread of this process (tests).
     """
 
-    def __init__(self, workers: int | None = None, *, keep_done: int = 16, keep_s: float = 3600.0,
+    def __init__(self, workers: int | None = None, *, keep_done: int = 8, keep_s: float = 3600.0,
                  abandon_after_s: float = 20.0, clock: Callable[[], float] = time.monotonic,
                  processes: bool = True, memory_limit_mb: int | None = None, recycle_mb: int | None = None,
                  recycle_jobs: int | None = None, keep_mb: int | None = None) -> None:

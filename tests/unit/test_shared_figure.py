@@ -88,13 +88,24 @@ def test_a_copy_sends_what_the_built_figure_sends_numpy_arrays_and_projector_inc
 
 
 def test_the_store_keeps_within_its_byte_budget_and_entries():
+    def build(n):
+        return go.Figure(go.Scatter(y=list(range(50 + n))))
+
+    size = len(pio.to_json(build(39), validate=False))
+    for as_text, cost in ((True, size), (False, size * shared.OBJECT_COST_FACTOR)):
+        store = shared.FigureStore(budget_bytes=int(cost * 3.5), max_entries=5)
+        keep = store.text if as_text else store.get
+        for n in range(40):
+            keep(("n", n), lambda n=n: build(n))
+        # A figure kept as an object counts what it holds in memory, several times its JSON.
+        assert store.bytes <= cost * 3.5 and len(store) == 3, (as_text, store.bytes, len(store))
+        assert store.builds == 40
+        keep(("n", 39), lambda: go.Figure())  # the newest is still there: no build
+        assert store.builds == 40
     store = shared.FigureStore(budget_bytes=20_000, max_entries=5)
     for n in range(40):
-        store.get(("n", n), lambda n=n: go.Figure(go.Scatter(y=list(range(50 + n)))))
-    assert store.bytes <= 20_000 and len(store) <= 5
-    assert store.builds == 40
-    store.get(("n", 39), lambda: go.Figure())  # the newest is still there: no build
-    assert store.builds == 40
+        store.text(("n", n), lambda n=n: go.Figure(layout={"template": None}, data=[go.Scatter(y=[n])]))
+    assert len(store) == 5 and store.bytes <= 20_000  # small figures: the entry limit holds
 
 
 def test_arguments_become_keys_by_content():
