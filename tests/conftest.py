@@ -37,8 +37,8 @@ def pytest_sessionfinish(session):
 #: Test files that run longest, dealt out first so that the xdist workers finish together
 #: (a long test dealt out last keeps one worker busy while the other has nothing left).
 #: (The browser tests come first anyway: tests/e2e sorts before tests/pages and tests/unit.)
-RUN_FIRST = ("tests/e2e/test_memory.py", "tests/unit/test_smollm2_cache.py", "tests/pages/test_ch8_scale.py",
-             "tests/unit/test_parallel.py")
+RUN_FIRST = ("tests/e2e/test_layout.py::test_the_presenter", "tests/e2e/test_cold_start.py", "tests/e2e/test_memory.py",
+             "tests/unit/test_smollm2_cache.py", "tests/pages/test_ch8_scale.py", "tests/unit/test_parallel.py")
 
 
 def pytest_collection_modifyitems(items):
