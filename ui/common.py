@@ -191,7 +191,7 @@ def chart(figure, key: str | None = None, **kwargs):
         projector_style(figure)
     kwargs.setdefault("width", "stretch")
     kwargs["config"] = dict(kwargs.get("config") or {"displaylogo": False})  # a copy: a caller's stays as it was
-    _with_export(figure, key, kwargs["config"])
+    with_export(figure, key, kwargs["config"])
     if key is not None and _side_by_side_panels(figure) >= 3:
         # Three panels side by side cannot share a phone's 390 px: there the chart keeps a
         # readable width and scrolls sideways in its own box (PHONE_CSS) instead of squeezing.
@@ -200,12 +200,15 @@ def chart(figure, key: str | None = None, **kwargs):
     return st.plotly_chart(figure, key=key, **kwargs)
 
 
-def _with_export(figure, key: str | None, config: dict) -> None:
+def with_export(figure, key: str | None, config: dict) -> dict:
     """The picture the chart's downloads give (``ui.export``): PNG at slide resolution, named
-    after the chapter and the chart; a page's own ``toImageButtonOptions`` wins."""
+    after the chapter and the chart; a page's own ``toImageButtonOptions`` wins. Every
+    ``st.plotly_chart`` of the app gets its ``config`` through here (``chart``,
+    ``ui.shared.shared_chart``, the questions' bars); returns ``config``."""
     from ui import export
 
     config.setdefault("toImageButtonOptions", export.image_options(figure, export.current_chapter(), key))
+    return config
 
 
 def _side_by_side_panels(figure) -> int:

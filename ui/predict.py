@@ -42,7 +42,7 @@ import streamlit as st
 from lm_core.analysis.quiz import Answer, Grade, grade
 from lm_core.core.errors import InputError
 from ui import i18n
-from ui.common import LOG, current_language, projector_on, show_error, t
+from ui.common import LOG, current_language, projector_on, show_error, t, with_export
 from viz.quiz import answer_bars
 from viz.tokens import escape_markdown
 
@@ -319,10 +319,7 @@ def bar_reveal(
             number_format,
         )
         key = f"quiz_chart_{_slug(question_id)}"
-        from ui import export  # the downloads' picture size and file name, as ui.common.chart gives them
-
-        st.plotly_chart(figure, width="stretch", key=key, config={
-            "displaylogo": False, "toImageButtonOptions": export.image_options(figure, export.current_chapter(), key)})
+        st.plotly_chart(figure, width="stretch", key=key, config=with_export(figure, key, {"displaylogo": False}))
 
     return draw
 

@@ -40,7 +40,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from ui.common import projector_on, safe_figure_text
+from ui.common import projector_on, safe_figure_text, with_export
 from viz.style import projector_style
 
 FIGURE_BUDGET_BYTES = 16 * 2**20  # what the stored figures hold in memory, all together (estimated)
@@ -227,11 +227,7 @@ def shared_chart(figure: go.Figure, key: str | None = None, where=None, **kwargs
     if projector_on():  # the teacher's screen: a restyled copy, never the shared figure (nor its dict)
         figure = projector_style(go.Figure(go.Figure.to_dict(figure)))
     kwargs.setdefault("width", "stretch")
-    kwargs["config"] = dict(kwargs.get("config") or {"displaylogo": False})
-    from ui import export  # the downloads' picture, named as ``chart`` names it
-
-    kwargs["config"].setdefault("toImageButtonOptions",
-                                export.image_options(figure, export.current_chapter(), key))
+    kwargs["config"] = with_export(figure, key, dict(kwargs.get("config") or {"displaylogo": False}))
     return (where or st).plotly_chart(figure, key=key, **kwargs)
 
 

@@ -60,9 +60,6 @@ SMALL_MODELS: tuple[tuple[str, tuple], ...] = (
     ("minilm", ()),
 )
 
-#: Every chapter's URL path; its default view is visited in both languages before the port opens.
-CHAPTER_PATHS = ("Tokenization", "Bag_of_words", "Word2vec", "RNN_and_attention", "Self_attention", "Model_families",
-                 "Generation", "Pretrain_finetune_prompt", "Beyond_the_model", "Reasoning_and_responsibility")
 VIEWS_ENV = "LLM_EXPLAINER_WARM_VIEWS"
 VIEW_TIMEOUT_S = 180.0
 
@@ -228,6 +225,15 @@ def smollm2_getting_ready(lang: str) -> bool:
 # --------------------------------------------------------------------------- first views
 
 
+def chapter_paths() -> list[str]:
+    """Every built chapter's URL path (``ui.chapters.CHAPTERS``); each one's default view is
+    visited in both languages before the port opens."""
+    from ui.chapters import CHAPTERS
+    from ui.lessons import url_path
+
+    return [url_path(chapter.page) for chapter in CHAPTERS if chapter.exists]
+
+
 def first_views() -> list[tuple[str, str]]:
     """``(URL path, query string)`` of the views to open before the port opens (``VIEWS_ENV``)."""
     value = os.environ.get(VIEWS_ENV, "all").strip()
@@ -236,7 +242,7 @@ def first_views() -> list[tuple[str, str]]:
     if value.lower() != "all":
         return [tuple(item.strip().partition("?")[::2]) for item in value.split(",") if item.strip()]
     views = [("", f"lang={lang}") for lang in ("en", "zh")]
-    for path in CHAPTER_PATHS:
+    for path in chapter_paths():
         views += [(path, f"lang={lang}") for lang in ("en", "zh")]
         if path == "Generation":  # chapter 7 with SmolLM2: the class's heaviest first page
             views += [(path, f"lang={lang}&model=smollm2") for lang in ("en", "zh")]
