@@ -95,6 +95,33 @@ def test_bertviz_file_name():
     assert export.bertviz_filename("model") == "ch5-bertviz-model-view.html"
 
 
+def _bertviz_button_script():
+    import streamlit as st
+    from streamlit import runtime
+
+    from ui import export
+
+    export.bertviz_download('<!DOCTYPE html><p data-bertviz-offline="1">rained</p>', "head", "en", 2, 0)
+    st.session_state["files"] = runtime.get_instance().media_file_mgr  # the server's, for the test
+
+
+def test_a_bertviz_download_outlives_other_students_runs():
+    """The file a click fetches is still on the server after other sessions' runs end (a class
+    ends several a second): the page is this session's while its button shows it. The button
+    once handed Streamlit a callable; what that returned belonged to no session and the end of
+    any two runs deleted it, so a download could be cancelled (seen on CI, 2026-12-07)."""
+    at = AppTest.from_function(_bertviz_button_script).run()
+    assert not at.exception
+    button = at.get("download_button")[0].proto
+    files = at.session_state["files"]
+    url = button.url or files.execute_deferred(button.deferred_file_id)  # what a click is given
+    for _ in range(2):  # two other students' runs end before the browser asks for the file
+        files.remove_orphaned_files()
+    stored = files._storage.get_file(url.rsplit("/", 1)[-1])  # raises if it was deleted
+    assert stored.content.decode("utf-8").endswith('<p data-bertviz-offline="1">rained</p>')
+    assert stored.filename == "ch5-bertviz-head-view-layer-3-head-1.html" and stored.mimetype == "text/html"
+
+
 def _csv(call: str) -> str:
     if NODE is None:
         pytest.skip("node is not installed")
