@@ -47,13 +47,23 @@ def slug(text: object, limit: int = SLUG_LIMIT) -> str:
     return words[:limit].strip("-")
 
 
+def _spelled_whole(text: str) -> bool:
+    """Whether :func:`slug` keeps every letter and digit of ``text`` (accents aside)."""
+    plain_text = unicodedata.normalize("NFKD", text)
+    return all(ch.isascii() or not ch.isalnum() for ch in plain_text if unicodedata.category(ch) != "Mn")
+
+
 def chart_filename(chapter: str | None, key: str | None = None, title: object = "") -> str:
-    """A chart's file name without extension: its chapter, then its key or a slug of its title
-    (a title with no Latin letters, as in Chinese, is named by a short fingerprint of itself so
-    that two charts of one page still get two names)."""
-    name = slug(key or "") or slug(title)
-    if not name:
-        name = "chart-" + hashlib.sha1(str(title).encode("utf-8")).hexdigest()[:6] if title else "chart"
+    """A chart's file name without extension: its chapter, then its key or a slug of its title.
+    A title the slug cannot spell whole (Chinese, in part or in all) adds a short fingerprint
+    of itself, so that two charts of one page still get two names ("n = 1…1 的计数" and
+    "n = 1…1 的 TF-IDF" were both ``ch2-n-1-1``)."""
+    name = slug(key or "")
+    if not name and title:
+        name = slug(title)
+        if not _spelled_whole(str(title)):
+            name = "-".join(filter(None, (name or "chart", hashlib.sha1(str(title).encode("utf-8")).hexdigest()[:6])))
+    name = name or "chart"
     chapter_name = slug(chapter or "") or "llm-explainer"
     if name == chapter_name or name.startswith(chapter_name + "-"):
         return name

@@ -30,6 +30,10 @@ def test_page_runs_without_exception(path, lang):
     texts = [element.value for element in app.markdown] + [element.value for element in app.title]
     raw_keys = [text for text in texts if isinstance(text, str) and text.startswith(("ch", "home.", "common.")) and " " not in text and "." in text]
     assert not raw_keys, raw_keys
+    # Every chart downloads under a name of its own, in Chinese too (a slug keeps only Latin
+    # letters: two Chinese titles once gave one name, and a teacher's second PNG replaced the first).
+    names = [json.loads(chart.proto.config).get("toImageButtonOptions", {}).get("filename") for chart in app.get("plotly_chart")]
+    assert all(names) and len(set(names)) == len(names), names
 
 
 def test_home_page_draws_the_journey_in_both_languages():

@@ -32,6 +32,10 @@ def test_chart_filename_names_the_chapter_and_the_chart():
     chinese = export.chart_filename("ch2", None, "文档-词矩阵")
     assert re.fullmatch(r"ch2-chart-[0-9a-f]{6}", chinese)
     assert chinese != export.chart_filename("ch2", None, "余弦相似度")  # two charts, two names
+    # a title spelled in part in Latin letters keeps them, and a fingerprint tells two apart
+    counts, tfidf = (export.chart_filename("ch2", None, f"n = 1…1 的{what}") for what in ("计数", " TF-IDF"))
+    assert re.fullmatch(r"ch2-n-1-1-[0-9a-f]{6}", counts) and re.fullmatch(r"ch2-n-1-1-tf-idf-[0-9a-f]{6}", tfidf)
+    assert export.chart_filename("ch2", None, "n = 1…1 的计数") == counts  # the same chart, the same name
     assert export.chart_filename(None, None, "") == "llm-explainer-chart"
     # a learner's typed title leaves no markup or path in the name
     assert re.fullmatch(r"[a-z0-9-]+", export.chart_filename("ch1", None, '<img src=x onerror="a()"> / ..'))
