@@ -334,6 +334,9 @@ def setup_page(namespace: str) -> str:
     from ui import warmup
 
     warmup.start()  # once per server process: whichever page a class opens first
+    from ui import downloads
+
+    downloads.keep_clicked_files_here()  # a file built on a click waits for the browser (once per server)
     _sync_state_from_url()
     lang = current_language()
     title = i18n.translate(f"nav.{namespace}", lang)

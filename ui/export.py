@@ -11,6 +11,7 @@ only names the file and sets the picture's size, in the chart's ``toImageButtonO
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -126,17 +127,16 @@ def bertviz_filename(kind: str, layer: int | None = None, head: int | None = Non
     return f"ch5-bertviz-{slug(kind)}-view{where}.html"
 
 
+def _same_page(html: str) -> str:
+    """The download's contents, asked for only on a click (``st.download_button`` calls it)."""
+    return html
+
+
 def bertviz_download(html: str, kind: str, lang: str, layer: int | None = None, head: int | None = None) -> None:
     """A download button for a BertViz view: the very page the frame shows (its JavaScript
-    inlined, the tokens escaped as on screen), with no rerun on the click.
-
-    The page is handed to the button as it is, not as a callable run on the click. Streamlit
-    stores what a callable returns under no session, and the end of any two script runs on
-    the server (any student's) deletes it: with a class on one server, or a rerun of this very
-    page, the file could go before the browser asked for it, and the download was cancelled
-    (seen on CI, 2026-12-07). Given as it is, the file is this session's as long as the button
-    shows it; the server keeps one copy of each view however many students show it (its id is
-    a hash of the contents, about 1 ms for the 0.5 MB page)."""
-    st.download_button(i18n.translate("export.bertviz", lang), data=html.encode("utf-8"),
+    inlined, the tokens escaped as on screen), handed over only when clicked, with no rerun.
+    (Given as data, the browser would fetch the 0.5 MB page each time the button is drawn;
+    ``ui.downloads`` keeps the file a click builds until the browser has fetched it.)"""
+    st.download_button(i18n.translate("export.bertviz", lang), data=functools.partial(_same_page, html),
                        file_name=bertviz_filename(kind, layer, head), mime="text/html", on_click="ignore",
                        icon=":material/download:", key=f"bertviz_download_{kind}")

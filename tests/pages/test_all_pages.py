@@ -50,6 +50,22 @@ def test_home_page_draws_the_journey_in_both_languages():
     assert chinese.title[0].value == i18n.translate("home.title", "zh")
 
 
+def test_every_page_keeps_the_files_its_clicks_build(monkeypatch):
+    """The page's set-up has ``ui.downloads`` keep a clicked download's file on the server
+    until the browser has fetched it (tests/unit/test_downloads.py: without it, two runs of any
+    session ending delete it)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from ui import downloads
+
+    given = []
+    real = downloads.keep_clicked_files
+    monkeypatch.setattr(downloads, "keep_clicked_files", lambda manager: given.append(manager) or real(manager))
+    app = run_page(ROOT / "pages" / "1_Tokenization.py")
+    assert not app.exception
+    assert given and all(isinstance(manager, MediaFileManager) for manager in given)
+
+
 def test_language_switch_updates_page_and_url():
     app = run_page(ROOT / "app.py", "en")
     app.sidebar.radio(key="_lang_choice").set_value("zh").run()

@@ -103,22 +103,24 @@ def _bertviz_button_script():
     import streamlit as st
     from streamlit import runtime
 
-    from ui import export
+    from ui import downloads, export
 
+    downloads.keep_clicked_files_here()  # as every page's set-up does (tests/pages/test_all_pages.py)
     export.bertviz_download('<!DOCTYPE html><p data-bertviz-offline="1">rained</p>', "head", "en", 2, 0)
     st.session_state["files"] = runtime.get_instance().media_file_mgr  # the server's, for the test
 
 
 def test_a_bertviz_download_outlives_other_students_runs():
-    """The file a click fetches is still on the server after other sessions' runs end (a class
-    ends several a second): the page is this session's while its button shows it. The button
-    once handed Streamlit a callable; what that returned belonged to no session and the end of
-    any two runs deleted it, so a download could be cancelled (seen on CI, 2026-12-07)."""
-    at = AppTest.from_function(_bertviz_button_script).run()
+    """The page a click builds is still on the server after other sessions' runs end (a class
+    ends several a second): ``ui.downloads`` keeps it, installed by every page's set-up. Without that,
+    Streamlit kept what the callable returned under no session and the end of any two runs
+    deleted it, so a download could be cancelled (seen on CI, 2026-12-07)."""
+    at = AppTest.from_function(_bertviz_button_script, default_timeout=60).run()
     assert not at.exception
     button = at.get("download_button")[0].proto
+    assert not button.url  # built on the click only: nothing for the browser to fetch before
     files = at.session_state["files"]
-    url = button.url or files.execute_deferred(button.deferred_file_id)  # what a click is given
+    url = files.execute_deferred(button.deferred_file_id)  # the click
     for _ in range(2):  # two other students' runs end before the browser asks for the file
         files.remove_orphaned_files()
     stored = files._storage.get_file(url.rsplit("/", 1)[-1])  # raises if it was deleted
