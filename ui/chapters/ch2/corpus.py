@@ -36,6 +36,7 @@ def sparsity_section(ngram: tuple[int, int]) -> str:
                 t("ch2.sparsity.vocab"),
                 t("ch2.sparsity.zeros"),
             ),
+            key="ch2_sparsity",
             width="stretch",
         )
         last = curve[-1]
@@ -72,6 +73,7 @@ def pca_section(corpus: str, result: bow.BagOfWords | None) -> None:
                 own,
                 t("ch2.pca.yours"),
             ),
+            key="ch2_pca_map",
             width="stretch",
         )
         st.caption(t("ch2.pca.caption"))

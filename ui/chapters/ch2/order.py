@@ -67,5 +67,6 @@ def _vectors_chart(result: bow.BagOfWords, names: tuple[str, str], ngram: tuple[
             t("ch2.order.x"),
             t("ch2.order.y"),
         ),
+        key=f"ch2_order_{'bigrams' if ngram[1] > 1 else 'words'}",
         width="stretch",
     )

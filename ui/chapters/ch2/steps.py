@@ -63,6 +63,7 @@ def three_steps(raw_sentences: str, mode: str, ngram: tuple[int, int], chart_are
                     t(f"ch2.steps.value_{mode}"),
                     t("ch2.steps.heatmap_x"),
                 ),
+                key="ch2_document_term",
                 width="stretch",
             )
         st.caption(t("ch2.steps.step3_caption", rows=rows, columns=columns, zeros=result.zero_share))
@@ -79,6 +80,7 @@ def similarity_section(result: bow.BagOfWords, mode: str, ngram: tuple[int, int]
     with guard():
         chart(
             cosine_heatmap(bow.cosine_matrix(result.matrix), result.sentences, t("ch2.similarity.figure")),
+            key="ch2_cosine_similarity",
             width="stretch",
         )
         first, second = _pick_pair(result.sentences)
