@@ -205,10 +205,12 @@ class Index:
     bm25: BM25
     unk_share: float
 
-    def similarities(self, question: str, retriever: str) -> np.ndarray:
-        """One score per chunk: cosine similarity (MiniLM) or BM25 score."""
+    def similarities(self, question: str, retriever: str, question_vector: np.ndarray | None = None) -> np.ndarray:
+        """One score per chunk: cosine similarity (MiniLM) or BM25 score. ``question_vector``:
+        the question's MiniLM vector when the caller has it already (a server keeps one per
+        question for a whole class)."""
         if retriever == "minilm":
-            return self.vectors @ minilm_vectors([question])[0]
+            return self.vectors @ (minilm_vectors([question])[0] if question_vector is None else question_vector)
         if retriever == "bm25":
             return self.bm25.scores(question)
         raise InputError("errors.setting.impossible", name="retriever", value=retriever)

@@ -56,7 +56,12 @@ def test_index_of_a_slice_and_minilm_blind_to_chinese():
     english = rag.build_index(rag.knowledge_documents("en")[:2], "en", rag.ChunkSettings("paragraph", 1, 0))
     assert english.vectors.shape == (len(english.chunks), 384) and english.unk_share == 0.0
     question = next(q for q in knowledge.questions("en") if q.articles[0] == english.chunks[0].article)
-    assert rag.is_gold(english.chunks[rag.top_k(english.similarities(question.question, "minilm"), 1)[0]], question)
+    scores = english.similarities(question.question, "minilm")
+    assert rag.is_gold(english.chunks[rag.top_k(scores, 1)[0]], question)
+    # the question's vector handed over (a server keeps one per question): the same scores
+    given = rag.minilm_vectors([question.question])[0]
+    assert np.allclose(english.similarities(question.question, "minilm", given), scores)
+    assert not np.allclose(english.similarities(question.question, "minilm", -given), scores)
     assert rag.unknown_share([a.text for a in knowledge.articles("zh")[:2]]) > 0.3
 
 

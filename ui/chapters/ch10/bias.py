@@ -19,7 +19,7 @@ from lm_core.analysis import quiz
 from lm_core.core.errors import InputError
 from lm_core.core.paths import ASSETS_DIR
 from lm_core.data.bias_pairs import CATEGORIES, CONTROL, bias_pairs
-from ui import bounded, models
+from ui import bounded, models, shared
 from ui.common import (
     chart,
     choice_query_param,
@@ -99,7 +99,7 @@ def _probe_view(table: dict, lang: str, choice: str, measure: str) -> None:
                 "pairs": [(pairs[i].a, pairs[i].b) for i, _ in diffs[kind]]}
 
     with st.container():  # the page's main chart is chain of thought's (ui/chapters/ch10/cot.py)
-        chart(figs.probe_control_figure([group(kind) for kind in CATEGORIES], group(CONTROL), spread, {
+        chart(shared.figure(figs.probe_control_figure, [group(kind) for kind in CATEGORIES], group(CONTROL), spread, {
             "title": t("ch10_bias.chart.title", model=t(f"ch10_bias.models.{choice}")),
             "y": t(f"ch10_bias.chart.y_{measure}"),
             "x": t("ch10_bias.chart.x"),
@@ -165,7 +165,8 @@ def own_pair_part(lang: str, choice: str, measure: str) -> None:
             st.warning(t("ch10_bias.own.unknown_words", words=plain(", ".join(unknown[:12]))),
                        icon=":material/visibility_off:")
     model, tokenizer = models.causal_lm(name)
-    scored = probe.score_pair(model, tokenizer, a, b)
+    # one scoring per server for a pair and a model: a class opening the page scores the example once
+    scored = shared.result(("ch10.own_pair", name, a, b), lambda: probe.score_pair(model, tokenizer, a, b))
     difference = scored[measure]
     cols = st.columns(3)
     cols[0].metric(t("ch10_bias.own.score_a"), f"{scored['a'][measure]:.2f}",
@@ -177,7 +178,7 @@ def own_pair_part(lang: str, choice: str, measure: str) -> None:
     if table:
         control = [value for _, value in probe.pair_differences(table, lang, measure)[CONTROL]]
         spread = probe.control_spread(control)
-        chart(figs.own_pair_figure(control, difference, spread, {
+        chart(shared.figure(figs.own_pair_figure, control, difference, spread, {
             "title": t("ch10_bias.own.chart_title"),
             "x": t(f"ch10_bias.chart.y_{measure}"),
             "control": t("ch10_bias.kinds.control"),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lm_core.analysis import reasoning
 from lm_core.data.arithmetic import FORMATS, HELD_OUT_DIGITS, Problem, answer_of, parse_question
+from ui import shared
 from ui.common import chart, main_chart, md, set_text_query_param, t, text_query_param
 from ui.models import ch10_results, cot_gpt
 from ui.predict import ask, bar_reveal
@@ -44,7 +45,7 @@ def accuracy_section() -> dict:
             "held_out": t("ch10.chart.held_out"),
         }
         accuracy = {fmt: [results["accuracy"][fmt][str(n)] for n in digits] for fmt in FORMATS}
-        chart(figs.accuracy_figure(digits, accuracy, labels, held_out=HELD_OUT_DIGITS), key="ch10_accuracy")
+        chart(shared.figure(figs.accuracy_figure, digits, accuracy, labels, held_out=HELD_OUT_DIGITS), key="ch10_accuracy")
     question.end()
     st.markdown(t("ch10.chart.margin", points=f"{100 * reasoning.margin(results):.0f}", trained=trained))
     st.table(_table_rows(results, digits))
@@ -118,7 +119,7 @@ def solve_section(problem: Problem) -> None:
             verdict = "right" if correct[fmt] else "wrong"
             st.markdown(t(f"ch10.solve.{verdict}", written=written, answer=problem.answer))
             labels = {"title": t("ch10.solve.timeline"), "x": t("ch10.solve.timeline_x"), "y": t("ch10.solve.timeline_y")}
-            chart(timeline_figure(tokens, probs, None, labels), key=f"ch10_timeline_{fmt}")
+            chart(shared.figure(timeline_figure, tokens, probs, None, labels), key=f"ch10_timeline_{fmt}")
     st.caption(t("ch10.solve.steps_caption", steps=problem.target("scratchpad")))
     question.end()
     st.markdown(md("ch10/why_steps"))

@@ -18,7 +18,7 @@ import streamlit as st
 from lm_core.analysis import memorisation, quiz, training_energy
 from lm_core.analysis.sizes import PRESETS
 from lm_core.core.errors import InputError
-from ui import bounded, models
+from ui import bounded, models, shared
 from ui.chapters.ch10.bias import results
 from ui.common import (
     chart,
@@ -78,7 +78,7 @@ def _leak_part(lang: str) -> None:
         (t("ch10_bias.resp.sets.often", n=table["seen_often"]["n"]), table["seen_often"]["exact"],
          table["seen_often"]["token_accuracy"]),
     ]
-    chart(figs.recall_figure(rows, {
+    chart(shared.figure(figs.recall_figure, rows, {
         "title": t("ch10_bias.resp.recall_title"), "exact": t("ch10_bias.resp.exact"),
         "tokens": t("ch10_bias.resp.token_accuracy"), "y": t("ch10_bias.resp.percent"),
     }), key="ch10r_recall")
@@ -112,7 +112,9 @@ def live_line_part(lang: str) -> None:
     if not line.strip():
         raise InputError("errors.text.empty")
     model, tokenizer = models.tiny_gpt(memorisation.TINY_GPT[lang])
-    done = memorisation.complete(model, tokenizer, line)
+    # greedy, so the same line always completes the same way: once per server for the whole class
+    done = shared.result(("ch10.memorised_line", memorisation.TINY_GPT[lang], line),
+                         lambda: memorisation.complete(model, tokenizer, line))
     st.markdown(t("ch10_bias.resp.live_result", prompt=plain(done["prompt"]), completion=plain(done["completion"]),
                   expected=plain(done["expected"]), accuracy=f"{100 * done['token_accuracy']:.0f}"))
     st.markdown(t("ch10_bias.resp.live_exact" if done["exact"] else "ch10_bias.resp.live_differs"))
@@ -124,7 +126,7 @@ def _energy_part() -> None:
     stated = training_energy.assumptions()
     rows = training_energy.cost_table()
     names = {row["key"]: t(f"ch10_bias.resp.models.{row['key']}") for row in rows}
-    chart(figs.energy_figure([(names[row["key"]], row["kwh"]) for row in rows], {
+    chart(shared.figure(figs.energy_figure, [(names[row["key"]], row["kwh"]) for row in rows], {
         "title": t("ch10_bias.resp.energy_title"), "x": t("ch10_bias.resp.kwh"),
     }), key="ch10r_energy")
     st.dataframe(pd.DataFrame([{

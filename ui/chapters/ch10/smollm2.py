@@ -9,7 +9,7 @@ import streamlit as st
 
 from lm_core.analysis import cot_smollm2
 from lm_core.data.arithmetic import Problem
-from ui import jobs
+from ui import jobs, shared
 from ui.common import chart, choice_query_param, guard, md, set_query_param, t
 from ui.models import ch10_results, smollm2, smollm2_available
 from ui.predict import ask, bar_reveal
@@ -38,7 +38,7 @@ def section(problem: Problem | None) -> None:
         context=tuple(sorted(results["accuracy"].items())),
     )
     labels = names | {"title": t("ch10.smollm2.chart_title", count=results["count"]), "x": t("ch10.chart.y")}
-    chart(figs.smollm2_figure(results["accuracy"], labels), key="ch10_smol_acc")
+    chart(shared.figure(figs.smollm2_figure, results["accuracy"], labels), key="ch10_smol_acc")
     st.caption(t("ch10.smollm2.caption", count=results["count"], direct=cot_smollm2.MAX_NEW["direct"],
                  step=cot_smollm2.MAX_NEW["step"]))
     st.dataframe(_rows(results), hide_index=True, width="stretch")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from lm_core.analysis import quiz, sizes
 from lm_core.core.errors import InputError
-from ui import models
+from ui import models, shared
 from ui.chapters.ch6 import views
 from ui.common import (
     chart,
@@ -170,13 +170,14 @@ def _charts(presets: Presets, count: sizes.ParameterCount, family: str) -> None:
     points.append({"name": t("ch6.sizes.yours"), "params": count.total, "family": family, "highlight": True})
     cols = st.columns([3, 2])
     with cols[0]:
-        fig = figs.size_ladder_figure(points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"), family_names)
+        fig = shared.figure(figs.size_ladder_figure, points, t("ch6.sizes.ladder_title"), t("ch6.sizes.params_axis"),
+                            family_names)
         chart(fig, key="ch6_ladder")
     with cols[1]:
         rows = [(t("ch6.sizes.yours"), count.as_dict())]
         rows += [(presets[k][0], sizes.count_parameters(presets[k][1]).as_dict()) for k in COMPARED if k in presets]
         part_names = {p: t(f"ch6.sizes.part_{p}") for p in sizes.PARTS}
-        fig = figs.parts_figure(rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
+        fig = shared.figure(figs.parts_figure, rows, part_names, t("ch6.sizes.parts_title"), t("ch6.sizes.share_axis"))
         chart(fig, key="ch6_parts")
     st.caption(t("ch6.sizes.ff_share", share=f"{100 * count.share('feed_forward'):.0f}",
                  attention=f"{100 * count.share('attention'):.0f}",

@@ -17,7 +17,7 @@ from lm_core.analysis import quiz
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
-from ui import bounded
+from ui import bounded, shared
 from ui.chapters.ch6 import views
 from ui.common import (
     chart,
@@ -107,12 +107,13 @@ def encoder_column(lang: str, text: str, ids: list[int]) -> None:
         with writes, guesses:
             for position in sorted(view.top)[:3]:
                 title = t("ch6.families.mask_title", token=figs.token_label(tokens[position], 20), position=position)
-                fig = figs.predictions_figure(view.top[position], title, t("ch6.families.probability"), height=240)
+                fig = shared.figure(figs.predictions_figure, view.top[position], title, t("ch6.families.probability"),
+                                    height=240)
                 chart(projector_fit(fig, PROJECTOR_GUESS_HEIGHT), key=f"ch6_pred_{position}")
             if len(view.top) > 3:
                 st.caption(t("ch6.families.more_masked", count=len(view.top) - 3))
-        fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.encoder_attention"),
-                                    t("ch6.families.keys"), t("ch6.families.queries"), height=420)
+        fig = shared.figure(figs.attention_figure, view.weights, view.tokens, view.tokens, t("ch6.families.encoder_attention"),
+                            t("ch6.families.keys"), t("ch6.families.queries"), height=420)
         with looks:
             chart(projector_fit(_thin_on_projector(fig), PROJECTOR_ATTENTION_HEIGHT), key="ch6_enc_attn")
     _goal("ch6.families.encoder_goal", top=False)
@@ -144,9 +145,8 @@ def decoder_column(lang: str, text: str) -> None:
         ]
         with writes:
             st.dataframe(rows, hide_index=True, height=min(38 * len(rows) + 40, 300), width="stretch")
-        fig = figs.attention_figure(view.weights, view.tokens, view.tokens, t("ch6.families.decoder_attention"),
-                                    t("ch6.families.keys"), t("ch6.families.queries"), height=420,
-                                    allowed=view.allowed)
+        fig = shared.figure(figs.attention_figure, view.weights, view.tokens, view.tokens, t("ch6.families.decoder_attention"),
+                            t("ch6.families.keys"), t("ch6.families.queries"), height=420, allowed=view.allowed)
         with looks:
             chart(projector_fit(_thin_on_projector(fig), PROJECTOR_ATTENTION_HEIGHT), key="ch6_dec_attn")
     _goal("ch6.families.decoder_goal", top=False)
@@ -215,9 +215,9 @@ def encdec_column(lang: str, text: str, ids: list[int]) -> None:
             st.markdown(t(f"ch6.families.{verdict}", expected=expected))
             if not projector_on():
                 _written_table(view.steps)
-            fig = figs.attention_figure(view.cross, [step["token"] for step in view.steps], view.source,
-                                        t("ch6.families.cross_attention"), t("ch6.families.encoder_tokens"),
-                                        t("ch6.families.written_tokens"), height=360)
+            fig = shared.figure(figs.attention_figure, view.cross, [step["token"] for step in view.steps], view.source,
+                                t("ch6.families.cross_attention"), t("ch6.families.encoder_tokens"),
+                                t("ch6.families.written_tokens"), height=360)
             with looks:
                 chart(projector_fit(_thin_on_projector(fig, PROJECTOR_TICKS - 3), PROJECTOR_ATTENTION_HEIGHT), key="ch6_cross")
                 if projector_on():  # the steps of the chart's rows, under it (the first tab has no room)
@@ -236,7 +236,7 @@ def masks_section(lang: str, ids: list[int]) -> None:
         (t(f"ch6.masks.{name}"), allowed, rows, cols)
         for name, allowed, rows, cols in fam.mask_panels(tokens[:8], target, pad="[PAD]")
     ]
-    fig = figs.masks_figure(panels, t("ch6.masks.title"), t("ch6.masks.allowed"), t("ch6.masks.zeroed"))
+    fig = shared.figure(figs.masks_figure, panels, t("ch6.masks.title"), t("ch6.masks.allowed"), t("ch6.masks.zeroed"))
     chart(fig, key="ch6_masks")
 
 

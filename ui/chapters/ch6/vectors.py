@@ -9,7 +9,7 @@ import streamlit as st
 from lm_core.core.errors import InputError
 from lm_core.core.text import clean_text
 from lm_core.data.curriculum import FAMILY_EXAMPLES
-from ui import bounded
+from ui import bounded, shared
 from ui.chapters.ch6 import views
 from ui.common import chart, guarded_fragment, md, query_param, set_query_param, show_error, t
 from viz import families as figs
@@ -62,8 +62,8 @@ def representation_section(lang: str) -> None:
             if data[f"{key}_xy"] is None:
                 st.info(t("errors.model.minilm_missing"))
                 continue
-            fig = figs.embedding_map_figure(data[f"{key}_xy"], data["labels"], data["texts"], label_names, title,
-                                            [i for i, _ in hits])
+            fig = shared.figure(figs.embedding_map_figure, data[f"{key}_xy"], data["labels"], data["texts"], label_names,
+                                title, [i for i, _ in hits])
             chart(fig, key=f"ch6_map_{key}")
             if hits:
                 _hits_table(data, hits, label_names)

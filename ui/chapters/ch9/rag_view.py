@@ -13,7 +13,7 @@ from lm_core.core.errors import InputError
 from lm_core.core.text import decode_upload
 from lm_core.data import knowledge
 from lm_core.embeddings.projection import project
-from ui import uploads
+from ui import shared, uploads
 from ui.chapters.ch9.common import OVERLAP_MAX, SIZES, View, answer, ranks, shipped_results
 from ui.common import (
     chart,
@@ -35,9 +35,21 @@ UPLOAD_KB = 40
 
 # --------------------------------------------------------------------------- the main chart
 
+def question_vector(question: str) -> np.ndarray:
+    """The question's MiniLM vector, computed once per server (a class asks the same question):
+    read-only, shared by every session."""
+    def compute() -> np.ndarray:
+        vector = rag.minilm_vectors([question])[0]
+        vector.setflags(write=False)
+        return vector
+
+    return shared.result(("ch9.question_vector", question), compute)
+
+
 def scores_of(view: View, index: rag.Index) -> tuple[np.ndarray, list[int]]:
     """The question's score for every chunk and the top-k chosen."""
-    scores = index.similarities(view.question, view.retriever)
+    vector = question_vector(view.question) if view.retriever == "minilm" else None
+    scores = index.similarities(view.question, view.retriever, vector)
     return scores, rag.top_k(scores, view.k)
 
 
@@ -50,7 +62,8 @@ def similarity_chart(view: View, index: rag.Index) -> None:
         "x": t("ch9.similarity.x"), "y": t(f"ch9.similarity.y_{view.retriever}"),
         "chosen": t("ch9.similarity.chosen", k=view.k), "other": t("ch9.similarity.other"), "gold": t("ch9.similarity.gold"),
     }
-    chart(figs.similarity_figure(scores, [c.text for c in index.chunks], chosen, labels, gold), key="ch9_similarity", **CHART)
+    chart(shared.figure(figs.similarity_figure, scores, [c.text for c in index.chunks], chosen, labels, gold),
+          key="ch9_similarity", **CHART)
     if view.gold is not None:
         hit = any(gold[i] for i in chosen)
         st.caption(t("ch9.similarity.hit" if hit else "ch9.similarity.miss", k=view.k))
@@ -124,11 +137,11 @@ def map_section(view: View, index: rag.Index) -> None:
     st.header(t("ch9.map.header"))
     shown = explain_after("ch9/map")
     _, chosen = scores_of(view, index)
-    vectors = np.vstack([index.vectors, rag.minilm_vectors([view.question])])
+    vectors = np.vstack([index.vectors, question_vector(view.question)[None]])
     points = project(vectors, "pca", 2)
     labels = {"title": t("ch9.map.title"), "chosen": t("ch9.similarity.chosen", k=view.k),
               "other": t("ch9.similarity.other"), "question": t("ch9.map.question")}
-    chart(figs.map_figure(points.tolist(), [c.text for c in index.chunks], chosen, view.question, labels),
+    chart(shared.figure(figs.map_figure, points.tolist(), [c.text for c in index.chunks], chosen, view.question, labels),
           key="ch9_map", **CHART)
     if not shown:
         intro("ch9/map")
@@ -196,7 +209,7 @@ def measured_section(view: View) -> None:
     settings = results["settings"]
     names = {c: t(f"ch9.measured.condition_{c}") for c in rag.CONDITIONS}
     accuracy = {names[c]: measured["accuracy"][c] for c in rag.CONDITIONS}
-    chart(figs.accuracy_figure(accuracy, t("ch9.measured.accuracy_title", n=len(measured["questions"])),
-                               t("ch9.measured.accuracy_x")), key="ch9_accuracy", **CHART)
+    chart(shared.figure(figs.accuracy_figure, accuracy, t("ch9.measured.accuracy_title", n=len(measured["questions"])),
+                        t("ch9.measured.accuracy_x")), key="ch9_accuracy", **CHART)
     st.caption(t("ch9.measured.settings", mode=t(f"ch9.chunks.mode_{settings['mode']}"), size=settings["size"],
                  k=settings["k"], tokens=results["answer_tokens"]))
