@@ -34,6 +34,8 @@ _INSTALL_LOCK = threading.Lock()
 def keep_clicked_files(manager: Any, keep_s: float = KEEP_S, clock=time.monotonic) -> bool:  # noqa: ANN001 (clock)
     """Make ``manager`` (Streamlit's ``MediaFileManager``) keep each file a click builds for
     ``keep_s`` seconds. Idempotent; True when installed (now or before)."""
+    if getattr(manager, _MARK, False):  # every page run asks: no lock once it is installed
+        return True
     with _INSTALL_LOCK:
         if getattr(manager, _MARK, False):
             return True

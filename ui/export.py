@@ -63,7 +63,7 @@ def chart_filename(chapter: str | None, key: str | None = None, title: object = 
     if not name and title:
         name = slug(title)
         if not _spelled_whole(str(title)):
-            name = "-".join(filter(None, (name or "chart", hashlib.sha1(str(title).encode("utf-8")).hexdigest()[:6])))
+            name = f"{name or 'chart'}-{hashlib.sha1(str(title).encode('utf-8')).hexdigest()[:6]}"
     name = name or "chart"
     chapter_name = slug(chapter or "") or "llm-explainer"
     if name == chapter_name or name.startswith(chapter_name + "-"):
