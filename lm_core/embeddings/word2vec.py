@@ -56,7 +56,6 @@ The speed tricks (each one explained where it happens)
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import threading
@@ -70,6 +69,7 @@ import numpy as np
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.data.curriculum import TOY_ANALOGIES  # noqa: F401 (asked by the script, tests, bench)
 from lm_core.data.segment import has_cjk, split_sentences, words
 from lm_core.embeddings.vectors import WordVectors
@@ -632,7 +632,7 @@ class TrainingCorpus:
         return sum(len(s) for s in self.sentences)
 
 
-@functools.lru_cache(maxsize=2)
+@once(maxsize=2)
 def load_toy_corpus(name: str) -> TrainingCorpus:
     """The toy world (``toy_en`` / ``toy_zh``), tokenized (jieba for Chinese); once per
     process (a training job and the page read it, never change it)."""

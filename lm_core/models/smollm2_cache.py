@@ -30,7 +30,6 @@ A classroom server must survive what happens to a cache folder, so:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.util
 import json
@@ -46,6 +45,7 @@ from pathlib import Path
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.models.smollm2 import SmolConfig, SmolLM2, config_from_transformers, weights_from_transformers
 from lm_core.tokenizers.smol import SmolTokenizer
 
@@ -331,23 +331,23 @@ def load_smollm2() -> tuple[SmolLM2, SmolTokenizer]:
 
     Raises ``InputError("errors.model.smollm2_missing", package=...)`` when the package is absent.
     """
-    with _LOCK:
-        return _load_locked()
+    return _load_model()
 
 
 def load_smollm2_tokenizer() -> SmolTokenizer:
-    """Just the tokenizer (chapter 1): the same object :func:`load_smollm2` returns."""
-    with _LOCK:
-        return _load_tokenizer_locked()
+    """Just the tokenizer (chapter 1): the same object :func:`load_smollm2` returns. It waits
+    for the checked cache (:func:`ensure_cache`), not for the model's weights: on a just-started
+    server chapter 1's students do not queue behind the warm-up's load of the whole model."""
+    return _load_tokenizer()
 
 
-@functools.lru_cache(maxsize=1)
-def _load_tokenizer_locked() -> SmolTokenizer:
+@once(maxsize=1)
+def _load_tokenizer() -> SmolTokenizer:
     return SmolTokenizer(ensure_cache() / "tokenizer.json")
 
 
-@functools.lru_cache(maxsize=1)
-def _load_locked() -> tuple[SmolLM2, SmolTokenizer]:
+@once(maxsize=1)
+def _load_model() -> tuple[SmolLM2, SmolTokenizer]:
     from safetensors.torch import load_file
 
     folder = ensure_cache()
@@ -360,4 +360,4 @@ def _load_locked() -> tuple[SmolLM2, SmolTokenizer]:
         model.load_state_dict(load_file(str(folder / "model.safetensors")), assign=True)
     model.eval()
     model.requires_grad_(False)
-    return model, _load_tokenizer_locked()
+    return model, _load_tokenizer()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.data.segment import lesson_words as words
 from lm_core.data.segment import split_words
 
@@ -531,7 +532,7 @@ class LessonWordPieceTokenizer:
         return self._tokenizer.decode(list(ids), skip_special_tokens=True)
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def load_wordpiece() -> LessonWordPieceTokenizer:
     """MiniLM's WordPiece tokenizer from the offline package (see ``lm_core.models.minilm``)."""
     from lm_core.tokenizers.pretrained import load_minilm_tokenizer
@@ -590,14 +591,14 @@ def single_word(text: str) -> str:
 # --------------------------------------------------------------------------- chapter 1's tokenizers, once per process
 
 
-@lru_cache(maxsize=64)
+@once(maxsize=64)
 def lesson_bpe(choice: str, vocab_size: int) -> LessonBpeTokenizer:
     """One BPE training per (corpus choice, vocabulary size) per process: the tokenizer is
     read-only once trained, so every session of the server shares it."""
     return train_bpe(corpus_sentences(choice), vocab_size)
 
 
-@lru_cache(maxsize=4)
+@once(maxsize=4)
 def lesson_word_and_char(choice: str) -> tuple[LessonWordTokenizer, LessonCharTokenizer]:
     """The word and the character tokenizer of a corpus choice, built once per process."""
     sentences = corpus_sentences(choice)

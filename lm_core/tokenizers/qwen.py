@@ -19,6 +19,7 @@ import threading
 from collections.abc import Sequence
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.core.text import has_cjk
 from lm_core.tokenizers.lesson import Token, Tokenized, byte_to_symbol, readable_bytes
 
@@ -144,7 +145,7 @@ class QwenTokenizer:
         return Tokenized(kind="qwen", text=text, tokens=tuple(tokens), decoded=self.decode(ids))
 
 
-@functools.lru_cache(maxsize=4)
+@once(maxsize=4)
 def chinese_entries(tokenizer) -> int:  # noqa: ANN001 - SmolTokenizer or QwenTokenizer (``token_bytes``)
     """How many entries of a byte-level vocabulary hold at least one whole Chinese character.
 

@@ -34,7 +34,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 import torch
@@ -43,6 +42,7 @@ import torch.nn.functional as F
 
 from lm_core.core.device import training_threads
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.gpt import GPT, GPTConfig
 from lm_core.train.loop import TrainConfig, get_batch, make_optimizer
@@ -233,7 +233,7 @@ def _sync(device: torch.device) -> None:
 # --------------------------------------------------------------------------- the model and data
 
 
-@lru_cache(maxsize=2)
+@once(maxsize=2)
 def toy_text_ids(lang: str = "en", n_sentences: int = 400) -> tuple[torch.Tensor, int]:
     """Token ids of the first sentences of the toy world (one token per character) and the
     vocabulary size: small and fast to build in every worker."""

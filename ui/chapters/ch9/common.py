@@ -17,6 +17,7 @@ import streamlit as st
 
 from lm_core.analysis import rag
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.core.paths import ASSETS_DIR
 from lm_core.data import knowledge
 from ui import bounded, jobs
@@ -187,7 +188,7 @@ def _condition_texts(lang: str, question: knowledge.Question, condition: str, ch
     return [chunks[i].text for i in chunk_ids]
 
 
-@functools.lru_cache(maxsize=2)
+@once(maxsize=2)
 def _default_chunks(lang: str) -> tuple[rag.Chunk, ...]:
     d = rag.DEFAULT_SETTINGS
     return tuple(rag.chunk_documents(rag.knowledge_documents(lang), rag.ChunkSettings(d["mode"], d["size"], d["overlap"])))
