@@ -20,7 +20,7 @@ def test_screenshot_every_page(page, server_url, url_path, lang):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # Offline is offline: every request off 127.0.0.1 is refused and listed (this was
     # test_no_request_leaves_the_machine, one page load per chapter of its own).
-    blocked = only_local_requests(page.context)
+    blocked = only_local_requests(page)
     page.goto(f"{server_url}/{url_path}?lang={lang}", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
@@ -80,14 +80,12 @@ def model_names_cut(page, lang: str) -> tuple[float, list[str]]:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_every_model_name_fits_chapter_7s_select_box_at_1280(browser, server_url, lang):
+def test_every_model_name_fits_chapter_7s_select_box_at_1280(open_page, server_url, lang):
     """At 1280x720 (a projector's size, without the projector layout); at 1400 px wide the same
     is checked where chapter 7 is photographed (``test_screenshot_every_page``)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
+    page = open_page({"width": 1280, "height": 720})
     page.goto(f"{server_url}/Generation?lang={lang}", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     room, cut = model_names_cut(page, lang)
-    context.close()
     assert room > 100
     assert not cut, f"cut off in {room:.0f} px: {cut}"

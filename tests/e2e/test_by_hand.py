@@ -60,9 +60,8 @@ def check_against_python(frame, model: by_hand.ByHandModel, ids: list[int]) -> N
     assert status(frame, "prediction") == by_hand.predict(model, [model.words[i] for i in ids])[0]
 
 
-def test_edit_step_and_link_in_the_browser(browser, server_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = context.new_page()
+def test_edit_step_and_link_in_the_browser(browser, open_page, server_url):
+    page = open_page({"width": 1400, "height": 1000})
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.goto(f"{server_url}/Self_attention?lang=en&reveal=all", wait_until="domcontentloaded")
@@ -129,7 +128,7 @@ def test_edit_step_and_link_in_the_browser(browser, server_url):
     assert "hand=" in link and "hand_target=7" in link
     edits = status(frame, "edits")
     assert by_hand.encode_edits(model, stepped) == edits
-    context.close()
+    page.close()
 
     # The link, opened cold in a new browser context, restores the stepped model.
     fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
@@ -153,9 +152,8 @@ def test_edit_step_and_link_in_the_browser(browser, server_url):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_projector_layout_keeps_the_numbers_readable(browser, server_url, lang):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
-    page = context.new_page()
+def test_projector_layout_keeps_the_numbers_readable(open_page, server_url, lang):
+    page = open_page({"width": 1280, "height": 720})
     page.goto(f"{server_url}/Self_attention?lang={lang}&projector=1&reveal=all", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     frame = by_hand_frame(page)
@@ -166,4 +164,4 @@ def test_projector_layout_keeps_the_numbers_readable(browser, server_url, lang):
     assert widest <= frame.evaluate("() => document.documentElement.clientWidth") + 1  # no table runs off the side
     frame.locator("section[data-step=qkv]").scroll_into_view_if_needed()
     save_screenshot(page, f"by_hand_projector_{lang}", max_height=6000)
-    context.close()
+    page.close()

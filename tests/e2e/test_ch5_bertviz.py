@@ -16,19 +16,16 @@ MINILM_LAYERS, MINILM_HEADS = 6, 12  # all-MiniLM-L6-v2
 
 
 @pytest.fixture()
-def offline_page(browser):
+def offline_page(open_page):
     """A page whose every request off 127.0.0.1 fails, as in a classroom without internet."""
     if not bertviz_offline.offline_assets_available():
         pytest.skip("node_modules is missing (run `npm ci`): BertViz can only load from a CDN")
-    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="en-US")
-    blocked = only_local_requests(context)
-    page = context.new_page()
-    page.blocked = blocked
+    page = open_page({"width": 1400, "height": 1400})
+    page.blocked = only_local_requests(page)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
-    yield page
-    context.close()
+    return page
 
 
 def _bertviz_frames(page):

@@ -80,12 +80,11 @@ def _type_into(page, label: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("url_path", list(VIEWS))
-def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh_server_url, url_path):
+def test_a_link_reproduces_the_view_on_a_fresh_server(browser, open_page, server_url, fresh_server_url, url_path):
     from playwright.sync_api import expect
 
     query, label_key, typed, param = VIEWS[url_path]
-    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = teacher.new_page()
+    page = open_page({"width": 1400, "height": 1000})
     page.goto(f"{server_url}/{url_path}?lang=en&{query}", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     _type_into(page, _label(label_key), typed)
@@ -96,7 +95,7 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
     assert f"{param}=" in link, link
     shown = _untimed(plotly_data(page), url_path)
     explorer = explorer_state(page) if url_path == "Self_attention" else None
-    teacher.close()
+    page.close()
     assert shown, "the teacher's page drew no chart"
 
     student = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
@@ -112,13 +111,12 @@ def test_a_link_reproduces_the_view_on_a_fresh_server(browser, server_url, fresh
     student.close()
 
 
-def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser, server_url, fresh_server_url):
+def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser, open_page, server_url, fresh_server_url):
     """Chapter 5: layer, head, token, view, what-if and temperature answer in the browser (at
     most one message to the server once the learner stops, so the questions follow the head),
     write themselves into the address, and that address opened cold on another server shows
     the same panels."""
-    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = teacher.new_page()
+    page = open_page({"width": 1400, "height": 1000})
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.goto(f"{server_url}/Self_attention?lang=en&example=keys&reveal=all", wait_until="domcontentloaded")
@@ -154,7 +152,7 @@ def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser,
     assert {k: moved[k] for k in ("layer", "head", "token", "view", "causal", "temperature")} == {
         k: state[k] for k in ("layer", "head", "token", "view", "causal", "temperature")}
     assert "lang=zh" in page.url and "layer=4" in page.url and "head=7" in page.url
-    teacher.close()
+    page.close()
 
     student = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
     cold = student.new_page()
@@ -164,11 +162,10 @@ def test_explorer_moves_in_the_browser_and_its_link_opens_the_same_view(browser,
     student.close()
 
 
-def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server_url):
+def test_chapter_4s_step_slider_is_in_the_link(browser, open_page, server_url, fresh_server_url):
     """Move chapter 4's step slider with the keyboard: the URL names the step shown (from 1),
     and the link opened cold on a fresh server draws the same step."""
-    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = teacher.new_page()
+    page = open_page({"width": 1400, "height": 1000})
     page.goto(f"{server_url}/RNN_and_attention?lang=en&example=1", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     label = i18n.translate("ch4.steps.slider", "en")
@@ -182,7 +179,7 @@ def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server
     link = page.url
     assert "step=3" in link, link
     shown = plotly_data(page)[0]  # the step-by-step chart (the timing chart below is measured live)
-    teacher.close()
+    page.close()
 
     student = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     cold = student.new_page()
@@ -210,11 +207,10 @@ def test_chapter_4s_step_slider_is_in_the_link(browser, server_url, fresh_server
 
 
 @pytest.mark.parametrize(("lang", "projector"), [("zh", True), ("en", True), ("zh", False), ("en", False)])
-def test_word_map_labels_do_not_touch_at_1280(browser, server_url, lang, projector):
+def test_word_map_labels_do_not_touch_at_1280(open_page, server_url, lang, projector):
     """Chapter 3's word map at 1280x720, as drawn: no two labels overlap (Chinese words are
     wider per character than the estimate's Latin letters), none is cut at the axes."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
-    page = context.new_page()
+    page = open_page({"width": 1280, "height": 720})
     page.goto(f"{server_url}/Word2vec?lang={lang}{'&projector=1' if projector else ''}", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     find_map = """[...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.layout
@@ -235,7 +231,7 @@ def test_word_map_labels_do_not_touch_at_1280(browser, server_url, lang, project
             return {{labels, area: [area.left, area.top, area.right, area.bottom]}};
         }}"""
     )
-    context.close()
+    page.close()
     assert found and len(found["labels"]) >= 10, found
     labels, (left, top, right, bottom) = found["labels"], found["area"]
     touching = [

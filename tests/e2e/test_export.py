@@ -49,14 +49,12 @@ BARS_NAMED = """() => [...document.querySelectorAll('.llmx-export')].every(bar =
 
 
 @pytest.fixture()
-def offline_page(browser):
-    """A 1280 x 720 projector-sized page whose every request off 127.0.0.1 fails."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US", accept_downloads=True)
-    blocked = only_local_requests(context)
-    page = context.new_page()
-    page.blocked = blocked
-    yield page
-    context.close()
+def offline_page(open_page):
+    """A 1280 x 720 projector-sized page whose every request off 127.0.0.1 fails (downloads are
+    accepted: a context's default)."""
+    page = open_page({"width": 1280, "height": 720})
+    page.blocked = only_local_requests(page)
+    return page
 
 
 def _download(page, click):

@@ -15,8 +15,9 @@ PROJECTOR = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
 
 
-def _screen(browser, size: dict, **options):
-    context = browser.new_context(viewport=size, locale="en-US", **options)
+def _phone(browser):
+    """A phone's own browser context (a mobile viewport is a context's, not a tab's)."""
+    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True)
     return context, context.new_page()
 
 
@@ -25,10 +26,10 @@ def _no_exception(page) -> None:
     assert boxes.count() == 0, boxes.first.inner_text()
 
 
-def test_the_presenter_shows_every_steps_chart_and_a_chapter_leads_back_in_one_click(browser, server_url):
+def test_the_presenter_shows_every_steps_chart_and_a_chapter_leads_back_in_one_click(open_page, server_url):
     lesson = lessons.shipped_lessons()["intro45"]
     built = [k for k, step in enumerate(lesson.steps, start=1) if lessons.step_page(step)]
-    context, page = _screen(browser, PROJECTOR)
+    page = open_page(PROJECTOR)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -80,7 +81,7 @@ def test_the_presenter_shows_every_steps_chart_and_a_chapter_leads_back_in_one_c
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"() => location.pathname === '/' && location.search.includes('step={built[3]}')",
                            timeout=60_000)
-    context.close()
+    page.close()
 
 
 CHAPTER_PAGES = [path.stem.split("_", 1)[1] for path in sorted((ROOT / "pages").glob("*.py"))]
@@ -120,10 +121,10 @@ PROJECTOR_CASES = [
 
 
 @pytest.mark.parametrize(("url_path", "lang"), PROJECTOR_CASES)
-def test_projector_shows_the_whole_main_figure_on_the_first_screen(browser, server_url, url_path, lang):
+def test_projector_shows_the_whole_main_figure_on_the_first_screen(open_page, server_url, url_path, lang):
     """The one projector test of every chapter: no error, the sidebar folded, the charts drawn
     (marks, not only an empty canvas), and the chapter's main figure whole on the first screen."""
-    context, page = _screen(browser, PROJECTOR)
+    page = open_page(PROJECTOR)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{server_url}/{url_path}?lang={lang}&projector=1", wait_until="domcontentloaded")
@@ -136,7 +137,7 @@ def test_projector_shows_the_whole_main_figure_on_the_first_screen(browser, serv
     folded = sidebar_folded(page)
     page.wait_for_function(MAIN_DRAWN, timeout=60_000)
     marks = page.evaluate(MAIN_MARKS, MARK_SELECTOR)
-    context.close()
+    page.close()
     assert box["top"] >= 0 and box["bottom"] <= PROJECTOR["height"] + 1, f"main figure spans {box}"
     assert box["left"] >= 0 and box["right"] <= PROJECTOR["width"] + 1, f"main figure spans {box}"
     assert folded, "the sidebar covers the projected page"
@@ -174,7 +175,7 @@ def test_at_phone_width_nothing_overflows_without_its_own_scroll(browser, server
     """One phone-sized load per chapter: the sidebar starts folded away, nothing is wider than
     the phone without a box of its own that scrolls, and three panels side by side keep a
     readable width in such a box."""
-    context, page = _screen(browser, PHONE, is_mobile=True)
+    context, page = _phone(browser)
     page.goto(f"{server_url}/{url_path}?lang=en&reveal=all", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.wait_for_timeout(800)
@@ -197,8 +198,8 @@ def test_at_phone_width_nothing_overflows_without_its_own_scroll(browser, server
         assert wide[1], "the wide chart's box does not scroll sideways"
 
 
-def test_the_chapter_footer_comes_last(browser, server_url):
-    context, page = _screen(browser, {"width": 1280, "height": 900})
+def test_the_chapter_footer_comes_last(open_page, server_url):
+    page = open_page({"width": 1280, "height": 900})
     page.goto(f"{server_url}/Tokenization?lang=en", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     # Below every other element of the page (once the page's styles have all arrived).
@@ -216,11 +217,11 @@ def test_the_chapter_footer_comes_last(browser, server_url):
     page.wait_for_function("() => location.search.includes('ws=1')", timeout=30_000)
     wait_for_streamlit(page)
     assert page.evaluate("() => history.length") == entries
-    context.close()
+    page.close()
 
 
-def test_a_long_chapter_has_a_table_of_contents_that_jumps_to_its_sections(browser, server_url):
-    context, page = _screen(browser, {"width": 1280, "height": 900})
+def test_a_long_chapter_has_a_table_of_contents_that_jumps_to_its_sections(open_page, server_url):
+    page = open_page({"width": 1280, "height": 900})
     page.goto(f"{server_url}/RNN_and_attention?lang=zh", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.wait_for_selector(".llmx-toc li a", state="attached", timeout=30_000)
@@ -239,4 +240,4 @@ def test_a_long_chapter_has_a_table_of_contents_that_jumps_to_its_sections(brows
     page.goto(f"{server_url}/?lang=zh", wait_until="domcontentloaded")  # the home page has none
     wait_for_streamlit(page)
     assert page.locator(".llmx-toc").count() == 0
-    context.close()
+    page.close()

@@ -50,11 +50,10 @@ def test_the_arrow_key_starts_the_shipped_lesson(page, server_url):
 
 # Two of the four size x language pairs keep the suite short; all four were looked at.
 @pytest.mark.parametrize(("lang", "size"), [("en", (1400, 1000)), ("zh", (1280, 720))], ids=["en-1400", "zh-1280x720"])
-def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
+def test_question_before_and_after_the_reveal(open_page, server_url, lang, size):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-US")
-    page = context.new_page()
+    page = open_page({"width": size[0], "height": size[1]})
     try:
         page.goto(f"{server_url}/Bag_of_words?lang={lang}", wait_until="domcontentloaded")
         wait_for_streamlit(page)
@@ -77,4 +76,4 @@ def test_question_before_and_after_the_reveal(browser, server_url, lang, size):
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))
     finally:
-        context.close()
+        page.close()
