@@ -157,19 +157,29 @@ _FRESH_STORAGE = """(() => { try {
 } catch (e) { /* about:blank has no storage */ } })()"""
 
 
-@pytest.fixture(scope="session")
-def warm_context(browser, server_url):
-    """The browser context a worker's tests open their pages in, one tab each (``open_page``).
-    A tab on the server stays open for the whole run, so the site's renderer process, with the
-    code it has compiled, outlives each test's page. Measured side by side (8 chapter loads):
-    5.3 CPU-s of Chromium per load in a fresh context, 3.1 here. A link a student opens on their
-    own laptop still gets a context of its own (``browser.new_context``), as before."""
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+@contextlib.contextmanager
+def warm(browser, server_url: str, **options):
+    """A browser context whose tabs (one per test) share one renderer process: a tab on the
+    server stays open while the context lives, so the site's renderer, with the code it has
+    compiled, outlives each test's page. ``options``: ``browser.new_context``'s."""
+    context = browser.new_context(locale="en-US", **options)
     context.add_init_script(_FRESH_STORAGE)
     anchor = context.new_page()
     anchor.goto(f"{server_url}/_stcore/health")
-    yield context
-    context.close()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def warm_context(browser, server_url):
+    """The browser context a worker's tests open their pages in, one tab each (``open_page``).
+    Measured side by side (8 chapter loads): 5.3 CPU-s of Chromium per load in a fresh context,
+    3.1 here. A link a student opens on their own laptop still gets a context of its own
+    (``browser.new_context``), as before."""
+    with warm(browser, server_url, viewport=DESKTOP) as context:
+        yield context
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import MARK_SELECTOR, SCREENSHOTS, sidebar_folded, wait_for_streamlit
+from tests.e2e.conftest import MARK_SELECTOR, SCREENSHOTS, sidebar_folded, wait_for_streamlit, warm
 from ui import i18n, lessons
 from ui.chapters import ROOT
 
@@ -15,10 +15,12 @@ PROJECTOR = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
 
 
-def _phone(browser):
-    """A phone's own browser context (a mobile viewport is a context's, not a tab's)."""
-    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True)
-    return context, context.new_page()
+@pytest.fixture(scope="module")
+def phone(browser, server_url):
+    """A phone's browser context (a mobile viewport is a context's, not a tab's), warm as the
+    desktop one: each test opens its own tab in it."""
+    with warm(browser, server_url, viewport=PHONE, is_mobile=True) as context:
+        yield context
 
 
 def _no_exception(page) -> None:
@@ -171,11 +173,11 @@ WIDE_CHARTS = {"RNN_and_attention": "ch4_steps", "Model_families": "ch6_masks"}
 
 
 @pytest.mark.parametrize("url_path", CHAPTER_PAGES)
-def test_at_phone_width_nothing_overflows_without_its_own_scroll(browser, server_url, url_path):
+def test_at_phone_width_nothing_overflows_without_its_own_scroll(phone, server_url, url_path):
     """One phone-sized load per chapter: the sidebar starts folded away, nothing is wider than
     the phone without a box of its own that scrolls, and three panels side by side keep a
     readable width in such a box."""
-    context, page = _phone(browser)
+    page = phone.new_page()
     page.goto(f"{server_url}/{url_path}?lang=en&reveal=all", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.wait_for_timeout(800)
@@ -190,7 +192,7 @@ def test_at_phone_width_nothing_overflows_without_its_own_scroll(browser, server
         wide = (box.locator(".main-svg").first.evaluate("e => e.getBoundingClientRect().width"),
                 box.evaluate("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'"))
         box.screenshot(path=str(SCREENSHOTS / f"phone-{url_path}-wide-chart.png"))
-    context.close()
+    page.close()
     assert folded, "the sidebar covers the phone's screen"
     assert not overflowing, overflowing
     if wide is not None:
