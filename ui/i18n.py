@@ -15,6 +15,8 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+from lm_core.core.once import once
+
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "assets" / "content"
@@ -46,7 +48,7 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
 BROKEN_FILES: dict[str, str] = {}
 
 
-@functools.cache
+@once(maxsize=4)
 def catalogue(lang: str) -> dict[str, object]:
     """Every key of one language: ``{"ch3.train.button": "Train", ...}``. A file that cannot be
     read is skipped and listed in :data:`BROKEN_FILES` (read once: the catalogue is cached)."""
@@ -120,7 +122,7 @@ def template(key: str, lang: str) -> str:
     return value
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # the catalogue's templates: a bounded set
 def _has_placeholders(value: str) -> bool:
     try:
         # "%{y}" is Plotly's own hover template, filled in the browser: not ours to fill.
@@ -130,7 +132,7 @@ def _has_placeholders(value: str) -> bool:
         return True
 
 
-@functools.cache
+@once(maxsize=512)
 def _read_markdown(lang: str, name: str) -> str | None:
     path = CONTENT_DIR / lang / f"{name}.md"
     if not path.is_file():

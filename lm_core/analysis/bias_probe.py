@@ -19,13 +19,13 @@ every word of both sentences occurs in the world's corpus (:func:`readable`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.data.bias_pairs import CATEGORIES, CONTROL, Pair, bias_pairs
 
 #: The fraction of control pairs whose |difference| a probe pair must exceed to count.
@@ -110,7 +110,7 @@ def differences(score_a: dict, score_b: dict) -> dict[str, float]:
 # --------------------------------------------------------------------------- what a tiny GPT can read
 
 
-@functools.cache
+@once(maxsize=4)
 def world_words(lang: str) -> frozenset[str]:
     """Every word of the toy world's corpus in ``lang`` (what the tiny GPT has ever seen)."""
     from lm_core.data.corpora import corpus_words, load_corpus

@@ -18,11 +18,11 @@ Pure Python: no Streamlit. Bad input raises :class:`~lm_core.core.errors.InputEr
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.core.paths import CORPORA_DIR  # noqa: E402
 from lm_core.core.text import clean_text
 from lm_core.data import segment, toyworld
@@ -171,7 +171,7 @@ def _read_lines(name: str) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-@functools.cache
+@once(maxsize=16)
 def load_corpus(name: str) -> Corpus:
     """Load a shipped corpus by name (cached: every caller shares one read-only object)."""
     if name not in toyworld.CORPUS_FILES:

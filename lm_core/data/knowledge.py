@@ -14,9 +14,10 @@ below, in both languages; the order of the random draws is part of the text.
 
 from __future__ import annotations
 
-import functools
 import random
 from dataclasses import dataclass
+
+from lm_core.core.once import once
 
 LANGUAGES = ("en", "zh")
 SEED = 9
@@ -118,7 +119,7 @@ def _unique_years(rng: random.Random, low: int, high: int, n: int) -> list[int]:
     return rng.sample(range(low, high), n)
 
 
-@functools.cache
+@once(maxsize=4)
 def fact_table(seed: int = SEED) -> tuple[Town, ...]:
     """The invented facts, drawn once from ``seed`` (every year unique, so an answer is
     never in two places by chance)."""
@@ -197,7 +198,7 @@ def person_key(town: Town) -> str:
     return "person:" + town.builder[0].lower().replace(" ", "_")
 
 
-@functools.cache
+@once(maxsize=8)
 def articles(lang: str, seed: int = SEED) -> tuple[Article, ...]:
     """Every article of the encyclopedia in ``lang``: one per town, one per landmark builder."""
     if lang not in LANGUAGES:
@@ -223,7 +224,7 @@ def _surname(pair: tuple[str, str], lang: str) -> str:
     return name.split(" ")[-1] if lang == "en" else name.split("·")[-1]
 
 
-@functools.cache
+@once(maxsize=8)
 def questions(lang: str, seed: int = SEED) -> tuple[Question, ...]:
     """Three questions per town (when its landmark was built, who founded it, its river),
     worded unlike the article so retrieval has to find the meaning, not the same words."""

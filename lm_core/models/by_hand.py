@@ -22,7 +22,6 @@ screen is then a sum of products the learner can redo.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -33,6 +32,7 @@ import numpy as np
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.core.paths import CHECKPOINT_DIR
 
 DIM = 4  # the size of every vector (d)
@@ -220,7 +220,7 @@ def shipped_path(lang: str):
     return CHECKPOINT_DIR / f"by_hand_{lang}.json"
 
 
-@functools.cache
+@once(maxsize=4)
 def _shipped_text(lang: str) -> str:
     return shipped_path(lang).read_text(encoding="utf-8")
 

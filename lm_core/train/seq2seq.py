@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import functools
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from lm_core.core.once import once
 from lm_core.data.corpora import load_corpus
 from lm_core.data.toyworld import generate_toy_en_nl
 from lm_core.models.seq2seq import (
@@ -150,7 +150,7 @@ def bucket_of(length: int) -> int | None:
     return None
 
 
-@functools.cache
+@once(maxsize=4)
 def heldout_pairs(per_bucket: int = 100, seed: int = HELDOUT_SEED) -> tuple[tuple[str, str], ...]:
     """Fresh pairs from the toy world's grammar, none of whose English sentences is in the
     shipped training pairs, at most ``per_bucket`` per source-length bucket (in drawing order)."""
@@ -196,7 +196,7 @@ def evaluate_by_length(translator: Translator, pairs: Sequence[tuple[str, str]])
     ]
 
 
-@functools.cache
+@once(maxsize=1)
 def _references() -> dict[str, str]:
     return {en: nl for en, nl in (*load_corpus("toy_en_nl").pairs, *heldout_pairs())}
 

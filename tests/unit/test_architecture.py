@@ -162,6 +162,42 @@ def test_no_page_defines_a_cached_model_loader():
     assert not offenders, f"get models from ui.models instead: {offenders}"
 
 
+def unbounded_caches(path: Path) -> list[str]:
+    """Functions under ``functools.cache`` or ``lru_cache(maxsize=None)``: caches without a bound."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            unbounded = name == "cache" or (
+                name == "lru_cache" and isinstance(decorator, ast.Call)
+                and any(k.arg == "maxsize" and isinstance(k.value, ast.Constant) and k.value.value is None
+                        for k in decorator.keywords))
+            if unbounded:
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+                found.append(f"{where}:{node.lineno} {node.name}")
+    return found
+
+
+def test_every_cache_has_a_bound():
+    """Issue 20: memory bounded by design. A value kept once per process says how many it keeps
+    (``lm_core.core.once.once(maxsize)``, which also makes a class arriving together wait for one
+    computation, or ``lru_cache(maxsize=...)``)."""
+    offenders = [name for p in python_files("lm_core", "ui", "viz", "pages") for name in unbounded_caches(p)]
+    assert not offenders, f"give these caches a bound: {offenders}"
+
+
+def test_an_unbounded_cache_is_found(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import functools\n@functools.cache\ndef a(x): return x\n"
+                     "@functools.lru_cache(maxsize=None)\ndef b(x): return x\n"
+                     "@functools.lru_cache(maxsize=8)\ndef c(x): return x\n", encoding="utf-8")
+    assert [name.split()[-1] for name in unbounded_caches(probe)] == ["a", "b"]
+
+
 def test_pages_do_not_import_torch():
     offenders = [str(p.relative_to(ROOT)) for p in python_files("pages") if "torch" in imported_modules(p)]
     assert not offenders, f"engine work belongs in lm_core: {offenders}"

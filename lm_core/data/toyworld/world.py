@@ -11,7 +11,6 @@ The order of random draws is part of the corpus: the same seed gives the same by
 
 from __future__ import annotations
 
-import functools
 import json
 import random
 import re
@@ -19,6 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from lm_core.core.once import once
 
 DATA_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "zh")
@@ -30,7 +31,7 @@ def capitalise(sentence: str) -> str:
     return sentence[0].upper() + sentence[1:] if sentence else sentence
 
 
-@functools.cache
+@once(maxsize=4)
 def world_data(lang: str) -> MappingProxyType:
     """The toy world of one language, as read from ``<lang>.json`` (read-only)."""
     if lang not in LANGUAGES:
