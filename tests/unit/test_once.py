@@ -23,7 +23,7 @@ def test_thirty_callers_at_once_wait_for_one_computation():
     start = threading.Barrier(30)
 
     def ask(_):
-        start.wait()
+        start.wait(timeout=30)
         return slow("zh")
 
     with ThreadPoolExecutor(30) as pool:
@@ -46,8 +46,14 @@ def test_lru_cache_lets_every_first_caller_compute():
         time.sleep(0.3)
         return key
 
+    start = threading.Barrier(8)
+
+    def ask(_):
+        start.wait(timeout=30)
+        return slow("zh")
+
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda _: slow("zh"), range(8)))
+        list(pool.map(ask, range(8)))
     assert len(calls) > 1
 
 
