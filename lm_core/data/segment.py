@@ -18,11 +18,10 @@ Sentences: :func:`split_sentences`.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 import unicodedata
 
+from lm_core.core.once import once
 from lm_core.core.text import CJK_RANGES, has_cjk, is_cjk  # the one CJK test
 
 # Chapter 1's pieces: a run of Chinese characters, a run of other letters/digits, or one mark.
@@ -38,7 +37,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?])|\n+")
 # Frequency given to the toy world's words, so jieba keeps them whole where its own
 # dictionary would prefer another cut (河岸 in 河岸边, not 岸边).
 WORLD_WORD_FREQ = 100_000
-_JIEBA_LOCK = threading.Lock()
 
 
 def detect_language(text: str) -> str:
@@ -50,7 +48,7 @@ def detect_language(text: str) -> str:
     return "zh" if cjk / len(letters) >= 0.2 else "en"
 
 
-@functools.lru_cache(maxsize=1)
+@once(maxsize=1)
 def _configured_jieba():
     """This module's own jieba dictionary, taught the toy world's words.
 
@@ -81,8 +79,7 @@ def jieba():
     Use it only through this module's functions, with ``HMM=False``: jieba's HMM guesser
     glues unknown neighbours such as 雨来 or 王子笑 into one false "word".
     """
-    with _JIEBA_LOCK:
-        return _configured_jieba()
+    return _configured_jieba()
 
 
 def split_words(text: str) -> list[tuple[str, int, int]]:

@@ -9,23 +9,22 @@ attention weights.
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
 
 import numpy as np
 import torch
 
 from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
+from lm_core.core.once import once
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.capture import Capture, edit, record
 from lm_core.tokenizers.pretrained import load_minilm_tokenizer, minilm_path
 
 MAX_TOKENS = 128
-_LOCK = threading.Lock()
 
 
+@once(maxsize=1)
 def load_minilm():
     """``(tokenizer, model)``: MiniLM loaded once per process, read-only.
 
@@ -33,12 +32,6 @@ def load_minilm():
     off; use it under ``torch.inference_mode()`` and never move or modify it: every
     session of the server shares it.
     """
-    with _LOCK:
-        return _load_minilm_locked()
-
-
-@functools.lru_cache(maxsize=1)
-def _load_minilm_locked():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from transformers import AutoModel

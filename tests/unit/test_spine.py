@@ -123,7 +123,7 @@ def test_minilm_loads_once_across_threads():
 
     # Start cold (an earlier test may have loaded it already) and release three threads at
     # once: without the lock each would build its own model.
-    minilm._load_minilm_locked.cache_clear()
+    minilm.load_minilm.cache_clear()
     results = []
     start = threading.Barrier(3)
 
