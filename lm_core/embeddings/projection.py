@@ -5,8 +5,11 @@
 * t-SNE keeps each point's nearest neighbours near; clusters separate well, but the
   distances *between* clusters mean little.
 * UMAP does something similar to t-SNE, faster on many points; its library (numba)
-  compiles itself on the first call in a process (about 12 s), so :func:`start_umap_warmup`
-  runs a tiny fit in a background thread when a page first opens.
+  compiles itself on the first call in a process (about 7 CPU-s), so :func:`start_umap_warmup`
+  runs a tiny fit in a background thread when a page first opens. Most of umap-learn's
+  compiled functions are not marked for numba's on-disk cache, so every process (a restarted
+  server, each test worker) compiled them again: :func:`_umap` switches that cache on, and a
+  process after the first loads the machine code (0.1 s) instead of compiling it.
 
 All methods work on unit-length vectors (the geometry cosine similarity sees) and take a
 ``seed`` so the same input gives the same picture.
@@ -14,6 +17,7 @@ All methods work on unit-length vectors (the geometry cosine similarity sees) an
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 
@@ -26,6 +30,50 @@ _UMAP_READY = threading.Event()
 _UMAP_LOCK = threading.Lock()
 _START_LOCK = threading.Lock()
 _UMAP_THREAD: threading.Thread | None = None
+_CACHE_LOCK = threading.Lock()
+_CACHED_MODULES: set[str] = set()
+LOG = logging.getLogger(__name__)
+
+
+def _umap():  # noqa: ANN202 - the umap module
+    """``import umap``, with numba's on-disk cache switched on for its compiled functions.
+
+    umap-learn marks one of its numba functions ``cache=True``; the others (the layout's
+    optimiser, the fuzzy graph) are compiled anew in every process. Numba keeps compiled code
+    beside the library (its ``__pycache__``, or the user's cache folder where that cannot be
+    written), keyed by the function's source and types, so what one process compiled, the next
+    loads. Where no cache can be written the functions compile as before."""
+    import sys
+
+    import umap
+
+    with _CACHE_LOCK:
+        modules = [name for name in list(sys.modules) if name.split(".")[0] == "umap" and name not in _CACHED_MODULES]
+        if modules:
+            enabled = _enable_numba_cache([sys.modules[name] for name in modules])
+            _CACHED_MODULES.update(modules)
+            LOG.debug("numba's on-disk cache switched on for %d umap functions", enabled)
+    return umap
+
+
+def _enable_numba_cache(modules: list) -> int:
+    """Switch numba's on-disk cache on for every compiled function of ``modules`` that lacks it."""
+    try:
+        from numba.core.caching import NullCache
+        from numba.core.dispatcher import Dispatcher
+    except ImportError:  # another numba: compile as before
+        return 0
+    enabled = 0
+    for module in modules:
+        for function in list(vars(module).values()) if module is not None else ():
+            if isinstance(function, Dispatcher) and isinstance(getattr(function, "_cache", None), NullCache):
+                try:
+                    function.enable_caching()
+                    enabled += 1
+                except Exception as exc:  # noqa: BLE001 - no cache folder can be written: compile as before
+                    LOG.info("numba's cache is not available (%s): UMAP compiles in each process", exc)
+                    return enabled
+    return enabled
 
 
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -54,8 +102,7 @@ def project(vectors: np.ndarray, method: str = "pca", dims: int = 2, seed: int =
         tsne = TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
                     metric="cosine", max_iter=750)
         return tsne.fit_transform(x).astype(np.float32)
-    import umap
-
+    umap = _umap()
     reducer = umap.UMAP(n_components=dims, n_neighbors=min(15, n - 1), min_dist=0.3, metric="cosine",
                         random_state=seed, init="spectral" if n > 30 else "random", n_jobs=1)
     coords = reducer.fit_transform(x).astype(np.float32)

@@ -1,5 +1,8 @@
 """Projections of word vectors to 2D/3D: shapes, determinism, errors, replay alignment."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -44,6 +47,27 @@ def test_umap_shapes_determinism_and_warmup(clusters):
     assert a.shape == (60, 2)
     np.testing.assert_allclose(a, b, atol=1e-5)
     assert proj.project(x, "umap", 3, seed=1).shape == (60, 3)
+
+
+def test_what_one_process_compiled_for_umap_the_next_one_loads():
+    """umap-learn's numba functions (all but one) are not marked for numba's on-disk cache:
+    every server start and test worker compiled them again (about 7 CPU-s). ``_umap`` switches
+    the cache on: a new process finds the machine code this one wrote and compiles nothing."""
+    from numba.core.caching import NullCache
+
+    proj.warm_up_umap()
+    import umap.layouts
+    import umap.umap_
+
+    for function in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths,
+                     umap.layouts._nb_optimize_layout_euclidean_single_epoch):
+        assert not isinstance(function._cache, NullCache), function
+    probe = ("from lm_core.embeddings import projection as p; p.warm_up_umap(); import umap.umap_ as u; "
+             "print(sum(u.smooth_knn_dist.stats.cache_hits.values()), sum(u.smooth_knn_dist.stats.cache_misses.values()))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
+                         cwd=proj.__file__.rsplit("/lm_core/", 1)[0])
+    hits, misses = map(int, out.stdout.split()[-2:])
+    assert (hits, misses) == (1, 0), out.stderr[-2000:]
 
 
 def test_background_warmup_thread_is_started_once():
