@@ -185,8 +185,12 @@ def projector_on() -> bool:
 
 def chart(figure, key: str | None = None, **kwargs):
     """``st.plotly_chart`` the way every page shows a figure: full width, learner text
-    in titles and labels shown literally, and larger type in the projector layout."""
-    safe_figure_text(figure)
+    in titles and labels shown literally, and larger type in the projector layout.
+
+    A figure from the server's store (``ui.shared.figure``) was made literal when it was stored,
+    and is read as JSON here, never built into a Plotly object, outside the projector."""
+    if stored_layout(figure) is None:
+        safe_figure_text(figure)
     if projector_on():
         projector_style(figure)
     kwargs.setdefault("width", "stretch")
@@ -211,8 +215,20 @@ def with_export(figure, key: str | None, config: dict) -> dict:
     return config
 
 
+def stored_layout(figure) -> dict | None:
+    """The layout of a stored figure not yet built into a Plotly object, as JSON
+    (``ui.shared.StoredFigure``); None for any other figure (read ``figure.layout``)."""
+    peek = getattr(type(figure), "peek_layout", None)
+    return peek(figure) if peek is not None else None
+
+
 def _side_by_side_panels(figure) -> int:
     """How many subplots share the figure's width (distinct x domains)."""
+    layout = stored_layout(figure)
+    if layout is not None:
+        domains = {tuple(value.get("domain") or (0, 1)) for name, value in layout.items()
+                   if name.startswith("xaxis") and isinstance(value, dict)}
+        return len(domains or {(0, 1)})
     domains = {tuple(figure.layout[name].domain or (0, 1)) for name in figure.layout if name.startswith("xaxis")}
     return len(domains)
 

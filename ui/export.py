@@ -71,17 +71,31 @@ def chart_filename(chapter: str | None, key: str | None = None, title: object = 
     return f"{chapter_name}-{name}"
 
 
+def _title_and_height(figure) -> tuple[str, float | None]:
+    """The figure's title text and layout height, read from its JSON when it is a stored figure
+    not yet built (``ui.common.stored_layout``), else from ``figure.layout``."""
+    from ui.common import stored_layout
+
+    layout = stored_layout(figure)
+    if layout is not None:
+        title = layout.get("title")
+        title = title.get("text") if isinstance(title, dict) else title
+        return title or "", layout.get("height")
+    title = figure.layout.title.text if figure.layout.title and figure.layout.title.text else ""
+    return title, figure.layout.height
+
+
 def image_size(figure) -> tuple[int, int]:
     """Layout size of the exported picture: 960 wide, the chart's own height or 540."""
-    height = figure.layout.height
+    height = _title_and_height(figure)[1]
     return IMAGE_WIDTH, int(height) if height else IMAGE_HEIGHT
 
 
 def image_options(figure, chapter: str | None, key: str | None = None) -> dict:
     """Plotly's ``toImageButtonOptions`` for a chart: PNG, 1920 pixels wide, named after
     its chapter and itself."""
-    title = figure.layout.title.text if figure.layout.title and figure.layout.title.text else ""
-    width, height = image_size(figure)
+    title, height = _title_and_height(figure)
+    width, height = IMAGE_WIDTH, int(height) if height else IMAGE_HEIGHT
     return {"format": "png", "filename": chart_filename(chapter, key, title), "width": width, "height": height,
             "scale": IMAGE_SCALE}
 

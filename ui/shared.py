@@ -142,12 +142,72 @@ _NUMPY_TYPES = {"i1": "int8", "u1": "uint8", "i2": "int16", "u2": "uint16", "i4"
                 "f4": "float32", "f8": "float64"}
 
 
+class StoredFigure(go.Figure):
+    """A session's own copy of a stored figure, made a Plotly object only when it is needed.
+
+    Making a ``go.Figure`` from JSON, even unvalidated, copies its template and every property
+    (chapter 3's small bar charts: about 8 ms each), and ``st.plotly_chart`` then asks it for
+    ``to_dict()``, which copies them all again: with thirty students after one Train, these copies
+    were a quarter of the server's time. ``ui.common.chart`` needs none of it outside the
+    projector: Streamlit only asks for ``to_dict()`` and the export options read the title and
+    the height. So the copy holds the stored JSON text and answers those from it
+    (:meth:`to_dict`, :meth:`peek_layout`). The first read or change of anything else
+    (``fig.layout``, ``update_layout``, the projector's restyle, ``projector_fit``) builds the real
+    figure in place from that text, exactly as a copy was always built, and from then on it is
+    an ordinary ``go.Figure``: the caller's own, the store untouched."""
+
+    def __init__(self, data: object = None, **kwargs: object) -> None:
+        if isinstance(data, str) and not kwargs:  # the stored JSON text: built when first needed
+            self.__dict__["_stored"] = data
+        else:  # a dict or figure (a pickle or deep copy of a built one): an ordinary Figure
+            go.Figure.__init__(self, data, **kwargs)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        # Reached only when ordinary lookup fails: a Figure's own state is missing until built.
+        if name.startswith("__") or "_stored" not in self.__dict__:
+            raise AttributeError(name)
+        self._build()
+        return getattr(self, name)
+
+    def _build(self) -> None:
+        self.__dict__.pop("_peeked", None)
+        text = self.__dict__.pop("_stored", None)
+        if text is not None:
+            go.Figure.__init__(self, json.loads(text, object_hook=_typed_array), _validate=False)
+
+    @property
+    def built(self) -> bool:
+        """Whether the Plotly object has been made (something read or changed more than the JSON)."""
+        return "_stored" not in self.__dict__
+
+    def to_dict(self) -> dict:
+        """What a built copy's ``to_dict()`` gives (arrays as Plotly's base64 objects), read from
+        the stored text; a new dict on each call."""
+        text = self.__dict__.get("_stored")
+        return json.loads(text) if text is not None else super().to_dict()
+
+    def peek_layout(self) -> dict | None:
+        """The layout as JSON while the figure is not built (read it, never change it); None once
+        it is (read ``fig.layout`` then)."""
+        text = self.__dict__.get("_stored")
+        if text is None:
+            return None
+        if "_peeked" not in self.__dict__:
+            self.__dict__["_peeked"] = json.loads(text).get("layout", {})
+        return self.__dict__["_peeked"]
+
+    def __reduce__(self):  # noqa: ANN204 - a copy or a pickle of an unbuilt figure stays unbuilt
+        text = self.__dict__.get("_stored")
+        return (StoredFigure, (text,)) if text is not None else super().__reduce__()
+
+
 def copy_of(text: str) -> go.Figure:
     """A session's own figure from stored JSON, made without validating it again (it was
-    valid when built): ``chart`` may restyle it for the projector without touching the store.
+    valid when built), and only when something needs more than its JSON (:class:`StoredFigure`):
+    ``chart`` may restyle it for the projector without touching the store.
     Animation frames are validated all the same: a figure with frames goes through
     ``shared_figure`` and ``shared_chart`` instead (no copy)."""
-    return go.Figure(json.loads(text, object_hook=_typed_array), _validate=False)
+    return StoredFigure(text)
 
 
 def freeze(value: object) -> Hashable:

@@ -68,23 +68,71 @@ def test_thirty_callers_at_once_build_a_figure_once():
     assert len(builds) == 1
 
 
+def _three_panels(title: str) -> go.Figure:
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=1, cols=3)
+    for col in (1, 2, 3):
+        figure.add_trace(go.Heatmap(z=np.arange(6.0).reshape(2, 3) * col), row=1, col=col)
+    return figure.update_layout(title=title, height=333)
+
+
+MATRIX = np.array([[10, 2, 3], [1, 20, 3], [4, 5, 60]])
+CALLS = [  # (factory, args, kwargs): figures of several kinds, numpy arrays and learner text in them
+    (ch8_figs.confusion_figure, (MATRIX.tolist(), ["neg", "neu", "pos"],
+                                 {"title": "<i>mine</i>", "x": "predicted", "y": "true", "hover": "%{z}"}), {"height": 300}),
+    (ch8_figs.scaling_params_figure, ([1e4, 1e5, 1e6], [3.1, 2.7, 2.5], ["s", "m", "l"], {"a": 9.0, "b": 0.1},
+                                      {"title": "t", "x": "x", "y": "y", "points": "p", "fit": "f"}), {}),
+    (parallel_figs.time_split_figure, ([("a", 0.01, 0.002), ("b", 0.02, 0.0)],
+                                       {"compute": "c", "communicate": "m", "x": "ms", "title": "t"}), {}),
+    (_three_panels, ("<b>three</b> panels",), {}),
+]
+
+
 def test_a_copy_sends_what_the_built_figure_sends_numpy_arrays_and_projector_included():
-    matrix = np.array([[10, 2, 3], [1, 20, 3], [4, 5, 60]])
-    labels = {"title": "<i>mine</i>", "x": "predicted", "y": "true", "hover": "%{z}"}
-    calls = [
-        (ch8_figs.confusion_figure, (matrix.tolist(), ["neg", "neu", "pos"], labels), {"height": 300}),
-        (ch8_figs.scaling_params_figure, ([1e4, 1e5, 1e6], [3.1, 2.7, 2.5], ["s", "m", "l"], {"a": 9.0, "b": 0.1},
-                                          {"title": "t", "x": "x", "y": "y", "points": "p", "fit": "f"}), {}),
-        (parallel_figs.time_split_figure, ([("a", 0.01, 0.002), ("b", 0.02, 0.0)],
-                                           {"compute": "c", "communicate": "m", "x": "ms", "title": "t"}), {}),
-    ]
-    for factory, args, kwargs in calls:
+    for factory, args, kwargs in CALLS:
         built = factory(*args, **kwargs)
         safe_figure_text(built)
         copy = shared.figure(factory, *args, **kwargs)
         safe_figure_text(copy)  # ui.common.chart does it again: a no-op on literal text
         assert sent(copy) == sent(built), factory.__name__
         assert sent(projector_style(shared.figure(factory, *args, **kwargs))) == sent(projector_style(built))
+
+
+def test_a_copy_is_read_as_json_until_something_needs_the_plotly_object(monkeypatch):
+    """``ui.common.chart`` shows a stored figure from its JSON: the same bytes to Streamlit, the
+    same export name and size, the same panel count, and no Plotly object made. Anything more
+    (a read of ``layout``, a change, the projector) builds the caller's own copy, as before."""
+    import copy
+    import pickle
+
+    from ui import common, export
+
+    shown = []
+    monkeypatch.setattr(common, "projector_on", lambda: False)
+    monkeypatch.setattr(export, "current_chapter", lambda: "ch8")
+    monkeypatch.setattr(common.st, "plotly_chart", lambda figure, **kwargs: shown.append((figure, kwargs)))
+    for factory, args, kwargs in CALLS:
+        built = factory(*args, **kwargs)
+        safe_figure_text(built)
+        stored = shared.figure(factory, *args, **kwargs)
+        assert isinstance(stored, go.Figure) and not stored.built
+        assert pio.to_json(stored, validate=False) == pio.to_json(built, validate=False), factory.__name__
+        assert export.image_options(stored, "ch8", "k") == export.image_options(built, "ch8", "k")
+        assert common._side_by_side_panels(stored) == common._side_by_side_panels(built)
+        for twin in (copy.deepcopy(stored), pickle.loads(pickle.dumps(stored))):
+            assert not twin.built and twin.to_dict() == stored.to_dict()
+        common.chart(stored, key="k")
+        figure, options = shown.pop()
+        assert figure is stored and not stored.built, factory.__name__  # shown without a Plotly object
+        assert options["config"]["toImageButtonOptions"] == export.image_options(built, "ch8", "k")
+        # A read builds it; a change stays in this caller's copy.
+        assert stored.layout.title.text == built.layout.title.text and stored.built
+        stored.update_layout(height=123)
+        assert stored.to_dict()["layout"]["height"] == 123
+        again = shared.figure(factory, *args, **kwargs)
+        assert pio.to_json(again, validate=False) == pio.to_json(built, validate=False)
+    assert common._side_by_side_panels(shared.figure(_three_panels, "x")) == 3
 
 
 def test_the_store_keeps_within_its_byte_budget_and_entries():
