@@ -38,6 +38,9 @@ server and worker processes), read from ``/proc`` with psutil.
 Where the server's time goes (``--profile DIR``): py-spy (``pip install py-spy``, not a
 dependency of the app; found on PATH or through ``PY_SPY``) samples the server and its workers
 during each level; ``bench/profile_summary.py DIR/*.txt`` lists the functions that took it.
+With thirty session threads, a plain sample also finds every thread that waits for the GIL,
+parked in whatever released it last (a socket write, a hash of a large string); ``--profile-gil``
+samples only the thread holding the GIL: where the one core of the server's Python really goes.
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ BASE_URL = ""
 STICKY = False
 STEP_TIMEOUT = 300.0
 PROFILE_DIR: Path | None = None  # --profile: py-spy samples the server during each level
+PROFILE_GIL = False  # --profile-gil: only the thread holding the GIL
 PROFILE_COUNT = 0
 
 
@@ -244,7 +248,7 @@ def start_profiler(server_pids: list[int], level: Level) -> subprocess.Popen | N
     name = f"{PROFILE_COUNT:02d}-{level.students}-{level.page}-{'open' if level.open_only else level.train}.txt"
     out = PROFILE_DIR / name
     process = subprocess.Popen([spy, "record", "--pid", str(server_pids[0]), "--subprocesses", "--rate", "100",
-                                "--format", "raw", "--output", str(out), "--nonblocking"],
+                                "--format", "raw", "--output", str(out), "--nonblocking", *(["--gil"] if PROFILE_GIL else [])],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # py-spy attaches before the students arrive
     print(f"    profile: {out}")
@@ -377,7 +381,7 @@ def print_targets(rows: list[tuple[str, str, str, bool]]) -> None:
 
 
 def main() -> None:
-    global BASE_URL, STEP_TIMEOUT, STICKY, PROFILE_DIR
+    global BASE_URL, STEP_TIMEOUT, STICKY, PROFILE_DIR, PROFILE_GIL
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--train", choices=("same", "distinct", "none"), nargs="+", default=["same"],
@@ -406,7 +410,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1000, help="first level's seed (each level uses its own)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="py-spy samples the server and its workers during each level (raw stacks into DIR)")
+    parser.add_argument("--profile-gil", action="store_true",
+                        help="with --profile: sample only the thread holding the GIL (not the threads waiting for it)")
     args = parser.parse_args()
+    PROFILE_GIL = args.profile_gil
     STEP_TIMEOUT, STICKY = min(args.step_timeout, args.timeout), args.sticky
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
