@@ -130,6 +130,7 @@ def test_a_copy_is_read_as_json_until_something_needs_the_plotly_object(monkeypa
         assert stored.layout.title.text == built.layout.title.text and stored.built
         stored.update_layout(height=123)
         assert stored.to_dict()["layout"]["height"] == 123
+        assert copy.deepcopy(stored).to_dict() == pickle.loads(pickle.dumps(stored)).to_dict() == stored.to_dict()
         again = shared.figure(factory, *args, **kwargs)
         assert pio.to_json(again, validate=False) == pio.to_json(built, validate=False)
     assert common._side_by_side_panels(shared.figure(_three_panels, "x")) == 3
