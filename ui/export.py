@@ -94,8 +94,8 @@ def image_size(figure) -> tuple[int, int]:
 def image_options(figure, chapter: str | None, key: str | None = None) -> dict:
     """Plotly's ``toImageButtonOptions`` for a chart: PNG, 1920 pixels wide, named after
     its chapter and itself."""
-    title, height = _title_and_height(figure)
-    width, height = IMAGE_WIDTH, int(height) if height else IMAGE_HEIGHT
+    title = _title_and_height(figure)[0]
+    width, height = image_size(figure)
     return {"format": "png", "filename": chart_filename(chapter, key, title), "width": width, "height": height,
             "scale": IMAGE_SCALE}
 
