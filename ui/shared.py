@@ -175,11 +175,6 @@ class StoredFigure(go.Figure):
         if text is not None:
             go.Figure.__init__(self, json.loads(text, object_hook=_typed_array), _validate=False)
 
-    @property
-    def built(self) -> bool:
-        """Whether the Plotly object has been made (something read or changed more than the JSON)."""
-        return "_stored" not in self.__dict__
-
     def to_dict(self) -> dict:
         """What a built copy's ``to_dict()`` gives (arrays as Plotly's base64 objects), read from
         the stored text; a new dict on each call."""

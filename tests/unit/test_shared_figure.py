@@ -116,18 +116,18 @@ def test_a_copy_is_read_as_json_until_something_needs_the_plotly_object(monkeypa
         built = factory(*args, **kwargs)
         safe_figure_text(built)
         stored = shared.figure(factory, *args, **kwargs)
-        assert isinstance(stored, go.Figure) and not stored.built
+        assert isinstance(stored, go.Figure) and stored.peek_layout() is not None  # not built yet
         assert pio.to_json(stored, validate=False) == pio.to_json(built, validate=False), factory.__name__
         assert export.image_options(stored, "ch8", "k") == export.image_options(built, "ch8", "k")
         assert common._side_by_side_panels(stored) == common._side_by_side_panels(built)
         for twin in (copy.deepcopy(stored), pickle.loads(pickle.dumps(stored))):
-            assert not twin.built and twin.to_dict() == stored.to_dict()
+            assert twin.peek_layout() is not None and twin.to_dict() == stored.to_dict()
         common.chart(stored, key="k")
         figure, options = shown.pop()
-        assert figure is stored and not stored.built, factory.__name__  # shown without a Plotly object
+        assert figure is stored and stored.peek_layout() is not None, factory.__name__  # shown without a Plotly object
         assert options["config"]["toImageButtonOptions"] == export.image_options(built, "ch8", "k")
         # A read builds it; a change stays in this caller's copy.
-        assert stored.layout.title.text == built.layout.title.text and stored.built
+        assert stored.layout.title.text == built.layout.title.text and stored.peek_layout() is None
         stored.update_layout(height=123)
         assert stored.to_dict()["layout"]["height"] == 123
         assert copy.deepcopy(stored).to_dict() == pickle.loads(pickle.dumps(stored)).to_dict() == stored.to_dict()
