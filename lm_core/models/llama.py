@@ -68,6 +68,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lm_core.core.errors import InputError
+from lm_core.core.hf import transformers_held
 from lm_core.models.attention import attend, kv_head_of, merge_heads
 from lm_core.models.capture import Capture, edit, fast
 from lm_core.models.capture import record as _record
@@ -481,28 +482,25 @@ def transformers_twin(model: Llama, bos_id: int = 1, eos_id: int = 2):  # noqa: 
     against. Built on the meta device (no random initialisation of the weights), in eval
     mode without gradients; ``bos_id``/``eos_id`` as begin, end and pad (SmolLM2: 1 and 2,
     ``<|im_start|>``, ``<|im_end|>``). Models without q/k/v biases (Llama's own layout)."""
-    from transformers import LlamaConfig as HFLlamaConfig
-    from transformers import LlamaForCausalLM
-    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
-
-    cfg = model.config
-    if cfg.qkv_bias:
-        raise ValueError("transformers' Llama has no q/k/v-only bias: compare a Qwen2 model with Qwen2ForCausalLM")
-    rope = {"rope_theta": cfg.rope_theta, "rope_type": cfg.rope_type, **dict(cfg.rope_scaling)}
-    hf_cfg = HFLlamaConfig(
-        **{theirs: getattr(cfg, ours) for ours, theirs in HF_CONFIG.items()},
-        rope_theta=cfg.rope_theta,
-        rope_parameters=rope,
-        tie_word_embeddings=cfg.tie,
-        bos_token_id=bos_id,
-        eos_token_id=eos_id,
-        pad_token_id=eos_id,
-    )
-    with torch.device("meta"):
-        hf = LlamaForCausalLM(hf_cfg)
-    state = {hf_name(name): tensor for name, tensor in model.state_dict().items()}
-    if cfg.tie:
-        state["lm_head.weight"] = state["model.embed_tokens.weight"]
-    hf.load_state_dict(state, assign=True, strict=True)
-    hf.model.rotary_emb = LlamaRotaryEmbedding(config=hf_cfg)  # its buffers, computed by transformers
+    with transformers_held() as transformers, transformers_held("transformers.models.llama.modeling_llama") as llama:
+        cfg = model.config
+        if cfg.qkv_bias:
+            raise ValueError("transformers' Llama has no q/k/v-only bias: compare a Qwen2 model with Qwen2ForCausalLM")
+        rope = {"rope_theta": cfg.rope_theta, "rope_type": cfg.rope_type, **dict(cfg.rope_scaling)}
+        hf_cfg = transformers.LlamaConfig(
+            **{theirs: getattr(cfg, ours) for ours, theirs in HF_CONFIG.items()},
+            rope_theta=cfg.rope_theta,
+            rope_parameters=rope,
+            tie_word_embeddings=cfg.tie,
+            bos_token_id=bos_id,
+            eos_token_id=eos_id,
+            pad_token_id=eos_id,
+        )
+        with torch.device("meta"):
+            hf = transformers.LlamaForCausalLM(hf_cfg)
+        state = {hf_name(name): tensor for name, tensor in model.state_dict().items()}
+        if cfg.tie:
+            state["lm_head.weight"] = state["model.embed_tokens.weight"]
+        hf.load_state_dict(state, assign=True, strict=True)
+        hf.model.rotary_emb = llama.LlamaRotaryEmbedding(config=hf_cfg)  # its buffers, computed by transformers
     return hf.eval().requires_grad_(False)

@@ -16,6 +16,7 @@ import torch
 
 from lm_core.core.device import inference_threads
 from lm_core.core.errors import InputError
+from lm_core.core.hf import transformers_held
 from lm_core.core.once import once
 from lm_core.models.attention import attend, merge_heads, split_heads
 from lm_core.models.capture import Capture, edit, record
@@ -34,9 +35,8 @@ def load_minilm():
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(str(minilm_path()), attn_implementation="eager")
+    with transformers_held() as transformers:
+        model = transformers.AutoModel.from_pretrained(str(minilm_path()), attn_implementation="eager")
     model.eval()
     model.requires_grad_(False)
     return load_minilm_tokenizer(), model

@@ -34,6 +34,7 @@ from pathlib import Path
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.core.hf import transformers_held
 from lm_core.models.llama import Llama, LlamaConfig, config_from_hf, hf_name, weights_from_transformers
 from lm_core.tokenizers.hf import HFTokenizer
 
@@ -200,11 +201,11 @@ def dequantise_gguf(path: Path):  # noqa: ANN201 (transformers' model and tokeni
     process must stay able to download them: huggingface_hub reads the switch once)."""
     if not hub_allowed():
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     path = Path(path)
-    hf_tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-    hf = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=torch.float32)
+    with transformers_held() as transformers:
+        hf_tok = transformers.AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        hf = transformers.AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name,
+                                                               dtype=torch.float32)
     return hf, hf_tok
 
 
@@ -373,11 +374,11 @@ def _gguf_tokenizer(path: Path) -> HFTokenizer:
     """The GGUF file's tokenizer, written by ``transformers`` into a passing folder and read back."""
     if not hub_allowed():
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import AutoTokenizer
-
     with tempfile.TemporaryDirectory(prefix="llm-explainer-tokenizer-") as staging:
         try:
-            AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name).save_pretrained(staging)
+            with transformers_held() as transformers:
+                tokenizer = transformers.AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+                tokenizer.save_pretrained(staging)
         except Exception as exc:  # noqa: BLE001 - a damaged header, an unknown tokenizer kind
             raise InputError("models.errors.file_unreadable", name=path.name, reason=type(exc).__name__) from exc
         return _folder_tokenizer(Path(staging))

@@ -146,6 +146,15 @@ def test_html_escape_only_in_the_escaping_module(folder):
     assert not offenders, f"call viz.text.for_html instead of html.escape in {offenders}"
 
 
+def test_transformers_only_through_its_lock():
+    """transformers' lazy namespace fails two threads importing from it at once (lm_core/core/hf.py):
+    every product module reaches it through ``transformers_held``, none imports it itself."""
+    offenders = [str(p.relative_to(ROOT)) for name in ("app.py", "lm_core", "ui", "viz", "pages")
+                 for p in python_files(name)
+                 if p != ROOT / "lm_core" / "core" / "hf.py" and "transformers" in imported_modules(p)]
+    assert not offenders, f"use lm_core.core.hf.transformers_held in {offenders}"
+
+
 def defines_cache_resource(path: Path) -> bool:
     """A ``@st.cache_resource`` (with or without arguments) anywhere in the file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

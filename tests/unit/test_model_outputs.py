@@ -4,7 +4,9 @@
 (in order) and a sample of its logits and of every captured tensor (evenly spaced values of
 the flattened tensor, plus its shape, sum and sum of absolute values), computed once on the
 code before the models learned their own names (issue 19). The test recomputes them on
-the code as it is now and compares: same names, same numbers (relative tolerance 1e-5).
+the code as it is now and compares: same names, same numbers (within 5e-5 of the tensor's
+largest value; its sums within 5e-5 of its sum of absolute values, as another CPU's kernels
+add in another order).
 
 Regenerate the file only when a model's computation is *meant* to change::
 
@@ -22,7 +24,9 @@ import torch
 
 FIXTURE = Path(__file__).parent / "data" / "model_outputs.npz"
 SAMPLES = 192  # values kept per tensor
-RTOL = 1e-5
+#: 5e-5: room over float32 rounding on another CPU (worst seen: 2.6e-6 on an AVX-512 machine for values
+#: saved on another); a refactoring's slip (a mask, a scale, a transposition) moves values by percents.
+RTOL = 5e-5
 
 GPT_SENTENCE = "the king gave a speech to the people"
 SMOL_SENTENCE = "The cat sat on the mat because it was tired"
@@ -145,7 +149,11 @@ def test_same_names_and_numbers_as_before(model: str) -> None:
         assert after.shape == before.shape and np.array_equal(after[:4], before[:4]), f"{name}: shape changed"
         values = before[6:][np.isfinite(before[6:])]  # masked scores hold -inf (compared exactly)
         scale = max(1.0, float(np.abs(values).max(initial=0.0)))
-        np.testing.assert_allclose(after[4:], before[4:], rtol=RTOL, atol=RTOL * scale, err_msg=name)
+        np.testing.assert_allclose(after[6:], before[6:], rtol=RTOL, atol=RTOL * scale, err_msg=name)
+        # A sum's rounding grows with what it adds up (|x| summed), not with its largest value: another
+        # CPU's kernels (AVX-512 here, AVX2 there) add in another order. Worst seen: 1.3e-6 of it.
+        total = max(1.0, float(before[5])) if np.isfinite(before[5]) else 1.0
+        np.testing.assert_allclose(after[4:6], before[4:6], rtol=RTOL, atol=RTOL * total, err_msg=f"{name}: sums")
 
 
 if __name__ == "__main__":
