@@ -20,20 +20,20 @@ API_ADDRESS ?= 127.0.0.1
 
 .PHONY: run test setup setup-dev js browser lint unit bench screenshots clean container-test
 
-# pip turns every module it installs into bytecode one file at a time (torch and transformers: tens
-# of thousands of files, 33 of a fresh set-up's 63 s here). The app's packages are installed
-# without that and compiled after, on every core (compileall -j 0: 22 s). Never skipped: where
-# PYTHONDONTWRITEBYTECODE is set (this machine, CI) nothing would ever write the bytecode, and
-# every process would compile what it imports again. One file of torch is Python 3.12 syntax
-# (pip skips it the same way).
-PIP_INSTALL = $(PY) -m pip install --quiet
+# Bytecode. pip turns every module it installs into bytecode one file at a time (torch and
+# transformers: tens of thousands of files, 33 of a fresh set-up's 63 s here), though a run imports
+# a small part of them. So pip does not: the first process that imports a module writes its
+# bytecode, as Python does by default, and every later one reads it. Where the machine sets
+# PYTHONDONTWRITEBYTECODE (this one and CI do), nothing would ever write it and every process would
+# compile its imports again (pytest: 108 s slower), so make's commands run without it.
+unexport PYTHONDONTWRITEBYTECODE
+PIP_INSTALL = $(PY) -m pip install --quiet --no-compile
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
-	$(PIP_INSTALL) --no-compile -r requirements.txt
-	$(PIP_INSTALL) --no-compile --no-deps -r requirements-nodeps.txt
-	$(PY) -m compileall -q -j 0 -x py312_intrinsics $(VENV)/lib
+	$(PIP_INSTALL) -r requirements.txt
+	$(PIP_INSTALL) --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -78,7 +78,10 @@ api: setup
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
-test: setup-dev
+# The set-up's three parts at once (Python packages, BertViz's JavaScript, Debian's chromium):
+# pip keeps one core busy while apt and npm mostly wait on the network and the disk.
+test:
+	@$(MAKE) --no-print-directory -j 3 setup-dev
 	$(VENV)/bin/ruff check .
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_XDIST)
 
