@@ -18,6 +18,9 @@ A classroom server must survive what happens to a cache folder, so:
 * **written whole or not at all**: a conversion writes into a temporary folder beside the
   cache (``.smollm2-partial-<host>-<pid>-…``), the manifest last, then renames the folder into
   place. Temporary folders left by a killed conversion are removed the next time;
+* **converted once per machine**: a conversion holds a lock file beside the cache
+  (``.smollm2.lock``, ``flock``); another process that needs the cache meanwhile (a second
+  server, a test worker, a replica sharing the folder) waits, then uses the finished copy;
 * **checked before use**: sizes against the manifest and the safetensors header against the
   file's length on every load, the sha256 of every file once per process. A truncated or
   damaged cache is converted again (a cache from before manifests is checked and adopted);
@@ -30,6 +33,7 @@ A classroom server must survive what happens to a cache folder, so:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -40,6 +44,7 @@ import struct
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -60,6 +65,8 @@ FILES = ("model.safetensors", "config.json", "tokenizer.json")
 CONFIG_FIELDS = ("vocab_size", "n_layer", "n_head", "n_kv_head", "n_embd", "ffn_dim", "max_position", "rope_theta",
                  "eps", "tie", "block_size")
 MANIFEST = "manifest.json"
+#: Beside the cache folder: held while a process converts (``_one_process_at_a_time``).
+LOCK_FILE = ".smollm2.lock"
 CACHE_VARIABLE = "LLM_EXPLAINER_CACHE"
 #: Temporary folders of a conversion start with this (beside the cache folder).
 PARTIAL_PREFIX = ".smollm2-partial-"
@@ -296,20 +303,47 @@ def ensure_cache() -> Path:
         if cache_problem(target, verify_checksums=True) is None:
             return target
         package = _check_package()
+        with contextlib.ExitStack() as held:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                held.enter_context(_one_process_at_a_time(target.parent / LOCK_FILE))
+            except OSError as exc:
+                raise _remember(target, exc) from exc
+            # Another process (a second server, a test worker, a replica on a shared volume) may
+            # have converted while this one waited: use its copy rather than convert again.
+            if cache_problem(target, verify_checksums=True) is None:
+                return target
+            try:
+                prefix = f"{PARTIAL_PREFIX}{socket.gethostname()}-{os.getpid()}-"
+                staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+            except OSError as exc:
+                raise _remember(target, exc) from exc
+            try:
+                _convert(package, staging)
+                _install(staging, target)
+            except OSError as exc:
+                raise _remember(target, exc) from exc
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            return target
+
+
+@contextlib.contextmanager
+def _one_process_at_a_time(path: Path) -> Iterator[None]:
+    """Hold ``path``'s exclusive lock (``flock``): one conversion at a time among processes. The
+    kernel lets go of it when its holder exits, killed or not. Without ``fcntl`` (Windows) each
+    process converts on its own, as before."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            prefix = f"{PARTIAL_PREFIX}{socket.gethostname()}-{os.getpid()}-"
-            staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
-        except OSError as exc:
-            raise _remember(target, exc) from exc
-        try:
-            _convert(package, staging)
-            _install(staging, target)
-        except OSError as exc:
-            raise _remember(target, exc) from exc
+            yield
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return target
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remember(target: Path, exc: OSError) -> InputError:
