@@ -321,6 +321,11 @@ def _worker_main(conn, stop_flag, memory_limit_bytes: int) -> None:
         message = _run_in_worker(conn, payload, stop_flag, memory_limit_bytes)
         del payload
         _give_memory_back()
+        # What outlived the job and its collection (torch, the modules and caches it imported) is
+        # moved out of the collector's sight: the next job's gc.collect walks only what that job
+        # made, not the 170,000 objects of torch and the worker again (0.09 s of every job here).
+        # Reference counting still frees them; a worker is replaced after its quota of jobs.
+        gc.freeze()
         try:
             conn.send(message)
         except (OSError, ValueError):

@@ -371,6 +371,28 @@ def test_a_function_that_cannot_be_pickled_runs_in_a_thread_with_a_warning(pool,
     assert any("closure" in r.getMessage() and "cannot be pickled" in r.getMessage() for r in caplog.records)
 
 
+def objects_the_collector_walks(progress, should_stop) -> dict:
+    import gc
+
+    return {"pid": os.getpid(), "walked": len(gc.get_objects()), "frozen": gc.get_freeze_count()}
+
+
+def test_after_a_job_the_worker_keeps_what_outlived_it_out_of_the_collectors_walk():
+    """The next job's collection walks what that job made, not torch's objects again."""
+    queue = jobs.JobQueue(workers=1)
+    try:
+        seen = []
+        for n in range(2):
+            job = queue.submit(("walk", n), objects_the_collector_walks, label="t")
+            assert job.wait(WAIT) and job.state == jobs.DONE, job.error
+            seen.append(job.result)
+        assert seen[0]["pid"] == seen[1]["pid"]  # the same worker, one job after the other
+        assert seen[1]["frozen"] > 50_000  # torch and the worker, frozen after the first job
+        assert seen[1]["walked"] < seen[0]["walked"] / 10
+    finally:
+        queue.shutdown()
+
+
 def test_a_worker_is_replaced_after_its_quota_of_jobs():
     queue = jobs.JobQueue(workers=1, recycle_jobs=1)
     try:
