@@ -5,7 +5,7 @@ imports X's submodule on first use, and two threads doing that at once can fail 
 ``ImportError: cannot import name 'AutoModelForCausalLM' from 'transformers'``. Seen on a
 just-started server on a new machine: chapter 1's first SmolLM2 conversion (a GGUF read through
 transformers) beside another chapter's MiniLM load; the chapter showed a traceback. Seen alone
-too, four threads importing three names at once: 1 run in 5 failed.
+too, four threads importing three names at once: 2 runs in 11 failed.
 
 Every use of transformers in the project goes through :func:`transformers_held` (a test checks
 that no other module imports it): the import, the name lookups and the load they serve run
