@@ -482,12 +482,15 @@ def transformers_twin(model: Llama, bos_id: int = 1, eos_id: int = 2):  # noqa: 
     against. Built on the meta device (no random initialisation of the weights), in eval
     mode without gradients; ``bos_id``/``eos_id`` as begin, end and pad (SmolLM2: 1 and 2,
     ``<|im_start|>``, ``<|im_end|>``). Models without q/k/v biases (Llama's own layout)."""
-    with transformers_held() as transformers, transformers_held("transformers.models.llama.modeling_llama") as llama:
-        cfg = model.config
-        if cfg.qkv_bias:
-            raise ValueError("transformers' Llama has no q/k/v-only bias: compare a Qwen2 model with Qwen2ForCausalLM")
-        rope = {"rope_theta": cfg.rope_theta, "rope_type": cfg.rope_type, **dict(cfg.rope_scaling)}
-        hf_cfg = transformers.LlamaConfig(
+    cfg = model.config
+    if cfg.qkv_bias:
+        raise ValueError("transformers' Llama has no q/k/v-only bias: compare a Qwen2 model with Qwen2ForCausalLM")
+    rope = {"rope_theta": cfg.rope_theta, "rope_type": cfg.rope_type, **dict(cfg.rope_scaling)}
+    state = {hf_name(name): tensor for name, tensor in model.state_dict().items()}
+    if cfg.tie:
+        state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    with transformers_held("transformers.models.llama.modeling_llama") as llama:
+        hf_cfg = llama.LlamaConfig(
             **{theirs: getattr(cfg, ours) for ours, theirs in HF_CONFIG.items()},
             rope_theta=cfg.rope_theta,
             rope_parameters=rope,
@@ -497,10 +500,7 @@ def transformers_twin(model: Llama, bos_id: int = 1, eos_id: int = 2):  # noqa: 
             pad_token_id=eos_id,
         )
         with torch.device("meta"):
-            hf = transformers.LlamaForCausalLM(hf_cfg)
-        state = {hf_name(name): tensor for name, tensor in model.state_dict().items()}
-        if cfg.tie:
-            state["lm_head.weight"] = state["model.embed_tokens.weight"]
+            hf = llama.LlamaForCausalLM(hf_cfg)
         hf.load_state_dict(state, assign=True, strict=True)
         hf.model.rotary_emb = llama.LlamaRotaryEmbedding(config=hf_cfg)  # its buffers, computed by transformers
     return hf.eval().requires_grad_(False)

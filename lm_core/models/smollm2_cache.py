@@ -303,29 +303,23 @@ def ensure_cache() -> Path:
         if cache_problem(target, verify_checksums=True) is None:
             return target
         package = _check_package()
-        with contextlib.ExitStack() as held:
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                held.enter_context(_one_process_at_a_time(target.parent / LOCK_FILE))
-            except OSError as exc:
-                raise _remember(target, exc) from exc
-            # Another process (a second server, a test worker, a replica on a shared volume) may
-            # have converted while this one waited: use its copy rather than convert again.
-            if cache_problem(target, verify_checksums=True) is None:
-                return target
-            try:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with _one_process_at_a_time(target.parent / LOCK_FILE):
+                # Another process (a second server, a test worker, a replica on a shared volume)
+                # may have converted while this one waited: use its copy, do not convert again.
+                if cache_problem(target, verify_checksums=True) is None:
+                    return target
                 prefix = f"{PARTIAL_PREFIX}{socket.gethostname()}-{os.getpid()}-"
                 staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
-            except OSError as exc:
-                raise _remember(target, exc) from exc
-            try:
-                _convert(package, staging)
-                _install(staging, target)
-            except OSError as exc:
-                raise _remember(target, exc) from exc
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-            return target
+                try:
+                    _convert(package, staging)
+                    _install(staging, target)
+                finally:
+                    shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            raise _remember(target, exc) from exc
+        return target
 
 
 @contextlib.contextmanager
