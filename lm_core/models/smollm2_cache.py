@@ -33,7 +33,6 @@ A classroom server must survive what happens to a cache folder, so:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import json
@@ -44,12 +43,12 @@ import struct
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 
 from lm_core.core.errors import InputError
+from lm_core.core.filelock import held
 from lm_core.core.once import once
 from lm_core.models.smollm2 import SmolConfig, SmolLM2, config_from_transformers, weights_from_transformers
 from lm_core.tokenizers.smol import SmolTokenizer
@@ -65,7 +64,7 @@ FILES = ("model.safetensors", "config.json", "tokenizer.json")
 CONFIG_FIELDS = ("vocab_size", "n_layer", "n_head", "n_kv_head", "n_embd", "ffn_dim", "max_position", "rope_theta",
                  "eps", "tie", "block_size")
 MANIFEST = "manifest.json"
-#: Beside the cache folder: held while a process converts (``_one_process_at_a_time``).
+#: Beside the cache folder: held while a process converts (``lm_core.core.filelock.held``).
 LOCK_FILE = ".smollm2.lock"
 CACHE_VARIABLE = "LLM_EXPLAINER_CACHE"
 #: Temporary folders of a conversion start with this (beside the cache folder).
@@ -305,7 +304,7 @@ def ensure_cache() -> Path:
         package = _check_package()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with _one_process_at_a_time(target.parent / LOCK_FILE):
+            with held(target.parent / LOCK_FILE):  # one conversion at a time among processes
                 # Another process (a second server, a test worker, a replica on a shared volume)
                 # may have converted while this one waited: use its copy, do not convert again.
                 if cache_problem(target, verify_checksums=True) is None:
@@ -320,24 +319,6 @@ def ensure_cache() -> Path:
         except OSError as exc:
             raise _remember(target, exc) from exc
         return target
-
-
-@contextlib.contextmanager
-def _one_process_at_a_time(path: Path) -> Iterator[None]:
-    """Hold ``path``'s exclusive lock (``flock``): one conversion at a time among processes. The
-    kernel lets go of it when its holder exits, killed or not. Without ``fcntl`` (Windows) each
-    process converts on its own, as before."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remember(target: Path, exc: OSError) -> InputError:

@@ -7,7 +7,6 @@ does; sharing it lets the browser tests run on every worker at once without payi
 """
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ import psutil
 import pytest
 
 from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running, start, stop
+from lm_core.core.filelock import held
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 #: Servers this process started (pid -> process), so it reaps its own children.
@@ -34,16 +34,6 @@ def running_server(log_name: str):
         log_name = log_name.replace(".log", f"-{worker}.log")
     with running("app.py", log=ROOT / "artifacts" / log_name) as (_, url):
         yield url
-
-
-@contextlib.contextmanager
-def _locked(path: Path):
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # the other workers wait here while a server starts
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _alive(pid: int) -> bool:
@@ -85,7 +75,7 @@ def shared_server(name: str, tmp_path_factory):
     folder = shared_servers_folder(tmp_path_factory.getbasetemp().parent)
     folder.mkdir(exist_ok=True)
     record, lock = folder / f"{name}.json", folder / f"{name}.lock"
-    with _locked(lock):
+    with held(lock):
         state = json.loads(record.read_text()) if record.exists() else None
         if state is None or not _alive(state["pid"]):
             (ROOT / "artifacts").mkdir(exist_ok=True)
@@ -97,7 +87,7 @@ def shared_server(name: str, tmp_path_factory):
     try:
         yield state["url"]
     finally:
-        with _locked(lock):
+        with held(lock):
             state = json.loads(record.read_text())
             state["users"].remove(worker)
             if state["users"]:
