@@ -147,13 +147,33 @@ _FRESH_STORAGE = """(() => { try {
 } catch (e) { /* about:blank has no storage */ } })()"""
 
 
+#: Streamlit's loading placeholders hold still. While a new page's lazily loaded element code
+#: arrives (1-2 s a load here), every element to come shows a placeholder (``stSkeleton``, up to
+#: 83 at once on chapter 1) whose shimmer is a CSS animation, and headless Chromium repaints each
+#: of them every frame (``bench/bench_page_load_cpu.py``: 5.8 -> 4.6 CPU-s of Chromium per
+#: chapter load with it held still). What the tests check appears only once the placeholders have
+#: gone, so they see the same page; a link a student opens in a context of its own keeps the
+#: shimmer. Added as soon as the page has a document, before Streamlit renders.
+STILL_PLACEHOLDERS = """(() => {
+    const add = () => {
+        const style = document.createElement('style');
+        style.textContent = '[data-testid="stSkeleton"], [data-testid="stSkeleton"] * { animation: none !important; }';
+        (document.head || document.documentElement).appendChild(style);
+    };
+    if (document.documentElement) add(); else document.addEventListener('DOMContentLoaded', add);
+})()"""
+
+
 @contextlib.contextmanager
-def warm(browser, server_url: str, **options):
+def warm(browser, server_url: str, still: bool = True, **options):
     """A browser context whose tabs (one per test) share one renderer process: a tab on the
     server stays open while the context lives, so the site's renderer, with the code it has
-    compiled, outlives each test's page. ``options``: ``browser.new_context``'s."""
+    compiled, outlives each test's page. ``still``: Streamlit's placeholders hold still
+    (``STILL_PLACEHOLDERS``). ``options``: ``browser.new_context``'s."""
     context = browser.new_context(locale="en-US", **options)
     context.add_init_script(_FRESH_STORAGE)
+    if still:
+        context.add_init_script(STILL_PLACEHOLDERS)
     anchor = context.new_page()
     anchor.goto(f"{server_url}/_stcore/health")
     try:
