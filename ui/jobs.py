@@ -809,6 +809,22 @@ def start_memory_trimmer(every_s: float | None = None) -> None:
         _TRIMMER.start()
 
 
+def set_aside_what_stays() -> int:
+    """Once, when the server's warm-up is done and before any student connects (``ui/launch.py``,
+    after the first views): collect, then move every object still alive (the imports, the shipped
+    models, the per-server caches and figures the first views filled) out of the garbage
+    collector's sight (``gc.freeze``). The trimmer's collection every minute then walks only what
+    the class has made since, instead of the server's 600,000 objects of for-good state with the
+    GIL held, a stall every session felt once a minute (``bench/bench_gc_pause.py``). Reference
+    counting still frees a set-aside object that is let go; only a cycle among them would stay
+    for good: no session exists yet to leave one, so at most the first views' figures, should the
+    figure store drop them later (within its budget, ``ui.shared.FIGURE_BUDGET_BYTES``, once).
+    Returns how many objects were set aside."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def get_queue() -> JobQueue:
     """The one queue of this server process (``LLM_EXPLAINER_JOB_WORKERS`` sets its size)."""
     global _QUEUE

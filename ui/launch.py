@@ -39,6 +39,10 @@ async def warm_before_serving(_app: st.App) -> AsyncIterator[None]:
 
         await anyio.to_thread.run_sync(warmup.warm_before_serving)
         await warmup.visit_first_views()  # each chapter's first view, computed and drawn once
+        from ui import jobs
+
+        kept = jobs.set_aside_what_stays()  # no session yet: what is alive now stays for good
+        print(f"  Warm-up: {kept:,} objects set aside from the garbage collector", file=sys.stderr, flush=True)
     yield
 
 
