@@ -9,7 +9,11 @@
   runs a tiny fit in a background thread when a page first opens. Most of umap-learn's
   compiled functions are not marked for numba's on-disk cache, so every process (a restarted
   server, each test worker) compiled them again: :func:`_umap` switches that cache on, and a
-  process after the first loads the machine code (0.1 s) instead of compiling it.
+  process after the first loads the machine code (0.1 s) instead of compiling it. Processes
+  that start together (a fresh install's server and its replicas, the test workers) would each
+  compile before any has written that cache (33 CPU-s each here: pynndescent's import 20, the
+  first fit 13), so the first compile in a process holds one lock of the machine's, and the
+  others wait for it, then load what it wrote (3 CPU-s).
 
 All methods work on unit-length vectors (the geometry cosine similarity sees) and take a
 ``seed`` so the same input gives the same picture.
@@ -35,17 +39,65 @@ _CACHED_MODULES: set[str] = set()
 LOG = logging.getLogger(__name__)
 
 
+def _compile_lock_path():  # noqa: ANN202 - a Path or None
+    """The machine's lock file for compiling UMAP: one per installed umap-learn (numba's cache
+    sits beside it), in the temp folder; ``None`` where it cannot be made."""
+    import hashlib
+    import importlib.util
+    import tempfile
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("umap")
+    where = spec.origin if spec is not None and spec.origin else "umap"
+    path = Path(tempfile.gettempdir()) / f"llm-explainer-umap-{hashlib.sha1(where.encode()).hexdigest()[:12]}.lock"
+    try:
+        path.touch(exist_ok=True)
+    except OSError:
+        return None
+    return path
+
+
+def _compile_lock():  # noqa: ANN202 - a context manager
+    """Held by the process that compiles UMAP; another one waits, then loads the machine code the
+    first wrote. Where no lock file can be made, nothing is held (each process compiles on its own)."""
+    import contextlib
+
+    from lm_core.core.filelock import held
+
+    path = _compile_lock_path()
+    return held(path) if path is not None else contextlib.nullcontext()
+
+
 def _umap():  # noqa: ANN202 - the umap module
-    """``import umap``, with numba's on-disk cache switched on for its compiled functions.
+    """``import umap``, compiled and with numba's on-disk cache switched on for its compiled functions.
 
     umap-learn marks one of its numba functions ``cache=True``; the others (the layout's
     optimiser, the fuzzy graph) are compiled anew in every process. Numba keeps compiled code
     beside the library (its ``__pycache__``, or the user's cache folder where that cannot be
     written), keyed by the function's source and types, so what one process compiled, the next
-    loads. Where no cache can be written the functions compile as before."""
-    import sys
+    loads. Where no cache can be written the functions compile as before.
 
+    The first call in a process imports umap (pynndescent compiles or loads its code then) and
+    fits 40 random points (the layout's code), holding the machine's compile lock: processes
+    that start together compile once between them."""
+    if not _UMAP_READY.is_set():
+        with _UMAP_LOCK:  # this process's threads: one compiles or loads, the others wait for it
+            if not _UMAP_READY.is_set():
+                with _compile_lock():
+                    import umap
+
+                    _cache_compiled_code()
+                    _fit(umap, _unit_rows(np.random.default_rng(0).normal(size=(40, 8))), 2, seed=0)
+                _UMAP_READY.set()
     import umap
+
+    _cache_compiled_code()  # a umap module imported since
+    return umap
+
+
+def _cache_compiled_code() -> None:
+    """Numba's on-disk cache on for every compiled function of the umap modules imported so far."""
+    import sys
 
     with _CACHE_LOCK:
         modules = [name for name in list(sys.modules) if name.split(".")[0] == "umap" and name not in _CACHED_MODULES]
@@ -53,7 +105,6 @@ def _umap():  # noqa: ANN202 - the umap module
             enabled = _enable_numba_cache([sys.modules[name] for name in modules])
             _CACHED_MODULES.update(modules)
             LOG.debug("numba's on-disk cache switched on for %d umap functions", enabled)
-    return umap
 
 
 def _enable_numba_cache(modules: list) -> int:
@@ -102,12 +153,13 @@ def project(vectors: np.ndarray, method: str = "pca", dims: int = 2, seed: int =
         tsne = TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
                     metric="cosine", max_iter=750)
         return tsne.fit_transform(x).astype(np.float32)
-    umap = _umap()
-    reducer = umap.UMAP(n_components=dims, n_neighbors=min(15, n - 1), min_dist=0.3, metric="cosine",
-                        random_state=seed, init="spectral" if n > 30 else "random", n_jobs=1)
-    coords = reducer.fit_transform(x).astype(np.float32)
-    _UMAP_READY.set()
-    return coords
+    return _fit(_umap(), x, dims, seed)
+
+
+def _fit(umap, x: np.ndarray, dims: int, seed: int) -> np.ndarray:  # noqa: ANN001 - the umap module
+    reducer = umap.UMAP(n_components=dims, n_neighbors=min(15, len(x) - 1), min_dist=0.3, metric="cosine",
+                        random_state=seed, init="spectral" if len(x) > 30 else "random", n_jobs=1)
+    return reducer.fit_transform(x).astype(np.float32)
 
 
 def pca(x: np.ndarray, dims: int) -> np.ndarray:
@@ -154,12 +206,7 @@ def umap_is_warm() -> bool:
 
 def warm_up_umap() -> None:
     """Fit UMAP once on 40 random points so numba compiles now, not when a student waits."""
-    with _UMAP_LOCK:
-        if _UMAP_READY.is_set():
-            return
-        rng = np.random.default_rng(0)
-        project(rng.normal(size=(40, 8)), "umap", 2, seed=0)
-        _UMAP_READY.set()
+    _umap()
 
 
 def start_umap_warmup() -> threading.Thread | None:

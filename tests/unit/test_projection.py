@@ -106,3 +106,54 @@ def test_align_snapshots_matches_the_last_frame():
     np.testing.assert_allclose(frames[1], frames[2], atol=1e-4)
     for f in frames:  # every frame scaled to the same spread
         assert np.sqrt((f**2).sum(1).mean()) == pytest.approx(1.0, rel=1e-4)
+
+
+def test_the_first_umap_use_in_a_process_compiles_holding_the_machines_lock(monkeypatch, clusters):
+    """Processes that start together (a fresh install's server and replicas, the test workers)
+    compile UMAP once between them: the first use in a process imports umap and runs the small
+    compiling fit while holding the machine's lock; a learner's own fit runs after, outside it."""
+    import contextlib
+    import threading
+
+    x, _ = clusters
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def lock():
+        events.append("lock taken")
+        yield
+        events.append("lock given back")
+
+    real_fit = proj._fit
+
+    def fit(umap, points, dims, seed):  # noqa: ANN001
+        events.append(f"fit of {len(points)}")
+        return real_fit(umap, points, dims, seed)
+
+    monkeypatch.setattr(proj, "_compile_lock", lock)
+    monkeypatch.setattr(proj, "_fit", fit)
+    monkeypatch.setattr(proj, "_UMAP_READY", threading.Event())  # as in a new process
+    assert proj.project(x, "umap", 2, seed=1).shape == (60, 2)
+    assert events == ["lock taken", "fit of 40", "lock given back", "fit of 60"]
+    assert proj.umap_is_warm()
+    events.clear()
+    proj.project(x, "umap", 2, seed=1)
+    assert events == ["fit of 60"]  # warm: no lock, no compiling fit
+
+
+def test_umaps_compile_lock_excludes_another_process():
+    """The lock is the kernel's, among processes: while this one holds it, another cannot take it."""
+    path = proj._compile_lock_path()
+    assert path is not None and path.exists()
+    probe = ("import fcntl, sys\n"  # argv: the lock file, then 'try' (give up at once) or 'wait'
+             "with open(sys.argv[1], 'a+b') as f:\n"
+             "    try:\n"
+             "        fcntl.flock(f, fcntl.LOCK_EX | (fcntl.LOCK_NB if sys.argv[2] == 'try' else 0))\n"
+             "        print('taken')\n"
+             "    except BlockingIOError:\n"
+             "        print('busy')\n")
+    with proj._compile_lock():
+        held = subprocess.run([sys.executable, "-c", probe, str(path), "try"], capture_output=True, text=True, timeout=60)
+    # Once let go it can be taken (waiting: another process of the run may be compiling just now).
+    free = subprocess.run([sys.executable, "-c", probe, str(path), "wait"], capture_output=True, text=True, timeout=300)
+    assert (held.stdout.strip(), free.stdout.strip()) == ("busy", "taken")
