@@ -1,7 +1,7 @@
 """One lock among processes: ``with held(path): ...`` holds ``path``'s exclusive ``flock``.
 
 Used where several processes on one machine could do the same work at once (SmolLM2's
-conversion, the browser tests' shared servers). The kernel lets go of the lock when its
+conversion, UMAP's numba compile, the browser tests' shared servers). The kernel lets go of the lock when its
 holder exits, killed or not. Without ``fcntl`` (Windows) it holds nothing: each process
 does the work on its own.
 """
