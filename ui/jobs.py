@@ -814,7 +814,7 @@ def set_aside_what_stays() -> int:
     after the first views): collect, then move every object still alive (the imports, the shipped
     models, the per-server caches and figures the first views filled) out of the garbage
     collector's sight (``gc.freeze``). The trimmer's collection every minute then walks only what
-    the class has made since, instead of the server's 600,000 objects of for-good state with the
+    the class has made since, instead of the server's ~740,000 objects of for-good state with the
     GIL held, a stall every session felt once a minute (``bench/bench_gc_pause.py``). Reference
     counting still frees a set-aside object that is let go; only a cycle among them would stay
     for good: no session exists yet to leave one, so at most the first views' figures, should the

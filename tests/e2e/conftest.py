@@ -150,8 +150,8 @@ _FRESH_STORAGE = """(() => { try {
 #: Streamlit's loading placeholders hold still. While a new page's lazily loaded element code
 #: arrives (1-2 s a load here), every element to come shows a placeholder (``stSkeleton``, up to
 #: 83 at once on chapter 1) whose shimmer is a CSS animation, and headless Chromium repaints each
-#: of them every frame (``bench/bench_page_load_cpu.py``: 5.8 -> 4.6 CPU-s of Chromium per
-#: chapter load with it held still). What the tests check appears only once the placeholders have
+#: of them every frame (``bench/bench_page_load_cpu.py``: 5.11 -> 3.99 CPU-s of Chromium per
+#: chapter load with it held still, side by side). What the tests check appears only once the placeholders have
 #: gone, so they see the same page; a link a student opens in a context of its own keeps the
 #: shimmer. Added as soon as the page has a document, before Streamlit renders.
 STILL_PLACEHOLDERS = """(() => {
